@@ -1,0 +1,105 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// dsconsole: a terminal console for deepstream.io RPCs.
+///
+/// One module per concern; arrows of `import` point down the list only:
+/// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient ← ConsoleCore ← ConsoleTerminal ← dsconsole.
+let package = Package(
+    name: "dsconsole",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "DeepstreamProtocol", targets: ["DeepstreamProtocol"]),
+        .library(name: "DeepstreamClient", targets: ["DeepstreamClient"]),
+        .library(name: "DeepstreamBroker", targets: ["DeepstreamBroker"]),
+        .executable(name: "dsconsole", targets: ["dsconsole"]),
+        .executable(name: "protocol-benchmark", targets: ["ProtocolBenchmark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // Pure: message model, JSON value, ws-binary and ws-json codecs. No dependencies.
+        .target(name: "DeepstreamProtocol"),
+
+        // Embedded deepstream-compatible RPC broker: pure routing state machine + NIO server.
+        .target(
+            name: "DeepstreamBroker",
+            dependencies: [
+                "DeepstreamProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+
+        // Client engine: connection state machine (pure) + ClientEngine actor over NIO WebSockets.
+        .target(
+            name: "DeepstreamClient",
+            dependencies: [
+                "DeepstreamProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Pure console state, actions, reducer, call log, stats, filters, keymap, themes model.
+        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "DeepstreamClient"]),
+
+        // C shim over ncursesw (wide characters).
+        .systemLibrary(
+            name: "CNcursesw",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+
+        // Screen buffer, views, key decoding and the ncurses backend.
+        .target(name: "ConsoleTerminal", dependencies: ["ConsoleCore", "CNcursesw"]),
+
+        // The executable: argument parsing and wiring of every module.
+        .executableTarget(
+            name: "dsconsole",
+            dependencies: [
+                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "ConsoleCore", "ConsoleTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "ProtocolBenchmark",
+            dependencies: ["DeepstreamProtocol"],
+            path: "Benchmarks/ProtocolBenchmark"
+        ),
+
+        .testTarget(name: "DeepstreamProtocolTests", dependencies: ["DeepstreamProtocol"]),
+        .testTarget(name: "DeepstreamBrokerTests", dependencies: ["DeepstreamBroker", "DeepstreamProtocol"]),
+        .testTarget(
+            name: "DeepstreamClientTests",
+            dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]
+        ),
+        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore"]),
+        .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),
+        .testTarget(
+            name: "dsconsoleTests",
+            dependencies: ["dsconsole", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// Module ConsoleCore: see docs/architecture.md.

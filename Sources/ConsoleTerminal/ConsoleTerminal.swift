@@ -1,0 +1,1 @@
+// Module ConsoleTerminal: see docs/architecture.md.

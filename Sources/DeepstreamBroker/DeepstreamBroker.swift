@@ -1,0 +1,1 @@
+// Module DeepstreamBroker: see docs/architecture.md.

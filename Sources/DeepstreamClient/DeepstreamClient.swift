@@ -1,0 +1,1 @@
+// Module DeepstreamClient: see docs/architecture.md.
