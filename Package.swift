@@ -26,7 +26,11 @@ let package = Package(
     ],
     targets: [
         // Pure: message model, JSON value, ws-binary and ws-json codecs. No dependencies.
-        .target(name: "DeepstreamProtocol"),
+        .target(
+            name: "DeepstreamProtocol",
+            // Double rounding in the stdlib is inlined as calls into libm, which is not linked by default.
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
+        ),
 
         // Embedded deepstream-compatible RPC broker: pure routing state machine + NIO server.
         .target(
