@@ -60,11 +60,14 @@ public enum CallStep: Hashable, Sendable {
     /// The call ended without an answer from a provider: NO_RPC_PROVIDER, ACCEPT_TIMEOUT,
     /// RESPONSE_TIMEOUT, MESSAGE_DENIED, … (`reason` is the RPC action sent to the requestor).
     case failed(reason: RPCAction)
+    /// The call ended on the client side without a server answer: "client offline", "message too
+    /// large", "cancelled", "timeout" (a client-side deadline).
+    case abandoned(reason: String)
 
     /// Whether this step ends the call.
     public var isFinal: Bool {
         switch self {
-        case .responded, .errored, .failed: true
+        case .responded, .errored, .failed, .abandoned: true
         case .requested, .routed, .accepted, .rejected: false
         }
     }

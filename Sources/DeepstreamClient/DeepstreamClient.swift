@@ -1,1 +1,0 @@
-// Module DeepstreamClient: see docs/architecture.md.

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `dsconsole` command: the console by default, plus headless subcommands.
+@main
+struct DSConsole: AsyncParsableCommand {
+    /// Command-line metadata and the list of subcommands.
+    static let configuration = CommandConfiguration(
+        commandName: "dsconsole",
+        abstract: "A terminal console for deepstream.io RPCs.",
+        subcommands: []
+    )
+}
