@@ -2,6 +2,7 @@
 public struct Style: Hashable, Sendable {
     /// Video attributes that can be combined.
     public struct Attributes: OptionSet, Hashable, Sendable {
+        /// The attribute bits.
         public let rawValue: UInt8
 
         /// Creates attributes from their bit representation.
