@@ -287,7 +287,7 @@ public actor ClientEngine {
                 providers.connectionLost()
                 cancel(.subscriptionBatch)
             case .error(let kind, let message):
-                logger.info("\(kind): \(message)")
+                logger.debug("\(kind): \(message)")
                 emit(.error(kind: kind, message: message, at: timestamp()))
             }
         }

@@ -28,6 +28,42 @@ actor EventRecorder {
         throw TestTimeout(what: what)
     }
 
+    /// Waits until `count` events match.
+    func waitForCount(
+        _ count: Int, _ what: String, timeout: Duration = .seconds(5), _ predicate: @Sendable (EngineEvent) -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if events.filter(predicate).count >= count { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw TestTimeout(what: "\(count) × \(what)")
+    }
+
+    /// Waits for an outgoing call step.
+    func waitForOutgoing(_ step: CallStep) async throws {
+        try await waitFor("outgoing \(step)") { if case .outgoingCall(let e) = $0 { e.step == step } else { false } }
+    }
+
+    /// Waits for a served call step.
+    func waitForServed(_ step: CallStep) async throws {
+        try await waitFor("served \(step)") { if case .servedCall(let e, _) = $0 { e.step == step } else { false } }
+    }
+
+    /// Waits for a state.
+    func waitForState(_ state: ConnectionState, timeout: Duration = .seconds(5)) async throws {
+        try await waitFor("state \(state)", timeout: timeout) {
+            if case .stateChanged(_, let to, _) = $0 { to == state } else { false }
+        }
+    }
+
+    /// Waits for an error event of `kind`.
+    func waitForError(_ kind: String, timeout: Duration = .seconds(5)) async throws {
+        try await waitFor("error \(kind)", timeout: timeout) {
+            if case .error(let k, _, _) = $0 { k == kind } else { false }
+        }
+    }
+
     /// The state changes so far, as target states.
     var states: [ConnectionState] {
         events.compactMap { if case .stateChanged(_, let to, _) = $0 { return to } else { return nil } }

@@ -119,9 +119,10 @@ actor TestPeer {
         pending.removeAll()
     }
 
-    func set<Value>(_ keyPath: ReferenceWritableKeyPath<TestPeer, Value>, _ value: Value) {
-        self[keyPath: keyPath] = value
-    }
+    func setSilent(_ on: Bool) { silent = on }
+    func setRefuseLogins(_ on: Bool) { refuseLogins = on }
+    func setMaxAuthAttempts(_ count: Int) { maxAuthAttempts = count }
+    func setProvideRequestorDetails(_ on: Bool) { provideRequestorDetails = on }
 
     func setScript(_ script: Script?) { self.script = script }
 
