@@ -2,6 +2,7 @@ import DeepstreamProtocol
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 
 /// A scripted deepstream server for tests: a real NIO WebSocket server on 127.0.0.1 that answers
@@ -64,13 +65,17 @@ actor TestPeer {
     private var serverTask: Task<Void, Never>?
     private let codec = BinaryCodec()
 
-    /// Starts listening on 127.0.0.1 (`port` 0 = ephemeral); returns the port.
+    /// Starts listening on 127.0.0.1 (`port` 0 = ephemeral), with TLS when `tls` is given; returns
+    /// the port.
     @discardableResult
-    func start(port requested: Int = 0) async throws -> Int {
+    func start(port requested: Int = 0, tls: NIOSSLContext? = nil) async throws -> Int {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: requested) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                         shouldUpgrade: { channel, head in
                             channel.eventLoop.makeSucceededFuture(head.uri == "/deepstream" ? HTTPHeaders() : nil)
