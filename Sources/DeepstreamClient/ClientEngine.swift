@@ -532,6 +532,15 @@ public actor ClientEngine {
             emit(.error(kind: "RPC_ALREADY_COMPLETED", message: text, at: timestamp()))
             return
         }
+        if case .unanswered = envelope.command {
+            guard let call = served.removeValue(forKey: cid) else { return }
+            emit(.servedCall(
+                CallEvent(
+                    call: CallID(requestor: nil, correlationId: cid), name: call.name,
+                    step: .abandoned(reason: "not answered"), at: timestamp()),
+                requestor: call.requestor))
+            return
+        }
         guard envelope.connection == connectionID, let call = served[cid], connection != nil else {
             logger.debug("response for \(envelope.name) (\(cid)) dropped: its connection is gone")
             return
@@ -553,7 +562,7 @@ public actor ClientEngine {
             message.action = .requestError
             message.data = value?.jsonText
             step = .errored(data: message.data)
-        case .misuse:
+        case .misuse, .unanswered:
             return
         }
         var finalStep = step

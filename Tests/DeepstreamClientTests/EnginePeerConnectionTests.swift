@@ -102,12 +102,13 @@ struct EnginePeerConnectionTests {
         try await events.waitForCount(2, "provide acks") { if case .providerAcknowledged(_, true, _) = $0 { true } else { false } }
         #expect(try await engine.make("add-two-numbers", data: ["numA": 1, "numB": 2]) == 3)
         let inFlight = Task { try await engine.make("hang") }
-        _ = try await responses.take()
+        let held = try await responses.take()
 
         await peer.stop()
         await #expect(throws: RPCError.clientOffline) { try await inFlight.value }
         try await events.waitForState(.reconnecting)
         try await events.waitForServed(.abandoned(reason: "client offline"))
+        withExtendedLifetime(held) {}
         // Made while offline: buffered, sent after re-login.
         let buffered = Task { try await engine.make("add-two-numbers", data: ["numA": 4, "numB": 7]) }
         try await events.waitForOutgoing(.requested(data: #"{"numA":4,"numB":7}"#))
