@@ -143,7 +143,8 @@ public actor ClientEngine {
     /// server's clientData (`nil` when it sent none).
     ///
     /// Waits through reconnects; fails when the server refuses, the engine reaches a terminal state,
-    /// or ``close()`` is called.
+    /// or ``close()`` is called. Cancelling the task stops the wait with ``LoginError/cancelled``;
+    /// the connection stays as it is (call ``close()`` to stop connecting).
     @discardableResult
     public func login(_ authData: JSONValue = [:]) async throws(LoginError) -> JSONValue? {
         startDrainingResponses()
@@ -154,9 +155,14 @@ public actor ClientEngine {
         guard loginContinuation == nil else { throw .loginInProgress }
         if machine.state == .open { throw .alreadyLoggedIn }
         if machine.isTerminal { throw .closed(machine.state) }
-        let result = await withCheckedContinuation { continuation in
-            loginContinuation = continuation
-            apply(machine.on(.login(authData: authData), now: elapsed()))
+        if Task.isCancelled { throw .cancelled }
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                loginContinuation = continuation
+                apply(machine.on(.login(authData: authData), now: elapsed()))
+            }
+        } onCancel: {
+            Task { await self.cancelLogin() }
         }
         return try result.get()
     }
@@ -327,14 +333,16 @@ public actor ClientEngine {
                 await self?.socketEnded(id, reason: "could not connect to \(url): \(error)")
                 return
             }
-            guard let self, await self.socketOpened(id, socket) else {
+            // Only weak references while the socket runs: an engine dropped without close() goes
+            // away, and its deinit closes the socket.
+            guard await self?.socketOpened(id, socket) == true else {
                 socket.close()
                 return
             }
             let reason = await socket.run { [weak self] frame in
                 await self?.frameReceived(id, frame)
             }
-            await self.socketEnded(id, reason: reason)
+            await self?.socketEnded(id, reason: reason)
         }
     }
 
@@ -618,6 +626,12 @@ public actor ClientEngine {
             return
         }
         apply(machine.on(.timerFired(timer), now: elapsed()))
+    }
+
+    private func cancelLogin() {
+        guard loginContinuation != nil else { return }
+        apply(machine.on(.cancelLogin, now: elapsed()))
+        resolveLogin(.failure(.cancelled))
     }
 
     private func resolveLogin(_ result: Result<JSONValue?, LoginError>) {

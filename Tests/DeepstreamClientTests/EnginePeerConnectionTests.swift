@@ -187,6 +187,28 @@ struct EnginePeerConnectionTests {
         await peer.stop()
     }
 
+    @Test("cancelling a waiting login ends it with cancelled; a later login works")
+    func cancelLogin() async throws {
+        let peer = TestPeer()
+        let port = try await peer.start()
+        await peer.setScript { _, message in
+            if case .auth = message { return .ignore }
+            return nil
+        }
+        let engine = try ClientEngine(url: "127.0.0.1:\(port)", options: testOptions(heartbeat: .seconds(5)))
+        let events = EventRecorder(engine)
+        let login = Task { try await engine.login(["username": "slow"]) }
+        try await events.waitForState(.authenticating)
+        login.cancel()
+        await #expect(throws: LoginError.cancelled) { try await login.value }
+        await peer.setScript(nil)
+        await engine.close()
+        try await engine.login()
+        #expect(await engine.state == .open)
+        await engine.close()
+        await peer.stop()
+    }
+
     @Test("close() fails in-flight calls as client offline and closes the socket")
     func closeFailsCalls() async throws {
         let peer = TestPeer()
