@@ -38,6 +38,9 @@ struct EngineWireTests {
         try await events.waitForServed(.responded(data: "3"))
         try await events.waitForCount(1, "PING") { if case .frame(.outbound, .connection(let m)?, _, _) = $0 { m.action == .ping } else { false } }
         _ = try await peer.waitForMessage { $0 == .ping }
+        _ = try await peer.waitForMessage {
+            if case .rpc(let m) = $0 { m.action == .response && m.correlationId == "c1" } else { false }
+        }
 
         let frames = await peer.rawFrames.map(\.bytes)
         #expect(frames.contains(Self.authEmpty))
