@@ -422,7 +422,7 @@ public actor ClientEngine {
         case .accept, .response, .requestError, .noRPCProvider, .acceptTimeout, .responseTimeout,
             .messageDenied, .messagePermissionError, .invalidMessageData:
             replyReceived(m)
-        case .invalidRPCCorrelationID, .multipleAccept, .multipleResponse:
+        case .invalidRPCCorrelationID, .multipleAccept, .multipleResponse, .notProvided:
             emit(.error(
                 kind: m.action.name,
                 message: "\(m.action.name) for \(m.name ?? "-") (\(m.correlationId ?? "-"))", at: timestamp()))
