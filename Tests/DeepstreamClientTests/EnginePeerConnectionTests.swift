@@ -125,6 +125,25 @@ struct EnginePeerConnectionTests {
         await peer.stop()
     }
 
+    @Test("the server closes the socket: immediate reconnect (attempt 0 has no delay), re-login, calls work")
+    func serverClosesSocket() async throws {
+        let peer = TestPeer()
+        let port = try await peer.start()
+        let engine = try ClientEngine(url: "127.0.0.1:\(port)", options: testOptions(reconnectIncrement: .seconds(10)))
+        let events = EventRecorder(engine)
+        try await engine.provide("one") { _, r, _ in r.send(1) }
+        try await engine.login()
+        try await events.waitFor { if case .providerAcknowledged("one", true, _) = $0 { true } else { false } }
+        await peer.closeAllConnections()
+        try await events.waitForState(.reconnecting)
+        try await events.waitForCount(2, "OPEN", timeout: .seconds(3)) { if case .stateChanged(_, .open, _) = $0 { true } else { false } }
+        try await events.waitForCount(2, "provide acks") { if case .providerAcknowledged("one", true, _) = $0 { true } else { false } }
+        #expect(try await engine.make("one") == 1)
+        #expect(await peer.connectionCount == 2)
+        await engine.close()
+        await peer.stop()
+    }
+
     @Test("offline buffer: calls made while reconnecting fail as client offline when the window ends")
     func offlineBufferExpires() async throws {
         let peer = TestPeer()
