@@ -145,6 +145,8 @@ public struct Keymap: Hashable, Sendable {
         KeyBinding(.help, [.character("k"), .up], .moveUp, "scroll up"),
         KeyBinding(.help, [.pageDown, .character(" ")], .pageDown, "page down"),
         KeyBinding(.help, [.pageUp], .pageUp, "page up"),
+        KeyBinding(.help, [.character("g"), .home], .first, "top"),
+        KeyBinding(.help, [.character("G"), .end], .last, "bottom"),
 
         KeyBinding(.confirmQuit, [.character("y"), .ctrl("c")], .quitNow, "quit"),
         KeyBinding(.confirmQuit, [.character("n"), .escape], .back, "stay"),

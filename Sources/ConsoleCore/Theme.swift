@@ -91,7 +91,7 @@ public struct Theme: Hashable, Sendable {
     public static let darkSource = """
         # dsconsole dark theme (the default): 16 colours, with 256-colour accents where the terminal has them.
         name = dark
-        text = default
+        text = plain
         dim = fg:bright-black
         border = fg:bright-black
         borderFocused = fg:39/cyan bold
