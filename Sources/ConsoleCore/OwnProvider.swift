@@ -1,0 +1,54 @@
+import DeepstreamProtocol
+
+/// One of the console's own providers, as the Providers pane shows it.
+public struct OwnProvider: Hashable, Sendable {
+    /// Whether the server has the provider registered.
+    public enum Registration: Hashable, Sendable {
+        /// Not provided.
+        case unprovided
+        /// PROVIDE sent, not acknowledged yet.
+        case providing
+        /// Acknowledged by the server.
+        case provided
+        /// UNPROVIDE sent, not acknowledged yet.
+        case unproviding
+        /// The server refused (`MESSAGE_DENIED`, `MULTIPLE_PROVIDERS`, …).
+        case refused(RPCAction)
+
+        /// Whether the provider is provided or on its way there (what Space toggles).
+        public var isWanted: Bool {
+            switch self {
+            case .providing, .provided: true
+            case .unprovided, .unproviding, .refused: false
+            }
+        }
+
+        /// A short label: `on`, `on…`, `off`, `off…`, `refused: MESSAGE_DENIED`.
+        public var label: String {
+            switch self {
+            case .unprovided: "off"
+            case .providing: "on…"
+            case .provided: "on"
+            case .unproviding: "off…"
+            case .refused(let reason): "refused: \(reason.name)"
+            }
+        }
+    }
+
+    /// The RPC name.
+    public var name: String
+    /// The behaviour summary.
+    public var behaviour: String
+    /// Registration with the server.
+    public var registration: Registration = .unprovided
+    /// Requests served.
+    public var callCount = 0
+    /// The latest served request's time from request to answer.
+    public var lastLatency: Duration?
+
+    /// Creates a provider from its spec, unprovided.
+    public init(_ spec: OwnProviderSpec) {
+        name = spec.name
+        behaviour = spec.behaviour
+    }
+}
