@@ -2,6 +2,7 @@ import ArgumentParser
 import DeepstreamBroker
 import DeepstreamClient
 import DeepstreamProtocol
+import Logging
 
 /// `dsconsole watch`: traffic as JSON Lines on stdout, for `jq`.
 struct WatchCommand: AsyncParsableCommand {
@@ -54,7 +55,10 @@ struct WatchCommand: AsyncParsableCommand {
         }
         configuration.host = host
         configuration.port = port
-        let broker = Broker(configuration: configuration)
+        // Only warnings: stderr stays free for the command's own lines.
+        var logger = Logger(label: "dsconsole.broker")
+        logger.logLevel = .warning
+        let broker = Broker(configuration: configuration, logger: logger)
         TerminationSignal.install()
         let tap = broker.tap(bufferingNewest: 100_000)
         let address: String
