@@ -102,10 +102,14 @@ struct WatchCommand: AsyncParsableCommand {
             return false
         }
         try await ConnectionOptions.login(engine, with: try connection.authData(), timeout: connection.connectTimeout)
-        let lost = await withTaskGroup(of: Bool.self) { group in
+        let stopping = Locked(false)
+        let closed = await withTaskGroup(of: Bool.self) { group in
             group.addTask { await printer.value }
             group.addTask {
-                if await TerminationSignal.wait() != nil { await engine.close() }
+                if await TerminationSignal.wait() != nil {
+                    stopping.withLock { $0 = true }
+                    await engine.close()
+                }
                 return false
             }
             let first = await group.next() ?? false
@@ -113,6 +117,7 @@ struct WatchCommand: AsyncParsableCommand {
             return first
         }
         await engine.close()
-        if lost { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
+        // The printer also sees CLOSED after our own close() on a signal: only an unasked close is a loss.
+        if closed, !stopping.value { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
     }
 }

@@ -106,7 +106,17 @@ extension BinaryTests {
                     #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
                 }
             }
-            let badFile = try temporaryFile(#"{"providers": [{"name": "a", "echo": true, "rejectRate": 2}]}"#)
+            // A server that accepts TCP connections but never answers: the login deadline ends the wait.
+        let silent = try SilentListener()
+        let started = ContinuousClock.now
+        let mute = try await ChildProcess.run(
+            ["call", "x", "--url", "127.0.0.1:\(silent.port)", "--connect-timeout", "0.5"], timeout: .seconds(10))
+        #expect(mute.status == 69)
+        #expect(mute.stderr.hasPrefix("dsconsole: "), "\(mute.stderr)")
+        #expect(mute.stderr.split(separator: "\n").count == 1, "\(mute.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(4))
+
+        let badFile = try temporaryFile(#"{"providers": [{"name": "a", "echo": true, "rejectRate": 2}]}"#)
             let result = try await ChildProcess.run(["provide", "--file", badFile])
             #expect(result.status == 65)
             #expect(result.stderr == "dsconsole: \(badFile): providers[0] \"a\": rejectRate: expected a number within 0…1, got 2\n")
