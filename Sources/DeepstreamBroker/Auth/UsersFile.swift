@@ -27,6 +27,9 @@ public struct UsersFile: Sendable, Hashable {
 
     /// Reads and validates a users file; plaintext passwords are refused.
     public static func load(fromFile path: String) throws(BrokerConfigurationError) -> UsersFile {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .unreadableFile(path: path, reason: "no such file")
+        }
         let bytes: [UInt8]
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))

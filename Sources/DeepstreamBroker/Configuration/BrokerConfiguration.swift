@@ -48,6 +48,9 @@ public struct BrokerConfiguration: Sendable {
     /// Reads a JSON configuration file (format in docs/broker.md). A users file named by `auth.users`
     /// is resolved relative to the configuration file and loaded too.
     public static func load(fromFile path: String) throws(BrokerConfigurationError) -> BrokerConfiguration {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .unreadableFile(path: path, reason: "no such file")
+        }
         let bytes: [UInt8]
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))

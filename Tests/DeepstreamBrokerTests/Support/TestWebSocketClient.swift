@@ -119,7 +119,7 @@ final class TestWebSocketClient: Sendable {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let inbox = NIOLoopBoundBox.makeBoxSendingValue(FrameInbox(), eventLoop: loop)
         let upgraded = loop.makePromise(of: Void.self)
-        let channel = try await ClientBootstrap(group: loop)
+        let bootstrap = ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 let upgrader = NIOWebSocketClientUpgrader(
@@ -141,7 +141,13 @@ final class TestWebSocketClient: Sendable {
                         UpgradeRequestHandler(path: path, port: port, refused: upgraded), name: "upgrade-request")
                 }
             }
-            .connect(host: "127.0.0.1", port: port).get()
+        let channel: Channel
+        do {
+            channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
+        } catch {
+            upgraded.fail(error)
+            throw error
+        }
         channel.closeFuture.whenComplete { _ in upgraded.fail(TestClientError.unexpected("closed before upgrade")) }
         try await upgraded.futureResult.get()
         return TestWebSocketClient(

@@ -2,6 +2,7 @@ import DeepstreamProtocol
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 
 /// A scripted deepstream server for tests: a real NIO WebSocket server on 127.0.0.1 that answers
@@ -54,6 +55,8 @@ actor TestPeer {
 
     /// Every message received, in order, with its connection number.
     private(set) var received: [(connection: Int, message: Message)] = []
+    /// Every binary frame payload received, in order, with its connection number.
+    private(set) var rawFrames: [(connection: Int, bytes: [UInt8])] = []
     /// Number of WebSocket connections accepted so far.
     private(set) var connectionCount = 0
     private(set) var port = 0
@@ -64,13 +67,17 @@ actor TestPeer {
     private var serverTask: Task<Void, Never>?
     private let codec = BinaryCodec()
 
-    /// Starts listening on 127.0.0.1 (`port` 0 = ephemeral); returns the port.
+    /// Starts listening on 127.0.0.1 (`port` 0 = ephemeral), with TLS when `tls` is given; returns
+    /// the port.
     @discardableResult
-    func start(port requested: Int = 0) async throws -> Int {
+    func start(port requested: Int = 0, tls: NIOSSLContext? = nil) async throws -> Int {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: requested) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                         shouldUpgrade: { channel, head in
                             channel.eventLoop.makeSucceededFuture(head.uri == "/deepstream" ? HTTPHeaders() : nil)
@@ -139,6 +146,12 @@ actor TestPeer {
         write(message, to: id)
     }
 
+    /// Sends raw frame bytes to connection `id`.
+    func pushRaw(_ bytes: [UInt8], to id: Int) {
+        guard let channel = connections[id]?.channel.channel else { return }
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+    }
+
     /// Waits until a received message matches (polling every 5 ms, at most `timeout`).
     func waitForMessage(
         timeout: Duration = .seconds(5), _ predicate: @Sendable (Message) -> Bool
@@ -176,6 +189,7 @@ actor TestPeer {
 
     private func handle(_ frame: ByteBuffer, from id: Int) {
         guard connections[id] != nil, !silent else { return }
+        rawFrames.append((id, Array(frame.readableBytesView)))
         guard let message = try? frame.withUnsafeReadableBytes({ raw in try codec.decode(raw) }) else {
             write(.parser(ParserMessage(action: .unknownTopic)), to: id)
             return
