@@ -109,29 +109,27 @@ enum JSONSyntax {
 
         mutating func string() -> Bool {
             index += 1
-            while let byte = current {
+            while index < bytes.count {
+                let byte = bytes[index]
                 index += 1
-                switch byte {
-                case UInt8(ascii: "\""):
-                    return true
-                case UInt8(ascii: "\\"):
-                    guard let escape = current else { return false }
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                        UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                        continue
-                    case UInt8(ascii: "u"):
-                        guard index + 4 <= bytes.count else { return false }
-                        for _ in 0..<4 {
-                            guard isHexDigit(bytes[index]) else { return false }
-                            index += 1
-                        }
-                    default:
-                        return false
+                if byte == UInt8(ascii: "\"") { return true }
+                if byte < 0x20 { return false }
+                guard byte == UInt8(ascii: "\\") else { continue }
+                guard index < bytes.count else { return false }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    continue
+                case UInt8(ascii: "u"):
+                    guard index + 4 <= bytes.count else { return false }
+                    for _ in 0..<4 {
+                        guard isHexDigit(bytes[index]) else { return false }
+                        index += 1
                     }
                 default:
-                    if byte < 0x20 { return false }
+                    return false
                 }
             }
             return false
