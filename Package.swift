@@ -62,8 +62,12 @@ let package = Package(
             ]
         ),
 
+        // Pure mock-provider behaviours and the providers file format, shared by the console and the
+        // headless `provide` command.
+        .target(name: "MockProviders", dependencies: ["DeepstreamProtocol"]),
+
         // Pure console state, actions, reducer, call log, stats, filters, keymap, themes model.
-        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "DeepstreamClient"]),
+        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "DeepstreamClient", "MockProviders"]),
 
         // C shim over ncursesw (wide characters).
         .systemLibrary(
@@ -79,7 +83,8 @@ let package = Package(
         .executableTarget(
             name: "dsconsole",
             dependencies: [
-                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "ConsoleCore", "ConsoleTerminal",
+                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "MockProviders", "ConsoleCore",
+                "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,6 +118,7 @@ let package = Package(
             name: "DeepstreamClientTests",
             dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]
         ),
+        .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),
         .testTarget(

@@ -1,0 +1,1 @@
+// Module MockProviders: see docs/providers.md.
