@@ -40,6 +40,9 @@ public struct Topic: RawRepresentable, Hashable, Sendable, CustomStringConvertib
         .stateRegistry, .error,
     ]
 
+    /// Whether this project decodes the topic into a typed message (CONNECTION, AUTH, RPC, PARSER).
+    public var isModelled: Bool { self == .connection || self == .auth || self == .rpc || self == .parser }
+
     /// Whether general.proto lists this number.
     public var isKnown: Bool { Topic.allKnown.contains(self) }
 

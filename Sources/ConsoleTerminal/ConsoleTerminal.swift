@@ -1,1 +1,0 @@
-// Module ConsoleTerminal: see docs/architecture.md.
