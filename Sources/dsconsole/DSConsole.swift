@@ -7,6 +7,9 @@ struct DSConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsconsole",
         abstract: "A terminal console for deepstream.io RPCs.",
-        subcommands: [ServeCommand.self, HashCommand.self]
+        subcommands: [
+            ServeCommand.self, CallCommand.self, ProvideCommand.self, WatchCommand.self, BenchCommand.self,
+            HashCommand.self,
+        ]
     )
 }
