@@ -1,15 +1,15 @@
 /// A validate-only RFC 8259 scanner: says whether a payload is one JSON value, without building it.
 ///
-/// RPC payloads are forwarded as text, never interpreted; the broker only needs to know that a JS
-/// peer's `JSON.parse` will not throw. Agrees with `JSONValue(parsing:)` (same nesting limit of 512),
+/// RPC payloads are forwarded as text, never interpreted; a broker only needs to know that a JS
+/// peer's `JSON.parse` will not throw, without paying for building the value. Agrees with `JSONValue(parsing:)` (same nesting limit),
 /// which `JSONSyntaxTests` checks on fixed and mutated inputs. Input is a Swift `String`, so it is
 /// already valid UTF-8.
-enum JSONSyntax {
+public enum JSONSyntax {
     /// Deepest nesting accepted (as DeepstreamProtocol's parser).
-    static let maximumDepth = 512
+    public static let maximumDepth = JSONParser.maximumDepth
 
     /// Whether `text` is exactly one JSON value, optionally surrounded by whitespace.
-    static func isValid(_ text: String) -> Bool {
+    public static func isValid(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
             var scanner = Scanner(bytes: bytes)
