@@ -81,7 +81,7 @@ struct WatchCommand: AsyncParsableCommand {
         }
         _ = await TerminationSignal.wait()
         // Read before shutdown: the broker's loop cannot answer afterwards.
-        let dropped = await broker.droppedTapEvents
+        let dropped = broker.droppedTapEvents
         await broker.shutdown(gracePeriod: .milliseconds(200))
         await printer.value
         if dropped > 0 { StandardStreams.printError("dsconsole: \(dropped) tap events were dropped (stdout too slow)") }

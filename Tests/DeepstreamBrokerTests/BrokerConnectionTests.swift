@@ -195,7 +195,7 @@ struct BrokerConnectionTests {
                 do { clients.append(try await TestWebSocketClient.connect(port: port)) } catch { rejected += 1 }
             }
             #expect(rejected >= 20)
-            let connections = await broker.connectionCount
+            let connections = broker.connectionCount
             #expect(connections <= 40)
             for client in clients { await client.close() }
             try await Task.sleep(for: .milliseconds(100))

@@ -64,7 +64,7 @@ struct BrokerRPCTests {
             try await providers[second].reply(.response, to: secondRequest, data: #""fresh""#)
             #expect(try await requestor.nextRPC() == RPCMessage(
                 action: .response, data: #""fresh""#, correlationId: "r1", name: "job"))
-            #expect(await broker.pendingCallCount == 0)
+            #expect(broker.pendingCallCount == 0)
         }
     }
 

@@ -139,7 +139,7 @@ struct EngineBrokerTests {
         }
         #expect(await requestorEvents.errorKinds.isEmpty)
         #expect(await requestor.state == .open)
-        #expect(await broker.pendingCallCount == 0)
+        #expect(broker.pendingCallCount == 0)
         await provider.close()
         await requestor.close()
         await broker.shutdown()
