@@ -123,18 +123,10 @@ extension JSONValue {
     }
 
     /// Compact JSON text, as JavaScript's `JSON.stringify(value)` writes it.
-    public var jsonText: String {
-        var out = ""
-        JSONWriter.write(self, into: &out, indent: nil, level: 0)
-        return out
-    }
+    public var jsonText: String { JSONWriter.text(of: self, indent: nil) }
 
     /// Indented JSON text for people (two spaces per level).
-    public var prettyText: String {
-        var out = ""
-        JSONWriter.write(self, into: &out, indent: "  ", level: 0)
-        return out
-    }
+    public var prettyText: String { JSONWriter.text(of: self, indent: "  ") }
 
     /// Convenience: a number from an `Int`.
     public static func int(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
