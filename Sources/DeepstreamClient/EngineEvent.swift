@@ -64,6 +64,8 @@ public enum EngineEvent: Hashable, Sendable {
     case error(kind: String, message: String, at: Timestamp)
     /// An event of the embedded broker's tap, relayed so a console consumes a single stream.
     case traffic(TrafficEvent)
-    /// This subscriber's buffer was full and `count` events were dropped before this one.
+    /// This subscriber's buffer was full: `count` of its oldest undelivered events were dropped since
+    /// the previous marker. The marker is queued as soon as the buffer has room again, so it follows
+    /// the events that survived.
     case dropped(count: Int)
 }

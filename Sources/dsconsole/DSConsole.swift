@@ -7,6 +7,6 @@ struct DSConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsconsole",
         abstract: "A terminal console for deepstream.io RPCs.",
-        subcommands: []
+        subcommands: [ServeCommand.self, HashCommand.self]
     )
 }

@@ -1,0 +1,67 @@
+import DeepstreamProtocol
+
+/// Builds the detail view of a call: summary, timeline, request and response as pretty JSON.
+public enum CallDetailContent {
+    /// The detail lines of `record`.
+    public static func lines(
+        for record: CallRecord, route: String, peerLabel: (PeerID) -> String
+    ) -> [StyledLine] {
+        var lines: [StyledLine] = []
+        lines.append(StyledLine([StyledSpan(record.name, .title), StyledSpan("  "), StyledSpan(record.status.label, record.status.role)]))
+        lines.append(StyledLine([
+            StyledSpan("call ", .dim), StyledSpan(record.key.call.description),
+            StyledSpan("  seen by ", .dim), StyledSpan(record.key.origin.rawValue),
+            StyledSpan("  route ", .dim), StyledSpan(route),
+        ]))
+        lines.append(StyledLine([
+            StyledSpan("accept ", .dim), StyledSpan(DisplayFormat.latency(record.acceptLatency)),
+            StyledSpan("  total ", .dim), StyledSpan(DisplayFormat.latency(record.totalLatency)),
+            StyledSpan("  request ", .dim), StyledSpan(DisplayFormat.bytes(record.requestBytes)),
+            StyledSpan("  response ", .dim), StyledSpan(DisplayFormat.bytes(record.responseBytes)),
+        ]))
+        lines.append(StyledLine())
+        lines.append(StyledLine("Timeline", .title))
+        var routedBefore = false
+        for entry in record.timeline {
+            let offset = "+" + DisplayFormat.latency(entry.at.since(record.startedAt))
+            let (text, role) = describe(entry.step, routedBefore: routedBefore, peerLabel: peerLabel)
+            if case .routed = entry.step { routedBefore = true }
+            lines.append(StyledLine([
+                StyledSpan("  " + DisplayFormat.timeOfDay(entry.at) + " ", .dim),
+                StyledSpan(DisplayFormat.fit(offset, 9, alignRight: true) + "  ", .dim),
+                StyledSpan(text, role),
+            ]))
+        }
+        lines.append(StyledLine())
+        lines.append(StyledLine("Request", .title))
+        lines += JSONHighlighter.lines(jsonText: record.requestData, indent: "  ")
+        lines.append(StyledLine())
+        lines.append(StyledLine(record.status == .errored ? "Error" : "Response", .title))
+        if record.responseData == nil && !record.status.isFinal {
+            lines.append(StyledLine("  (waiting)", .statePending))
+        } else {
+            lines += JSONHighlighter.lines(jsonText: record.responseData, indent: "  ")
+        }
+        return lines
+    }
+
+    /// A timeline step for people: `routed to #3 alice`, `rerouted to #5`, `timed out (RESPONSE_TIMEOUT)`.
+    public static func describe(
+        _ step: CallStep, routedBefore: Bool, peerLabel: (PeerID) -> String
+    ) -> (String, ThemeRole) {
+        switch step {
+        case .requested(let data): ("requested (\(DisplayFormat.bytes(data?.utf8.count)))", .text)
+        case .routed(let peer): ("\(routedBefore ? "rerouted" : "routed") to \(peerLabel(peer))", .text)
+        case .accepted(let peer): ("accepted by \(peerLabel(peer))", .statePending)
+        case .rejected(let peer): ("rejected by \(peerLabel(peer))", .stateError)
+        case .responded(let data): ("responded (\(DisplayFormat.bytes(data?.utf8.count)))", .stateOK)
+        case .errored(let data): ("answered with REQUEST_ERROR (\(DisplayFormat.bytes(data?.utf8.count)))", .stateError)
+        case .failed(let reason):
+            switch reason {
+            case .acceptTimeout, .responseTimeout: ("timed out (\(reason.name))", .stateError)
+            default: ("failed: \(reason.name)", .stateError)
+            }
+        case .abandoned(let reason): ("abandoned: \(reason)", .stateError)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import DeepstreamProtocol
+
+/// Everything the console knows about one call: one row of the Calls pane and its detail view.
+public struct CallRecord: Hashable, Sendable {
+    /// One step of the call's timeline.
+    public struct TimelineEntry: Hashable, Sendable {
+        /// What happened.
+        public var step: CallStep
+        /// When.
+        public var at: Timestamp
+        /// Creates an entry.
+        public init(step: CallStep, at: Timestamp) {
+            self.step = step
+            self.at = at
+        }
+    }
+
+    /// The call's key in the log.
+    public var key: CallKey
+    /// The call's position in the log's total order (0 for the first call ever recorded).
+    public var sequence: Int
+    /// The RPC name.
+    public var name: String
+    /// The requestor's user name, for served calls when the server sent it.
+    public var requestorName: String?
+    /// The provider connection the call is currently routed to (or accepted by), if known.
+    public var provider: PeerID?
+    /// Where the call is.
+    public var status: CallStatus
+    /// When the first observed step happened (normally `requested`).
+    public var startedAt: Timestamp
+    /// When a provider accepted, if one did.
+    public var acceptedAt: Timestamp?
+    /// When the call ended, if it did.
+    public var endedAt: Timestamp?
+    /// The request's JSON text (nil = no payload or not seen).
+    public var requestData: String?
+    /// The response's (or REQUEST_ERROR's) JSON text.
+    public var responseData: String?
+    /// Every observed step, in order.
+    public var timeline: [TimelineEntry]
+
+    /// Creates a record from the first observed event of a call.
+    public init(key: CallKey, sequence: Int, name: String, at: Timestamp) {
+        self.key = key
+        self.sequence = sequence
+        self.name = name
+        self.status = .requested
+        self.startedAt = at
+        self.timeline = []
+    }
+
+    /// Applies one step; steps after the end are recorded in the timeline but do not reopen the call.
+    public mutating func apply(_ step: CallStep, at: Timestamp) {
+        timeline.append(TimelineEntry(step: step, at: at))
+        let wasFinal = status.isFinal
+        switch step {
+        case .requested(let data):
+            requestData = data
+            startedAt = min(startedAt, at)
+        case .routed(let peer):
+            provider = peer
+            if !wasFinal { status = .routed }
+        case .accepted(let peer):
+            provider = peer
+            if acceptedAt == nil { acceptedAt = at }
+            if !wasFinal { status = .accepted }
+        case .rejected:
+            if !wasFinal { status = .requested }
+        case .responded(let data):
+            responseData = data
+            if !wasFinal { status = .responded }
+        case .errored(let data):
+            responseData = data
+            if !wasFinal { status = .errored }
+        case .failed(let reason):
+            if !wasFinal { status = .failed(reason) }
+        case .abandoned(let reason):
+            if !wasFinal { status = .abandoned(reason) }
+        }
+        if step.isFinal && endedAt == nil { endedAt = at }
+    }
+
+    /// Time from the request to the accept.
+    public var acceptLatency: Duration? { acceptedAt.map { $0.since(startedAt) } }
+    /// Time from the request to the end.
+    public var totalLatency: Duration? { endedAt.map { $0.since(startedAt) } }
+    /// The request payload's size in bytes (UTF-8 JSON text), nil without a payload.
+    public var requestBytes: Int? { requestData?.utf8.count }
+    /// The response payload's size in bytes, nil without a payload.
+    public var responseBytes: Int? { responseData?.utf8.count }
+}

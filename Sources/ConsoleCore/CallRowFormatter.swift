@@ -1,0 +1,110 @@
+/// Lays out the Calls pane's columns for a width and formats header and rows.
+///
+/// Columns: time, name, correlation id, requestor → provider, state, accept latency, total latency,
+/// request → response sizes. On narrow panes the sizes, then the correlation id, then the accept
+/// latency are dropped.
+public struct CallRowFormatter: Hashable, Sendable {
+    /// A column of the Calls pane.
+    public enum Column: String, CaseIterable, Hashable, Sendable {
+        /// Start time (UTC).
+        case time
+        /// RPC name.
+        case name
+        /// Correlation id.
+        case correlationId
+        /// requestor → provider.
+        case route
+        /// State.
+        case state
+        /// Accept latency.
+        case accept
+        /// Total latency.
+        case total
+        /// Payload sizes.
+        case sizes
+
+        /// The header text.
+        public var header: String {
+            switch self {
+            case .time: "TIME"
+            case .name: "NAME"
+            case .correlationId: "CID"
+            case .route: "REQUESTOR → PROVIDER"
+            case .state: "STATE"
+            case .accept: "ACCEPT"
+            case .total: "TOTAL"
+            case .sizes: "REQ→RES"
+            }
+        }
+
+        var isRightAligned: Bool { self == .accept || self == .total || self == .sizes }
+    }
+
+    /// The columns shown and their widths, left to right.
+    public let columns: [(column: Column, width: Int)]
+
+    /// Lays out columns for a pane `width` characters wide (inside the border).
+    public init(width: Int) {
+        var fixed: [Column: Int] = [.time: 12, .correlationId: 10, .state: 11, .accept: 7, .total: 7, .sizes: 11]
+        func flexible() -> Int { width - fixed.values.reduce(0, +) - (fixed.count + 1) }
+        for dropped in [Column.sizes, .correlationId, .accept] where flexible() < 18 {
+            fixed[dropped] = nil
+        }
+        let flex = max(2, flexible())
+        let nameWidth = max(1, flex * 45 / 100)
+        let routeWidth = max(1, flex - nameWidth)
+        columns = Column.allCases.compactMap { column in
+            switch column {
+            case .name: (column, nameWidth)
+            case .route: (column, routeWidth)
+            default: fixed[column].map { (column, $0) }
+            }
+        }
+    }
+
+    /// The header line.
+    public func header() -> StyledLine {
+        StyledLine(columns.map { DisplayFormat.fit($0.column.header, $0.width, alignRight: $0.column.isRightAligned) }
+            .joined(separator: " "), .dim)
+    }
+
+    /// A call's row; `route` is its requestor → provider text.
+    public func row(_ record: CallRecord, route: String) -> StyledLine {
+        var spans: [StyledSpan] = []
+        for (offset, entry) in columns.enumerated() {
+            let text: String
+            var role = ThemeRole.text
+            switch entry.column {
+            case .time:
+                text = DisplayFormat.timeOfDay(record.startedAt)
+                role = .dim
+            case .name: text = record.name
+            case .correlationId: text = record.key.call.correlationId
+            case .route: text = route
+            case .state:
+                text = record.status.label
+                role = record.status.role
+            case .accept: text = DisplayFormat.latency(record.acceptLatency)
+            case .total: text = DisplayFormat.latency(record.totalLatency)
+            case .sizes:
+                text = "\(DisplayFormat.bytes(record.requestBytes))→\(DisplayFormat.bytes(record.responseBytes))"
+            }
+            spans.append(StyledSpan(DisplayFormat.fit(text, entry.width, alignRight: entry.column.isRightAligned), role))
+            if offset < columns.count - 1 { spans.append(StyledSpan(" ")) }
+        }
+        return StyledLine(spans)
+    }
+
+    /// Two formatters are equal when they show the same columns at the same widths.
+    public static func == (lhs: CallRowFormatter, rhs: CallRowFormatter) -> Bool {
+        lhs.columns.elementsEqual(rhs.columns) { $0.column == $1.column && $0.width == $1.width }
+    }
+
+    /// Hashes the columns.
+    public func hash(into hasher: inout Hasher) {
+        for entry in columns {
+            hasher.combine(entry.column)
+            hasher.combine(entry.width)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import DeepstreamProtocol
+
+/// Where a call is in its life, derived from its latest step.
+public enum CallStatus: Hashable, Sendable {
+    /// Requested, not yet routed to a provider.
+    case requested
+    /// Routed to a provider that has not accepted yet.
+    case routed
+    /// A provider accepted and is working on it.
+    case accepted
+    /// The provider answered.
+    case responded
+    /// The provider answered with REQUEST_ERROR.
+    case errored
+    /// The call ended without a provider's answer (`NO_RPC_PROVIDER`, `RESPONSE_TIMEOUT`, …).
+    case failed(RPCAction)
+    /// The client gave up on it without a server answer ("timeout", "client offline", …).
+    case abandoned(String)
+
+    /// Whether the call has ended.
+    public var isFinal: Bool {
+        switch self {
+        case .requested, .routed, .accepted: false
+        case .responded, .errored, .failed, .abandoned: true
+        }
+    }
+
+    /// Whether the call ended badly (anything final but a response).
+    public var isError: Bool {
+        switch self {
+        case .errored, .failed, .abandoned: true
+        case .requested, .routed, .accepted, .responded: false
+        }
+    }
+
+    /// A short label for the Calls pane and the filter (`state:timeout`).
+    public var label: String {
+        switch self {
+        case .requested: "requested"
+        case .routed: "routed"
+        case .accepted: "accepted"
+        case .responded: "ok"
+        case .errored: "error"
+        case .failed(let reason):
+            switch reason {
+            case .noRPCProvider: "no-provider"
+            case .acceptTimeout: "acc-timeout"
+            case .responseTimeout: "timeout"
+            case .messageDenied, .messagePermissionError: "denied"
+            default: reason.name.lowercased()
+            }
+        case .abandoned(let reason): "abandoned: \(reason)"
+        }
+    }
+
+    /// Which theme role colours the status.
+    public var role: ThemeRole {
+        switch self {
+        case .requested, .routed, .accepted: .statePending
+        case .responded: .stateOK
+        case .errored, .failed, .abandoned: .stateError
+        }
+    }
+}

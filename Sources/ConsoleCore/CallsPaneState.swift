@@ -1,0 +1,164 @@
+/// The Calls pane: the call log plus how it is viewed (selection, scrolling, follow, pause, filter).
+///
+/// Selection and scroll position are held as log sequence numbers, so they stay on the same call
+/// while new calls arrive and old ones are evicted. Every method that needs to know which rows are
+/// shown takes the filter predicate (`matches`), because a row's route text depends on peer names the
+/// pane does not own.
+public struct CallsPaneState: Sendable {
+    /// The call log.
+    public var log: CallLog
+    /// Whether the view jumps to the newest call as calls arrive.
+    public private(set) var isFollowing = true
+    /// Whether the view is frozen (calls keep being recorded, but new ones are not shown).
+    public private(set) var isPaused = false
+    /// While paused: calls with a sequence number from here on are hidden.
+    public private(set) var pausedEnd: Int?
+    /// The active filter.
+    public private(set) var filter = CallFilter("")
+    /// The filter being typed after `/`, nil when not typing.
+    public var filterEditor: LineEditor?
+    /// The selected call's sequence number.
+    public private(set) var selected: Int?
+    /// The first shown call's sequence number.
+    public private(set) var top: Int?
+    /// How many call rows fit in the pane (set from the layout on resize).
+    public var listHeight = 10
+
+    /// Creates a pane over an empty log of `capacity` calls.
+    public init(capacity: Int = CallLog.defaultCapacity) {
+        log = CallLog(capacity: capacity)
+    }
+
+    /// The sequence number after the last call that may be shown.
+    public var visibleEnd: Int { pausedEnd ?? log.nextSequence }
+
+    /// How many calls arrived since the pause (shown in the PAUSED badge).
+    public var hiddenSincePause: Int { pausedEnd.map { log.nextSequence - $0 } ?? 0 }
+
+    /// The rows to draw: up to ``listHeight`` matching calls from ``top``.
+    public func visibleRows(matching matches: (CallRecord) -> Bool) -> [CallRecord] {
+        var rows: [CallRecord] = []
+        guard var sequence = top.flatMap({ log[sequence: $0] != nil ? $0 : nil })
+            ?? log.nextSequence(after: log.firstSequence - 1, limit: visibleEnd, where: matches)
+        else { return rows }
+        while rows.count < listHeight, sequence < visibleEnd {
+            if let record = log[sequence: sequence], matches(record) { rows.append(record) }
+            guard let next = log.nextSequence(after: sequence, limit: visibleEnd, where: matches) else { break }
+            sequence = next
+        }
+        return rows
+    }
+
+    /// The selected call, if it is still in the log.
+    public var selectedRecord: CallRecord? { selected.flatMap { log[sequence: $0] } }
+
+    // MARK: Navigation
+
+    /// Moves the selection `delta` matching rows down (negative: up). Stops following.
+    public mutating func moveSelection(by delta: Int, matching matches: (CallRecord) -> Bool) {
+        guard var current = validSelection(matching: matches) else { return }
+        isFollowing = false
+        for _ in 0..<abs(delta) {
+            let next = delta > 0
+                ? log.nextSequence(after: current, limit: visibleEnd, where: matches)
+                : log.previousSequence(before: current, where: matches)
+            guard let next else { break }
+            current = next
+        }
+        selected = current
+        scrollToSelection(matching: matches)
+    }
+
+    /// Selects the oldest matching call. Stops following.
+    public mutating func selectFirst(matching matches: (CallRecord) -> Bool) {
+        isFollowing = false
+        selected = log.nextSequence(after: log.firstSequence - 1, limit: visibleEnd, where: matches)
+        top = selected
+    }
+
+    /// Selects the newest matching call and follows new calls (`G` / End).
+    public mutating func follow(matching matches: (CallRecord) -> Bool) {
+        isFollowing = true
+        selectNewest(matching: matches)
+    }
+
+    /// Pauses or resumes the view. Resuming while following jumps to the newest call.
+    public mutating func togglePause(matching matches: (CallRecord) -> Bool) {
+        isPaused.toggle()
+        pausedEnd = isPaused ? log.nextSequence : nil
+        if !isPaused && isFollowing { selectNewest(matching: matches) }
+    }
+
+    /// Applies a new filter, keeping the selection on a matching call.
+    /// `matches` must be `filter` as a predicate (route text needs peer names the pane lacks).
+    public mutating func setFilter(_ filter: CallFilter, matching matches: (CallRecord) -> Bool) {
+        self.filter = filter
+        if isFollowing {
+            selectNewest(matching: matches)
+        } else {
+            selected = validSelection(matching: matches)
+            top = nil
+            scrollToSelection(matching: matches)
+        }
+    }
+
+    /// Brings selection and scrolling up to date after calls were recorded or evicted.
+    public mutating func refresh(matching matches: (CallRecord) -> Bool) {
+        if isFollowing && !isPaused {
+            selectNewest(matching: matches)
+        } else if let selected, log[sequence: selected] == nil {
+            self.selected = log.nextSequence(after: log.firstSequence - 1, limit: visibleEnd, where: matches)
+            scrollToSelection(matching: matches)
+        } else if selected == nil {
+            selectNewest(matching: matches)
+        } else if let top, log[sequence: top] == nil {
+            self.top = nil
+            scrollToSelection(matching: matches)
+        }
+    }
+
+    /// Keeps the selected row inside the window of ``listHeight`` rows.
+    public mutating func scrollToSelection(matching matches: (CallRecord) -> Bool) {
+        guard let selected else {
+            top = nil
+            return
+        }
+        if let top, top <= selected, log[sequence: top] != nil {
+            // Visible if `selected` is within listHeight matching rows from `top`.
+            var rowsBefore = 0
+            var sequence = top
+            while sequence < selected, rowsBefore < listHeight {
+                guard let next = log.nextSequence(after: sequence, limit: selected + 1, where: matches) else { break }
+                sequence = next
+                rowsBefore += 1
+            }
+            if sequence == selected && rowsBefore < listHeight { return }
+        } else if let top, top > selected, log[sequence: top] != nil {
+            self.top = selected
+            return
+        }
+        // Put the selection on the last row.
+        var first = selected
+        for _ in 0..<max(0, listHeight - 1) {
+            guard let previous = log.previousSequence(before: first, where: matches) else { break }
+            first = previous
+        }
+        top = first
+    }
+
+    private mutating func selectNewest(matching matches: (CallRecord) -> Bool) {
+        selected = log.previousSequence(before: visibleEnd, where: matches)
+        scrollToSelection(matching: matches)
+    }
+
+    private func validSelection(matching matches: (CallRecord) -> Bool) -> Int? {
+        if let selected, selected < visibleEnd, let record = log[sequence: selected], matches(record) {
+            return selected
+        }
+        if let selected, let previous = log.previousSequence(before: min(selected, visibleEnd), where: matches) {
+            return previous
+        }
+        return log.previousSequence(before: visibleEnd, where: matches)
+            ?? log.nextSequence(after: log.firstSequence - 1, limit: visibleEnd, where: matches)
+    }
+}

@@ -1,0 +1,24 @@
+import DeepstreamClient
+import DeepstreamProtocol
+
+/// Everything that can happen to the console: keys, engine events, clock ticks and the results of
+/// effects the runtime performed.
+public enum ConsoleAction: Hashable, Sendable {
+    /// A key was pressed (or the terminal was resized: ``KeyPress/resize(columns:rows:)``).
+    case key(KeyPress)
+    /// An event from the client engine (including the embedded broker's traffic).
+    case engine(EngineEvent)
+    /// The clock says it is `now` (drives calls/s and notice expiry).
+    case tick(Timestamp)
+    /// A `make` the console asked for (``ConsoleEffect/make(name:data:requestID:)``) ended; `call`
+    /// is its call id if the engine knows it.
+    case makeFinished(requestID: RequestID, call: CallID?, outcome: MakeOutcome)
+    /// The composer history was loaded at start.
+    case historyLoaded([ComposerHistoryEntry])
+    /// Own providers loaded from the providers file at start.
+    case ownProvidersLoaded([OwnProviderSpec])
+    /// The runtime accepted an interactively added provider (``ConsoleEffect/registerProvider(name:behaviour:)``).
+    case ownProviderRegistered(OwnProviderSpec)
+    /// The runtime could not parse an interactively added provider's behaviour.
+    case ownProviderRejected(name: String, message: String)
+}

@@ -1,0 +1,78 @@
+/// What a key binding does. The reducer turns a key into a command through the ``Keymap``, then
+/// performs the command, so the help screen and the behaviour come from the same table.
+public enum ConsoleCommand: Hashable, Sendable {
+    /// Quit (asks first if calls are in flight).
+    case quit
+    /// Quit without asking (in the confirmation).
+    case quitNow
+    /// Back out: close the overlay, cancel the input, clear the notice.
+    case back
+    /// Show or hide the help.
+    case toggleHelp
+    /// Focus the next pane.
+    case focusNext
+    /// Focus the previous pane.
+    case focusPrevious
+    /// Focus the composer.
+    case focusComposer
+    /// Repaint everything.
+    case redraw
+    /// Send the newest history entry again.
+    case repeatLast
+    /// Move the selection (or scroll) down one row.
+    case moveDown
+    /// Move the selection (or scroll) up one row.
+    case moveUp
+    /// One page down.
+    case pageDown
+    /// One page up.
+    case pageUp
+    /// To the first row.
+    case first
+    /// To the last row (in Calls: and follow new calls).
+    case last
+    /// Pause or resume the Calls view.
+    case togglePause
+    /// Start typing a Calls filter.
+    case startFilter
+    /// Open the selected call's detail view.
+    case openDetail
+    /// Provide or unprovide the selected own provider.
+    case toggleProvide
+    /// Open the add-provider prompt.
+    case addProvider
+    /// Put the selected provider's name into the composer.
+    case composeForSelected
+    /// Accept the input (filter, prompt) or move from the name to the body (composer).
+    case confirm
+    /// Complete the RPC name (falls back to the next pane when there is nothing to complete).
+    case complete
+    /// Send the composer's request.
+    case send
+    /// Recall the previous (older) history entry.
+    case historyOlder
+    /// Recall the next (newer) history entry.
+    case historyNewer
+    /// Insert a new line in the body.
+    case newline
+    /// Delete the character before the cursor.
+    case deleteBackward
+    /// Delete the character at the cursor.
+    case deleteForward
+    /// Cursor left.
+    case cursorLeft
+    /// Cursor right.
+    case cursorRight
+    /// Cursor up.
+    case cursorUp
+    /// Cursor down.
+    case cursorDown
+    /// Cursor to line start.
+    case cursorHome
+    /// Cursor to line end.
+    case cursorEnd
+    /// Cursor one page up.
+    case cursorPageUp
+    /// Cursor one page down.
+    case cursorPageDown
+}

@@ -1,1 +1,0 @@
-// Module ConsoleCore: see docs/architecture.md.

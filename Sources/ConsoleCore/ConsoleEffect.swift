@@ -1,0 +1,22 @@
+import DeepstreamProtocol
+
+/// Work the reducer asks the runtime to do; results come back as ``ConsoleAction``s.
+public enum ConsoleEffect: Hashable, Sendable {
+    /// Make an RPC; report the end with ``ConsoleAction/makeFinished(requestID:call:outcome:)``.
+    case make(name: String, data: JSONValue?, requestID: RequestID)
+    /// Provide one of the console's own providers (the runtime knows its behaviour).
+    case provide(name: String)
+    /// Stop providing it.
+    case unprovide(name: String)
+    /// Parse `behaviour` (MockProviders syntax) for a new own provider `name`; answer with
+    /// ``ConsoleAction/ownProviderRegistered(_:)`` or ``ConsoleAction/ownProviderRejected(name:message:)``.
+    case registerProvider(name: String, behaviour: String)
+    /// Persist the composer history.
+    case saveHistory([ComposerHistoryEntry])
+    /// Exit the console.
+    case quit
+    /// The state changed: draw a frame (the runtime coalesces these to its frame rate).
+    case requestRedraw
+    /// Repaint the whole screen (Ctrl-L).
+    case repaint
+}

@@ -1,0 +1,108 @@
+import DeepstreamClient
+import DeepstreamProtocol
+
+extension ConsoleState {
+    /// Most peers remembered; disconnected ones are forgotten beyond this.
+    static let peerLimit = 4096
+
+    mutating func handle(_ event: EngineEvent) -> [ConsoleEffect] {
+        switch event {
+        case .stateChanged(_, let to, _):
+            connection = to
+            switch to {
+            case .challengeDenied, .tooManyAuthAttempts, .authenticationTimeout:
+                notify("Connection: \(to.rawValue)", isError: true)
+            default: break
+            }
+        case .loggedIn:
+            break
+        case .loginFailed(let reason, _):
+            notify("Login failed" + (reason.map { ": \($0.jsonText)" } ?? ""), isError: true)
+        case .frame:
+            return []
+        case .outgoingCall(let call):
+            record(call, origin: .outgoing, requestor: nil)
+        case .servedCall(let call, let requestor):
+            record(call, origin: .served, requestor: requestor)
+        case .providerAcknowledged(let name, let provided, _):
+            if let index = providers.ownIndex(of: name) {
+                providers.own[index].registration = provided ? .provided : .unprovided
+            }
+        case .providerRefused(let name, let reason, _):
+            if let index = providers.ownIndex(of: name) {
+                providers.own[index].registration = .refused(reason)
+            }
+            notify("Cannot provide \(name): \(reason.name)", isError: true)
+        case .error(let kind, let message, _):
+            stats.engineErrors += 1
+            notify("\(kind): \(message)", isError: true)
+        case .traffic(let traffic):
+            return handle(traffic)
+        case .dropped(let count):
+            stats.droppedEvents += count
+        }
+        return [.requestRedraw]
+    }
+
+    private mutating func handle(_ traffic: TrafficEvent) -> [ConsoleEffect] {
+        switch traffic {
+        case .connected(let peer, let address, let format, _):
+            peers[peer] = PeerInfo(id: peer, address: address, format: format)
+            prunePeers()
+        case .loggedIn(let peer, let user, _, _):
+            peers[peer, default: PeerInfo(id: peer)].user = user
+        case .loginFailed:
+            return []
+        case .disconnected(let peer, _, _):
+            peers[peer]?.isConnected = false
+            providers.removeRemote(peer: peer)
+        case .frame:
+            return []
+        case .providerAdded(let peer, let name, let at):
+            providers.addRemote(RemoteProvider(peer: peer, name: name, since: at))
+        case .providerRemoved(let peer, let name, _):
+            providers.removeRemote(peer: peer, name: name)
+        case .call(let call):
+            record(call, origin: .broker, requestor: nil)
+        }
+        providers.scrollToSelection(height: layout.providerListHeight)
+        return [.requestRedraw]
+    }
+
+    private mutating func prunePeers() {
+        guard peers.count > Self.peerLimit else { return }
+        for (id, peer) in peers where !peer.isConnected { peers[id] = nil }
+    }
+
+    /// Records a call step in the log and updates stats, provider counters and the view.
+    private mutating func record(_ event: CallEvent, origin: CallOrigin, requestor: RequestorDetails?) {
+        let key = CallKey(origin: origin, call: event.call)
+        let outcome = calls.log.record(key, name: event.name, step: event.step, at: event.at)
+        if let name = requestor?.name, outcome.record.requestorName == nil {
+            calls.log.update(key) { $0.requestorName = name }
+        }
+        let counted = configuration.countsInStats(origin)
+        if outcome.isNew {
+            if counted {
+                stats.rate.record(at: event.at)
+                if !outcome.record.status.isFinal { stats.inFlight += 1 }
+            }
+            if let evicted = outcome.evicted, configuration.countsInStats(evicted.key.origin), !evicted.status.isFinal {
+                stats.inFlight -= 1
+            }
+            if origin == .served, let index = providers.ownIndex(of: event.name) {
+                providers.own[index].callCount += 1
+            }
+        } else if counted, let previous = outcome.previousStatus, !previous.isFinal, outcome.record.status.isFinal {
+            stats.inFlight -= 1
+        }
+        let endedNow = outcome.record.status.isFinal && (outcome.previousStatus.map { !$0.isFinal } ?? true)
+        if endedNow {
+            if counted && outcome.record.status.isError { stats.callErrors += 1 }
+            if origin == .served, let index = providers.ownIndex(of: event.name) {
+                providers.own[index].lastLatency = outcome.record.totalLatency
+            }
+        }
+        calls.refresh(matching: callMatcher)
+    }
+}

@@ -1,0 +1,141 @@
+import DeepstreamClient
+import DeepstreamProtocol
+
+/// The whole console as one value. Change it only through ``reduce(_:_:)``.
+public struct ConsoleState: Sendable {
+    /// The start settings.
+    public let configuration: ConsoleConfiguration
+    /// The key bindings.
+    public let keymap: Keymap
+    /// The terminal size and the pane layout for it.
+    public private(set) var layout: ConsoleLayout
+    /// The focused pane.
+    public internal(set) var focus: Pane = .calls
+    /// What covers the panes.
+    public internal(set) var overlay: ConsoleOverlay?
+    /// The engine's connection state.
+    public internal(set) var connection: ConnectionState = .closed
+    /// The Providers pane.
+    public internal(set) var providers = ProvidersPaneState()
+    /// Connections on the embedded broker, by id.
+    public internal(set) var peers: [PeerID: PeerInfo] = [:]
+    /// The Calls pane (and the call log).
+    public internal(set) var calls: CallsPaneState
+    /// The Composer pane.
+    public internal(set) var composer: ComposerState
+    /// Status-line numbers.
+    public internal(set) var stats: ConsoleStats
+    /// The status-line notice, if any.
+    public internal(set) var notice: Notice?
+    /// The latest tick time.
+    public internal(set) var now: Timestamp?
+    /// `make`s sent and not finished, with their RPC names.
+    public internal(set) var pendingRequests: [RequestID: String] = [:]
+    /// The id the next `make` gets.
+    public internal(set) var nextRequestID = RequestID(1)
+    /// The filter to restore when typing a new one is cancelled.
+    var filterBeforeEditing: CallFilter?
+    /// Whether a ``ConsoleEffect/quit`` was returned.
+    public internal(set) var isQuitting = false
+
+    /// Creates the console's initial state for a terminal of `columns` × `rows`.
+    public init(configuration: ConsoleConfiguration, columns: Int = 100, rows: Int = 30, keymap: Keymap = .standard) {
+        self.configuration = configuration
+        self.keymap = keymap
+        layout = ConsoleLayout(columns: columns, rows: rows)
+        calls = CallsPaneState(capacity: configuration.callLogCapacity)
+        composer = ComposerState(historyLimit: configuration.historyLimit)
+        stats = ConsoleStats(rateWindowSeconds: configuration.rateWindowSeconds)
+        applyLayout()
+    }
+
+    /// Applies a new terminal size.
+    mutating func resize(columns: Int, rows: Int) {
+        layout = ConsoleLayout(columns: columns, rows: rows)
+        applyLayout()
+    }
+
+    private mutating func applyLayout() {
+        calls.listHeight = layout.callListHeight
+        let matches = callMatcher
+        calls.scrollToSelection(matching: matches)
+        providers.scrollToSelection(height: layout.providerListHeight)
+    }
+
+    // MARK: Derived values for views
+
+    /// The key contexts active now, most specific first.
+    public var activeContexts: [KeyContext] {
+        switch overlay {
+        case .confirmQuit: return [.confirmQuit]
+        case .addProvider: return [.prompt, .global]
+        case .help: return [.help, .global]
+        case .detail: return [.detail, .panes, .global]
+        case nil: break
+        }
+        switch focus {
+        case .providers: return [.providers, .panes, .global]
+        case .calls: return calls.filterEditor != nil ? [.filterInput, .global] : [.calls, .panes, .global]
+        case .composer:
+            return [composer.field == .name ? .composerName : .composerBody, .composer, .global]
+        }
+    }
+
+    /// The requestor → provider text of a call row: `me → #5 bob`, `alice → me`, `#3 → #5 bob`.
+    public func route(of record: CallRecord) -> String { Self.route(of: record, peers: peers) }
+
+    /// `#3 alice` for a known peer, `#3` otherwise.
+    public func peerLabel(_ peer: PeerID) -> String { peers[peer]?.label ?? peer.description }
+
+    /// The Calls filter as a predicate over records.
+    public var callMatcher: @Sendable (CallRecord) -> Bool { matcher(for: calls.filter) }
+
+    /// `filter` as a predicate over records (route text uses the current peer names).
+    public func matcher(for filter: CallFilter) -> @Sendable (CallRecord) -> Bool {
+        if filter.isEmpty { return { _ in true } }
+        let peers = self.peers
+        return { record in
+            filter.matches(record, route: ConsoleState.route(of: record, peers: peers))
+        }
+    }
+
+    private static func route(of record: CallRecord, peers: [PeerID: PeerInfo]) -> String {
+        func label(_ peer: PeerID) -> String { peers[peer]?.label ?? peer.description }
+        let provider = record.provider.map(label) ?? "?"
+        switch record.key.origin {
+        case .outgoing: return "me → \(provider)"
+        case .served: return "\(record.requestorName ?? "?") → me"
+        case .broker: return "\(record.key.call.requestor.map(label) ?? "?") → \(provider)"
+        }
+    }
+
+    /// The rows the Calls pane shows now.
+    public var visibleCallRows: [CallRecord] { calls.visibleRows(matching: callMatcher) }
+
+    /// Every RPC name the composer can complete: own and remote providers plus names seen in calls
+    /// and history.
+    public var knownRPCNames: [String] {
+        var names = providers.knownNames + composer.history.map(\.name)
+        if let last = calls.log.lastSequence {
+            // Recent call names, bounded so completion stays cheap on a full log.
+            var sequence = last
+            while sequence >= max(calls.log.firstSequence, last - 500) {
+                if let record = calls.log[sequence: sequence] { names.append(record.name) }
+                sequence -= 1
+            }
+        }
+        return Array(Set(names)).sorted()
+    }
+
+    /// The detail view's lines for the call it shows (nil when no detail is open).
+    public var detailLines: [StyledLine]? {
+        guard case .detail(let key, _) = overlay else { return nil }
+        guard let record = calls.log[key] else {
+            return [StyledLine("The call \(key.call) is no longer in the log (evicted).", .dim)]
+        }
+        return CallDetailContent.lines(for: record, route: route(of: record), peerLabel: peerLabel)
+    }
+
+    /// The help overlay's lines, generated from the keymap.
+    public var helpLines: [StyledLine] { HelpContent.lines(for: keymap) }
+}

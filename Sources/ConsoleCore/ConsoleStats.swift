@@ -1,0 +1,23 @@
+import DeepstreamProtocol
+
+/// The numbers on the status line.
+public struct ConsoleStats: Hashable, Sendable {
+    /// Calls started per second.
+    public var rate: CallRateMeter
+    /// Calls in the log that have not ended.
+    public var inFlight = 0
+    /// Calls that ended badly (REQUEST_ERROR, NO_RPC_PROVIDER, timeouts, …).
+    public var callErrors = 0
+    /// Engine errors not tied to a call (HEARTBEAT_TIMEOUT, …).
+    public var engineErrors = 0
+    /// Events the engine dropped because the console fell behind.
+    public var droppedEvents = 0
+
+    /// Creates zeroed stats.
+    public init(rateWindowSeconds: Int) {
+        rate = CallRateMeter(windowSeconds: rateWindowSeconds)
+    }
+
+    /// All errors shown on the status line.
+    public var errors: Int { callErrors + engineErrors }
+}

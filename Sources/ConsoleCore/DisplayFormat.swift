@@ -1,0 +1,56 @@
+import DeepstreamProtocol
+
+/// Text formatting shared by the reducer's content builders and the views.
+public enum DisplayFormat {
+    /// The UTC time of day with milliseconds: `14:03:07.125`.
+    public static func timeOfDay(_ time: Timestamp) -> String {
+        let milliseconds = time.nanoseconds / 1_000_000
+        let ms = milliseconds % 1000
+        let seconds = milliseconds / 1000
+        return "\(pad(seconds / 3600 % 24, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(ms, 3))"
+    }
+
+    /// A latency for a column: `850µs`, `12.3ms`, `1.25s`, `73s`; `-` for none.
+    public static func latency(_ duration: Duration?) -> String {
+        guard let duration else { return "-" }
+        let (seconds, attoseconds) = duration.components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        if micros < 1000 { return "\(micros)µs" }
+        if micros < 10_000 { return "\(micros / 1000).\(pad(UInt64(micros % 1000 / 10), 2))ms" }
+        if micros < 1_000_000 { return "\(micros / 1000).\(micros % 1000 / 100)ms" }
+        if micros < 10_000_000 { return "\(micros / 1_000_000).\(pad(UInt64(micros % 1_000_000 / 10_000), 2))s" }
+        return "\(micros / 1_000_000)s"
+    }
+
+    /// A byte count: `-`, `512B`, `1.5K`, `12K`, `3.4M`.
+    public static func bytes(_ count: Int?) -> String {
+        guard let count else { return "-" }
+        if count < 1024 { return "\(count)B" }
+        if count < 10 * 1024 { return "\(count / 1024).\(count % 1024 * 10 / 1024)K" }
+        if count < 1024 * 1024 { return "\(count / 1024)K" }
+        return "\(count / (1024 * 1024)).\(count % (1024 * 1024) * 10 / (1024 * 1024))M"
+    }
+
+    /// A rate with one decimal: `0.0`, `12.5`, `1234`.
+    public static func rate(_ value: Double) -> String {
+        if value >= 1000 { return String(Int(value.rounded())) }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// `text` cut or padded to exactly `width` characters (cut text ends in `…`).
+    public static func fit(_ text: String, _ width: Int, alignRight: Bool = false) -> String {
+        guard width > 0 else { return "" }
+        let count = text.count
+        if count > width { return String(text.prefix(width - 1)) + "…" }
+        let padding = String(repeating: " ", count: width - count)
+        return alignRight ? padding + text : text + padding
+    }
+
+    private static func pad(_ value: UInt64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String { pad(UInt64(max(0, value)), width) }
+}

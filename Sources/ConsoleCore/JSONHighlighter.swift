@@ -1,0 +1,64 @@
+import DeepstreamProtocol
+
+/// Pretty-prints a JSON value as styled lines (two-space indent), keys, strings, numbers, literals
+/// and punctuation each in their theme role.
+public enum JSONHighlighter {
+    /// The styled lines of `value`, each prefixed with `indent`.
+    public static func lines(_ value: JSONValue, indent: String = "") -> [StyledLine] {
+        var lines: [StyledLine] = []
+        var current = StyledLine([StyledSpan(indent)])
+        write(value, level: 0, indent: indent, into: &lines, current: &current)
+        lines.append(current)
+        return lines
+    }
+
+    /// Styled lines for a payload's JSON text; text that does not parse is shown as it is.
+    public static func lines(jsonText: String?, indent: String = "") -> [StyledLine] {
+        guard let jsonText else { return [StyledLine(indent + "(no payload)", .dim)] }
+        guard let value = try? JSONValue(parsing: jsonText) else { return [StyledLine(indent + jsonText)] }
+        return lines(value, indent: indent)
+    }
+
+    private static func write(
+        _ value: JSONValue, level: Int, indent: String, into lines: inout [StyledLine], current: inout StyledLine
+    ) {
+        func newline(_ level: Int) {
+            lines.append(current)
+            current = StyledLine([StyledSpan(indent + String(repeating: "  ", count: level))])
+        }
+        switch value {
+        case .null: current.spans.append(StyledSpan("null", .jsonLiteral))
+        case .bool(let flag): current.spans.append(StyledSpan(flag ? "true" : "false", .jsonLiteral))
+        case .number(let number): current.spans.append(StyledSpan(number.text, .jsonNumber))
+        case .string: current.spans.append(StyledSpan(value.jsonText, .jsonString))
+        case .array(let elements):
+            guard !elements.isEmpty else {
+                current.spans.append(StyledSpan("[]", .jsonPunctuation))
+                return
+            }
+            current.spans.append(StyledSpan("[", .jsonPunctuation))
+            for (offset, element) in elements.enumerated() {
+                newline(level + 1)
+                write(element, level: level + 1, indent: indent, into: &lines, current: &current)
+                if offset < elements.count - 1 { current.spans.append(StyledSpan(",", .jsonPunctuation)) }
+            }
+            newline(level)
+            current.spans.append(StyledSpan("]", .jsonPunctuation))
+        case .object(let object):
+            guard object.count > 0 else {
+                current.spans.append(StyledSpan("{}", .jsonPunctuation))
+                return
+            }
+            current.spans.append(StyledSpan("{", .jsonPunctuation))
+            for (offset, member) in object.members.enumerated() {
+                newline(level + 1)
+                current.spans.append(StyledSpan(JSONValue.string(member.key).jsonText, .jsonKey))
+                current.spans.append(StyledSpan(": ", .jsonPunctuation))
+                write(member.value, level: level + 1, indent: indent, into: &lines, current: &current)
+                if offset < object.count - 1 { current.spans.append(StyledSpan(",", .jsonPunctuation)) }
+            }
+            newline(level)
+            current.spans.append(StyledSpan("}", .jsonPunctuation))
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Where a key binding applies. The reducer looks a key up in the active contexts, most specific
+/// first (see ``ConsoleState/activeContexts``).
+public enum KeyContext: String, CaseIterable, Hashable, Sendable {
+    /// Everywhere (also while typing).
+    case global
+    /// Every pane and the detail view, but not while typing text.
+    case panes
+    /// The Providers pane.
+    case providers
+    /// The Calls pane.
+    case calls
+    /// The composer (either field).
+    case composer
+    /// The composer's RPC name field.
+    case composerName
+    /// The composer's JSON body.
+    case composerBody
+    /// Typing a Calls filter after `/`.
+    case filterInput
+    /// The add-provider prompt.
+    case prompt
+    /// The call detail view.
+    case detail
+    /// The help overlay.
+    case help
+    /// The quit confirmation.
+    case confirmQuit
+
+    /// The section title in the help screen.
+    public var title: String {
+        switch self {
+        case .global: "Everywhere"
+        case .panes: "Panes (not while typing)"
+        case .providers: "Providers pane"
+        case .calls: "Calls pane"
+        case .composer: "Composer"
+        case .composerName: "Composer: RPC name"
+        case .composerBody: "Composer: JSON body"
+        case .filterInput: "Filter input (after /)"
+        case .prompt: "Add-provider prompt"
+        case .detail: "Call detail"
+        case .help: "Help"
+        case .confirmQuit: "Quit confirmation"
+        }
+    }
+
+    /// Whether unbound printable keys type text in this context.
+    public var acceptsText: Bool {
+        switch self {
+        case .composer, .composerName, .composerBody, .filterInput, .prompt: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// A single-line text field with a cursor (the composer's RPC name, the filter, prompts).
+public struct LineEditor: Hashable, Sendable {
+    /// The characters.
+    public private(set) var characters: [Character]
+    /// The cursor, as a character offset in `0...characters.count`.
+    public private(set) var cursor: Int
+
+    /// Creates a field holding `text` with the cursor at its end.
+    public init(_ text: String = "") {
+        characters = Array(text)
+        cursor = characters.count
+    }
+
+    /// The text.
+    public var text: String { String(characters) }
+
+    /// Whether the field is empty.
+    public var isEmpty: Bool { characters.isEmpty }
+
+    /// Replaces the text and puts the cursor at its end.
+    public mutating func setText(_ text: String) {
+        characters = Array(text)
+        cursor = characters.count
+    }
+
+    /// Inserts a character at the cursor.
+    public mutating func insert(_ character: Character) {
+        characters.insert(character, at: cursor)
+        cursor += 1
+    }
+
+    /// Deletes the character before the cursor.
+    public mutating func deleteBackward() {
+        guard cursor > 0 else { return }
+        characters.remove(at: cursor - 1)
+        cursor -= 1
+    }
+
+    /// Deletes the character at the cursor.
+    public mutating func deleteForward() {
+        guard cursor < characters.count else { return }
+        characters.remove(at: cursor)
+    }
+
+    /// Moves the cursor one character left.
+    public mutating func moveLeft() { cursor = max(0, cursor - 1) }
+    /// Moves the cursor one character right.
+    public mutating func moveRight() { cursor = min(characters.count, cursor + 1) }
+    /// Moves the cursor to the start.
+    public mutating func moveToStart() { cursor = 0 }
+    /// Moves the cursor to the end.
+    public mutating func moveToEnd() { cursor = characters.count }
+}

@@ -1,0 +1,311 @@
+import DeepstreamProtocol
+
+/// The RPC routing state machine (spec §4, §5, with the fixes listed in docs/broker.md). Pure: it takes
+/// messages, departures and timer firings with the current time and returns ``BrokerAction``s.
+///
+/// Calls are keyed by (requestor connection, correlation id). The id a provider sees is the requestor's
+/// own id when no other in-flight call uses it, otherwise a broker-made unique variant; replies from
+/// providers are matched by that provider-side id and accepted only from the call's current provider.
+public struct RPCRouter {
+    /// Who a logged-in connection is, for requestorName / requestorData.
+    struct Member {
+        var user: String
+        var clientData: JSONValue?
+    }
+
+    /// One in-flight call.
+    struct Call {
+        var id: CallID
+        var name: String
+        /// The requestor's REQUEST without fields 10/11; forwarded copies get fresh requestor fields.
+        var request: RPCMessage
+        var providerCorrelationId: String
+        var provider: PeerID
+        var tried: Set<PeerID>
+        var accepted = false
+    }
+
+    private let settings: BrokerConfiguration.RPC
+    private var random: any RandomNumberGenerator & Sendable
+    private var members: [PeerID: Member] = [:]
+    private var providers: [String: [PeerID]] = [:]
+    private var provided: [PeerID: Set<String>] = [:]
+    private var calls: [CallID: Call] = [:]
+    private var callsByProviderId: [String: CallID] = [:]
+    private var callsAtProvider: [PeerID: Set<CallID>] = [:]
+
+    /// When set, new REQUESTs are answered NO_RPC_PROVIDER (the broker is shutting down).
+    public var isDraining = false
+
+    /// Creates a router; `random` chooses among providers.
+    public init(settings: BrokerConfiguration.RPC, random: some RandomNumberGenerator & Sendable) {
+        self.settings = settings
+        self.random = random
+    }
+
+    /// Calls not yet answered.
+    public var pendingCallCount: Int { calls.count }
+
+    /// The connections providing `name`, in registration order.
+    public func providers(of name: String) -> [PeerID] { providers[name] ?? [] }
+
+    /// A connection logged in as `user`.
+    public mutating func join(_ peer: PeerID, user: String, clientData: JSONValue?) {
+        members[peer] = Member(user: user, clientData: clientData)
+    }
+
+    /// Handles one RPC message from a logged-in connection.
+    public mutating func receive(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+        switch message.action {
+        case .provide: return provide(message, from: peer, at: now)
+        case .unprovide: return unprovide(message, from: peer, at: now)
+        case .request: return request(message, from: peer, at: now)
+        case .accept, .response, .reject, .requestError: return providerReply(message, from: peer, at: now)
+        default:
+            // The reference server only logs UNKNOWN_ACTION here; the tap shows the frame.
+            return []
+        }
+    }
+
+    /// A connection went away: its names are unprovided and calls it was serving are rerouted at once.
+    /// Calls it requested run on; their final answer is dropped with the socket.
+    public mutating func leave(_ peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        members[peer] = nil
+        for name in (provided.removeValue(forKey: peer) ?? []).sorted() {
+            providers[name]?.removeAll { $0 == peer }
+            if providers[name]?.isEmpty == true { providers[name] = nil }
+            actions.append(.tap(.providerRemoved(peer: peer, name: name, at: now)))
+        }
+        for callID in (callsAtProvider.removeValue(forKey: peer) ?? []).sorted(by: Self.callOrder) {
+            guard let call = calls[callID] else { continue }
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: peer), at: now))))
+            reroute(callID, at: now, into: &actions)
+        }
+        return actions
+    }
+
+    /// A timer armed by this router fired.
+    public mutating func timerFired(_ timer: BrokerTimer, at now: Timestamp) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        switch timer {
+        case .accept(let callID):
+            guard let call = calls[callID], !call.accepted else { return [] }
+            finish(callID, failing: .acceptTimeout, at: now, into: &actions)
+        case .response(let callID):
+            guard calls[callID] != nil else { return [] }
+            finish(callID, failing: .responseTimeout, at: now, into: &actions)
+        case .authentication, .heartbeat:
+            break
+        }
+        return actions
+    }
+
+    /// Ends every pending call with `reason` sent to its requestor (shutdown).
+    public mutating func failAll(with reason: RPCAction, at now: Timestamp) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        for callID in calls.keys.sorted(by: Self.callOrder) {
+            finish(callID, failing: reason, at: now, into: &actions)
+        }
+        return actions
+    }
+
+    // MARK: Providers
+
+    private mutating func provide(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        for name in message.names {
+            if provided[peer, default: []].insert(name).inserted {
+                providers[name, default: []].append(peer)
+                actions.append(.tap(.providerAdded(peer: peer, name: name, at: now)))
+            } else {
+                actions.append(.send(peer, .rpc(RPCMessage(
+                    action: .multipleProviders, correlationId: message.correlationId, isError: true, name: name,
+                    originalAction: .provide))))
+            }
+        }
+        actions.append(.send(peer, .rpc(RPCMessage(action: .provide, correlationId: message.correlationId, isAck: true))))
+        return actions
+    }
+
+    private mutating func unprovide(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        for name in message.names where provided[peer]?.remove(name) != nil {
+            providers[name]?.removeAll { $0 == peer }
+            if providers[name]?.isEmpty == true { providers[name] = nil }
+            actions.append(.tap(.providerRemoved(peer: peer, name: name, at: now)))
+        }
+        actions.append(.send(peer, .rpc(RPCMessage(
+            action: .unprovide, correlationId: message.correlationId, isAck: true))))
+        return actions
+    }
+
+    // MARK: Requests
+
+    private mutating func request(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+        guard let correlationId = message.correlationId, !correlationId.isEmpty,
+            let name = message.name, !name.isEmpty
+        else {
+            return [.send(peer, .rpc(RPCMessage(
+                action: .invalidMessageData, correlationId: message.correlationId, isError: true, name: message.name,
+                originalAction: .request)))]
+        }
+        let callID = CallID(requestor: peer, correlationId: correlationId)
+        guard calls[callID] == nil else {
+            // Same id twice from one requestor while the first call runs: refuse the second, keep the first.
+            return [.send(peer, .rpc(RPCMessage(
+                action: .invalidRPCCorrelationID, correlationId: correlationId, isError: true, name: name,
+                originalAction: .request)))]
+        }
+        var actions: [BrokerAction] = [.tap(.call(CallEvent(
+            call: callID, name: name, step: .requested(data: message.data), at: now)))]
+        if let data = message.data, !Self.isJSON(data) {
+            actions.append(.send(peer, .rpc(RPCMessage(
+                action: .invalidMessageData, correlationId: correlationId, isError: true, name: name,
+                originalAction: .request))))
+            actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .failed(reason: .invalidMessageData), at: now))))
+            return actions
+        }
+        let candidates = isDraining ? [] : (providers[name] ?? [])
+        guard !candidates.isEmpty else {
+            actions.append(.send(peer, .rpc(RPCMessage(action: .noRPCProvider, correlationId: correlationId, name: name))))
+            actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .failed(reason: .noRPCProvider), at: now))))
+            return actions
+        }
+        var stored = message
+        stored.requestorName = nil
+        stored.requestorData = nil
+        stored.isAck = nil
+        stored.isError = nil
+        let providerId = uniqueProviderCorrelationId(for: callID)
+        let provider = candidates[Int.random(in: 0..<candidates.count, using: &random)]
+        calls[callID] = Call(
+            id: callID, name: name, request: stored, providerCorrelationId: providerId, provider: provider,
+            tried: [provider])
+        callsByProviderId[providerId] = callID
+        dispatch(callID, at: now, into: &actions)
+        return actions
+    }
+
+    private func uniqueProviderCorrelationId(for callID: CallID) -> String {
+        if callsByProviderId[callID.correlationId] == nil { return callID.correlationId }
+        let base = "\(callID.correlationId)~\(callID.requestor?.rawValue ?? 0)"
+        var candidate = base
+        var counter = 1
+        while callsByProviderId[candidate] != nil {
+            candidate = "\(base)~\(counter)"
+            counter += 1
+        }
+        return candidate
+    }
+
+    /// Sends the call to its current provider and (re)arms both timers.
+    private mutating func dispatch(_ callID: CallID, at now: Timestamp, into actions: inout [BrokerAction]) {
+        guard let call = calls[callID] else { return }
+        var forward = call.request
+        forward.correlationId = call.providerCorrelationId
+        if settings.provideRequestorName || settings.provideRequestorData, let requestor = callID.requestor,
+            let member = members[requestor]
+        {
+            if settings.provideRequestorName { forward.requestorName = member.user }
+            if settings.provideRequestorData, let data = member.clientData, data != .null {
+                forward.requestorData = data.jsonText
+            }
+        }
+        callsAtProvider[call.provider, default: []].insert(callID)
+        actions.append(.send(call.provider, .rpc(forward)))
+        actions.append(.armTimer(.accept(callID), deadline: now.advanced(by: settings.ackTimeout)))
+        actions.append(.armTimer(.response(callID), deadline: now.advanced(by: settings.responseTimeout)))
+        actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .routed(to: call.provider), at: now))))
+    }
+
+    /// Picks an untried provider for the call, or ends it with NO_RPC_PROVIDER.
+    private mutating func reroute(_ callID: CallID, at now: Timestamp, into actions: inout [BrokerAction]) {
+        guard var call = calls[callID] else { return }
+        callsAtProvider[call.provider]?.remove(callID)
+        let candidates = (providers[call.name] ?? []).filter { !call.tried.contains($0) }
+        guard !candidates.isEmpty else {
+            finish(callID, failing: .noRPCProvider, at: now, into: &actions)
+            return
+        }
+        call.provider = candidates[Int.random(in: 0..<candidates.count, using: &random)]
+        call.tried.insert(call.provider)
+        call.accepted = false
+        calls[callID] = call
+        dispatch(callID, at: now, into: &actions)
+    }
+
+    // MARK: Provider replies
+
+    private mutating func providerReply(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+        guard let providerId = message.correlationId, let callID = callsByProviderId[providerId],
+            let call = calls[callID], call.provider == peer
+        else {
+            return [.send(peer, .rpc(RPCMessage(
+                action: .invalidRPCCorrelationID, correlationId: message.correlationId, isError: true,
+                name: message.name, originalAction: message.action)))]
+        }
+        var actions: [BrokerAction] = []
+        var toRequestor = message
+        toRequestor.correlationId = callID.correlationId
+        toRequestor.requestorName = nil
+        toRequestor.requestorData = nil
+        switch message.action {
+        case .accept:
+            guard !call.accepted else {
+                return [.send(peer, .rpc(RPCMessage(
+                    action: .multipleAccept, correlationId: providerId, name: message.name)))]
+            }
+            calls[callID]?.accepted = true
+            actions.append(.cancelTimer(.accept(callID)))
+            if let requestor = callID.requestor { actions.append(.send(requestor, .rpc(toRequestor))) }
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .accepted(by: peer), at: now))))
+        case .reject:
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: peer), at: now))))
+            reroute(callID, at: now, into: &actions)
+        default:  // RESPONSE, REQUEST_ERROR
+            if let data = message.data, !Self.isJSON(data) {
+                // Forwarding it would make a JS requestor throw in JSON.parse; the provider may answer again.
+                return [.send(peer, .rpc(RPCMessage(
+                    action: .invalidMessageData, correlationId: providerId, isError: true, name: message.name,
+                    originalAction: message.action)))]
+            }
+            let step: CallStep = message.action == .response ? .responded(data: message.data) : .errored(data: message.data)
+            if let requestor = callID.requestor { actions.append(.send(requestor, .rpc(toRequestor))) }
+            remove(callID, into: &actions)
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: step, at: now))))
+        }
+        return actions
+    }
+
+    // MARK: Ending calls
+
+    private mutating func finish(
+        _ callID: CallID, failing reason: RPCAction, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
+        guard let call = calls[callID] else { return }
+        if let requestor = callID.requestor {
+            actions.append(.send(requestor, .rpc(RPCMessage(
+                action: reason, correlationId: callID.correlationId, name: call.name))))
+        }
+        remove(callID, into: &actions)
+        actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .failed(reason: reason), at: now))))
+    }
+
+    private mutating func remove(_ callID: CallID, into actions: inout [BrokerAction]) {
+        guard let call = calls.removeValue(forKey: callID) else { return }
+        callsByProviderId[call.providerCorrelationId] = nil
+        callsAtProvider[call.provider]?.remove(callID)
+        if callsAtProvider[call.provider]?.isEmpty == true { callsAtProvider[call.provider] = nil }
+        actions.append(.cancelTimer(.accept(callID)))
+        actions.append(.cancelTimer(.response(callID)))
+    }
+
+    private static func isJSON(_ text: String) -> Bool {
+        (try? JSONValue(parsing: text)) != nil
+    }
+
+    private static func callOrder(_ a: CallID, _ b: CallID) -> Bool {
+        (a.requestor?.rawValue ?? 0, a.correlationId) < (b.requestor?.rawValue ?? 0, b.correlationId)
+    }
+}

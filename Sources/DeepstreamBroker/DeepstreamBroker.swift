@@ -1,1 +1,0 @@
-// Module DeepstreamBroker: see docs/architecture.md.

@@ -1,0 +1,59 @@
+import DeepstreamProtocol
+
+/// Fans traffic events out to subscribers, each through its own bounded `AsyncStream`. Publishing
+/// never waits: a subscriber whose buffer is full loses its oldest events and the loss is counted.
+/// Confined to the broker's event loop.
+final class TrafficTap {
+    private struct Subscriber {
+        var continuation: AsyncStream<TrafficEvent>.Continuation
+        var dropped: Int = 0
+    }
+
+    private var subscribers: [Int: Subscriber] = [:]
+    private var nextID = 0
+    /// Events lost by all subscribers together, including those of subscribers that have left.
+    private(set) var droppedTotal = 0
+
+    /// Whether anybody listens (so producers can skip building events).
+    var isActive: Bool { !subscribers.isEmpty }
+
+    /// Registers a continuation and returns its id.
+    func add(_ continuation: AsyncStream<TrafficEvent>.Continuation) -> Int {
+        nextID += 1
+        subscribers[nextID] = Subscriber(continuation: continuation)
+        return nextID
+    }
+
+    /// Forgets a subscriber.
+    func remove(_ id: Int) {
+        subscribers[id] = nil
+    }
+
+    /// Drops per subscriber still registered, by id order.
+    var droppedPerSubscriber: [Int] {
+        subscribers.keys.sorted().map { subscribers[$0]!.dropped }
+    }
+
+    /// Hands `event` to every subscriber.
+    func publish(_ event: TrafficEvent) {
+        for id in subscribers.keys {
+            switch subscribers[id]!.continuation.yield(event) {
+            case .dropped:
+                subscribers[id]!.dropped += 1
+                droppedTotal += 1
+            case .terminated:
+                subscribers[id] = nil
+            case .enqueued:
+                break
+            @unknown default:
+                break
+            }
+        }
+    }
+
+    /// Ends every stream.
+    func finishAll() {
+        for subscriber in subscribers.values { subscriber.continuation.finish() }
+        subscribers = [:]
+    }
+}

@@ -1,0 +1,90 @@
+import DeepstreamProtocol
+import NIOCore
+import NIOWebSocket
+
+/// The last handler of an upgraded connection: hands data frames to the runtime, answers WebSocket
+/// pings and close frames, and turns transport errors into a close with a fitting code.
+final class WebSocketPeerHandler: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let runtime: NIOLoopBoundBox<BrokerRuntime>
+    private let format: WireFormat
+    private var peer: PeerID?
+    private var closeReason: String?
+
+    init(runtime: NIOLoopBoundBox<BrokerRuntime>, format: WireFormat) {
+        self.runtime = runtime
+        self.format = format
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { peer = runtime.value.open(channel: context.channel, format: format) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if peer == nil { peer = runtime.value.open(channel: context.channel, format: format) }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        guard let peer else { return }
+        switch frame.opcode {
+        case .binary, .text:
+            // Either opcode is decoded in the endpoint's format, as the reference's node service does.
+            runtime.value.received(frame.unmaskedData, from: peer)
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            if closeReason == nil { closeReason = "client closed" }
+            var payload = frame.unmaskedData
+            let code = payload.readWebSocketErrorCode() ?? .normalClosure
+            runtime.value.close(peer, code: code, reason: "client closed")
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let peer { runtime.value.closed(peer, reason: closeReason ?? "connection lost") }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+            fail(context, code: .messageTooLarge, reason: "message too large")
+        case let error as NIOWebSocketFrameAggregator.Error:
+            fail(context, code: .protocolError, reason: "fragmentation error: \(error)")
+        case NIOWebSocketError.invalidFrameLength:
+            // WebSocketProtocolErrorHandler has already sent close code 1009 and closes the socket.
+            closeReason = closeReason ?? "message too large"
+        case let error as NIOWebSocketError:
+            closeReason = closeReason ?? "protocol error: \(error)"
+        default:
+            closeReason = closeReason ?? "\(error)"
+            context.close(promise: nil)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable, let peer {
+            // The outgoing buffer passed maxOutboundBufferSize: the peer does not read fast enough.
+            closeReason = closeReason ?? "too slow: outgoing buffer full"
+            runtime.value.close(peer, code: .policyViolation, reason: "too slow")
+            context.close(promise: nil)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func fail(_ context: ChannelHandlerContext, code: WebSocketErrorCode, reason: String) {
+        closeReason = closeReason ?? reason
+        if let peer {
+            runtime.value.close(peer, code: code, reason: reason)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+}

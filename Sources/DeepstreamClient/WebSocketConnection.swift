@@ -1,0 +1,123 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOWebSocket
+
+/// One client WebSocket (ws or wss) over NIO: HTTP/1.1 upgrade, binary frames out (masked),
+/// frames in through an `NIOAsyncChannel` (back-pressured, in order).
+///
+/// It does no deepstream logic: ``run(onFrame:)`` hands each complete binary message to the caller
+/// and answers WebSocket pings and closes itself.
+struct WebSocketConnection: Sendable {
+    /// Why the connection could not be opened.
+    struct ConnectError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
+
+    private enum Upgrade: Sendable {
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
+        case refused
+    }
+
+    /// Opens a connection and performs the upgrade.
+    static func connect(
+        to url: ServerURL, maxFrameSize: Int, connectTimeout: Duration,
+        tlsConfiguration: TLSConfiguration?, group: any EventLoopGroup
+    ) async throws -> WebSocketConnection {
+        let sslContext: NIOSSLContext?
+        if url.isSecure {
+            sslContext = try NIOSSLContext(configuration: tlsConfiguration ?? .makeClientConfiguration())
+        } else {
+            sslContext = nil
+        }
+        let hostHeader = url.port == (url.isSecure ? 443 : 80) ? url.host : "\(url.host):\(url.port)"
+        let path = url.path
+        let host = url.host
+        let upgrade: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: group)
+            .connectTimeout(.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
+                + connectTimeout.components.attoseconds / 1_000_000_000))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: url.host, port: url.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        let serverName = host.first?.isNumber == true || host.contains(":") ? nil : host
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
+                    }
+                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+                        maxFrameSize: maxFrameSize,
+                        upgradePipelineHandler: { channel, _ in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(
+                                    NIOWebSocketFrameAggregator(
+                                        minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
+                                        maxAccumulatedFrameSize: maxFrameSize))
+                                return Upgrade.websocket(
+                                    try NIOAsyncChannel(wrappingChannelSynchronously: channel))
+                            }
+                        })
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Host", value: hostHeader)
+                    headers.add(name: "Content-Length", value: "0")
+                    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
+                    let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
+                        upgradeRequestHead: head, upgraders: [upgrader],
+                        notUpgradingCompletionHandler: { channel in
+                            channel.eventLoop.makeCompletedFuture { Upgrade.refused }
+                        })
+                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                        configuration: .init(upgradeConfiguration: configuration))
+                }
+            }
+        switch try await upgrade.get() {
+        case .websocket(let channel): return WebSocketConnection(channel: channel)
+        case .refused: throw ConnectError(description: "the server refused the WebSocket upgrade for \(url)")
+        }
+    }
+
+    /// Sends one binary message (masked, as a client must).
+    func send(_ bytes: [UInt8]) {
+        let buffer = channel.channel.allocator.buffer(bytes: bytes)
+        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer)
+        channel.channel.writeAndFlush(frame, promise: nil)
+    }
+
+    /// Closes the socket; ``run(onFrame:)`` then returns.
+    func close() {
+        channel.channel.close(promise: nil)
+    }
+
+    /// Reads until the connection ends, calling `onFrame` for every binary (or text) message in
+    /// order, awaiting each call before reading on. Returns the reason the connection ended.
+    func run(onFrame: (ByteBuffer) async -> Void) async -> String {
+        do {
+            return try await channel.executeThenClose { inbound, _ in
+                for try await frame in inbound {
+                    switch frame.opcode {
+                    case .binary, .text:
+                        await onFrame(frame.unmaskedData)
+                    case .ping:
+                        let pong = WebSocketFrame(
+                            fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+                        channel.channel.writeAndFlush(pong, promise: nil)
+                    case .connectionClose:
+                        var data = frame.unmaskedData
+                        let code = data.readWebSocketErrorCode().map { "\($0)" } ?? "none"
+                        let close = WebSocketFrame(
+                            fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer())
+                        try? await channel.channel.writeAndFlush(close)
+                        return "closed by the server (code \(code))"
+                    default:
+                        break
+                    }
+                }
+                return "connection closed"
+            }
+        } catch {
+            return "connection error: \(error)"
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module MockProviders: see docs/providers.md.

@@ -1,0 +1,93 @@
+import ArgumentParser
+import DeepstreamBroker
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `dsconsole serve`: runs the embedded broker headless until SIGINT/SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    /// Command-line metadata.
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the embedded deepstream-compatible RPC broker.",
+        discussion: """
+            Serves ws://HOST:PORT/deepstream (binary), /deepstream-json (JSON) and GET /health-check.
+            SIGINT or SIGTERM shut it down gracefully: in-flight calls get up to shutdownGracePeriod to \
+            finish, the rest are answered RESPONSE_TIMEOUT. See docs/broker.md for the config file format.
+            """
+    )
+
+    @Option(help: "Address to bind (default 127.0.0.1, or the config file's host).")
+    var host: String?
+
+    @Option(help: "Port to listen on (default 6020, or the config file's port; 0 picks a free port).")
+    var port: Int?
+
+    @Option(name: .customLong("config"), help: "JSON configuration file.")
+    var configFile: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        var configuration = BrokerConfiguration()
+        if let configFile {
+            do throws(BrokerConfigurationError) {
+                configuration = try BrokerConfiguration.load(fromFile: configFile)
+            } catch {
+                throw Self.fail(error.description)
+            }
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+
+        var logger = Logger(label: "dsconsole.broker", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let broker = Broker(configuration: configuration, logger: logger)
+        let address: String
+        do throws(BrokerStartError) {
+            let bound = try await broker.start()
+            address = "\(configuration.host):\(bound.port ?? configuration.port)"
+        } catch {
+            await broker.shutdown()
+            throw Self.fail(error.description)
+        }
+        Self.say("dsconsole broker listening on ws://\(address)/deepstream (JSON: ws://\(address)/deepstream-json, health: http://\(address)/health-check)")
+
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: BrokerService(broker: broker))],
+            gracefulShutdownSignals: [.sigint, .sigterm],
+            logger: logger))
+        try await group.run()
+        Self.say("dsconsole broker stopped")
+    }
+
+    /// Writes one line to standard output right away (stdout may be a pipe).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Writes `dsconsole serve: message` to standard error and returns the failing exit code.
+    static func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("dsconsole serve: \(message)\n".utf8))
+        return .failure
+    }
+}
+
+/// Keeps the broker running inside a `ServiceGroup` until a shutdown signal, then drains it.
+private struct BrokerService: Service {
+    let broker: Broker
+
+    func run() async throws {
+        // Returns when SIGINT/SIGTERM triggers graceful shutdown; throws if the group is cancelled.
+        try? await gracefulShutdown()
+        await broker.shutdown()
+    }
+}

@@ -1,0 +1,111 @@
+import DeepstreamBroker
+import DeepstreamProtocol
+import Testing
+
+@Suite("Broker tap and graceful shutdown")
+struct BrokerTapTests {
+    @Test("The tap reports connections, logins, frames, providers and each call step in order")
+    func tapSequence() async throws {
+        let broker = Broker(configuration: testConfiguration())
+        let events = broker.tap(bufferingNewest: 1000)
+        let port = try await broker.start().port!
+        let provider = try await loggedInClient(port: port)
+        try await provider.provide(["job"])
+        let requestor = try await loggedInClient(port: port)
+        try await requestor.request("job", correlationId: "c1", data: "7")
+        let request = try await provider.nextRPC()
+        try await provider.reply(.accept, to: request)
+        try await provider.reply(.response, to: request, data: "8")
+        _ = try await requestor.nextRPC()
+        _ = try await requestor.nextRPC()
+        await provider.close()
+        try await Task.sleep(for: .milliseconds(50))
+        await broker.shutdown(gracePeriod: .milliseconds(10))
+
+        var collected: [TrafficEvent] = []
+        for await event in events { collected.append(event) }
+        let p = PeerID(1)
+        let r = PeerID(2)
+        let call = CallID(requestor: r, correlationId: "c1")
+        let steps = collected.compactMap { event -> CallStep? in
+            if case .call(let e) = event, e.call == call, e.name == "job" { return e.step }
+            return nil
+        }
+        #expect(steps == [.requested(data: "7"), .routed(to: p), .accepted(by: p), .responded(data: "8")])
+        #expect(collected.contains { if case .connected(p, _, .binary, _) = $0 { true } else { false } })
+        #expect(collected.contains { if case .loggedIn(r, "open", nil, _) = $0 { true } else { false } })
+        #expect(collected.contains { if case .providerAdded(p, "job", _) = $0 { true } else { false } })
+        #expect(collected.contains { if case .providerRemoved(p, "job", _) = $0 { true } else { false } })
+        #expect(collected.contains { if case .disconnected(p, "client closed", _) = $0 { true } else { false } }
+            || collected.contains { if case .disconnected(p, "connection lost", _) = $0 { true } else { false } })
+        let inbound = collected.filter { if case .frame(r, .inbound, .rpc, _, _) = $0 { true } else { false } }
+        let outbound = collected.filter { if case .frame(r, .outbound, .rpc, _, _) = $0 { true } else { false } }
+        #expect(inbound.count == 1)
+        #expect(outbound.count == 2)
+        let timestamps = collected.compactMap { event -> Timestamp? in
+            if case .call(let e) = event { return e.at }
+            return nil
+        }
+        #expect(timestamps == timestamps.sorted())
+    }
+
+    @Test("A subscriber that never reads cannot stall routing; its losses are counted")
+    func slowSubscriber() async throws {
+        let broker = Broker(configuration: testConfiguration())
+        let stalled = broker.tap(bufferingNewest: 5)
+        let port = try await broker.start().port!
+        let client = try await loggedInClient(port: port)
+        for _ in 0..<200 {
+            try await client.send(.ping)
+            #expect(try await client.nextMessage() == .pong)
+        }
+        let dropped = await broker.droppedTapEvents
+        #expect(dropped >= 400)
+        #expect(await broker.droppedTapEventsPerSubscriber == [dropped])
+        await broker.shutdown()
+        var kept = 0
+        for await _ in stalled { kept += 1 }
+        #expect(kept == 5)
+    }
+
+    @Test("Shutdown: a call answered within the grace period completes, the rest get RESPONSE_TIMEOUT")
+    func gracefulShutdown() async throws {
+        let broker = Broker(configuration: testConfiguration {
+            $0.rpc.ackTimeout = .seconds(10)
+            $0.rpc.responseTimeout = .seconds(10)
+        })
+        let port = try await broker.start().port!
+        let provider = try await loggedInClient(port: port)
+        try await provider.provide(["quick", "stuck"])
+        let requestor = try await loggedInClient(port: port)
+        try await requestor.request("quick", correlationId: "q")
+        let quick = try await provider.nextRPC()
+        try await requestor.request("stuck", correlationId: "s")
+        _ = try await provider.nextRPC()
+        let start = ContinuousClock.now
+        async let stopped: Void = broker.shutdown(gracePeriod: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(50))
+        // New requests during the grace period are refused.
+        try await requestor.request("quick", correlationId: "late")
+        #expect(try await requestor.nextRPC() == RPCMessage(action: .noRPCProvider, correlationId: "late", name: "quick"))
+        try await provider.reply(.response, to: quick, data: "1")
+        #expect(try await requestor.nextRPC() == RPCMessage(action: .response, data: "1", correlationId: "q", name: "quick"))
+        #expect(try await requestor.nextRPC(timeout: .seconds(2))
+            == RPCMessage(action: .responseTimeout, correlationId: "s", name: "stuck"))
+        #expect(ContinuousClock.now - start >= .milliseconds(300))
+        #expect(try await requestor.closeCode() == 1000)
+        await stopped
+        await #expect(throws: (any Error).self) { _ = try await TestWebSocketClient.connect(port: port) }
+    }
+
+    @Test("Shutdown with nothing in flight is immediate")
+    func quickShutdown() async throws {
+        let broker = Broker(configuration: testConfiguration())
+        let port = try await broker.start().port!
+        let client = try await loggedInClient(port: port)
+        let start = ContinuousClock.now
+        await broker.shutdown(gracePeriod: .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(try await client.closeCode() == 1000)
+    }
+}

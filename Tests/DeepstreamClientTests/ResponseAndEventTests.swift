@@ -1,0 +1,65 @@
+@testable import DeepstreamClient
+import DeepstreamProtocol
+import Testing
+
+/// RPCResponse's settle-once channel and the event hub's bounded buffers, without sockets.
+@Suite("RPCResponse and EventHub")
+struct ResponseAndEventTests {
+    static func commands(_ body: (RPCResponse) -> Void) async -> [String] {
+        let (stream, sink) = AsyncStream.makeStream(of: RPCResponse.Envelope.self)
+        let response = RPCResponse(name: "n", correlationId: "c", connection: 1, sink: sink)
+        body(response)
+        sink.finish()
+        var out: [String] = []
+        for await envelope in stream {
+            switch envelope.command {
+            case .accept: out.append("accept")
+            case .reject: out.append("reject")
+            case .respond(let v): out.append("respond \(v?.jsonText ?? "-")")
+            case .fail(let v): out.append("fail \(v?.jsonText ?? "-")")
+            case .misuse: out.append("misuse")
+            }
+        }
+        return out
+    }
+
+    @Test("send accepts first; settles once; auto-accept only when nothing happened")
+    func settleOnce() async {
+        #expect(await Self.commands { $0.send(1); $0.send(2); $0.performAutoAccept() } == ["accept", "respond 1", "misuse"])
+        #expect(await Self.commands { $0.performAutoAccept(); $0.send(nil) } == ["accept", "respond -"])
+        #expect(await Self.commands { $0.reject(); $0.performAutoAccept(); $0.accept() } == ["reject"])
+        #expect(await Self.commands { $0.error("e"); $0.reject() } == ["fail \"e\"", "misuse"])
+        #expect(await Self.commands { $0.autoAccept = false; $0.performAutoAccept() } == [])
+        #expect(await Self.commands { $0.accept(); $0.accept(); $0.error(nil) } == ["accept", "fail -"])
+    }
+
+    @Test("a full subscriber loses the oldest events, counts them, and gets a dropped marker when room returns")
+    func drops() async {
+        let hub = EventHub()
+        let slow = hub.subscribe(bufferingNewest: 3)
+        let fast = hub.subscribe(bufferingNewest: 100)
+        for i in 0..<10 { hub.emit(.error(kind: "e\(i)", message: "", at: Timestamp(nanoseconds: 0))) }
+        #expect(hub.totalDropped == 7)
+        var slowIterator = slow.makeAsyncIterator()
+        var seen: [EngineEvent] = []
+        for _ in 0..<3 { if let e = await slowIterator.next() { seen.append(e) } }
+        #expect(seen.map { if case .error(let k, _, _) = $0 { k } else { "?" } } == ["e7", "e8", "e9"])
+        hub.emit(.error(kind: "e10", message: "", at: Timestamp(nanoseconds: 0)))
+        #expect(await slowIterator.next() == .error(kind: "e10", message: "", at: Timestamp(nanoseconds: 0)))
+        #expect(await slowIterator.next() == .dropped(count: 7))
+        var fastIterator = fast.makeAsyncIterator()
+        var fastCount = 0
+        hub.finishAll()
+        while await fastIterator.next() != nil { fastCount += 1 }
+        #expect(fastCount == 11)
+    }
+
+    @Test("correlation ids: base-36 time, dash, random; unique")
+    func correlationIDs() {
+        var generator = CorrelationIDGenerator()
+        var random = SystemRandomNumberGenerator()
+        let ids = (0..<1000).map { _ in generator.next(milliseconds: 1_764_088_200_123, using: &random) }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { $0.hasPrefix(String(1_764_088_200_123, radix: 36) + "-") })
+    }
+}

@@ -1,0 +1,23 @@
+/// A small seeded generator (SplitMix64) so that random behaviour is reproducible in tests.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A generator that fails the test if anything draws from it.
+struct ForbiddenGenerator: RandomNumberGenerator {
+    private(set) var draws = 0
+    mutating func next() -> UInt64 {
+        draws += 1
+        return 0
+    }
+}

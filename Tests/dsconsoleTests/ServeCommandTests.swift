@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real `dsconsole` binary. Spawned with `posix_spawn` and an empty signal mask because the
+/// test runner's threads block signals and `Foundation.Process` would pass that mask on.
+private struct SpawnedProcess {
+    let pid: pid_t
+    let stdoutPath: String
+    let stderrPath: String
+
+    static func dsconsole(_ arguments: [String]) throws -> SpawnedProcess {
+        let binary = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            .deletingLastPathComponent().appendingPathComponent("dsconsole").path
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)").path
+        let (out, err) = (base + ".out", base + ".err")
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let env = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in env { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, binary, &actions, &attributes, argv, env)
+        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
+        return SpawnedProcess(pid: pid, stdoutPath: out, stderrPath: err)
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// The exit code, or nil if the process is still running after `timeout`.
+    func exitCode(within timeout: Duration) async throws -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    func waitForOutput(containing text: String, within timeout: Duration = .seconds(10)) async throws -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let output = stdout
+            if output.contains(text) { return output }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+}
+
+/// A blocking HTTP GET over a plain socket; returns the status line.
+private func httpStatusLine(port: Int, path: String) -> String? {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port)).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return nil }
+    let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+    guard send(fd, request, request.count, 0) == request.count else { return nil }
+    var response: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = recv(fd, &chunk, chunk.count, 0)
+        if count <= 0 { break }
+        response += chunk[0..<count]
+    }
+    return String(decoding: response, as: UTF8.self).components(separatedBy: "\r\n").first
+}
+
+@Suite("dsconsole serve / hash, the real binary")
+struct ServeCommandTests {
+    @Test("serve prints its URL, answers the health check and exits 0 on SIGTERM")
+    func serveAndStop() async throws {
+        let process = try SpawnedProcess.dsconsole(["serve", "--port", "0", "--log-level", "warning"])
+        let output = try #require(try await process.waitForOutput(containing: "listening on ws://127.0.0.1:"))
+        let port = try #require(output.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
+        #expect(httpStatusLine(port: port, path: "/health-check") == "HTTP/1.1 200 OK")
+        #expect(httpStatusLine(port: port, path: "/nothing") == "HTTP/1.1 404 Not Found")
+
+        let second = try SpawnedProcess.dsconsole(["serve", "--port", String(port)])
+        #expect(try await second.exitCode(within: .seconds(10)) == 1)
+        #expect(second.stderr.hasSuffix("dsconsole serve: cannot listen on 127.0.0.1:\(port): address already in use\n"))
+
+        kill(process.pid, SIGTERM)
+        #expect(try await process.exitCode(within: .seconds(10)) == 0)
+        #expect(process.stdout.hasSuffix("dsconsole broker stopped\n"))
+    }
+
+    @Test("serve with a bad config file exits 1 with a one-line message")
+    func badConfig() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json").path
+        try #"{"rpc": {"ackTimout": 10}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = try SpawnedProcess.dsconsole(["serve", "--config", path])
+        #expect(try await process.exitCode(within: .seconds(10)) == 1)
+        #expect(process.stderr == "dsconsole serve: \(path): unknown setting \"rpc.ackTimout\"\n")
+    }
+
+    @Test("hash prints a pbkdf2-sha256 hash")
+    func hash() async throws {
+        let process = try SpawnedProcess.dsconsole(["hash", "--iterations", "1000", "s3cret"])
+        #expect(try await process.exitCode(within: .seconds(10)) == 0)
+        let parts = process.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "$")
+        #expect(parts.count == 4)
+        #expect(parts.first == "pbkdf2-sha256")
+        #expect(parts.dropFirst().first == "1000")
+    }
+}
