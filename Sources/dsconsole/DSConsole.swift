@@ -7,6 +7,7 @@ struct DSConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsconsole",
         abstract: "A terminal console for deepstream.io RPCs.",
-        subcommands: [ServeCommand.self, HashCommand.self]
+        subcommands: [LocalConsoleCommand.self, ConnectCommand.self, ServeCommand.self, HashCommand.self],
+        defaultSubcommand: LocalConsoleCommand.self
     )
 }
