@@ -48,13 +48,12 @@ struct FileLogHandler: LogHandler {
     }
 
     /// Formats and appends one message.
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
-        let merged = metadata.merging(explicit ?? [:]) { _, new in new }
-        let details = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        let details = merged.isEmpty
+            ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let error = event.error.map { " error=\($0)" } ?? ""
         let time = String(format: "%.3f", Date().timeIntervalSince1970)
-        sink.write("\(time) \(level) \(label): \(message)\(details)\n")
+        sink.write("\(time) \(event.level) \(label): \(event.message)\(details)\(error)\n")
     }
 }

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `dsconsole` binary in a tmux pane, driven like a user: each test starts the console on
+/// its own free port with its own HOME and XDG state directory, sends keys and reads the screen.
+@Suite("Console end to end (tmux)", .serialized)
+struct ConsoleEndToEndTests {
+    @Test("An RPC sent from the composer to the seed provider shows 11")
+    func composerCallsSeedProvider() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+        let screen = try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
+        // The broker's view of the same call reaches the Calls pane as a finished row.
+        #expect(screen.contains("me → "), "the console's own call is listed")
+        try await console.session.waitUntil { screen in
+            screen.split(separator: "\n").contains { $0.contains("add-two-numbers") && $0.contains(" ok ") }
+        }
+        await console.session.kill()
+    }
+
+    @Test("A provider toggled off with Space leaves the call without a provider")
+    func togglingProviderOffGivesNoProvider() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        // Calls (the initial focus) → Tab → Providers; the first row is add-two-numbers.
+        try await console.session.sendKeys("Tab")
+        try await console.session.sendKeys("Space")
+        try await console.waitForProvider("add-two-numbers", state: "off")
+        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
+        await console.session.kill()
+    }
+
+    @Test("The / filter hides calls that do not match and shows those that do")
+    func filterNarrowsTheCalls() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 1, "numB": 2}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 3") }
+        // Back to the Calls pane (Esc leaves the body, Tab moves on), then filter.
+        try await console.session.sendKeys("Escape")
+        try await console.session.sendKeys("Escape")
+        try await console.session.sendKeys("Tab")
+        try await console.session.sendKeys("/")
+        try await console.session.type("name:nothing-like-this")
+        try await console.session.sendKeys("Enter")
+        try await console.session.waitUntil { screen in console.callRows(screen).isEmpty && screen.contains("name:nothing-like-this") }
+        try await console.session.sendKeys("/")
+        try await console.session.sendKeys("C-u")
+        for _ in 0..<30 { try await console.session.sendKeys("BSpace") }
+        try await console.session.type("name:add")
+        try await console.session.sendKeys("Enter")
+        try await console.session.waitUntil { screen in !console.callRows(screen).isEmpty }
+        await console.session.kill()
+    }
+
+    @Test("Resizing reflows the panes, too small shows the message, growing back restores them")
+    func resizeReflowsAndTooSmall() async throws {
+        let console = try await RunningConsole.start(width: 120, height: 40)
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.session.resize(width: 30, height: 8)
+        try await console.session.waitUntil { $0.contains("too small") && $0.contains("30×8") }
+        try await console.session.resize(width: 90, height: 24)
+        let screen = try await console.session.waitUntil { $0.contains("Providers") && $0.contains("Calls") }
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.allSatisfy { $0.count <= 90 }, "every line fits the new width")
+        #expect(!screen.contains("too small"))
+        await console.session.kill()
+    }
+
+    @Test("q quits, restores the terminal and exits 0")
+    func quitRestoresTerminal() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.session.sendKeys("q")
+        let status = try await console.waitForExit()
+        #expect(status == 0)
+        let screen = try await console.session.capturePane()
+        // The alternate screen is gone: none of the console's panes remain visible.
+        #expect(!screen.contains("Providers"), "screen after exit:\n\(screen)")
+        await console.session.kill()
+    }
+
+    @Test("Without a terminal it prints one line and exits non-zero")
+    func notATerminal() async throws {
+        let result = try await Spawn.run(
+            BuiltProducts.dsconsole.path, ["--port", "\(try freePort())"],
+            environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "HOME": NSTemporaryDirectory()],
+            timeout: .seconds(10))
+        #expect(result.exitStatus == 1)
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(result.output)")
+        #expect(result.output.contains("standard input is not a terminal"))
+    }
+
+    @Test("A busy port gives a clear one-line message and a non-zero exit")
+    func busyPort() async throws {
+        let (listener, port) = try listeningSocket()
+        defer { close(listener) }
+        let console = try await RunningConsole.start(port: port)
+        defer { console.cleanUp() }
+        let status = try await console.waitForExit()
+        #expect(status == 1)
+        let screen = try await console.session.capturePane()
+        #expect(screen.contains("dsconsole: cannot listen on 127.0.0.1:\(port)"), "pane:\n\(screen)")
+        #expect(screen.contains("--port"))
+        await console.session.kill()
+    }
+}
+
+/// One console under test: its tmux session, port and private home directory.
+private struct RunningConsole {
+    let session: TmuxSession
+    let port: Int
+    let home: String
+
+    static func start(width: Int = 120, height: Int = 40, port: Int? = nil) async throws -> RunningConsole {
+        let port = try port ?? freePort()
+        let home = NSTemporaryDirectory() + "dsconsole-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let command = "'\(BuiltProducts.dsconsole.path)' --port \(port)"
+        let session = try await TmuxSession.start(
+            command: command, width: width, height: height,
+            environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+        return RunningConsole(session: session, port: port, home: home)
+    }
+
+    /// Waits until the Providers pane lists `name` with registration `state` (`on`, `off`).
+    func waitForProvider(_ name: String, state: String) async throws {
+        try await session.waitUntil(timeout: .seconds(10)) { screen in
+            screen.split(separator: "\n").contains { line in
+                let words = line.split(whereSeparator: { $0 == " " || $0 == "│" })
+                return words.contains(Substring(name)) && words.contains(Substring(state))
+            }
+        }
+    }
+
+    /// Types `name` and `body` into the composer and sends with Ctrl-S.
+    func send(_ name: String, body: String) async throws {
+        try await session.sendKeys("c")
+        try await session.waitUntil { $0.contains("(name; Tab completes)") || $0.contains("RPC") }
+        try await session.type(name)
+        try await session.sendKeys("Enter")
+        try await session.type(body)
+        try await session.waitUntil { $0.contains("✓ valid JSON") }
+        try await session.sendKeys("C-s")
+    }
+
+    /// The Calls pane's call rows (lines with a time stamp like `14:03:07.125`).
+    func callRows(_ screen: String) -> [Substring] {
+        screen.split(separator: "\n").filter { line in
+            line.range(of: #"\d\d:\d\d:\d\d\.\d\d\d"#, options: .regularExpression) != nil
+        }
+    }
+
+    /// The console's exit status, waiting up to 10 s.
+    func waitForExit() async throws -> Int32? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let status = try await session.exitStatus() { return status }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return nil
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(atPath: home)
+    }
+}
+
+/// A TCP port nobody listens on right now (bind port 0, read it, close).
+private func freePort() throws -> Int {
+    let (descriptor, port) = try listeningSocket()
+    close(descriptor)
+    return port
+}
+
+/// A socket listening on 127.0.0.1 on a free port, and the port.
+private func listeningSocket() throws -> (Int32, Int) {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+    }
+    guard bound == 0, listen(descriptor, 1) == 0 else {
+        close(descriptor)
+        throw POSIXError(.EADDRINUSE)
+    }
+    let named = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    guard named == 0 else {
+        close(descriptor)
+        throw POSIXError(.EINVAL)
+    }
+    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+}
