@@ -45,20 +45,19 @@ struct ConsoleEndToEndTests {
         try await console.waitForProvider("add-two-numbers", state: "on")
         try await console.send("add-two-numbers", body: #"{"numA": 1, "numB": 2}"#)
         try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 3") }
-        // Back to the Calls pane (Esc leaves the body, Tab moves on), then filter.
-        try await console.session.sendKeys("Escape")
-        try await console.session.sendKeys("Escape")
-        try await console.session.sendKeys("Tab")
+        // Back to the Calls pane: Shift-Tab twice (Composer → Providers → Calls), then filter.
+        try await console.session.sendKeys("BTab")
+        try await console.session.sendKeys("BTab")
         try await console.session.sendKeys("/")
         try await console.session.type("name:nothing-like-this")
         try await console.session.sendKeys("Enter")
         try await console.session.waitUntil { screen in console.callRows(screen).isEmpty && screen.contains("name:nothing-like-this") }
+        // Esc outside the input clears the filter; a matching filter shows the rows.
+        try await console.session.sendKeys("Escape")
         try await console.session.sendKeys("/")
-        try await console.session.sendKeys("C-u")
-        for _ in 0..<30 { try await console.session.sendKeys("BSpace") }
         try await console.session.type("name:add")
         try await console.session.sendKeys("Enter")
-        try await console.session.waitUntil { screen in !console.callRows(screen).isEmpty }
+        try await console.session.waitUntil { screen in !console.callRows(screen).isEmpty && screen.contains("name:add") }
         await console.session.kill()
     }
 
@@ -79,15 +78,32 @@ struct ConsoleEndToEndTests {
 
     @Test("q quits, restores the terminal and exits 0")
     func quitRestoresTerminal() async throws {
-        let console = try await RunningConsole.start()
+        let console = try await RunningConsole.start(thenRecordTerminal: true)
         defer { console.cleanUp() }
         try await console.waitForProvider("add-two-numbers", state: "on")
         try await console.session.sendKeys("q")
-        let status = try await console.waitForExit()
-        #expect(status == 0)
+        let (status, modes) = try await console.waitForRecordedTerminal()
+        #expect(status == "0")
+        // The shell after the console: echo and canonical input are back, raw mode is gone.
+        #expect(modes.contains(" echo ") && modes.contains(" icanon ") && modes.contains(" isig "), "stty -a: \(modes)")
         let screen = try await console.session.capturePane()
         // The alternate screen is gone: none of the console's panes remain visible.
         #expect(!screen.contains("Providers"), "screen after exit:\n\(screen)")
+        await console.session.kill()
+    }
+
+    @Test("SIGTERM restores the terminal too")
+    func terminationSignalRestoresTerminal() async throws {
+        let console = try await RunningConsole.start(thenRecordTerminal: true)
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        let shell = try #require(try await console.session.panePID())
+        let children = try await Spawn.run("pgrep", ["-P", "\(shell)"], timeout: .seconds(5))
+        let pid = try #require(children.output.split(separator: "\n").first.flatMap { pid_t($0) })
+        #expect(kill(pid, SIGTERM) == 0)
+        let (status, modes) = try await console.waitForRecordedTerminal()
+        #expect(status == "\(128 + SIGTERM)")
+        #expect(modes.contains(" echo ") && modes.contains(" icanon ") && modes.contains(" isig "), "stty -a: \(modes)")
         await console.session.kill()
     }
 
@@ -111,9 +127,11 @@ struct ConsoleEndToEndTests {
         defer { console.cleanUp() }
         let status = try await console.waitForExit()
         #expect(status == 1)
-        let screen = try await console.session.capturePane()
-        #expect(screen.contains("dsconsole: cannot listen on 127.0.0.1:\(port)"), "pane:\n\(screen)")
-        #expect(screen.contains("--port"))
+        // Standard error goes to a file (the terminal stays a TTY, so only the port can be the problem).
+        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+        #expect(message.hasPrefix("dsconsole: cannot listen on 127.0.0.1:\(port): address already in use"), "\(message)")
+        #expect(message.contains("--port"))
+        #expect(message.split(separator: "\n").count == 1)
         await console.session.kill()
     }
 }
@@ -124,11 +142,21 @@ private struct RunningConsole {
     let port: Int
     let home: String
 
-    static func start(width: Int = 120, height: Int = 40, port: Int? = nil) async throws -> RunningConsole {
+    /// Where the console's standard error goes.
+    var stderrPath: String { home + "/stderr.txt" }
+
+    /// Starts the console; with `thenRecordTerminal` the shell records its exit status and `stty -a`
+    /// afterwards (see ``waitForRecordedTerminal()``).
+    static func start(
+        width: Int = 120, height: Int = 40, port: Int? = nil, thenRecordTerminal: Bool = false
+    ) async throws -> RunningConsole {
         let port = try port ?? freePort()
         let home = NSTemporaryDirectory() + "dsconsole-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let command = "'\(BuiltProducts.dsconsole.path)' --port \(port)"
+        var command = "'\(BuiltProducts.dsconsole.path)' --port \(port) 2>'\(home)/stderr.txt'"
+        if thenRecordTerminal {
+            command += "; echo $? > '\(home)/status.txt'; stty -a > '\(home)/stty.txt'"
+        }
         let session = try await TmuxSession.start(
             command: command, width: width, height: height,
             environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
@@ -138,9 +166,10 @@ private struct RunningConsole {
     /// Waits until the Providers pane lists `name` with registration `state` (`on`, `off`).
     func waitForProvider(_ name: String, state: String) async throws {
         try await session.waitUntil(timeout: .seconds(10)) { screen in
+            // Own providers are rows `│on    add-two-numb… template …` (long names are cut to 12 + …).
             screen.split(separator: "\n").contains { line in
                 let words = line.split(whereSeparator: { $0 == " " || $0 == "│" })
-                return words.contains(Substring(name)) && words.contains(Substring(state))
+                return words.first == Substring(state) && words.dropFirst().first?.hasPrefix(name.prefix(12)) == true
             }
         }
     }
@@ -171,6 +200,20 @@ private struct RunningConsole {
             try await Task.sleep(for: .milliseconds(25))
         }
         return nil
+    }
+
+    /// The console's exit status and the terminal modes after it, as the shell recorded them.
+    func waitForRecordedTerminal() async throws -> (status: String, modes: String) {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let modes = try? String(contentsOfFile: home + "/stty.txt", encoding: .utf8), !modes.isEmpty,
+                let status = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8)
+            {
+                return (status.trimmingCharacters(in: .whitespacesAndNewlines), modes.replacingOccurrences(of: "\n", with: " "))
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw TmuxError.conditionNotMet(timeout: .seconds(10), lastCapture: try await session.capturePane())
     }
 
     func cleanUp() {
