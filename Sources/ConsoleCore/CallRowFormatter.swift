@@ -51,7 +51,7 @@ public struct CallRowFormatter: Hashable, Sendable {
             fixed[dropped] = nil
         }
         let flex = max(2, flexible())
-        let nameWidth = max(1, flex * 45 / 100)
+        let nameWidth = max(1, flex * 40 / 100)
         let routeWidth = max(1, flex - nameWidth)
         columns = Column.allCases.compactMap { column in
             switch column {

@@ -270,7 +270,7 @@ extension ConsoleState {
         case .empty: data = nil
         case .valid(let value): data = value
         case .invalid(let error, _):
-            notify("Not sent: invalid JSON: \(error)", isError: true)
+            notify("Not sent: invalid JSON (line \(error.line), column \(error.column))", isError: true)
             return [.requestRedraw]
         }
         composer.remember(ComposerHistoryEntry(name: name, body: composer.body.text))
@@ -287,7 +287,7 @@ extension ConsoleState {
         case .empty: return [startMake(name: last.name, data: nil), .requestRedraw]
         case .valid(let value): return [startMake(name: last.name, data: value), .requestRedraw]
         case .invalid(let error, _):
-            notify("Not sent: the last request's JSON is invalid: \(error)", isError: true)
+            notify("Not sent: the last request's JSON is invalid (line \(error.line), column \(error.column))", isError: true)
             return [.requestRedraw]
         }
     }

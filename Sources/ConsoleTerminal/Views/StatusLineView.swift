@@ -1,0 +1,42 @@
+import ConsoleCore
+
+/// Draws the status line: connection state, URL and user (or the current notice in their place),
+/// calls/s, in flight, errors, dropped events, and the PAUSED badge at the right.
+public enum StatusLineView {
+    /// The statistics part: `12.4 calls/s │ 3 in flight │ 0 errors │ 0 dropped`.
+    public static func statistics(_ state: ConsoleState) -> String {
+        [
+            "\(DisplayFormat.rate(state.stats.rate.callsPerSecond)) calls/s",
+            "\(state.stats.inFlight) in flight",
+            "\(state.stats.errors) errors",
+            "\(state.stats.droppedEvents) dropped",
+        ].joined(separator: " │ ")
+    }
+
+    /// Draws the status line into `rect` (its first row).
+    public static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+        guard rect.width > 0, rect.height > 0 else { return }
+        let row = rect.row
+        buffer.fill(Rect(row: row, column: rect.column, width: rect.width, height: 1), style: styles[.statusBar])
+        let badge = state.calls.isPaused ? " PAUSED +\(state.calls.hiddenSincePause) " : ""
+        let stats = " │ " + statistics(state) + " "
+        var right = rect.endColumn - badge.count
+        if !badge.isEmpty {
+            buffer.put(badge, row: row, column: right, style: styles[.badge], maxWidth: badge.count)
+        }
+        let connection = " \(state.connection.rawValue) "
+        var left = rect.column
+        left += buffer.put(connection, row: row, column: left, style: styles[.statusBar].adding(.bold), maxWidth: right - left)
+        // Statistics are dropped before the connection and the notice on narrow terminals.
+        if right - left - stats.count >= 20 {
+            right -= stats.count
+            buffer.put(stats, row: row, column: right, style: styles[.statusBar], maxWidth: stats.count)
+        }
+        if let notice = state.notice {
+            buffer.put(notice.text, row: row, column: left, style: styles[notice.isError ? .stateError : .message], maxWidth: right - left)
+        } else {
+            let server = state.configuration.url + (state.configuration.user.map { " \($0)" } ?? "")
+            buffer.put(server, row: row, column: left, style: styles[.statusBar], maxWidth: right - left)
+        }
+    }
+}
