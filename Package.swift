@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DeepstreamBroker", targets: ["DeepstreamBroker"]),
         .executable(name: "dsconsole", targets: ["dsconsole"]),
         .executable(name: "protocol-benchmark", targets: ["ProtocolBenchmark"]),
+        .executable(name: "broker-benchmark", targets: ["BrokerBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -95,6 +96,20 @@ let package = Package(
             name: "ProtocolBenchmark",
             dependencies: ["DeepstreamProtocol"],
             path: "Benchmarks/ProtocolBenchmark"
+        ),
+
+        .executableTarget(
+            name: "BrokerBenchmark",
+            dependencies: [
+                "DeepstreamBroker", "DeepstreamProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/BrokerBenchmark"
         ),
 
         .testTarget(name: "DeepstreamProtocolTests", dependencies: ["DeepstreamProtocol"]),

@@ -143,7 +143,8 @@ public actor ClientEngine {
     /// server's clientData (`nil` when it sent none).
     ///
     /// Waits through reconnects; fails when the server refuses, the engine reaches a terminal state,
-    /// or ``close()`` is called.
+    /// or ``close()`` is called. Cancelling the task stops the wait with ``LoginError/cancelled``;
+    /// the connection stays as it is (call ``close()`` to stop connecting).
     @discardableResult
     public func login(_ authData: JSONValue = [:]) async throws(LoginError) -> JSONValue? {
         startDrainingResponses()
@@ -154,9 +155,14 @@ public actor ClientEngine {
         guard loginContinuation == nil else { throw .loginInProgress }
         if machine.state == .open { throw .alreadyLoggedIn }
         if machine.isTerminal { throw .closed(machine.state) }
-        let result = await withCheckedContinuation { continuation in
-            loginContinuation = continuation
-            apply(machine.on(.login(authData: authData), now: elapsed()))
+        if Task.isCancelled { throw .cancelled }
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                loginContinuation = continuation
+                apply(machine.on(.login(authData: authData), now: elapsed()))
+            }
+        } onCancel: {
+            Task { await self.cancelLogin() }
         }
         return try result.get()
     }
@@ -327,14 +333,16 @@ public actor ClientEngine {
                 await self?.socketEnded(id, reason: "could not connect to \(url): \(error)")
                 return
             }
-            guard let self, await self.socketOpened(id, socket) else {
+            // Only weak references while the socket runs: an engine dropped without close() goes
+            // away, and its deinit closes the socket.
+            guard await self?.socketOpened(id, socket) == true else {
                 socket.close()
                 return
             }
             let reason = await socket.run { [weak self] frame in
                 await self?.frameReceived(id, frame)
             }
-            await self.socketEnded(id, reason: reason)
+            await self?.socketEnded(id, reason: reason)
         }
     }
 
@@ -414,7 +422,7 @@ public actor ClientEngine {
         case .accept, .response, .requestError, .noRPCProvider, .acceptTimeout, .responseTimeout,
             .messageDenied, .messagePermissionError, .invalidMessageData:
             replyReceived(m)
-        case .invalidRPCCorrelationID, .multipleAccept, .multipleResponse:
+        case .invalidRPCCorrelationID, .multipleAccept, .multipleResponse, .notProvided:
             emit(.error(
                 kind: m.action.name,
                 message: "\(m.action.name) for \(m.name ?? "-") (\(m.correlationId ?? "-"))", at: timestamp()))
@@ -532,6 +540,15 @@ public actor ClientEngine {
             emit(.error(kind: "RPC_ALREADY_COMPLETED", message: text, at: timestamp()))
             return
         }
+        if case .unanswered = envelope.command {
+            guard let call = served.removeValue(forKey: cid) else { return }
+            emit(.servedCall(
+                CallEvent(
+                    call: CallID(requestor: nil, correlationId: cid), name: call.name,
+                    step: .abandoned(reason: "not answered"), at: timestamp()),
+                requestor: call.requestor))
+            return
+        }
         guard envelope.connection == connectionID, let call = served[cid], connection != nil else {
             logger.debug("response for \(envelope.name) (\(cid)) dropped: its connection is gone")
             return
@@ -553,7 +570,7 @@ public actor ClientEngine {
             message.action = .requestError
             message.data = value?.jsonText
             step = .errored(data: message.data)
-        case .misuse:
+        case .misuse, .unanswered:
             return
         }
         var finalStep = step
@@ -609,6 +626,12 @@ public actor ClientEngine {
             return
         }
         apply(machine.on(.timerFired(timer), now: elapsed()))
+    }
+
+    private func cancelLogin() {
+        guard loginContinuation != nil else { return }
+        apply(machine.on(.cancelLogin, now: elapsed()))
+        resolveLogin(.failure(.cancelled))
     }
 
     private func resolveLogin(_ result: Result<JSONValue?, LoginError>) {

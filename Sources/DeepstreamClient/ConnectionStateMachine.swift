@@ -19,6 +19,8 @@ public struct ConnectionStateMachine: Sendable {
         case received(Message)
         /// A timer armed by ``Output/armTimer(_:after:)`` fired.
         case timerFired(EngineTimer)
+        /// The caller stopped waiting for its `login`: a later answer no longer completes it.
+        case cancelLogin
         /// `close()` was called.
         case close
     }
@@ -101,6 +103,7 @@ public struct ConnectionStateMachine: Sendable {
             lastReceived = now
             received(message, into: &out)
         case .timerFired(let timer): timerFired(timer, now: now, into: &out)
+        case .cancelLogin: pendingLogin = nil
         case .close: close(into: &out)
         }
         return out

@@ -20,8 +20,8 @@ public enum LoginError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The engine is in a terminal state or was closed (by `close()` or after the last reconnect
     /// attempt) before the login completed.
     case closed(ConnectionState)
-    /// The URL could not be used.
-    case invalidURL(String)
+    /// The task awaiting the login was cancelled.
+    case cancelled
 
     /// A one-line explanation.
     public var description: String {
@@ -34,7 +34,7 @@ public enum LoginError: Error, Hashable, Sendable, CustomStringConvertible {
         case .loginInProgress: "a login is already in progress"
         case .alreadyLoggedIn: "already logged in"
         case .closed(let state): "connection closed (\(state.rawValue))"
-        case .invalidURL(let why): "invalid URL: \(why)"
+        case .cancelled: "login cancelled"
         }
     }
 }

@@ -92,6 +92,7 @@ public struct ProviderRegistry: Sendable {
     public mutating func loggedIn() -> [Output] {
         pendingProvide.removeAll()
         pendingUnprovide.removeAll()
+        batchArmed = false
         guard !names.isEmpty else { return [] }
         if batchWindow <= .zero { return names.map { bulk(.provide, [$0]) } }
         return [bulk(.provide, names)]
@@ -101,6 +102,7 @@ public struct ProviderRegistry: Sendable {
     public mutating func connectionLost() {
         pendingProvide.removeAll()
         pendingUnprovide.removeAll()
+        batchArmed = false
         awaitingAck.removeAll()
         counter = 0
     }

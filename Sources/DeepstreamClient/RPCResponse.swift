@@ -16,6 +16,8 @@ public final class RPCResponse: Sendable {
         case respond(JSONValue?)
         case fail(JSONValue?)
         case misuse(String)
+        /// The response was released without being settled.
+        case unanswered
     }
 
     /// A command with the request it belongs to.
@@ -45,6 +47,12 @@ public final class RPCResponse: Sendable {
         self.correlationId = correlationId
         self.connection = connection
         self.sink = sink
+    }
+
+    deinit {
+        // Lets the engine forget the request (and report it) when a handler drops the response
+        // without answering; the server times the requestor out.
+        if !state.withLock({ $0.settled }) { yield(.unanswered) }
     }
 
     /// Whether the engine sends ACCEPT by itself right after the handler returns (default `true`).

@@ -114,30 +114,37 @@ struct BrokerConnectionTests {
 
     @Test("No login within unauthenticatedClientTimeout: AUTHENTICATION_TIMEOUT, then close")
     func authTimeout() async throws {
-        try await withBroker(testConfiguration { $0.unauthenticatedClientTimeout = .milliseconds(100) }) { _, port in
+        try await withBroker(testConfiguration { $0.unauthenticatedClientTimeout = .milliseconds(300) }) { _, port in
+            let fine = try await loggedInClient(port: port)
             let client = try await TestWebSocketClient.connect(port: port)
+            let start = ContinuousClock.now
             try await client.challenge()
             #expect(try await client.nextMessage(timeout: .seconds(2))
                 == .connection(ConnectionMessage(action: .authenticationTimeout)))
+            #expect(ContinuousClock.now - start >= .milliseconds(250))
             #expect(try await client.closeCode() == 1000)
-            let fine = try await loggedInClient(port: port)
-            #expect(try await fine.staysSilent(for: .milliseconds(200)))
+            #expect(try await fine.staysSilent(for: .milliseconds(100)))
+            try await fine.send(.ping)
+            #expect(try await fine.nextMessage() == .pong)
         }
     }
 
     @Test("A silent client is dropped after 2 × heartbeatInterval; a pinging one stays")
     func heartbeat() async throws {
-        try await withBroker(testConfiguration { $0.heartbeatInterval = .milliseconds(100) }) { _, port in
+        try await withBroker(testConfiguration { $0.heartbeatInterval = .milliseconds(200) }) { _, port in
             let silent = try await loggedInClient(port: port)
             let chatty = try await loggedInClient(port: port)
             let start = ContinuousClock.now
-            for _ in 0..<6 {
+            for round in 0..<10 {
                 try await chatty.send(.ping)
                 #expect(try await chatty.nextMessage() == .pong)
                 try await Task.sleep(for: .milliseconds(60))
+                if round == 3, ContinuousClock.now - start < .milliseconds(350) {
+                    // Not yet 2 × interval since its last frame: the silent client must still be open.
+                    #expect(try await silent.staysSilent(for: .milliseconds(1)))
+                }
             }
             #expect(try await silent.closeCode() == 1000)
-            #expect(ContinuousClock.now - start >= .milliseconds(150))
             try await chatty.send(.ping)
             #expect(try await chatty.nextMessage() == .pong)
         }

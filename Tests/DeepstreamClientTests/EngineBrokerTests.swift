@@ -13,8 +13,8 @@ struct EngineBrokerTests {
         var configuration = BrokerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = port
-        configuration.rpc.ackTimeout = .milliseconds(150)
-        configuration.rpc.responseTimeout = .milliseconds(300)
+        configuration.rpc.ackTimeout = .milliseconds(300)
+        configuration.rpc.responseTimeout = .milliseconds(600)
         configuration.shutdownGracePeriod = .milliseconds(50)
         try adjust(&configuration)
         return configuration
@@ -208,9 +208,9 @@ struct EngineBrokerTests {
     @Test("heartbeats against the broker: PINGs get PONGs, the link stays OPEN")
     func heartbeats() async throws {
         let (broker, port) = try await Self.started(Self.configuration())
-        let (engine, events) = try Self.engine(port: port, options: testOptions(heartbeat: .milliseconds(50)))
+        let (engine, events) = try Self.engine(port: port, options: testOptions(heartbeat: .milliseconds(150)))
         try await engine.login()
-        try await events.waitForCount(5, "PONG") {
+        try await events.waitForCount(3, "PONG") {
             if case .frame(.inbound, .connection(let m)?, _, _) = $0 { m.action == .pong } else { false }
         }
         #expect(await engine.state == .open)

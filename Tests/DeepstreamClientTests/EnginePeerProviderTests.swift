@@ -94,6 +94,21 @@ struct EnginePeerProviderTests {
         await peer.stop()
     }
 
+    @Test("a handler that drops its response unanswered: the served call is reported abandoned and forgotten")
+    func unanswered() async throws {
+        let peer = TestPeer()
+        try await peer.start()
+        let (provider, providerEvents) = try await EnginePeerRPCTests.connected(peer)
+        try await provider.provide("ignore") { _, _, _ in }
+        try await providerEvents.waitFor { if case .providerAcknowledged = $0 { true } else { false } }
+        await peer.push(.rpc(RPCMessage(action: .request, correlationId: "q1", name: "ignore")), to: 1)
+        try await providerEvents.waitForServed(.abandoned(reason: "not answered"))
+        #expect(await providerEvents.servedSteps == [.requested(data: nil), .accepted(by: .unidentified), .abandoned(reason: "not answered")])
+        _ = try await peer.waitForMessage { $0 == .rpc(RPCMessage(action: .accept, correlationId: "q1", name: "ignore")) }
+        await provider.close()
+        await peer.stop()
+    }
+
     @Test("a response settles once: a second send is dropped and reported")
     func settleOnce() async throws {
         let peer = TestPeer()
@@ -190,10 +205,12 @@ struct EnginePeerProviderTests {
         await peer.push(.rpc(RPCMessage(action: .multipleAccept, correlationId: "zz", name: "x")), to: 1)
         await peer.push(.rpc(RPCMessage(action: .response, data: "1", correlationId: "never-made", name: "x")), to: 1)
         await peer.push(.parser(ParserMessage(action: .unknownTopic)), to: 1)
+        await peer.push(.rpc(RPCMessage(action: .notProvided, correlationId: "0", name: "x")), to: 1)
         try await events.waitForError("INVALID_RPC_CORRELATION_ID")
         try await events.waitForError("MULTIPLE_ACCEPT")
         try await events.waitForError("UNKNOWN_CORRELATION_ID")
         try await events.waitForError("UNKNOWN_TOPIC")
+        try await events.waitForError("NOT_PROVIDED")
         #expect(await engine.state == .open)
         await engine.close()
         await peer.stop()

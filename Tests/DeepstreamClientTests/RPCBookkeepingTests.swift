@@ -103,6 +103,16 @@ struct RPCBookkeepingTests {
         #expect(registry.names == ["a", "offline"])
     }
 
+    @Test("registry: a batch window cut short by a connection loss does not block later batches")
+    func batchAfterLoss() throws {
+        var registry = ProviderRegistry(batchWindow: .milliseconds(100))
+        #expect(try registry.provide("a", online: true) == [.armBatchTimer(after: .milliseconds(100))])
+        registry.connectionLost()
+        #expect(registry.loggedIn() == [.send(.rpc(RPCMessage(action: .provide, correlationId: "0", names: ["a"])))])
+        #expect(try registry.provide("b", online: true) == [.armBatchTimer(after: .milliseconds(100))])
+        #expect(registry.batchTimerFired() == [.send(.rpc(RPCMessage(action: .provide, correlationId: "1", names: ["b"])))])
+    }
+
     @Test("registry: REQUEST routing, denial removes the name")
     func routing() throws {
         var registry = ProviderRegistry(batchWindow: .zero)

@@ -7,8 +7,10 @@ import Testing
 struct ResponseAndEventTests {
     static func commands(_ body: (RPCResponse) -> Void) async -> [String] {
         let (stream, sink) = AsyncStream.makeStream(of: RPCResponse.Envelope.self)
-        let response = RPCResponse(name: "n", correlationId: "c", connection: 1, sink: sink)
-        body(response)
+        do {
+            let response = RPCResponse(name: "n", correlationId: "c", connection: 1, sink: sink)
+            body(response)
+        }
         sink.finish()
         var out: [String] = []
         for await envelope in stream {
@@ -18,6 +20,7 @@ struct ResponseAndEventTests {
             case .respond(let v): out.append("respond \(v?.jsonText ?? "-")")
             case .fail(let v): out.append("fail \(v?.jsonText ?? "-")")
             case .misuse: out.append("misuse")
+            case .unanswered: out.append("unanswered")
             }
         }
         return out
@@ -27,9 +30,10 @@ struct ResponseAndEventTests {
     func settleOnce() async {
         #expect(await Self.commands { $0.send(1); $0.send(2); $0.performAutoAccept() } == ["accept", "respond 1", "misuse"])
         #expect(await Self.commands { $0.performAutoAccept(); $0.send(nil) } == ["accept", "respond -"])
+        #expect(await Self.commands { $0.performAutoAccept() } == ["accept", "unanswered"])
         #expect(await Self.commands { $0.reject(); $0.performAutoAccept(); $0.accept() } == ["reject"])
         #expect(await Self.commands { $0.error("e"); $0.reject() } == ["fail \"e\"", "misuse"])
-        #expect(await Self.commands { $0.autoAccept = false; $0.performAutoAccept() } == [])
+        #expect(await Self.commands { $0.autoAccept = false; $0.performAutoAccept() } == ["unanswered"])
         #expect(await Self.commands { $0.accept(); $0.accept(); $0.error(nil) } == ["accept", "fail -"])
     }
 

@@ -30,6 +30,9 @@ final class BrokerRuntime {
     var socketCount = 0
     var serverChannel: Channel?
     private var drainWaiter: EventLoopPromise<Void>?
+    /// Connections written to since the last flush; flushed together once the current batch of
+    /// socket events has been handled, so a burst of frames costs one syscall per socket.
+    private var unflushed: [PeerID] = []
 
     init(
         configuration: BrokerConfiguration, loop: EventLoop, clock: any BrokerClock, logger: Logger,
@@ -185,7 +188,17 @@ final class BrokerRuntime {
             tap.publish(.frame(
                 peer: peer, direction: .outbound, message: message, byteCount: frame.length, at: clock.now()))
         }
-        link.channel.writeAndFlush(frame, promise: nil)
+        link.channel.write(frame, promise: nil)
+        if unflushed.isEmpty {
+            loop.assumeIsolated().execute { [self] in flushAll() }
+        }
+        if unflushed.last != peer { unflushed.append(peer) }
+    }
+
+    private func flushAll() {
+        let peers = unflushed
+        unflushed = []
+        for peer in peers { links[peer]?.channel.flush() }
     }
 
     /// Sends a close frame after whatever is queued, then closes the socket.

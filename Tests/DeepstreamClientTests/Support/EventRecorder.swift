@@ -94,7 +94,7 @@ actor EventRecorder {
 
 /// Options with short timers for tests.
 func testOptions(
-    heartbeat: Duration = .milliseconds(200), reconnectIncrement: Duration = .milliseconds(50),
+    heartbeat: Duration = .seconds(1), reconnectIncrement: Duration = .milliseconds(50),
     maxAttempts: Int = 5, offlineBuffer: Duration = .milliseconds(500), batch: Duration = .milliseconds(20)
 ) -> ClientOptions {
     var options = ClientOptions()

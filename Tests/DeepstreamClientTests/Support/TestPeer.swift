@@ -55,6 +55,8 @@ actor TestPeer {
 
     /// Every message received, in order, with its connection number.
     private(set) var received: [(connection: Int, message: Message)] = []
+    /// Every binary frame payload received, in order, with its connection number.
+    private(set) var rawFrames: [(connection: Int, bytes: [UInt8])] = []
     /// Number of WebSocket connections accepted so far.
     private(set) var connectionCount = 0
     private(set) var port = 0
@@ -144,6 +146,12 @@ actor TestPeer {
         write(message, to: id)
     }
 
+    /// Sends raw frame bytes to connection `id`.
+    func pushRaw(_ bytes: [UInt8], to id: Int) {
+        guard let channel = connections[id]?.channel.channel else { return }
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+    }
+
     /// Waits until a received message matches (polling every 5 ms, at most `timeout`).
     func waitForMessage(
         timeout: Duration = .seconds(5), _ predicate: @Sendable (Message) -> Bool
@@ -181,6 +189,7 @@ actor TestPeer {
 
     private func handle(_ frame: ByteBuffer, from id: Int) {
         guard connections[id] != nil, !silent else { return }
+        rawFrames.append((id, Array(frame.readableBytesView)))
         guard let message = try? frame.withUnsafeReadableBytes({ raw in try codec.decode(raw) }) else {
             write(.parser(ParserMessage(action: .unknownTopic)), to: id)
             return
