@@ -7,7 +7,10 @@ struct DSConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsconsole",
         abstract: "A terminal console for deepstream.io RPCs.",
-        subcommands: [LocalConsoleCommand.self, ConnectCommand.self, ServeCommand.self, HashCommand.self],
+        subcommands: [
+            LocalConsoleCommand.self, ConnectCommand.self, ServeCommand.self, HashCommand.self, CallCommand.self,
+            ProvideCommand.self, WatchCommand.self, BenchCommand.self,
+        ],
         defaultSubcommand: LocalConsoleCommand.self
     )
 }

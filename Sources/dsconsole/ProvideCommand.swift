@@ -1,0 +1,231 @@
+import ArgumentParser
+import DeepstreamClient
+import DeepstreamProtocol
+import MockProviders
+import Synchronization
+
+/// `dsconsole provide NAME…`: a headless mock provider until Ctrl-C, one line per served call.
+struct ProvideCommand: AsyncParsableCommand {
+    /// Command-line metadata.
+    static let configuration = CommandConfiguration(
+        commandName: "provide",
+        abstract: "Provide RPCs with mock behaviours until Ctrl-C.",
+        discussion: """
+            Every NAME gets the same behaviour (default --echo). With --file, the providers come from a \
+            providers file (docs/providers.md); NAMEs then pick a subset. One line per served call goes \
+            to stdout; status lines go to stderr.
+            """)
+
+    /// The RPC names.
+    @Argument(help: "RPC names to provide (with --file: a subset of the file's names).")
+    var names: [String] = []
+
+    /// Reply kinds.
+    @Flag(help: "Respond with the request data (the default).") var echo = false
+    @Option(help: ArgumentHelp("Respond with this JSON value.", valueName: "JSON")) var reply: String?
+    @Option(help: ArgumentHelp("Respond with this template file rendered per request (docs/providers.md).", valueName: "FILE"))
+    var template: String?
+    @Option(help: ArgumentHelp("Answer REQUEST_ERROR with this JSON value.", valueName: "JSON")) var error: String?
+    @Flag(help: "Reject every request.") var reject = false
+    @Flag(name: .customLong("never-accept"), help: "Never accept (the requestor gets ACCEPT_TIMEOUT).") var neverAccept = false
+    @Flag(name: .customLong("never-respond"), help: "Accept, then never respond (RESPONSE_TIMEOUT).") var neverRespond = false
+
+    /// Modifiers.
+    @Option(help: ArgumentHelp("Delay before the answer: MS or MS..MS.", valueName: "MS[..MS]")) var delay: String?
+    @Option(name: .customLong("reject-rate"), help: ArgumentHelp("Probability 0…1 of rejecting a request.", valueName: "P"))
+    var rejectRate: Double?
+    @Option(name: .customLong("error-rate"), help: ArgumentHelp("Probability 0…1 of answering REQUEST_ERROR.", valueName: "P"))
+    var errorRate: Double?
+
+    /// A providers file.
+    @Option(help: ArgumentHelp("Take the providers from this providers file.", valueName: "FILE")) var file: String?
+
+    @OptionGroup var connection: ConnectionOptions
+
+    private var replyKindCount: Int {
+        [echo, reply != nil, template != nil, error != nil, reject, neverAccept, neverRespond].filter { $0 }.count
+    }
+
+    /// Rejects contradictory options before anything runs.
+    func validate() throws {
+        if replyKindCount > 1 {
+            throw ValidationError("give at most one of --echo, --reply, --template, --error, --reject, --never-accept, --never-respond")
+        }
+        if file != nil, replyKindCount > 0 || delay != nil || rejectRate != nil || errorRate != nil {
+            throw ValidationError("--file defines the behaviours: leave out the reply and rate options")
+        }
+        if file == nil, names.isEmpty { throw ValidationError("give at least one RPC name (or --file)") }
+        if names.contains("") { throw ValidationError("an RPC name must not be empty") }
+        for (flag, rate) in [("--reject-rate", rejectRate), ("--error-rate", errorRate)] {
+            if let rate, !ProviderBehaviour.isValidRate(rate) { throw ValidationError("\(flag) must be within 0…1, got \(rate)") }
+        }
+        if let delay {
+            do { _ = try ProviderDelay(parsing: delay) } catch { throw ValidationError("--delay: \(error.message)") }
+        }
+    }
+
+    /// Runs the providers until SIGINT/SIGTERM or until the connection is lost.
+    func run() async throws {
+        do {
+            TerminationSignal.install()
+            let definitions = try self.definitions()
+            let engine = try await connection.connect()
+            try await serve(definitions, on: engine)
+        } catch {
+            let failure = error
+            StandardStreams.printError(failure.message)
+            throw ExitCode(failure.status.rawValue)
+        }
+    }
+
+    /// The providers to run, from the file or from the options.
+    func definitions() throws(CommandFailure) -> [ProviderDefinition] {
+        if let file {
+            let text = try StandardStreams.readFile(file, what: "providers file")
+            let parsed: ProvidersFile
+            do { parsed = try ProvidersFile(parsing: text, file: file) } catch {
+                throw CommandFailure(.dataError, "dsconsole: \(error.description)")
+            }
+            if names.isEmpty { return parsed.providers }
+            return try names.map { (name) throws(CommandFailure) in
+                guard let definition = parsed.provider(named: name) else {
+                    throw CommandFailure(.dataError, "dsconsole: \(file): no provider named \"\(name)\"")
+                }
+                return definition
+            }
+        }
+        let behaviour = try self.behaviour()
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }.map { ProviderDefinition(name: $0, behaviour: behaviour) }
+    }
+
+    /// The behaviour the options describe.
+    func behaviour() throws(CommandFailure) -> ProviderBehaviour {
+        let kind: ProviderBehaviour.Reply
+        if let reply {
+            kind = .fixed(try Self.json(reply, option: "--reply"))
+        } else if let template {
+            let text = try StandardStreams.readFile(template, what: "template file")
+            let value: JSONValue
+            do { value = try JSONValue(parsing: text) } catch {
+                throw CommandFailure(.dataError, "dsconsole: \(template): invalid JSON: \(error.description)")
+            }
+            do { kind = .template(try Template(value)) } catch {
+                throw CommandFailure(.dataError, "dsconsole: \(template): template: \(error.description)")
+            }
+        } else if let error {
+            kind = .error(try Self.json(error, option: "--error"))
+        } else if reject {
+            kind = .reject
+        } else if neverAccept {
+            kind = .neverAccept
+        } else if neverRespond {
+            kind = .neverRespond
+        } else {
+            kind = .echo
+        }
+        return ProviderBehaviour(
+            reply: kind, delay: delay.flatMap { try? ProviderDelay(parsing: $0) }, rejectRate: rejectRate ?? 0,
+            errorRate: errorRate ?? 0)
+    }
+
+    private static func json(_ text: String, option: String) throws(CommandFailure) -> JSONValue {
+        do { return try JSONValue(parsing: text) } catch {
+            throw CommandFailure(.dataError, "dsconsole: \(option) is not valid JSON: \(error.description)")
+        }
+    }
+
+    /// Provides every definition on `engine`, waits for the server's acknowledgements, then serves
+    /// until a termination signal or the loss of the connection.
+    private func serve(_ definitions: [ProviderDefinition], on engine: ClientEngine) async throws(CommandFailure) {
+        let events = engine.events(bufferingNewest: 4096)
+        let log = ServedCallLog()
+        for definition in definitions {
+            let behaviour = definition.behaviour
+            do {
+                try await engine.provide(definition.name) { data, response, requestor in
+                    let request = ProviderRequest(
+                        name: response.name, correlationId: response.correlationId, data: data,
+                        requestorName: requestor?.name, requestorData: requestor?.data)
+                    var generator = SystemRandomNumberGenerator()
+                    let plan = behaviour.plan(for: request, at: ClientEngine.wallClock(), using: &generator)
+                    Self.carryOut(plan, on: response)
+                    log.record(request, plan: plan, at: ClientEngine.wallClock())
+                }
+            } catch {
+                throw CommandFailure(.usage, "dsconsole: \(error.description)")
+            }
+        }
+        let url = engine.url.description
+        let ended = await withTaskGroup(of: CommandFailure?.self) { group in
+            group.addTask {
+                var pending = Set(definitions.map(\.name))
+                var announced = false
+                for await event in events {
+                    switch event {
+                    case .providerAcknowledged(let name, true, _):
+                        pending.remove(name)
+                        if pending.isEmpty, !announced {
+                            announced = true
+                            let list = definitions.map { "\($0.name) (\($0.behaviour.summary))" }.joined(separator: ", ")
+                            StandardStreams.printError("dsconsole: providing \(list) on \(url); Ctrl-C to stop")
+                        }
+                    case .providerRefused(let name, let reason, _):
+                        return CommandFailure(.denied, "dsconsole: the server refused to let us provide \(name): \(reason.name)")
+                    case .stateChanged(_, let to, _) where to == .closed || to == .reconnecting:
+                        return CommandFailure(.unavailable, "dsconsole: lost the connection to \(url)")
+                    default:
+                        break
+                    }
+                }
+                return nil
+            }
+            group.addTask {
+                if let signal = await TerminationSignal.wait() {
+                    StandardStreams.printError("dsconsole: stopping (signal \(signal))")
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        for definition in definitions { try? await engine.unprovide(definition.name) }
+        await engine.close()
+        await log.finish()
+        StandardStreams.printError("dsconsole: \(log.summary)")
+        if let ended { throw ended }
+    }
+
+    /// Performs a plan through the engine's response channel.
+    static func carryOut(_ plan: ProviderPlan, on response: RPCResponse) {
+        switch plan {
+        case .reject:
+            response.reject()
+        case .neverAccept:
+            response.autoAccept = false
+        case .acceptThenNeverRespond:
+            response.accept()
+        case .respond(let value, let delay):
+            response.accept()
+            if delay == .zero {
+                response.send(value)
+            } else {
+                Task {
+                    try? await Task.sleep(for: delay)
+                    response.send(value)
+                }
+            }
+        case .error(let value, let delay):
+            response.accept()
+            if delay == .zero {
+                response.error(value)
+            } else {
+                Task {
+                    try? await Task.sleep(for: delay)
+                    response.error(value)
+                }
+            }
+        }
+    }
+}

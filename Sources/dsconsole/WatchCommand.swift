@@ -1,0 +1,114 @@
+import ArgumentParser
+import DeepstreamBroker
+import DeepstreamClient
+import DeepstreamProtocol
+
+/// `dsconsole watch`: traffic as JSON Lines on stdout, for `jq`.
+struct WatchCommand: AsyncParsableCommand {
+    /// Command-line metadata.
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Print traffic as JSON Lines until Ctrl-C.",
+        discussion: """
+            With --serve, runs the embedded broker and prints all of its traffic (every call's lifecycle, \
+            connections, providers). Without it, connects to --url and prints its own connection's events. \
+            --frames adds every frame. The first line with --serve is {"event":"listening",…}.
+            """)
+
+    /// Run the embedded broker.
+    @Flag(help: "Run the embedded broker and watch all of its traffic.") var serve = false
+    /// Broker address.
+    @Option(help: "With --serve: the address to listen on.") var host = "127.0.0.1"
+    /// Broker port.
+    @Option(help: "With --serve: the port to listen on (0 picks a free one).") var port = 6020
+    /// Broker configuration.
+    @Option(help: ArgumentHelp("With --serve: a broker configuration file (docs/broker.md).", valueName: "FILE"))
+    var config: String?
+    /// Include frames.
+    @Flag(help: "Print every frame too.") var frames = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    /// Rejects contradictory options.
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
+    }
+
+    /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
+    func run() async throws {
+        do {
+            if serve { try await watchBroker() } else { try await watchOwnConnection() }
+        } catch {
+            let failure = error
+            StandardStreams.printError(failure.message)
+            throw ExitCode(failure.status.rawValue)
+        }
+    }
+
+    private func watchBroker() async throws(CommandFailure) {
+        var configuration = BrokerConfiguration()
+        if let config {
+            do { configuration = try BrokerConfiguration.load(fromFile: config) } catch {
+                throw CommandFailure(.dataError, "dsconsole: \(error.description)")
+            }
+        }
+        configuration.host = host
+        configuration.port = port
+        let broker = Broker(configuration: configuration)
+        TerminationSignal.install()
+        let tap = broker.tap(bufferingNewest: 100_000)
+        let address: String
+        do {
+            let bound = try await broker.start()
+            address = "\(host):\(bound.port ?? port)"
+        } catch {
+            await broker.shutdown()
+            throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
+        }
+        StandardStreams.printLine(JSONValue.object(JSONObject([
+            ("ts", .number(JSONNumber(ClientEngine.wallClock().description) ?? JSONNumber(0))),
+            ("event", "listening"), ("address", .string(address)),
+            ("url", .string("ws://\(address)/deepstream")),
+        ])).jsonText)
+        let printer = Task {
+            for await event in tap {
+                if let line = EventJSONLines.object(for: event, frames: frames) { StandardStreams.printLine(line.jsonText) }
+            }
+        }
+        _ = await TerminationSignal.wait()
+        // Read before shutdown: the broker's loop cannot answer afterwards.
+        let dropped = await broker.droppedTapEvents
+        await broker.shutdown(gracePeriod: .milliseconds(200))
+        await printer.value
+        if dropped > 0 { StandardStreams.printError("dsconsole: \(dropped) tap events were dropped (stdout too slow)") }
+    }
+
+    private func watchOwnConnection() async throws(CommandFailure) {
+        let engine: ClientEngine
+        do { engine = try ClientEngine(url: connection.url, options: connection.clientOptions()) } catch {
+            throw CommandFailure(.usage, "dsconsole: bad --url \(connection.url): \(error.description)")
+        }
+        TerminationSignal.install()
+        let events = engine.events(bufferingNewest: 100_000)
+        let printer = Task { () -> Bool in
+            for await event in events {
+                if let line = EventJSONLines.object(for: event, frames: frames) { StandardStreams.printLine(line.jsonText) }
+                if case .stateChanged(_, .closed, _) = event { return true }
+            }
+            return false
+        }
+        try await ConnectionOptions.login(engine, with: try connection.authData(), timeout: connection.connectTimeout)
+        let lost = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await printer.value }
+            group.addTask {
+                if await TerminationSignal.wait() != nil { await engine.close() }
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        await engine.close()
+        if lost { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
+    }
+}

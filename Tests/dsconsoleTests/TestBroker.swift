@@ -1,0 +1,76 @@
+import DeepstreamBroker
+import DeepstreamProtocol
+import Foundation
+import Synchronization
+import Testing
+
+/// Every end-to-end test of the binary, one at a time: they share two cores with the build, and the
+/// bench and timeout tests measure time.
+@Suite("dsconsole binary", .serialized)
+struct BinaryTests {}
+
+/// An embedded broker on 127.0.0.1 with an ephemeral port, for one test.
+final class TestBroker: Sendable {
+    let broker: Broker
+    let port: Int
+    private let stopped = Mutex(false)
+
+    init(broker: Broker, port: Int) {
+        self.broker = broker
+        self.port = port
+    }
+
+    /// The URL the commands get with `--url`.
+    var url: String { "ws://127.0.0.1:\(port)/deepstream" }
+
+    /// Starts a broker; `configure` adjusts the configuration (timeouts, auth).
+    static func start(_ configure: (inout BrokerConfiguration) -> Void = { _ in }) async throws -> TestBroker {
+        var configuration = BrokerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.shutdownGracePeriod = .milliseconds(100)
+        configure(&configuration)
+        let broker = Broker(configuration: configuration)
+        let address = try await broker.start()
+        return TestBroker(broker: broker, port: address.port ?? 0)
+    }
+
+    /// Stops it (once; later calls do nothing, as the broker must be shut down exactly once).
+    func stop() async {
+        let first = stopped.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { await broker.shutdown(gracePeriod: .milliseconds(50)) }
+    }
+}
+
+/// Writes `text` to a fresh temp file and returns its path.
+func temporaryFile(_ text: String, suffix: String = ".json") throws -> String {
+    let path = NSTemporaryDirectory() + "dsconsole-test-\(UUID().uuidString)\(suffix)"
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+/// Parses every non-empty line as JSON.
+func jsonLines(_ text: String) throws -> [JSONValue] {
+    try text.split(separator: "\n").map { try JSONValue(parsing: String($0)) }
+}
+
+/// A free TCP port nobody listens on (bound, then released).
+func closedPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
