@@ -128,9 +128,7 @@ struct ConnectionOptions: ParsableArguments {
                 throw CommandFailure(.loginFailed, "dsconsole: login to \(url) failed: \(error.description)")
             case .invalidAuthData:
                 throw CommandFailure(.dataError, "dsconsole: \(error.description)")
-            case .invalidURL:
-                throw CommandFailure(.usage, "dsconsole: \(error.description)")
-            case .closed, .loginInProgress, .alreadyLoggedIn:
+            case .closed, .loginInProgress, .alreadyLoggedIn, .cancelled:
                 // Give the event watcher a moment to see the CONNECTION_ERROR that caused the close.
                 try? await Task.sleep(for: .milliseconds(20))
                 let reason = Self.conciseReason(lastConnectionError.value ?? error.description)
