@@ -21,6 +21,9 @@ struct ConsoleEndToEndTests {
         try await console.session.waitUntil { screen in
             screen.split(separator: "\n").contains { $0.contains("add-two-numbers") && $0.contains(" ok ") }
         }
+        // The composer history went to $XDG_STATE_HOME/dsconsole/history.json.
+        let history = try String(contentsOfFile: console.home + "/state/dsconsole/history.json", encoding: .utf8)
+        #expect(history.contains("add-two-numbers") && history.contains("numA"))
         await console.session.kill()
     }
 
