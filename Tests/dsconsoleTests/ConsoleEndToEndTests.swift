@@ -1,3 +1,4 @@
+import DeepstreamBroker
 import Foundation
 import Testing
 
@@ -110,6 +111,24 @@ struct ConsoleEndToEndTests {
         await console.session.kill()
     }
 
+    @Test("connect URL --user logs in to an existing server (password from the environment)")
+    func connectToExistingServer() async throws {
+        var configuration = BrokerConfiguration()
+        configuration.port = 0
+        let broker = Broker(configuration: configuration)
+        let port = try #require(try await broker.start().port)
+        let console = try await RunningConsole.start(
+            arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--user", "alice"],
+            environment: ["DSCONSOLE_PASSWORD": "secret"])
+        defer { console.cleanUp() }
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("OPEN ws://127.0.0.1:\(port)/deepstream alice") }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
+        await console.session.kill()
+        await broker.shutdown(gracePeriod: .zero)
+    }
+
     @Test("Without a terminal it prints one line and exits non-zero")
     func notATerminal() async throws {
         let result = try await Spawn.run(
@@ -151,18 +170,20 @@ private struct RunningConsole {
     /// Starts the console; with `thenRecordTerminal` the shell records its exit status and `stty -a`
     /// afterwards (see ``waitForRecordedTerminal()``).
     static func start(
-        width: Int = 120, height: Int = 40, port: Int? = nil, thenRecordTerminal: Bool = false
+        width: Int = 120, height: Int = 40, port: Int? = nil, arguments: [String]? = nil,
+        environment: [String: String] = [:], thenRecordTerminal: Bool = false
     ) async throws -> RunningConsole {
         let port = try port ?? freePort()
         let home = NSTemporaryDirectory() + "dsconsole-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        var command = "'\(BuiltProducts.dsconsole.path)' --port \(port) 2>'\(home)/stderr.txt'"
+        let words = (arguments ?? ["--port", "\(port)"]).map { "'\($0)'" }.joined(separator: " ")
+        var command = "'\(BuiltProducts.dsconsole.path)' \(words) 2>'\(home)/stderr.txt'"
         if thenRecordTerminal {
             command += "; echo $? > '\(home)/status.txt'; stty -a > '\(home)/stty.txt'"
         }
         let session = try await TmuxSession.start(
             command: command, width: width, height: height,
-            environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+            environment: environment.merging(["HOME": home, "XDG_STATE_HOME": home + "/state"]) { _, new in new })
         return RunningConsole(session: session, port: port, home: home)
     }
 
