@@ -141,6 +141,18 @@ struct ConsoleEndToEndTests {
         #expect(result.output.contains("standard input is not a terminal"))
     }
 
+    @Test("TERM=dumb or an unknown TERM gives one line and a non-zero exit", arguments: ["dumb", "no-such-terminal-xyz"])
+    func unusableTerminalType(term: String) async throws {
+        let console = try await RunningConsole.start(terminalType: term)
+        defer { console.cleanUp() }
+        let status = try await console.waitForExit()
+        #expect(status == 1)
+        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+        #expect(message.hasPrefix("dsconsole: TERM=\(term)"), "\(message)")
+        #expect(message.split(separator: "\n").count == 1)
+        await console.session.kill()
+    }
+
     @Test("A busy port gives a clear one-line message and a non-zero exit")
     func busyPort() async throws {
         let (listener, port) = try listeningSocket()
@@ -171,15 +183,19 @@ private struct RunningConsole {
     /// afterwards (see ``waitForRecordedTerminal()``).
     static func start(
         width: Int = 120, height: Int = 40, port: Int? = nil, arguments: [String]? = nil,
-        environment: [String: String] = [:], thenRecordTerminal: Bool = false
+        environment: [String: String] = [:], terminalType: String? = nil, thenRecordTerminal: Bool = false
     ) async throws -> RunningConsole {
         let port = try port ?? freePort()
         let home = NSTemporaryDirectory() + "dsconsole-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let words = (arguments ?? ["--port", "\(port)"]).map { "'\($0)'" }.joined(separator: " ")
-        var command = "'\(BuiltProducts.dsconsole.path)' \(words) 2>'\(home)/stderr.txt'"
+        let override = terminalType.map { "TERM='\($0)' " } ?? ""
+        var command = "\(override)'\(BuiltProducts.dsconsole.path)' \(words) 2>'\(home)/stderr.txt'"
+        // The shell records the exit status: tmux sometimes marks a pane whose program exits at once
+        // as dead without a status (#{pane_dead_status} stays empty).
+        command += "; echo $? > '\(home)/status.txt'"
         if thenRecordTerminal {
-            command += "; echo $? > '\(home)/status.txt'; stty -a > '\(home)/stty.txt'"
+            command += "; stty -a > '\(home)/stty.txt'"
         }
         let session = try await TmuxSession.start(
             command: command, width: width, height: height,
@@ -216,11 +232,15 @@ private struct RunningConsole {
         }
     }
 
-    /// The console's exit status, waiting up to 10 s.
+    /// The console's exit status (as the shell recorded it), waiting up to 10 s.
     func waitForExit() async throws -> Int32? {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if let status = try await session.exitStatus() { return status }
+            if let text = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8),
+                let status = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                return status
+            }
             try await Task.sleep(for: .milliseconds(25))
         }
         return nil
