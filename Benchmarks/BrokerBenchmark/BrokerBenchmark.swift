@@ -17,6 +17,10 @@ enum BrokerBenchmark {
         var window: Int
         var payload: Int
         var calls: Int
+        /// Run the broker with one tap subscriber reading every event (the console's situation).
+        var tapped = false
+        /// Also run the echo floor for this load.
+        var withEcho = true
     }
 
     struct Row {
@@ -34,19 +38,20 @@ enum BrokerBenchmark {
             Scenario(title: "1 req / 1 prov, 64 in flight, 64 B", requestors: 1, providers: 1, window: 64, payload: 64, calls: 200_000 / scale),
             Scenario(title: "1 req / 1 prov, 64 in flight, 16 KiB", requestors: 1, providers: 1, window: 64, payload: 16_384, calls: 40_000 / scale),
             Scenario(title: "4 req x 4 prov, 16 in flight each, 64 B", requestors: 4, providers: 4, window: 16, payload: 64, calls: 50_000 / scale),
+            Scenario(title: "1 req / 1 prov, 64 in flight, 64 B, tapped", requestors: 1, providers: 1, window: 64, payload: 64, calls: 200_000 / scale, tapped: true, withEcho: false),
         ]
         let clients = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var rows: [Row] = []
         for scenario in scenarios {
             rows.append(try await runBroker(scenario, clients: clients))
-            rows.append(try await runEcho(scenario, clients: clients))
+            if scenario.withEcho { rows.append(try await runEcho(scenario, clients: clients)) }
         }
         try await clients.shutdownGracefully()
         print("")
-        print(pad("scenario", 48) + pad("calls", 9, right: true) + pad("calls/s", 11, right: true)
+        print(pad("scenario", 52) + pad("calls", 9, right: true) + pad("calls/s", 11, right: true)
             + pad("p50 µs", 9, right: true) + pad("p99 µs", 9, right: true) + pad("max µs", 9, right: true))
         for row in rows {
-            print(pad(row.title, 48) + pad("\(row.calls)", 9, right: true)
+            print(pad(row.title, 52) + pad("\(row.calls)", 9, right: true)
                 + pad(String(Int(Double(row.calls) / row.seconds)), 11, right: true)
                 + pad("\(row.histogram.valueAtPercentile(50))", 9, right: true)
                 + pad("\(row.histogram.valueAtPercentile(99))", 9, right: true)
@@ -66,6 +71,10 @@ enum BrokerBenchmark {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let broker = Broker(configuration: configuration, logger: logger)
+        let reader: Task<Int, Never>? = scenario.tapped ? {
+            let events = broker.tap(bufferingNewest: 100_000)
+            return Task { var count = 0; for await _ in events { count += 1 }; return count }
+        }() : nil
         let port = try await broker.start().port!
         let data = jsonString(ofSize: scenario.payload)
         var channels: [Channel] = []
@@ -100,7 +109,12 @@ enum BrokerBenchmark {
         for (_, done) in requestors { histogram.add(try await done.get()) }
         let seconds = Double((NIODeadline.now() - start).nanoseconds) / 1e9
         for channel in channels + requestors.map(\.0) { try? await channel.close().get() }
+        let dropped = await broker.droppedTapEvents
         await broker.shutdown(gracePeriod: .milliseconds(10))
+        if let reader {
+            let seen = await reader.value
+            print("tap: \(seen) events read, \(dropped) dropped")
+        }
         return Row(title: "broker: " + scenario.title, calls: perRequestor * scenario.requestors, seconds: seconds, histogram: histogram)
     }
 

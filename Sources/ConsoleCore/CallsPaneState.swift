@@ -38,6 +38,8 @@ public struct CallsPaneState: Sendable {
     /// The rows to draw: up to ``listHeight`` matching calls from ``top``.
     public func visibleRows(matching matches: (CallRecord) -> Bool) -> [CallRecord] {
         var rows: [CallRecord] = []
+        // While following, no selection means nothing matches: skip the scan.
+        if isFollowing && !isPaused && selected == nil { return rows }
         guard var sequence = top.flatMap({ log[sequence: $0] != nil ? $0 : nil })
             ?? log.nextSequence(after: log.firstSequence - 1, limit: visibleEnd, where: matches)
         else { return rows }
@@ -102,19 +104,36 @@ public struct CallsPaneState: Sendable {
         }
     }
 
-    /// Brings selection and scrolling up to date after calls were recorded or evicted.
-    public mutating func refresh(matching matches: (CallRecord) -> Bool) {
-        if isFollowing && !isPaused {
-            selectNewest(matching: matches)
-        } else if let selected, log[sequence: selected] == nil {
-            self.selected = log.nextSequence(after: log.firstSequence - 1, limit: visibleEnd, where: matches)
-            scrollToSelection(matching: matches)
-        } else if selected == nil {
-            selectNewest(matching: matches)
-        } else if let top, log[sequence: top] == nil {
-            self.top = nil
-            scrollToSelection(matching: matches)
+    /// Brings selection and scrolling up to date after `record` was recorded or updated (which may
+    /// have evicted the oldest call).
+    ///
+    /// Incremental on purpose: it looks only at `record` and at the held selection, never rescans the
+    /// log for matches, so a filter that matches rarely does not make every event cost O(log size).
+    public mutating func recorded(_ record: CallRecord, matching matches: (CallRecord) -> Bool) {
+        let previousSelection = selected
+        let previousTop = top
+        var selectionEvicted = false
+        if let selected, selected < log.firstSequence {
+            self.selected = nil
+            selectionEvicted = true
         }
+        if let top, top < log.firstSequence { self.top = nil }
+        if isFollowing && !isPaused {
+            if record.sequence >= (selected ?? -1), matches(record) {
+                selected = record.sequence
+            } else if record.sequence == selected, !matches(record) {
+                // The selected call stopped matching (e.g. `state:open` and it ended).
+                selected = log.previousSequence(before: visibleEnd, where: matches)
+            }
+        } else if selectionEvicted {
+            selected = log.nextSequence(after: log.firstSequence - 1, limit: visibleEnd, where: matches)
+        }
+        // Re-scroll only when the window can have changed: scrolling walks the rows between `top` and
+        // the selection, which must not happen on every event.
+        let windowChanged = selected != previousSelection || top != previousTop
+        let rowAddedInWindow = top.map { record.sequence >= $0 } == true
+            && selected.map { record.sequence <= $0 } == true && matches(record)
+        if windowChanged || rowAddedInWindow { scrollToSelection(matching: matches) }
     }
 
     /// Keeps the selected row inside the window of ``listHeight`` rows.

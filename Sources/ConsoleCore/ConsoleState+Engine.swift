@@ -103,6 +103,6 @@ extension ConsoleState {
                 providers.own[index].lastLatency = outcome.record.totalLatency
             }
         }
-        calls.refresh(matching: callMatcher)
+        if let current = calls.log[key] { calls.recorded(current, matching: callMatcher) }
     }
 }

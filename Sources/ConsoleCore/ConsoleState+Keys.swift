@@ -87,6 +87,8 @@ extension ConsoleState {
     }
 
     private mutating func setFocus(_ pane: Pane) {
+        // Moving to a pane from the detail view closes it (the panes are hidden behind it).
+        if case .detail = overlay { overlay = nil }
         calls.filterEditor = nil
         focus = pane
     }

@@ -3,20 +3,27 @@ import DeepstreamProtocol
 /// Pretty-prints a JSON value as styled lines (two-space indent), keys, strings, numbers, literals
 /// and punctuation each in their theme role.
 public enum JSONHighlighter {
-    /// The styled lines of `value`, each prefixed with `indent`.
-    public static func lines(_ value: JSONValue, indent: String = "") -> [StyledLine] {
+    /// The most lines produced for one value; the detail view is rebuilt per frame, so a multi-megabyte
+    /// payload must not turn into millions of lines.
+    public static let lineLimit = 5_000
+
+    /// The styled lines of `value`, each prefixed with `indent`, cut after `limit` lines (then the last
+    /// line says how many were left out).
+    public static func lines(_ value: JSONValue, indent: String = "", limit: Int = lineLimit) -> [StyledLine] {
         var lines: [StyledLine] = []
         var current = StyledLine([StyledSpan(indent)])
         write(value, level: 0, indent: indent, into: &lines, current: &current)
         lines.append(current)
-        return lines
+        guard lines.count > limit else { return lines }
+        let omitted = lines.count - limit
+        return Array(lines.prefix(limit)) + [StyledLine(indent + "… \(omitted) more lines", .dim)]
     }
 
     /// Styled lines for a payload's JSON text; text that does not parse is shown as it is.
-    public static func lines(jsonText: String?, indent: String = "") -> [StyledLine] {
+    public static func lines(jsonText: String?, indent: String = "", limit: Int = lineLimit) -> [StyledLine] {
         guard let jsonText else { return [StyledLine(indent + "(no payload)", .dim)] }
         guard let value = try? JSONValue(parsing: jsonText) else { return [StyledLine(indent + jsonText)] }
-        return lines(value, indent: indent)
+        return lines(value, indent: indent, limit: limit)
     }
 
     private static func write(

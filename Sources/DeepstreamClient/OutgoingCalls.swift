@@ -80,9 +80,6 @@ public struct OutgoingCalls: Sendable {
     /// The number of calls not yet ended.
     public var count: Int { calls.count }
 
-    /// The call with this id, if pending.
-    public func call(_ correlationId: String) -> Call? { calls[correlationId] }
-
     /// Registers a new call. `maxMessageSize` is checked on the encoded REQUEST before anything else.
     public mutating func start(
         name: String, correlationId: String, data: JSONValue?, link: Link, maxMessageSize: Int

@@ -10,6 +10,14 @@ public struct RPCRequest: Hashable, Sendable {
     public var data: JSONValue?
     /// The requestor, when the server sends its details.
     public var requestor: RequestorDetails?
+
+    /// Creates a request (the engine does; tests of async providers may too).
+    public init(name: String, correlationId: String, data: JSONValue?, requestor: RequestorDetails?) {
+        self.name = name
+        self.correlationId = correlationId
+        self.data = data
+        self.requestor = requestor
+    }
 }
 
 /// Throw this from an async provider to answer with REQUEST_ERROR carrying `value`; any other

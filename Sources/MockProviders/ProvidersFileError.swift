@@ -23,6 +23,7 @@ public struct ProvidersFileError: Error, Hashable, Sendable, CustomStringConvert
         if let index { place += "providers[\(index)] " }
         if let name { place += "\"\(name)\" " }
         if !place.isEmpty { place = place.dropLast() + ": " }
-        return "\(file): \(place)\(message)"
+        // Names and members come from the file and may hold line breaks: keep the promise of one line.
+        return "\(file): \(place)\(message)".escapedForOneLine(quotes: false)
     }
 }

@@ -31,18 +31,32 @@ public struct TemplateError: Error, Hashable, Sendable, CustomStringConvertible 
     /// One line, e.g. `data has no member 'numC' at column 15 of "{{data.numA + data.numC}}"`, with
     /// ` (at $.total)` appended when the string is not the template's root.
     public var description: String {
-        let quoted = "\"" + source.replacingQuotes() + "\""
+        let quoted = "\"" + source.escapedForOneLine() + "\""
         let place = location == "$" ? "" : " (at \(location))"
-        return "\(message) at column \(column) of \(quoted)\(place)"
+        return "\(message.escapedForOneLine(quotes: false)) at column \(column) of \(quoted)\(place.escapedForOneLine(quotes: false))"
     }
 }
 
 extension String {
-    fileprivate func replacingQuotes() -> String {
+    /// The text with line breaks and other control characters escaped (and `"`, `\\` too when
+    /// `quotes`), so that it fits on one line inside double quotes.
+    func escapedForOneLine(quotes: Bool = true) -> String {
         var out = ""
-        for character in self {
-            if character == "\"" || character == "\\" { out.append("\\") }
-            out.append(character)
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\"" where quotes: out += "\\\""
+            case "\\" where quotes: out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                // Other control characters would break the one-line promise: show them as \u{…}.
+                if scalar.value < 0x20 || scalar.value == 0x7f {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
         }
         return out
     }

@@ -63,10 +63,6 @@ struct BenchCommand: AsyncParsableCommand {
         let data = JSONValue.string(String(repeating: "x", count: payload - 2))
         var providerEngines: [ClientEngine] = []
         var requestorEngines: [ClientEngine] = []
-        defer {
-            let all = providerEngines + requestorEngines
-            Task { for engine in all { await engine.close() } }
-        }
         if !noProviders {
             for _ in 0..<providers {
                 let engine = try await connection.connect()
@@ -91,7 +87,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             if terminal { StandardStreams.writeError("\r\u{1B}[K") }
         }
-        let perRequestorInterval = rate.map { Duration.milliseconds(Int64(1000 * Double(requestors) / $0 * 1000)) / 1000 }
+        let perRequestorInterval = rate.map { Duration.nanoseconds(Int64(1e9 * Double(requestors) / $0)) }
         await withTaskGroup(of: Void.self) { group in
             for engine in requestorEngines {
                 if let interval = perRequestorInterval {
@@ -114,6 +110,7 @@ struct BenchCommand: AsyncParsableCommand {
         let elapsed = start.duration(to: clock.now)
         progress.cancel()
         await progress.value
+        for engine in providerEngines + requestorEngines { await engine.close() }
         let statistics = recorder.value
         if json {
             StandardStreams.printLine(statistics.report(settings: settings(), elapsed: elapsed).jsonText)

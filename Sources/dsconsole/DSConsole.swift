@@ -8,8 +8,8 @@ struct DSConsole: AsyncParsableCommand {
         commandName: "dsconsole",
         abstract: "A terminal console for deepstream.io RPCs.",
         subcommands: [
-            LocalConsoleCommand.self, ConnectCommand.self, ServeCommand.self, HashCommand.self, CallCommand.self,
-            ProvideCommand.self, WatchCommand.self, BenchCommand.self,
+            LocalConsoleCommand.self, ConnectCommand.self, ServeCommand.self, CallCommand.self, ProvideCommand.self,
+            WatchCommand.self, BenchCommand.self, HashCommand.self,
         ],
         defaultSubcommand: LocalConsoleCommand.self
     )

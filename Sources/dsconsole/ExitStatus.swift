@@ -27,8 +27,6 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     case noInput = 66
     /// The server cannot be reached, the connection was lost, or the embedded broker cannot listen.
     case unavailable = 69
-    /// An internal error (a bug).
-    case software = 70
     /// Login refused (bad credentials, too many attempts, authentication timeout, challenge denied).
     case loginFailed = 77
 

@@ -141,15 +141,8 @@ struct ProvideCommand: AsyncParsableCommand {
         let events = engine.events(bufferingNewest: 4096)
         let log = ServedCallLog()
         for definition in definitions {
-            let behaviour = definition.behaviour
             do {
-                try await engine.provide(definition.name) { data, response, requestor in
-                    let request = ProviderRequest(
-                        name: response.name, correlationId: response.correlationId, data: data,
-                        requestorName: requestor?.name, requestorData: requestor?.data)
-                    var generator = SystemRandomNumberGenerator()
-                    let plan = behaviour.plan(for: request, at: ClientEngine.wallClock(), using: &generator)
-                    Self.carryOut(plan, on: response)
+                try await MockProviderHost.provide(definition, on: engine) { request, plan in
                     log.record(request, plan: plan, at: ClientEngine.wallClock())
                 }
             } catch {
@@ -195,37 +188,5 @@ struct ProvideCommand: AsyncParsableCommand {
         await log.finish()
         StandardStreams.printError("dsconsole: \(log.summary)")
         if let ended { throw ended }
-    }
-
-    /// Performs a plan through the engine's response channel.
-    static func carryOut(_ plan: ProviderPlan, on response: RPCResponse) {
-        switch plan {
-        case .reject:
-            response.reject()
-        case .neverAccept:
-            response.autoAccept = false
-        case .acceptThenNeverRespond:
-            response.accept()
-        case .respond(let value, let delay):
-            response.accept()
-            if delay == .zero {
-                response.send(value)
-            } else {
-                Task {
-                    try? await Task.sleep(for: delay)
-                    response.send(value)
-                }
-            }
-        case .error(let value, let delay):
-            response.accept()
-            if delay == .zero {
-                response.error(value)
-            } else {
-                Task {
-                    try? await Task.sleep(for: delay)
-                    response.error(value)
-                }
-            }
-        }
     }
 }

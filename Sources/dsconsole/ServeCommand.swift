@@ -2,7 +2,12 @@ import ArgumentParser
 import DeepstreamBroker
 import Foundation
 import Logging
-import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `dsconsole serve`: runs the embedded broker headless until SIGINT/SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
@@ -13,7 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Serves ws://HOST:PORT/deepstream (binary), /deepstream-json (JSON) and GET /health-check.
             SIGINT or SIGTERM shut it down gracefully: in-flight calls get up to shutdownGracePeriod to \
-            finish, the rest are answered RESPONSE_TIMEOUT. See docs/broker.md for the config file format.
+            finish, the rest are answered RESPONSE_TIMEOUT; a second signal exits at once. See \
+            docs/broker.md for the config file format.
             """
     )
 
@@ -59,13 +65,33 @@ struct ServeCommand: AsyncParsableCommand {
             await broker.shutdown()
             throw Self.fail(error.description)
         }
+        // Signal handling is in place before the URL is printed, so whoever waits for that line may
+        // send SIGINT/SIGTERM at once (ServiceLifecycle registers its handlers asynchronously, and a
+        // signal in that window killed the process under load).
+        let (signals, continuation) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(4))
+        let sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
         Self.say("dsconsole broker listening on ws://\(address)/deepstream (JSON: ws://\(address)/deepstream-json, health: http://\(address)/health-check)")
 
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: BrokerService(broker: broker))],
-            gracefulShutdownSignals: [.sigint, .sigterm],
-            logger: logger))
-        try await group.run()
+        var stopping = false
+        for await number in signals {
+            if stopping {
+                FileHandle.standardError.write(Data("dsconsole serve: second signal \(number), exiting now\n".utf8))
+                Foundation.exit(130)
+            }
+            stopping = true
+            logger.info("signal \(number): shutting down gracefully (send it again to stop at once)")
+            Task {
+                await broker.shutdown()
+                continuation.finish()
+            }
+        }
+        for source in sources { source.cancel() }
         Self.say("dsconsole broker stopped")
     }
 
@@ -78,16 +104,5 @@ struct ServeCommand: AsyncParsableCommand {
     static func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("dsconsole serve: \(message)\n".utf8))
         return .failure
-    }
-}
-
-/// Keeps the broker running inside a `ServiceGroup` until a shutdown signal, then drains it.
-private struct BrokerService: Service {
-    let broker: Broker
-
-    func run() async throws {
-        // Returns when SIGINT/SIGTERM triggers graceful shutdown; throws if the group is cancelled.
-        try? await gracefulShutdown()
-        await broker.shutdown()
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DeepstreamBroker
 import DeepstreamClient
 import DeepstreamProtocol
+import Logging
 
 /// `dsconsole watch`: traffic as JSON Lines on stdout, for `jq`.
 struct WatchCommand: AsyncParsableCommand {
@@ -54,7 +55,10 @@ struct WatchCommand: AsyncParsableCommand {
         }
         configuration.host = host
         configuration.port = port
-        let broker = Broker(configuration: configuration)
+        // Only warnings: stderr stays free for the command's own lines.
+        var logger = Logger(label: "dsconsole.broker")
+        logger.logLevel = .warning
+        let broker = Broker(configuration: configuration, logger: logger)
         TerminationSignal.install()
         let tap = broker.tap(bufferingNewest: 100_000)
         let address: String
@@ -98,10 +102,14 @@ struct WatchCommand: AsyncParsableCommand {
             return false
         }
         try await ConnectionOptions.login(engine, with: try connection.authData(), timeout: connection.connectTimeout)
-        let lost = await withTaskGroup(of: Bool.self) { group in
+        let stopping = Locked(false)
+        let closed = await withTaskGroup(of: Bool.self) { group in
             group.addTask { await printer.value }
             group.addTask {
-                if await TerminationSignal.wait() != nil { await engine.close() }
+                if await TerminationSignal.wait() != nil {
+                    stopping.withLock { $0 = true }
+                    await engine.close()
+                }
                 return false
             }
             let first = await group.next() ?? false
@@ -109,6 +117,7 @@ struct WatchCommand: AsyncParsableCommand {
             return first
         }
         await engine.close()
-        if lost { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
+        // The printer also sees CLOSED after our own close() on a signal: only an unasked close is a loss.
+        if closed, !stopping.value { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
     }
 }

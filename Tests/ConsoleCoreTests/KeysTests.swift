@@ -93,6 +93,16 @@ struct KeysTests {
         #expect(state.notice == nil)
     }
 
+    @Test func changingPaneClosesTheDetail() {
+        var state = makeState()
+        recordCalls(&state, count: 1)
+        press(&state, .enter)
+        #expect(state.overlay != nil)
+        press(&state, .tab)
+        #expect(state.overlay == nil)
+        #expect(state.focus == .providers)
+    }
+
     @Test func resizeReflowsAndRequestsARepaint() {
         var state = makeState(columns: 100, rows: 30)
         let before = state.layout.callListHeight

@@ -54,6 +54,8 @@ struct LayoutAndFormatTests {
         #expect(lines[3].spans.contains(StyledSpan("1", .jsonNumber)))
         #expect(JSONHighlighter.lines(jsonText: nil).map(\.description) == ["(no payload)"])
         #expect(JSONHighlighter.lines(jsonText: "not json").map(\.description) == ["not json"])
+        let long = JSONHighlighter.lines(.array((0..<10).map { .int($0) }), limit: 4).map(\.description)
+        #expect(long == ["[", "  0,", "  1,", "  2,", "… 8 more lines"])
     }
 
     @Test func docsContainTheGeneratedKeymap() throws {

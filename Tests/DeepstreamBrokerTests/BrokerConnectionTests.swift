@@ -114,14 +114,15 @@ struct BrokerConnectionTests {
 
     @Test("No login within unauthenticatedClientTimeout: AUTHENTICATION_TIMEOUT, then close")
     func authTimeout() async throws {
-        try await withBroker(testConfiguration { $0.unauthenticatedClientTimeout = .milliseconds(300) }) { _, port in
+        // Long enough that a loaded CI machine still logs `fine` in before its deadline.
+        try await withBroker(testConfiguration { $0.unauthenticatedClientTimeout = .milliseconds(1500) }) { _, port in
             let fine = try await loggedInClient(port: port)
-            let client = try await TestWebSocketClient.connect(port: port)
             let start = ContinuousClock.now
+            let client = try await TestWebSocketClient.connect(port: port)
             try await client.challenge()
-            #expect(try await client.nextMessage(timeout: .seconds(2))
+            #expect(try await client.nextMessage(timeout: .seconds(5))
                 == .connection(ConnectionMessage(action: .authenticationTimeout)))
-            #expect(ContinuousClock.now - start >= .milliseconds(250))
+            #expect(ContinuousClock.now - start >= .milliseconds(1500))
             #expect(try await client.closeCode() == 1000)
             #expect(try await fine.staysSilent(for: .milliseconds(100)))
             try await fine.send(.ping)
@@ -131,15 +132,17 @@ struct BrokerConnectionTests {
 
     @Test("A silent client is dropped after 2 × heartbeatInterval; a pinging one stays")
     func heartbeat() async throws {
-        try await withBroker(testConfiguration { $0.heartbeatInterval = .milliseconds(200) }) { _, port in
+        try await withBroker(testConfiguration { $0.heartbeatInterval = .milliseconds(500) }) { _, port in
+            // Taken before the silent client's last frame, so "elapsed < 350 ms" below implies that
+            // less than 2 × interval has passed since that frame.
+            let start = ContinuousClock.now
             let silent = try await loggedInClient(port: port)
             let chatty = try await loggedInClient(port: port)
-            let start = ContinuousClock.now
-            for round in 0..<10 {
+            for round in 0..<20 {
                 try await chatty.send(.ping)
                 #expect(try await chatty.nextMessage() == .pong)
                 try await Task.sleep(for: .milliseconds(60))
-                if round == 3, ContinuousClock.now - start < .milliseconds(350) {
+                if round == 5, ContinuousClock.now - start < .milliseconds(900) {
                     // Not yet 2 × interval since its last frame: the silent client must still be open.
                     #expect(try await silent.staysSilent(for: .milliseconds(1)))
                 }

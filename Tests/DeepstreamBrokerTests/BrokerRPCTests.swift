@@ -100,7 +100,7 @@ struct BrokerRPCTests {
 
     @Test("A provider that accepts but never answers: RESPONSE_TIMEOUT; its late answer is refused")
     func neverResponds() async throws {
-        try await withBroker(testConfiguration { $0.rpc.responseTimeout = .milliseconds(150) }) { _, port in
+        try await withBroker(testConfiguration { $0.rpc.responseTimeout = .milliseconds(500) }) { _, port in
             let provider = try await loggedInClient(port: port)
             try await provider.provide(["slow"])
             let requestor = try await loggedInClient(port: port)
@@ -110,7 +110,7 @@ struct BrokerRPCTests {
             try await provider.reply(.accept, to: request)
             #expect(try await requestor.nextRPC().action == .accept)
             #expect(try await requestor.nextRPC() == RPCMessage(action: .responseTimeout, correlationId: "r1", name: "slow"))
-            #expect(ContinuousClock.now - start >= .milliseconds(150))
+            #expect(ContinuousClock.now - start >= .milliseconds(500))
             try await provider.reply(.response, to: request, data: "1")
             #expect(try await provider.nextRPC() == RPCMessage(
                 action: .invalidRPCCorrelationID, correlationId: "r1", isError: true, name: "slow",

@@ -83,16 +83,19 @@ struct BrokerTapTests {
         try await requestor.request("stuck", correlationId: "s")
         _ = try await provider.nextRPC()
         let start = ContinuousClock.now
-        async let stopped: Void = broker.shutdown(gracePeriod: .milliseconds(300))
-        try await Task.sleep(for: .milliseconds(50))
+        async let stopped: Void = broker.shutdown(gracePeriod: .seconds(1))
+        // The listening socket closes in the same event-loop task that starts draining.
+        while (try? await TestWebSocketClient.connect(port: port)) != nil {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         // New requests during the grace period are refused.
         try await requestor.request("quick", correlationId: "late")
         #expect(try await requestor.nextRPC() == RPCMessage(action: .noRPCProvider, correlationId: "late", name: "quick"))
         try await provider.reply(.response, to: quick, data: "1")
         #expect(try await requestor.nextRPC() == RPCMessage(action: .response, data: "1", correlationId: "q", name: "quick"))
-        #expect(try await requestor.nextRPC(timeout: .seconds(2))
+        #expect(try await requestor.nextRPC(timeout: .seconds(5))
             == RPCMessage(action: .responseTimeout, correlationId: "s", name: "stuck"))
-        #expect(ContinuousClock.now - start >= .milliseconds(300))
+        #expect(ContinuousClock.now - start >= .seconds(1))
         #expect(try await requestor.closeCode() == 1000)
         await stopped
         await #expect(throws: (any Error).self) { _ = try await TestWebSocketClient.connect(port: port) }
@@ -107,38 +110,5 @@ struct BrokerTapTests {
         await broker.shutdown(gracePeriod: .seconds(5))
         #expect(ContinuousClock.now - start < .seconds(1))
         #expect(try await client.closeCode() == 1000)
-    }
-}
-
-@Suite("Broker resource bounds")
-struct BrokerBoundsTests {
-    @Test("A requestor that stops reading is dropped when its outgoing buffer is full; others go on")
-    func slowReader() async throws {
-        let broker = Broker(configuration: testConfiguration { $0.maxOutboundBufferSize = 64 * 1024 })
-        let events = broker.tap(bufferingNewest: 100_000)
-        let port = try await broker.start().port!
-        let provider = try await loggedInClient(port: port)
-        try await provider.provide(["big"])
-        let sleeper = try await loggedInClient(port: port)
-        try await sleeper.channel.setOption(.autoRead, value: false).get()
-        let payload = "\"" + String(repeating: "x", count: 60_000) + "\""
-        var answered = 0
-        for i in 0..<400 {
-            try await sleeper.request("big", correlationId: "\(i)")
-            guard let request = try? await provider.nextRPC(timeout: .milliseconds(500)) else { break }
-            if request.action != .request { break }
-            try await provider.reply(.response, to: request, data: payload)
-            answered += 1
-        }
-        let other = try await loggedInClient(port: port)
-        try await other.send(.ping)
-        #expect(try await other.nextMessage() == .pong)
-        await broker.shutdown()
-        var reason: String?
-        for await event in events {
-            if case .disconnected(PeerID(2), let why, _) = event { reason = why }
-        }
-        #expect(reason == "too slow: outgoing buffer full")
-        #expect(answered < 400)
     }
 }

@@ -124,3 +124,16 @@ struct ProvidersFileTests {
             after: .zero))
     }
 }
+
+@Suite("Providers file errors")
+struct ProvidersFileErrorTests {
+    @Test("names and members with line breaks still give one line")
+    func oneLine() {
+        #expect {
+            try ProvidersFile(parsing: #"{"providers": [{"name": "a\nb", "echo": true, "x\ny": 1}]}"#, file: "p.json")
+        } throws: { error in
+            let text = (error as? ProvidersFileError)?.description ?? ""
+            return !text.contains("\n") && text.hasPrefix(#"p.json: providers[0] "a\nb": unknown member "x\ny""#)
+        }
+    }
+}

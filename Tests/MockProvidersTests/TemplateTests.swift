@@ -57,6 +57,17 @@ struct TemplateTests {
         }
     }
 
+    @Test("error descriptions stay on one line")
+    func oneLine() throws {
+        do {
+            _ = try Template("line one\n\t{{data +}} \"q\" \u{1}")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(!error.description.contains("\n"))
+            #expect(error.description.hasSuffix(#"of "line one\n\t{{data +}} \"q\" \u{1}""#))
+        }
+    }
+
     @Test("templates compare by source")
     func equality() throws {
         #expect(try Template("{{data}}") == Template("{{data}}"))

@@ -61,6 +61,7 @@ extension BinaryTests {
             let mute = try await Self.provider(["mute", "--never-respond"], url: broker.url)
             let slow = try await Self.provider(["slow", "--delay", "3000"], url: broker.url)
             let rejecting = try await Self.provider(["picky", "--reject"], url: broker.url)
+            let erratic = try await Self.provider(["erratic", "--echo", "--error-rate", "1"], url: broker.url)
 
             let cases: [(arguments: [String], status: Int32, stderr: String)] = [
                 (["call", "fails"], 1, #"{"code":7}"#),
@@ -69,6 +70,7 @@ extension BinaryTests {
                 (["call", "hangs"], 3, "ACCEPT_TIMEOUT"),
                 (["call", "mute"], 4, "RESPONSE_TIMEOUT"),
                 (["call", "slow", "--timeout", "0.2"], 6, "timeout: no answer within 0.2 seconds"),
+                (["call", "erratic", "5"], 1, #""injected error (errorRate)""#),
             ]
             for (arguments, status, stderr) in cases {
                 let result = try await ChildProcess.run(arguments + ["--url", broker.url])
@@ -76,7 +78,7 @@ extension BinaryTests {
                 #expect(result.stderr == stderr + "\n", "\(arguments)")
                 #expect(result.stdout == "", "\(arguments)")
             }
-            for child in [failing, hanging, mute, slow, rejecting] { #expect(await Self.stop(child) == 0) }
+            for child in [failing, hanging, mute, slow, rejecting, erratic] { #expect(await Self.stop(child) == 0) }
             #expect(rejecting.stdout.contains("picky") && rejecting.stdout.contains("-> reject"))
         }
 
@@ -106,7 +108,17 @@ extension BinaryTests {
                     #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
                 }
             }
-            let badFile = try temporaryFile(#"{"providers": [{"name": "a", "echo": true, "rejectRate": 2}]}"#)
+            // A server that accepts TCP connections but never answers: the login deadline ends the wait.
+        let silent = try SilentListener()
+        let started = ContinuousClock.now
+        let mute = try await ChildProcess.run(
+            ["call", "x", "--url", "127.0.0.1:\(silent.port)", "--connect-timeout", "0.5"], timeout: .seconds(10))
+        #expect(mute.status == 69)
+        #expect(mute.stderr.hasPrefix("dsconsole: "), "\(mute.stderr)")
+        #expect(mute.stderr.split(separator: "\n").count == 1, "\(mute.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(4))
+
+        let badFile = try temporaryFile(#"{"providers": [{"name": "a", "echo": true, "rejectRate": 2}]}"#)
             let result = try await ChildProcess.run(["provide", "--file", badFile])
             #expect(result.status == 65)
             #expect(result.stderr == "dsconsole: \(badFile): providers[0] \"a\": rejectRate: expected a number within 0…1, got 2\n")

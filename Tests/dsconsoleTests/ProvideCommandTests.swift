@@ -44,16 +44,25 @@ extension BinaryTests {
             let broker = try await TestBroker.start()
             defer { Task { await broker.stop() } }
             let example = String(#filePath.split(separator: "/Tests/", omittingEmptySubsequences: false)[0]) + "/Examples/providers.json"
-            let provider = try await BinaryTests.CallCommandTests.provider(["--file", example, "add-two-numbers", "greet"], url: broker.url)
+            let provider = try await BinaryTests.CallCommandTests.provider(
+                ["--file", example, "add-two-numbers", "greet", "echo"], url: broker.url)
             #expect(provider.stderr.contains("providing add-two-numbers (template {{data.numA + data.numB}}), greet ("))
             let sum = try await ChildProcess.run(["call", "add-two-numbers", #"{"numA": 4, "numB": 7}"#, "--url", broker.url])
             #expect(sum.stdout == "11\n")
             let greeting = try await ChildProcess.run(["call", "greet", #"{"name": "Ada"}"#, "--url", broker.url])
             let value = try JSONValue(parsing: greeting.stdout)
             #expect(value["greeting"] == "Hello, Ada!")
-            let notSelected = try await ChildProcess.run(["call", "echo", "1", "--url", broker.url])
+            let notSelected = try await ChildProcess.run(["call", "flaky", "1", "--url", broker.url])
             #expect(notSelected.status == 2)
+            let started = ContinuousClock.now
+            let echoed = try await ChildProcess.run(["call", "echo", #"{"a": [1, 2]}"#, "--url", broker.url])
+            #expect(echoed.stdout == #"{"a":[1,2]}"# + "\n")
+            #expect(ContinuousClock.now - started >= .milliseconds(10))
             #expect(await BinaryTests.CallCommandTests.stop(provider) == 0)
+            // The example's echo waits 10..50 ms between ACCEPT and RESPONSE.
+            let echoLine = try #require(provider.stdout.split(separator: "\n").first { $0.contains(" echo ") })
+            let delay = Int(echoLine.split(separator: " ").dropLast(1).last ?? "") ?? -1
+            #expect(echoLine.hasSuffix(" ms") && (10...50).contains(delay), "\(echoLine)")
 
             let unknown = try await ChildProcess.run(["provide", "--file", example, "nope", "--url", broker.url])
             #expect(unknown.status == 65)

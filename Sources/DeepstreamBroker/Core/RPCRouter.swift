@@ -302,7 +302,7 @@ public struct RPCRouter {
     }
 
     private static func isJSON(_ text: String) -> Bool {
-        (try? JSONValue(parsing: text)) != nil
+        JSONSyntax.isValid(text)
     }
 
     private static func callOrder(_ a: CallID, _ b: CallID) -> Bool {

@@ -95,6 +95,9 @@ public final class Broker: Sendable {
     /// A new subscriber's stream of everything the broker sees. The stream keeps the newest
     /// `bufferingNewest` events when its reader falls behind and counts what it loses
     /// (``droppedTapEvents``); routing never waits for it. It ends at shutdown.
+    ///
+    /// The subscription is registered on the broker's event loop right after this call returns;
+    /// subscribe before ``start()`` to be sure to see every event.
     public func tap(bufferingNewest limit: Int = 10_000) -> AsyncStream<TrafficEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: TrafficEvent.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
@@ -184,24 +187,4 @@ public final class Broker: Sendable {
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)).lowercased() }
         return "\(error)"
     }
-}
-
-/// The broker could not start listening.
-public struct BrokerStartError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The host it tried.
-    public var host: String
-    /// The port it tried.
-    public var port: Int
-    /// Why, e.g. "address already in use".
-    public var reason: String
-
-    /// Creates the error.
-    public init(host: String, port: Int, reason: String) {
-        self.host = host
-        self.port = port
-        self.reason = reason
-    }
-
-    /// `cannot listen on 127.0.0.1:6020: address already in use`.
-    public var description: String { "cannot listen on \(host):\(port): \(reason)" }
 }

@@ -33,7 +33,7 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
         switch frame.opcode {
         case .binary, .text:
             // Either opcode is decoded in the endpoint's format, as the reference's node service does.
-            runtime.value.received(frame.unmaskedData, from: peer)
+            runtime.value.received(Self.unmask(frame, allocator: context.channel.allocator), from: peer)
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
@@ -77,6 +77,33 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
             context.close(promise: nil)
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    /// The frame's payload with the client's mask removed, eight bytes at a time (NIO's
+    /// `unmaskedData` goes byte by byte, which showed up as the broker's top cost for 16 KiB payloads).
+    static func unmask(_ frame: WebSocketFrame, allocator: ByteBufferAllocator) -> ByteBuffer {
+        guard let key = frame.maskKey else { return frame.data }
+        let pattern: UInt64 = withUnsafeBytes(of: (key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3])) {
+            $0.loadUnaligned(as: UInt64.self)
+        }
+        let count = frame.data.readableBytes
+        var output = allocator.buffer(capacity: count)
+        frame.data.withUnsafeReadableBytes { source in
+            output.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
+                var index = 0
+                while index + 8 <= count {
+                    let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    target.storeBytes(of: word ^ pattern, toByteOffset: index, as: UInt64.self)
+                    index += 8
+                }
+                while index < count {
+                    target[index] = source[index] ^ key[index % 4]
+                    index += 1
+                }
+                return count
+            }
+        }
+        return output
     }
 
     private func fail(_ context: ChannelHandlerContext, code: WebSocketErrorCode, reason: String) {

@@ -2,12 +2,13 @@ import DeepstreamBroker
 import DeepstreamProtocol
 import Logging
 
-/// A configuration with short timeouts for socket tests, on an ephemeral port.
+/// A configuration for socket tests on an ephemeral port. RPC timeouts are generous so that a loaded
+/// machine does not turn a happy path into a timeout; tests about timeouts set their own short ones.
 func testConfiguration(_ adjust: (inout BrokerConfiguration) -> Void = { _ in }) -> BrokerConfiguration {
     var configuration = BrokerConfiguration()
     configuration.port = 0
-    configuration.rpc.ackTimeout = .milliseconds(300)
-    configuration.rpc.responseTimeout = .milliseconds(600)
+    configuration.rpc.ackTimeout = .seconds(3)
+    configuration.rpc.responseTimeout = .seconds(6)
     configuration.shutdownGracePeriod = .milliseconds(200)
     adjust(&configuration)
     return configuration

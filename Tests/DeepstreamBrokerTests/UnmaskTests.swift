@@ -1,0 +1,21 @@
+@testable import DeepstreamBroker
+import NIOCore
+import NIOWebSocket
+import Testing
+
+@Suite("Fast WebSocket unmasking")
+struct UnmaskTests {
+    @Test("Matches NIO's unmaskedData for every length 0…40 and a large frame")
+    func unmask() {
+        var random = SplitMix64(seed: 5)
+        for length in Array(0...40) + [16_389] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let key = WebSocketMaskingKey([1, 2, 3, 4].map { _ in UInt8.random(in: 0...255, using: &random) })!
+            var masked = ByteBuffer(bytes: bytes)
+            masked.webSocketMask(key)
+            let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: key, data: masked)
+            #expect(Array(WebSocketPeerHandler.unmask(frame, allocator: ByteBufferAllocator()).readableBytesView) == bytes)
+            #expect(frame.unmaskedData == ByteBuffer(bytes: bytes))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import DeepstreamClient
+import DeepstreamProtocol
+import MockProviders
+import Testing
+
+@testable import dsconsole
+
+/// The executable's pure pieces, tested directly.
+@Suite("dsconsole pure logic")
+struct PureLogicTests {
+    @Test("every RPC error maps to its documented exit status")
+    func exitStatusMapping() {
+        let expected: [(RPCError, Int32)] = [
+            (.requestError("x"), 1), (.requestError(nil), 1), (.noRPCProvider, 2), (.acceptTimeout, 3),
+            (.responseTimeout, 4), (.messageDenied, 5), (.messagePermissionError, 5), (.timeout(.seconds(1)), 6),
+            (.clientOffline, 7), (.messageTooLarge(size: 2, limit: 1), 7), (.cancelled, 7),
+            (.unexpectedReply(.invalidMessageData), 7), (.invalidResponseData("x"), 7), (.invalidName, 64),
+        ]
+        for (error, status) in expected { #expect(ExitStatus.forCall(error).rawValue == status, "\(error)") }
+        #expect(Set(ExitStatus.allCases.map(\.rawValue)).count == ExitStatus.allCases.count)
+        #expect(CallCommand.errorLine(.requestError(["code": 7])) == #"{"code":7}"#)
+        #expect(CallCommand.errorLine(.noRPCProvider) == "NO_RPC_PROVIDER")
+    }
+
+    @Test("bench statistics: counts add up, merge adds, percentiles are ordered")
+    func benchStatistics() {
+        var a = BenchStatistics()
+        for ms in 1...100 { a.recordSuccess(latency: .milliseconds(ms)) }
+        a.recordFailure(kind: "NO_RPC_PROVIDER")
+        var b = BenchStatistics()
+        b.recordSuccess(latency: .milliseconds(1000))
+        b.recordFailure(kind: "NO_RPC_PROVIDER")
+        b.recordFailure(kind: "timeout")
+        b.recordSkipped()
+        a.merge(b)
+        #expect(a.succeeded == 101)
+        #expect(a.completed == 104)
+        #expect(a.failures == ["NO_RPC_PROVIDER": 2, "timeout": 1])
+        #expect(a.skipped == 1)
+        #expect(abs(a.latencyMilliseconds(atPercentile: 50) - 51) < 0.1)
+        #expect(abs(a.maxLatencyMilliseconds - 1000) < 1)
+        let report = a.report(settings: JSONObject([("name", "n")]), elapsed: .seconds(2))
+        #expect(report["name"] == "n")
+        #expect(report["calls"] == 104 && report["ok"] == 101 && report["failed"] == 3 && report["skipped"] == 1)
+        #expect(report["throughputPerSecond"] == 52)
+        #expect(report["errors"] == ["NO_RPC_PROVIDER": 2, "timeout": 1])
+        #expect(BenchStatistics().report(settings: JSONObject(), elapsed: .zero)["latencyMs"]?["p50"] == 0)
+        #expect(BenchStatistics.format(3.14159, 2) == "3.14")
+        #expect(BenchStatistics.format(-0.004, 2) == "0.00")
+        #expect(BenchStatistics.format(2, 0) == "2")
+    }
+
+    @Test("JSON Lines shapes of tap events")
+    func trafficLines() throws {
+        let at = Timestamp(nanoseconds: 1_764_088_200_123_000_000)
+        let call = CallEvent(call: CallID(requestor: PeerID(3), correlationId: "c1"), name: "add", step: .responded(data: "11"), at: at)
+        #expect(EventJSONLines.object(for: TrafficEvent.call(call), frames: false)?.jsonText
+            == ##"{"ts":1764088200.123,"event":"call","call":"#3/c1","requestor":3,"correlationId":"c1","name":"add","step":"responded","data":11,"final":true}"##)
+        let bad = CallEvent(call: CallID(requestor: nil, correlationId: "c2"), name: "x", step: .requested(data: "{oops"), at: at)
+        #expect(EventJSONLines.object(for: EngineEvent.outgoingCall(bad), frames: false)?["dataText"] == "{oops")
+        let failed = CallEvent(call: CallID(requestor: PeerID(1), correlationId: "c3"), name: "x", step: .failed(reason: .noRPCProvider), at: at)
+        #expect(EventJSONLines.object(for: TrafficEvent.call(failed), frames: false)?["reason"] == "NO_RPC_PROVIDER")
+        let frame = TrafficEvent.frame(peer: PeerID(1), direction: .inbound, message: nil, byteCount: 9, at: at)
+        #expect(EventJSONLines.object(for: frame, frames: false) == nil)
+        #expect(EventJSONLines.object(for: frame, frames: true)?.jsonText
+            == #"{"ts":1764088200.123,"event":"frame","peer":1,"direction":"inbound","bytes":9,"message":null}"#)
+        let state = EngineEvent.stateChanged(from: .authenticating, to: .open, at: at)
+        #expect(EventJSONLines.object(for: state, frames: false)?.jsonText
+            == #"{"ts":1764088200.123,"event":"state","from":"AUTHENTICATING","to":"OPEN"}"#)
+    }
+
+    @Test("served-call lines and connection error text")
+    func servedLines() {
+        let at = Timestamp(nanoseconds: (13 * 3600 + 5 * 60 + 9) * 1_000_000_000 + 7_000_000)
+        let request = ProviderRequest(name: "add", correlationId: "c", data: ["a": 1], requestorName: "bob")
+        #expect(ServedCallLog.line(request, plan: .respond(2, after: .milliseconds(30)), at: at)
+            == #"13:05:09.007 add c {"a":1} from bob -> respond 2 after 30 ms"#)
+        #expect(ServedCallLog.line(ProviderRequest(name: "n", correlationId: "c", data: nil), plan: .reject, at: at)
+            == "13:05:09.007 n c (no data) -> reject")
+        #expect(ConnectionOptions.conciseReason("… error: connection reset (error set): Connection refused) (errno: 111))")
+            == "connection refused")
+        #expect(ConnectionOptions.conciseReason("something else") == "something else")
+    }
+}
