@@ -80,6 +80,42 @@ struct ConsoleEndToEndTests {
         await console.session.kill()
     }
 
+    @Test("NO_COLOR draws with attributes only; the default theme uses colour")
+    func noColor() async throws {
+        /// SGR colour parameters (30–37, 40–47, 90–97, 100–107, 38;5;n, 48;5;n; 39/49 = default).
+        func colourCodes(_ screen: String) -> Int {
+            var count = 0
+            for match in screen.matches(of: /\e\[([0-9;]*)m/) {
+                var parameters = match.output.1.split(separator: ";").compactMap { Int($0) }[...]
+                while let parameter = parameters.popFirst() {
+                    switch parameter {
+                    case 30...37, 40...47, 90...97, 100...107: count += 1
+                    case 38, 48:
+                        count += 1
+                        parameters = parameters.dropFirst(parameters.first == 5 ? 2 : 4)
+                    default: break
+                    }
+                }
+            }
+            return count
+        }
+        let plain = try await RunningConsole.start(environment: ["NO_COLOR": "1"])
+        defer { plain.cleanUp() }
+        try await plain.waitForProvider("add-two-numbers", state: "on")
+        let plainScreen = try await plain.session.capturePane(includingEscapes: true)
+        #expect(colourCodes(plainScreen) == 0)
+        #expect(plainScreen.contains("\u{1B}["), "attributes (bold, reverse, dim) remain")
+        await plain.session.kill()
+
+        // NO_COLOR empty counts as unset (the test runner may have it set).
+        let coloured = try await RunningConsole.start(environment: ["NO_COLOR": ""])
+        defer { coloured.cleanUp() }
+        try await coloured.waitForProvider("add-two-numbers", state: "on")
+        let colouredScreen = try await coloured.session.capturePane(includingEscapes: true)
+        #expect(colourCodes(colouredScreen) > 0, "\(colouredScreen.prefix(400).debugDescription)")
+        await coloured.session.kill()
+    }
+
     @Test("q quits, restores the terminal and exits 0")
     func quitRestoresTerminal() async throws {
         let console = try await RunningConsole.start(thenRecordTerminal: true)
