@@ -63,8 +63,10 @@ enum ConsoleLauncher {
             broker = embedded
             let connectHost = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
             url = "ws://\(connectHost.contains(":") ? "[\(connectHost)]" : connectHost):\(boundPort)/deepstream"
-            user = nil
-            authData = [:]
+            // The embedded broker's open authentication takes the username as given: the console's own
+            // connection then reads `#1 console` in routes and in the remote providers list.
+            user = "console"
+            authData = ["username": "console"]
         case .remote(let remoteURL, let remoteUser, let remoteAuth):
             url = remoteURL
             user = remoteUser
