@@ -14,7 +14,7 @@ import MockProviders
 /// drains `readKey(timeoutMilliseconds: 0)`), engine events (one subscription, handed over in batches
 /// by an ``EngineEventQueue``), a 100 ms poll (terminal resizes, which ncurses reports through its key
 /// queue, and the once-a-second clock tick) and the results of effects. Not `Sendable`: create it and
-/// call ``run()`` from one task; the tasks it starts capture only Sendable pieces.
+/// call ``run(providers:history:)`` from one task; the tasks it starts capture only Sendable pieces.
 final class ConsoleRuntime {
     /// How the loop ended.
     enum Ending: Equatable {
