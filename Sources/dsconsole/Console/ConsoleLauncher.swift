@@ -7,6 +7,12 @@ import DeepstreamProtocol
 import Foundation
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Starts the console: checks the terminal, loads the theme, providers and history, starts the
 /// embedded broker (or not), creates the engine, runs the ``ConsoleRuntime`` and cleans up on the way
 /// out. Every start-up failure is one line on standard error and exit status 1.
@@ -129,8 +135,12 @@ enum ConsoleLauncher {
     }
 
     /// Writes `dsconsole: message` to standard error and returns exit status 1.
+    ///
+    /// Plain write(2), errors ignored: when the terminal has gone away, standard error is that dead
+    /// terminal, and `FileHandle.write` traps on the EIO (a crash instead of the exit status).
     static func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("dsconsole: \(message)\n".utf8))
+        let bytes = Array("dsconsole: \(message)\n".utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
         return .failure
     }
 }
