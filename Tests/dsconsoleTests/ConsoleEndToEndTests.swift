@@ -189,6 +189,22 @@ struct ConsoleEndToEndTests {
         await console.session.kill()
     }
 
+    @Test(
+        "A bad --theme or --providers gives one line and a non-zero exit",
+        arguments: [
+            (["--theme", "no-such-theme"], "dsconsole: --theme no-such-theme: no such built-in theme"),
+            (["--providers", "/nonexistent/providers.json"], "dsconsole: --providers /nonexistent/providers.json: cannot read"),
+        ])
+    func badStartFiles(arguments: [String], message expected: String) async throws {
+        let console = try await RunningConsole.start(arguments: ["--port", "\(try freePort())"] + arguments)
+        defer { console.cleanUp() }
+        #expect(try await console.waitForExit() == 1)
+        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+        #expect(message.hasPrefix(expected), "\(message)")
+        #expect(message.split(separator: "\n").count == 1)
+        await console.session.kill()
+    }
+
     @Test("A busy port gives a clear one-line message and a non-zero exit")
     func busyPort() async throws {
         let (listener, port) = try listeningSocket()
