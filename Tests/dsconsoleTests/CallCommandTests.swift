@@ -84,7 +84,8 @@ extension BinaryTests {
 
         @Test("bad input, unreachable servers and usage errors fail fast with one line")
         func badInput() async throws {
-            let port = closedPort()
+            let refusing = RefusingPort()
+            let port = refusing.port
             let cases: [(arguments: [String], status: Int32, contains: String)] = [
                 (["call", "x", "{bad"], 65, "dsconsole: the request data is not valid JSON: unexpected character 'b' at line 1, column 2"),
                 (["call", "x", "--url", "127.0.0.1:\(port)"], 69, "dsconsole: cannot connect to ws://127.0.0.1:\(port)/deepstream: connection refused"),
@@ -122,6 +123,7 @@ extension BinaryTests {
             let result = try await ChildProcess.run(["provide", "--file", badFile])
             #expect(result.status == 65)
             #expect(result.stderr == "dsconsole: \(badFile): providers[0] \"a\": rejectRate: expected a number within 0…1, got 2\n")
+            withExtendedLifetime(refusing) {}
         }
 
         @Test("login: a wrong password exits 77, the right one (from the environment) logs in")

@@ -73,13 +73,19 @@ extension BinaryTests {
             #expect(!ownEvents.contains("call"))
         }
 
-        @Test("--serve on a port in use fails with 69")
+        @Test("--serve on a port in use fails with 69, a bad --config with 65")
         func portInUse() async throws {
             let broker = try await TestBroker.start()
             defer { Task { await broker.stop() } }
             let result = try await ChildProcess.run(["watch", "--serve", "--port", "\(broker.port)"])
             #expect(result.status == 69)
             #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(broker.port)"))
+
+            let badConfig = try temporaryFile(#"{"rpc": {"ackTimeout": "soon"}, "colour": 1}"#)
+            let bad = try await ChildProcess.run(["watch", "--serve", "--port", "0", "--config", badConfig])
+            #expect(bad.status == 65)
+            #expect(bad.stderr.hasPrefix("dsconsole: ") && bad.stderr.contains(badConfig), "\(bad.stderr)")
+            #expect(bad.stderr.split(separator: "\n").count == 1)
         }
     }
 }
