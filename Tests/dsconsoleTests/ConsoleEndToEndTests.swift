@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// The real `dsconsole` binary in a tmux pane, driven like a user: each test starts the console on
-/// its own free port with its own HOME and XDG state directory, sends keys and reads the screen.
+/// its own port (`--port 0`: the broker picks a free one, no bind-close-rebind race) with its own HOME
+/// and XDG state directory, sends keys and reads the screen.
 @Suite("Console end to end (tmux)", .serialized)
 struct ConsoleEndToEndTests {
     @Test("An RPC sent from the composer to the seed provider shows 11")
@@ -168,7 +169,7 @@ struct ConsoleEndToEndTests {
     @Test("Without a terminal it prints one line and exits non-zero")
     func notATerminal() async throws {
         let result = try await Spawn.run(
-            BuiltProducts.dsconsole.path, ["--port", "\(try freePort())"],
+            BuiltProducts.dsconsole.path, ["--port", "0"],
             environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "HOME": NSTemporaryDirectory()],
             timeout: .seconds(10))
         #expect(result.exitStatus == 1)
@@ -196,7 +197,7 @@ struct ConsoleEndToEndTests {
             (["--providers", "/nonexistent/providers.json"], "dsconsole: --providers /nonexistent/providers.json: cannot read"),
         ])
     func badStartFiles(arguments: [String], message expected: String) async throws {
-        let console = try await RunningConsole.start(arguments: ["--port", "\(try freePort())"] + arguments)
+        let console = try await RunningConsole.start(arguments: ["--port", "0"] + arguments)
         defer { console.cleanUp() }
         #expect(try await console.waitForExit() == 1)
         let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
@@ -237,7 +238,8 @@ private struct RunningConsole {
         width: Int = 120, height: Int = 40, port: Int? = nil, arguments: [String]? = nil,
         environment: [String: String] = [:], terminalType: String? = nil, thenRecordTerminal: Bool = false
     ) async throws -> RunningConsole {
-        let port = try port ?? freePort()
+        // Port 0: the broker picks a free port itself (no bind-close-rebind race with parallel tests).
+        let port = port ?? 0
         let home = NSTemporaryDirectory() + "dsconsole-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let words = (arguments ?? ["--port", "\(port)"]).map { "'\($0)'" }.joined(separator: " ")
@@ -315,13 +317,6 @@ private struct RunningConsole {
     func cleanUp() {
         try? FileManager.default.removeItem(atPath: home)
     }
-}
-
-/// A TCP port nobody listens on right now (bind port 0, read it, close).
-private func freePort() throws -> Int {
-    let (descriptor, port) = try listeningSocket()
-    close(descriptor)
-    return port
 }
 
 /// A socket listening on 127.0.0.1 on a free port, and the port.
