@@ -112,3 +112,22 @@ struct BrokerTapTests {
         #expect(try await client.closeCode() == 1000)
     }
 }
+
+@Suite("Broker lifecycle edge cases")
+struct BrokerLifecycleTests {
+    @Test("shutdown before start, and twice, is harmless; the tap stream ends")
+    func shutdownEdges() async throws {
+        let unused = Broker(configuration: testConfiguration())
+        let events = unused.tap()
+        await unused.shutdown()
+        await unused.shutdown()
+        for await _ in events { Issue.record("event from a broker that never started") }
+
+        let broker = Broker(configuration: testConfiguration())
+        let port = try await broker.start().port!
+        _ = try await loggedInClient(port: port)
+        await broker.shutdown()
+        await broker.shutdown()
+        #expect(await broker.pendingCallCount == 0)
+    }
+}

@@ -1,5 +1,6 @@
 import DeepstreamProtocol
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -30,7 +31,11 @@ public final class Broker: Sendable {
     private let threadPool: NIOThreadPool
     private let loop: EventLoop
     private let runtime: NIOLoopBoundBox<BrokerRuntime>
+    private let gauges: NIOLockedValueBox<BrokerGauges>
     private let logger: Logger
+    /// The shutdown in progress or done; later `shutdown()` calls wait for it, `tap()` and `start()`
+    /// see that the event loop is gone.
+    private let stopping = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     /// Creates a broker (nothing is bound until ``start()``).
     /// - Parameters:
@@ -49,17 +54,20 @@ public final class Broker: Sendable {
         // One thread: password hashing is slow and must not run on the event loop, but logins are rare.
         threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
-        runtime = NIOLoopBoundBox.makeBoxSendingValue(
-            BrokerRuntime(
-                configuration: configuration, loop: loop, clock: clock, logger: logger, threadPool: threadPool,
-                random: random),
-            eventLoop: loop)
+        let state = BrokerRuntime(
+            configuration: configuration, loop: loop, clock: clock, logger: logger, threadPool: threadPool,
+            random: random)
+        gauges = state.gauges
+        runtime = NIOLoopBoundBox.makeBoxSendingValue(state, eventLoop: loop)
     }
 
     /// Binds the server and returns the address it listens on (port 0 in the configuration picks a
     /// free port). Throws ``BrokerStartError`` when the address cannot be bound.
     @discardableResult
     public func start() async throws(BrokerStartError) -> SocketAddress {
+        guard stopping.withLockedValue({ $0 == nil }) else {
+            throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "the broker was shut down")
+        }
         let runtime = self.runtime
         let configuration = self.configuration
         let bootstrap = ServerBootstrap(group: loop)
@@ -101,43 +109,54 @@ public final class Broker: Sendable {
     public func tap(bufferingNewest limit: Int = 10_000) -> AsyncStream<TrafficEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: TrafficEvent.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
+        guard stopping.withLockedValue({ $0 == nil }) else {
+            continuation.finish()
+            return stream
+        }
         let runtime = self.runtime
         let loop = self.loop
         loop.execute {
             let id = runtime.value.tap.add(continuation)
-            continuation.onTermination = { _ in loop.execute { runtime.value.tap.remove(id) } }
+            runtime.value.publishGauges()
+            continuation.onTermination = { _ in
+                loop.execute {
+                    runtime.value.tap.remove(id)
+                    runtime.value.publishGauges()
+                }
+            }
         }
         return stream
     }
 
-    /// Events lost by slow tap subscribers so far (all subscribers together).
-    public var droppedTapEvents: Int {
-        get async { (try? await loop.submit { [runtime] in runtime.value.tap.droppedTotal }.get()) ?? 0 }
-    }
+    /// Events lost by slow tap subscribers so far (all subscribers together, including those that left).
+    public var droppedTapEvents: Int { gauges.withLockedValue { $0.droppedTapEvents } }
 
     /// Events lost so far by each current tap subscriber, oldest subscriber first.
-    public var droppedTapEventsPerSubscriber: [Int] {
-        get async { (try? await loop.submit { [runtime] in runtime.value.tap.droppedPerSubscriber }.get()) ?? [] }
-    }
+    public var droppedTapEventsPerSubscriber: [Int] { gauges.withLockedValue { $0.droppedTapEventsPerSubscriber } }
 
-    /// Calls waiting for an answer right now.
-    public var pendingCallCount: Int {
-        get async { (try? await loop.submit { [runtime] in runtime.value.pendingCallCount }.get()) ?? 0 }
-    }
+    /// Calls waiting for an answer (as of the last event the broker handled).
+    public var pendingCallCount: Int { gauges.withLockedValue { $0.pendingCalls } }
 
-    /// Logged-in or not, WebSocket connections open right now.
-    public var connectionCount: Int {
-        get async { (try? await loop.submit { [runtime] in runtime.value.connectionCount }.get()) ?? 0 }
-    }
+    /// WebSocket connections open, logged in or not (as of the last event the broker handled).
+    public var connectionCount: Int { gauges.withLockedValue { $0.connections } }
 
     /// Graceful shutdown: stops accepting connections, refuses new requests (NO_RPC_PROVIDER), waits up
     /// to `gracePeriod` (default: the configuration's) for in-flight calls, answers the rest with
     /// RESPONSE_TIMEOUT, closes every socket, ends the tap streams and stops the broker's threads.
     public func shutdown(gracePeriod: Duration? = nil) async {
         let grace = gracePeriod ?? configuration.shutdownGracePeriod
+        let task = stopping.withLockedValue { current -> Task<Void, Never> in
+            if let current { return current }
+            let task = Task { await self.stop(gracePeriod: grace) }
+            current = task
+            return task
+        }
+        await task.value
+    }
+
+    private func stop(gracePeriod: Duration) async {
         let runtime = self.runtime
-        let done = loop.flatSubmit { runtime.value.shutDown(gracePeriod: grace) }
-        try? await done.get()
+        try? await loop.flatSubmit { runtime.value.shutDown(gracePeriod: gracePeriod) }.get()
         try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()
         logger.info("broker stopped")
@@ -151,7 +170,7 @@ public final class Broker: Sendable {
         let state = runtime.value
         state.socketCount += 1
         channel.closeFuture.whenComplete { _ in runtime.value.socketCount -= 1 }
-        guard state.socketCount <= configuration.maxConnections, state.serverChannel != nil else {
+        guard state.socketCount <= configuration.maxConnections, state.isAccepting else {
             channel.close(promise: nil)
             return
         }

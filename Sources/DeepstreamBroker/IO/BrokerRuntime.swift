@@ -1,5 +1,6 @@
 import DeepstreamProtocol
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOWebSocket
@@ -29,7 +30,12 @@ final class BrokerRuntime {
     /// TCP connections, upgraded or not, for the `maxConnections` limit.
     var socketCount = 0
     var serverChannel: Channel?
+    /// False once shutdown began: connections accepted after that are closed at once.
+    var isAccepting = true
     private var drainWaiter: EventLoopPromise<Void>?
+    /// Shared with `Broker` for its synchronous accessors; refreshed after every input.
+    let gauges = NIOLockedValueBox(BrokerGauges())
+    private var lastGauges = BrokerGauges()
     /// Connections written to since the last flush; flushed together once the current batch of
     /// socket events has been handled, so a burst of frames costs one syscall per socket.
     private var unflushed: [PeerID] = []
@@ -102,6 +108,7 @@ final class BrokerRuntime {
     /// fails what is left and closes every connection. The returned future completes when all sockets
     /// are closed.
     func shutDown(gracePeriod: Duration) -> EventLoopFuture<Void> {
+        isAccepting = false
         let closeServer = serverChannel?.close() ?? loop.makeSucceededVoidFuture()
         serverChannel = nil
         handle(.drain(at: clock.now()))
@@ -125,6 +132,7 @@ final class BrokerRuntime {
         }.always { [self] _ in
             for timer in timers.values { timer.cancel() }
             timers = [:]
+            publishGauges()
             tap.finishAll()
         }.nonisolated()
     }
@@ -140,6 +148,17 @@ final class BrokerRuntime {
     private func handle(_ input: BrokerInput) {
         for action in core.on(input) { perform(action) }
         if drainWaiter != nil, pendingCallCount == 0 { finishDraining() }
+        publishGauges()
+    }
+
+    /// Copies the counters into ``gauges`` when they changed (one uncontended lock at most).
+    func publishGauges() {
+        let current = BrokerGauges(
+            pendingCalls: pendingCallCount, connections: links.count, droppedTapEvents: tap.droppedTotal,
+            droppedTapEventsPerSubscriber: tap.droppedPerSubscriber)
+        guard current != lastGauges else { return }
+        lastGauges = current
+        gauges.withLockedValue { $0 = current }
     }
 
     private func perform(_ action: BrokerAction) {

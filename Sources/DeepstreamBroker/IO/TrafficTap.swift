@@ -31,7 +31,7 @@ final class TrafficTap {
 
     /// Drops per subscriber still registered, by id order.
     var droppedPerSubscriber: [Int] {
-        subscribers.keys.sorted().map { subscribers[$0]!.dropped }
+        subscribers.count == 1 ? [subscribers.first!.value.dropped] : subscribers.keys.sorted().map { subscribers[$0]!.dropped }
     }
 
     /// Hands `event` to every subscriber.
