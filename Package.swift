@@ -113,8 +113,16 @@ let package = Package(
             path: "Benchmarks/BrokerBenchmark"
         ),
 
-        .testTarget(name: "DeepstreamProtocolTests", dependencies: ["DeepstreamProtocol"]),
-        .testTarget(name: "DeepstreamBrokerTests", dependencies: ["DeepstreamBroker", "DeepstreamProtocol"]),
+        .testTarget(
+            name: "DeepstreamProtocolTests",
+            dependencies: ["DeepstreamProtocol"],
+            exclude: ["Vectors/generate_capture_vectors.py"]
+        ),
+        .testTarget(
+            name: "DeepstreamBrokerTests",
+            dependencies: ["DeepstreamBroker", "DeepstreamProtocol"],
+            exclude: ["Vectors/generate_replay_scripts.py"]
+        ),
         .testTarget(
             name: "DeepstreamClientTests",
             dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]

@@ -8,8 +8,9 @@ struct DSConsole: AsyncParsableCommand {
         commandName: "dsconsole",
         abstract: "A terminal console for deepstream.io RPCs.",
         subcommands: [
-            ServeCommand.self, CallCommand.self, ProvideCommand.self, WatchCommand.self, BenchCommand.self,
-            HashCommand.self,
-        ]
+            LocalConsoleCommand.self, ConnectCommand.self, ServeCommand.self, CallCommand.self, ProvideCommand.self,
+            WatchCommand.self, BenchCommand.self, HashCommand.self,
+        ],
+        defaultSubcommand: LocalConsoleCommand.self
     )
 }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import DeepstreamProtocol
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `dsconsole connect URL`: the console on an existing deepstream server.
+struct ConnectCommand: AsyncParsableCommand {
+    /// Command-line metadata.
+    static let configuration = CommandConfiguration(
+        commandName: "connect",
+        abstract: "Open the console on an existing deepstream server.",
+        discussion: """
+            Shows the console's own calls and the calls to its providers (a remote server's other traffic \
+            is not visible). With --user the password comes from $DSCONSOLE_PASSWORD or is asked for \
+            without echo.
+            """
+    )
+
+    /// The server.
+    @Argument(help: "Server URL: host:port, ws://… or wss://… (path defaults to /deepstream).")
+    var url: String
+
+    /// `--user`.
+    @Option(help: ArgumentHelp("Log in as NAME.", valueName: "NAME"))
+    var user: String?
+
+    /// `--auth-json`.
+    @Option(name: .customLong("auth-json"), help: ArgumentHelp("Log in with this JSON object as auth data.", valueName: "JSON"))
+    var authJSON: String?
+
+    /// The shared console options.
+    @OptionGroup var options: ConsoleOptions
+
+    func validate() throws {
+        if user != nil, authJSON != nil { throw ValidationError("give either --user or --auth-json, not both") }
+    }
+
+    func run() async throws {
+        try ConsoleLauncher.checkTerminal()
+        let authData: JSONValue
+        if let authJSON {
+            guard case .object? = try? JSONValue(parsing: authJSON) else {
+                throw ConsoleLauncher.fail("--auth-json must be a JSON object, e.g. '{\"token\": \"…\"}'")
+            }
+            authData = (try? JSONValue(parsing: authJSON)) ?? [:]
+        } else if let user {
+            authData = ["username": .string(user), "password": .string(try Self.password(for: user))]
+        } else {
+            authData = [:]
+        }
+        try await ConsoleLauncher.run(.remote(url: url, user: user, authData: authData), options: options)
+    }
+
+    /// `$DSCONSOLE_PASSWORD`, or asked on the terminal without echo.
+    private static func password(for user: String) throws -> String {
+        if let value = ProcessInfo.processInfo.environment["DSCONSOLE_PASSWORD"] { return value }
+        guard let entered = getpass("Password for \(user): ") else {
+            throw ConsoleLauncher.fail("could not read a password; set DSCONSOLE_PASSWORD")
+        }
+        return String(cString: entered)
+    }
+}

@@ -1,0 +1,69 @@
+import ConsoleCore
+import DeepstreamClient
+import DeepstreamProtocol
+import MockProviders
+
+/// The console's own mock providers: their behaviours by name, and the engine calls that provide and
+/// unprovide them.
+///
+/// Owned by the runtime loop (not shared). Provide and unprovide requests go to the engine through one
+/// ordered queue, so a quick Space-Space cannot reach the engine as unprovide-then-provide. Requests are
+/// served by ``MockProviderHost`` (shared with `dsconsole provide`), so both answer identically.
+struct ConsoleProviderHost {
+    private enum Command: Sendable {
+        case provide(ProviderDefinition)
+        case unprovide(String)
+    }
+
+    private var definitions: [String: ProviderDefinition] = [:]
+    private let commands: AsyncStream<Command>.Continuation
+    private let worker: Task<Void, Never>
+
+    /// A host for `engine`; refusals (e.g. a name already provided) come back through `report` as
+    /// engine error events.
+    init(engine: ClientEngine, report: @escaping @Sendable (ConsoleAction) -> Void) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Command.self, bufferingPolicy: .unbounded)
+        commands = continuation
+        worker = Task {
+            for await command in stream {
+                do throws(ProviderError) {
+                    switch command {
+                    case .provide(let definition):
+                        // The Providers pane counts served calls from the engine's events.
+                        try await MockProviderHost.provide(definition, on: engine) { _, _ in }
+                    case .unprovide(let name):
+                        try await engine.unprovide(name)
+                    }
+                } catch {
+                    report(.engine(.error(kind: "PROVIDER", message: error.description, at: ClientEngine.wallClock())))
+                }
+            }
+        }
+    }
+
+    /// Adds (or replaces) a provider definition; returns the spec the Providers pane shows.
+    mutating func add(_ definition: ProviderDefinition, provideAtStart: Bool) -> OwnProviderSpec {
+        definitions[definition.name] = definition
+        return OwnProviderSpec(name: definition.name, behaviour: definition.behaviour.summary, provideAtStart: provideAtStart)
+    }
+
+    /// Whether `name` is one of the console's own providers.
+    func knows(_ name: String) -> Bool { definitions[name] != nil }
+
+    /// Asks the engine to provide `name` (ignored for an unknown name).
+    func provide(_ name: String) {
+        guard let definition = definitions[name] else { return }
+        commands.yield(.provide(definition))
+    }
+
+    /// Asks the engine to stop providing `name`.
+    func unprovide(_ name: String) {
+        commands.yield(.unprovide(name))
+    }
+
+    /// Stops the queue (at exit).
+    func finish() {
+        commands.finish()
+        worker.cancel()
+    }
+}

@@ -1,0 +1,229 @@
+import ConsoleCore
+import ConsoleTerminal
+import DeepstreamClient
+import DeepstreamProtocol
+import Foundation
+import Logging
+import MockProviders
+
+/// The console's one loop: it owns the ncurses screen and the ``ConsoleState``, turns every input into
+/// a ``ConsoleAction`` for the pure reducer, performs the effects the reducer returns and draws at most
+/// 30 frames a second, only when something changed.
+///
+/// Inputs: keys (an ``InputWatcher`` thread wakes the loop when standard input is readable, the loop
+/// drains `readKey(timeoutMilliseconds: 0)`), engine events (one subscription, handed over in batches
+/// by an ``EngineEventQueue``), a 100 ms poll (terminal resizes, which ncurses reports through its key
+/// queue, and the once-a-second clock tick) and the results of effects. Not `Sendable`: create it and
+/// call ``run(providers:history:)`` from one task; the tasks it starts capture only Sendable pieces.
+final class ConsoleRuntime {
+    /// How the loop ended.
+    enum Ending: Equatable {
+        /// The user quit.
+        case quit
+        /// Standard input closed (the terminal went away).
+        case inputClosed
+    }
+
+    private let screen: NcursesScreen
+    private let engine: ClientEngine
+    private var state: ConsoleState
+    private var host: ConsoleProviderHost
+    private let styles: ThemeStyles
+    private let history: HistoryStore
+    private let logger: Logger
+    private let inputs: AsyncStream<RuntimeInput>
+    private let sink: AsyncStream<RuntimeInput>.Continuation
+    private let queue: EngineEventQueue
+    private let watcher: InputWatcher
+    private var scheduler = FrameScheduler<ContinuousClock.Instant>(framesPerSecond: 30)
+    private var frameWakePending = false
+    private var lastTick = ContinuousClock.now
+    private var ending: Ending?
+    private var tasks: [Task<Void, Never>] = []
+
+    /// A runtime drawing on the started `screen` for `engine`.
+    init(
+        screen: NcursesScreen, engine: ClientEngine, configuration: ConsoleConfiguration, theme: Theme,
+        history: HistoryStore, logger: Logger
+    ) {
+        self.screen = screen
+        self.engine = engine
+        self.history = history
+        self.logger = logger
+        state = ConsoleState(configuration: configuration, columns: screen.size.columns, rows: screen.size.rows)
+        styles = ThemeStyles(theme: theme, capability: screen.colorCapability)
+        // Unbounded on purpose: only low-volume inputs travel here (keys wake-ups, 10 polls a second,
+        // frame wake-ups, one result per `make`); engine events go through the bounded queue.
+        (inputs, sink) = AsyncStream.makeStream(of: RuntimeInput.self, bufferingPolicy: .unbounded)
+        queue = EngineEventQueue(capacity: 50_000)
+        watcher = InputWatcher(descriptor: screen.inputDescriptor)
+        let sink = self.sink
+        host = ConsoleProviderHost(engine: engine) { action in sink.yield(.action(action)) }
+    }
+
+    /// Feeds the start-up data, then runs until the user quits or the terminal goes away.
+    func run(providers: [OwnProviderSpecSource], history entries: [ComposerHistoryEntry]) async -> Ending {
+        startInputs()
+        apply(.historyLoaded(entries))
+        var specs: [OwnProviderSpec] = []
+        for source in providers {
+            specs.append(host.add(source.definition, provideAtStart: source.provideAtStart))
+        }
+        apply(.ownProvidersLoaded(specs))
+        apply(.tick(ClientEngine.wallClock()))
+        drawIfDue()
+
+        for await input in inputs {
+            handle(input)
+            if ending != nil || state.isQuitting { break }
+            drawIfDue()
+        }
+        stopInputs()
+        return ending ?? .quit
+    }
+
+    // MARK: Inputs
+
+    private func startInputs() {
+        let sink = self.sink
+        let queue = self.queue
+        let events = engine.events(bufferingNewest: 16_384)
+        tasks.append(Task {
+            for await event in events {
+                // Frames are not shown by the console; leaving them here halves the work under load.
+                switch event {
+                case .frame, .traffic(.frame): continue
+                default: break
+                }
+                if queue.append(event) { sink.yield(.engineEventsReady) }
+            }
+        })
+        tasks.append(Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                sink.yield(.poll)
+            }
+        })
+        watcher.start { sink.yield(.keysReady) }
+    }
+
+    private func stopInputs() {
+        watcher.stop()
+        for task in tasks { task.cancel() }
+        host.finish()
+        sink.finish()
+    }
+
+    private func handle(_ input: RuntimeInput) {
+        switch input {
+        case .keysReady:
+            drainKeys()
+            watcher.keysDrained()
+        case .poll:
+            drainKeys()
+            let now = ContinuousClock.now
+            if lastTick.duration(to: now) >= .seconds(1) {
+                lastTick = now
+                apply(.tick(ClientEngine.wallClock()))
+            }
+        case .engineEventsReady:
+            let (events, dropped) = queue.takeAll()
+            if dropped > 0 { apply(.engine(.dropped(count: dropped))) }
+            for event in events { apply(.engine(event)) }
+        case .action(let action):
+            apply(action)
+        case .frameDue:
+            frameWakePending = false
+        }
+    }
+
+    private func drainKeys() {
+        while ending == nil {
+            let key: Key?
+            do {
+                key = try screen.readKey(timeoutMilliseconds: 0)
+            } catch {
+                ending = .inputClosed
+                return
+            }
+            guard let key else { return }
+            if let press = KeyPress(key, size: screen.size) { apply(.key(press)) }
+            if state.isQuitting { return }
+        }
+    }
+
+    // MARK: Effects
+
+    private func apply(_ action: ConsoleAction) {
+        var pending = [action]
+        while !pending.isEmpty {
+            let next = pending.removeFirst()
+            for effect in reduce(&state, next) {
+                if let followUp = perform(effect) { pending.append(followUp) }
+            }
+        }
+    }
+
+    /// Performs `effect`; returns an action to apply at once, if the effect has an immediate result.
+    private func perform(_ effect: ConsoleEffect) -> ConsoleAction? {
+        switch effect {
+        case .requestRedraw:
+            scheduler.markDirty()
+        case .repaint:
+            screen.invalidate()
+            scheduler.markDirty()
+        case .make(let name, let data, let requestID):
+            let engine = self.engine
+            let sink = self.sink
+            Task {
+                let outcome: MakeOutcome
+                do throws(RPCError) {
+                    outcome = .response(try await engine.make(name, data: data))
+                } catch {
+                    if case .requestError(let value) = error {
+                        outcome = .requestError(value)
+                    } else {
+                        outcome = .failed(reason: error.description)
+                    }
+                }
+                sink.yield(.action(.makeFinished(requestID: requestID, call: nil, outcome: outcome)))
+            }
+        case .provide(let name):
+            host.provide(name)
+        case .unprovide(let name):
+            host.unprovide(name)
+        case .registerProvider(let name, let behaviour):
+            switch BehaviourSyntax.parse(name: name, behaviour: behaviour) {
+            case .success(let definition):
+                return .ownProviderRegistered(host.add(definition, provideAtStart: true))
+            case .failure(let failure):
+                return .ownProviderRejected(name: name, message: failure.message)
+            }
+        case .saveHistory(let entries):
+            if let problem = history.save(entries) {
+                logger.warning("\(problem.description)")
+            }
+        case .quit:
+            ending = .quit
+        }
+        return nil
+    }
+
+    // MARK: Drawing
+
+    private func drawIfDue() {
+        let now = ContinuousClock.now
+        if scheduler.beginFrameIfDue(at: now) {
+            var buffer = ScreenBuffer(width: screen.size.columns, height: screen.size.rows)
+            ConsoleView.draw(state, into: &buffer, styles: styles)
+            screen.flush(buffer)
+        } else if !frameWakePending, let delay = scheduler.delayUntilNextFrame(at: now) {
+            frameWakePending = true
+            let sink = self.sink
+            Task {
+                try? await Task.sleep(for: delay)
+                sink.yield(.frameDue)
+            }
+        }
+    }
+}

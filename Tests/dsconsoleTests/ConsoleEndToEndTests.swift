@@ -1,0 +1,346 @@
+import DeepstreamBroker
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `dsconsole` binary in a tmux pane, driven like a user: each test starts the console on
+/// its own port (`--port 0`: the broker picks a free one, no bind-close-rebind race) with its own HOME
+/// and XDG state directory, sends keys and reads the screen.
+@Suite("Console end to end (tmux)", .serialized)
+struct ConsoleEndToEndTests {
+    @Test("An RPC sent from the composer to the seed provider shows 11")
+    func composerCallsSeedProvider() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+        let screen = try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
+        // The broker's view of the same call reaches the Calls pane as a finished row.
+        #expect(screen.contains("me → "), "the console's own call is listed")
+        try await console.session.waitUntil { screen in
+            screen.split(separator: "\n").contains { $0.contains("add-two-numbers") && $0.contains(" ok ") }
+        }
+        // The composer history went to $XDG_STATE_HOME/dsconsole/history.json.
+        let history = try String(contentsOfFile: console.home + "/state/dsconsole/history.json", encoding: .utf8)
+        #expect(history.contains("add-two-numbers") && history.contains("numA"))
+        await console.session.kill()
+    }
+
+    @Test("A provider toggled off with Space leaves the call without a provider")
+    func togglingProviderOffGivesNoProvider() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        // Calls (the initial focus) → Tab → Providers; the first row is add-two-numbers.
+        try await console.session.sendKeys("Tab")
+        try await console.session.sendKeys("Space")
+        try await console.waitForProvider("add-two-numbers", state: "off")
+        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
+        await console.session.kill()
+    }
+
+    @Test("The / filter hides calls that do not match and shows those that do")
+    func filterNarrowsTheCalls() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 1, "numB": 2}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 3") }
+        // Back to the Calls pane: Shift-Tab twice (Composer → Providers → Calls), then filter.
+        try await console.session.sendKeys("BTab")
+        try await console.session.sendKeys("BTab")
+        try await console.session.sendKeys("/")
+        try await console.session.type("name:nothing-like-this")
+        try await console.session.sendKeys("Enter")
+        try await console.session.waitUntil { screen in console.callRows(screen).isEmpty && screen.contains("name:nothing-like-this") }
+        // Esc outside the input clears the filter; a matching filter shows the rows.
+        try await console.session.sendKeys("Escape")
+        try await console.session.sendKeys("/")
+        try await console.session.type("name:add")
+        try await console.session.sendKeys("Enter")
+        try await console.session.waitUntil { screen in !console.callRows(screen).isEmpty && screen.contains("name:add") }
+        await console.session.kill()
+    }
+
+    @Test("Resizing reflows the panes, too small shows the message, growing back restores them")
+    func resizeReflowsAndTooSmall() async throws {
+        let console = try await RunningConsole.start(width: 120, height: 40)
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.session.resize(width: 30, height: 8)
+        try await console.session.waitUntil { $0.contains("too small") && $0.contains("30×8") }
+        try await console.session.resize(width: 90, height: 24)
+        let screen = try await console.session.waitUntil { $0.contains("Providers") && $0.contains("Calls") }
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.allSatisfy { $0.count <= 90 }, "every line fits the new width")
+        #expect(!screen.contains("too small"))
+        await console.session.kill()
+    }
+
+    @Test("NO_COLOR draws with attributes only; the default theme uses colour")
+    func noColor() async throws {
+        /// SGR colour parameters (30–37, 40–47, 90–97, 100–107, 38;5;n, 48;5;n; 39/49 = default).
+        func colourCodes(_ screen: String) -> Int {
+            var count = 0
+            for match in screen.matches(of: /\e\[([0-9;]*)m/) {
+                var parameters = match.output.1.split(separator: ";").compactMap { Int($0) }[...]
+                while let parameter = parameters.popFirst() {
+                    switch parameter {
+                    case 30...37, 40...47, 90...97, 100...107: count += 1
+                    case 38, 48:
+                        count += 1
+                        parameters = parameters.dropFirst(parameters.first == 5 ? 2 : 4)
+                    default: break
+                    }
+                }
+            }
+            return count
+        }
+        let plain = try await RunningConsole.start(environment: ["NO_COLOR": "1"])
+        defer { plain.cleanUp() }
+        try await plain.waitForProvider("add-two-numbers", state: "on")
+        let plainScreen = try await plain.session.capturePane(includingEscapes: true)
+        #expect(colourCodes(plainScreen) == 0)
+        #expect(plainScreen.contains("\u{1B}["), "attributes (bold, reverse, dim) remain")
+        await plain.session.kill()
+
+        // NO_COLOR empty counts as unset (the test runner may have it set).
+        let coloured = try await RunningConsole.start(environment: ["NO_COLOR": ""])
+        defer { coloured.cleanUp() }
+        try await coloured.waitForProvider("add-two-numbers", state: "on")
+        let colouredScreen = try await coloured.session.capturePane(includingEscapes: true)
+        #expect(colourCodes(colouredScreen) > 0, "\(colouredScreen.prefix(400).debugDescription)")
+        await coloured.session.kill()
+    }
+
+    @Test("q quits, restores the terminal and exits 0")
+    func quitRestoresTerminal() async throws {
+        let console = try await RunningConsole.start(thenRecordTerminal: true)
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.session.sendKeys("q")
+        let (status, modes) = try await console.waitForRecordedTerminal()
+        #expect(status == "0")
+        // The shell after the console: echo and canonical input are back, raw mode is gone.
+        #expect(modes.contains(" echo ") && modes.contains(" icanon ") && modes.contains(" isig "), "stty -a: \(modes)")
+        let screen = try await console.session.capturePane()
+        // The alternate screen is gone: none of the console's panes remain visible.
+        #expect(!screen.contains("Providers"), "screen after exit:\n\(screen)")
+        await console.session.kill()
+    }
+
+    @Test("SIGTERM restores the terminal too")
+    func terminationSignalRestoresTerminal() async throws {
+        let console = try await RunningConsole.start(thenRecordTerminal: true)
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        let shell = try #require(try await console.session.panePID())
+        let children = try await Spawn.run("pgrep", ["-P", "\(shell)"], timeout: .seconds(5))
+        let pid = try #require(children.output.split(separator: "\n").first.flatMap { pid_t($0) })
+        #expect(kill(pid, SIGTERM) == 0)
+        let (status, modes) = try await console.waitForRecordedTerminal()
+        #expect(status == "\(128 + SIGTERM)")
+        #expect(modes.contains(" echo ") && modes.contains(" icanon ") && modes.contains(" isig "), "stty -a: \(modes)")
+        await console.session.kill()
+    }
+
+    @Test("connect URL --user logs in to an existing server (password from the environment)")
+    func connectToExistingServer() async throws {
+        var configuration = BrokerConfiguration()
+        configuration.port = 0
+        let broker = Broker(configuration: configuration)
+        let port = try #require(try await broker.start().port)
+        let console = try await RunningConsole.start(
+            arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--user", "alice"],
+            environment: ["DSCONSOLE_PASSWORD": "secret"])
+        defer { console.cleanUp() }
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("OPEN ws://127.0.0.1:\(port)/deepstream alice") }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
+        await console.session.kill()
+        await broker.shutdown(gracePeriod: .zero)
+    }
+
+    @Test("Without a terminal it prints one line and exits non-zero")
+    func notATerminal() async throws {
+        let result = try await Spawn.run(
+            BuiltProducts.dsconsole.path, ["--port", "0"],
+            environment: ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "HOME": NSTemporaryDirectory()],
+            timeout: .seconds(10))
+        #expect(result.exitStatus == 1)
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(result.output)")
+        #expect(result.output.contains("standard input is not a terminal"))
+    }
+
+    @Test("TERM=dumb or an unknown TERM gives one line and a non-zero exit", arguments: ["dumb", "no-such-terminal-xyz"])
+    func unusableTerminalType(term: String) async throws {
+        let console = try await RunningConsole.start(terminalType: term)
+        defer { console.cleanUp() }
+        let status = try await console.waitForExit()
+        #expect(status == 1)
+        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+        #expect(message.hasPrefix("dsconsole: TERM=\(term)"), "\(message)")
+        #expect(message.split(separator: "\n").count == 1)
+        await console.session.kill()
+    }
+
+    @Test(
+        "A bad --theme or --providers gives one line and a non-zero exit",
+        arguments: [
+            (["--theme", "no-such-theme"], "dsconsole: --theme no-such-theme: no such built-in theme"),
+            (["--providers", "/nonexistent/providers.json"], "dsconsole: --providers /nonexistent/providers.json: cannot read"),
+        ])
+    func badStartFiles(arguments: [String], message expected: String) async throws {
+        let console = try await RunningConsole.start(arguments: ["--port", "0"] + arguments)
+        defer { console.cleanUp() }
+        #expect(try await console.waitForExit() == 1)
+        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+        #expect(message.hasPrefix(expected), "\(message)")
+        #expect(message.split(separator: "\n").count == 1)
+        await console.session.kill()
+    }
+
+    @Test("A busy port gives a clear one-line message and a non-zero exit")
+    func busyPort() async throws {
+        let (listener, port) = try listeningSocket()
+        defer { close(listener) }
+        let console = try await RunningConsole.start(port: port)
+        defer { console.cleanUp() }
+        let status = try await console.waitForExit()
+        #expect(status == 1)
+        // Standard error goes to a file (the terminal stays a TTY, so only the port can be the problem).
+        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+        #expect(message.hasPrefix("dsconsole: cannot listen on 127.0.0.1:\(port): address already in use"), "\(message)")
+        #expect(message.contains("--port"))
+        #expect(message.split(separator: "\n").count == 1)
+        await console.session.kill()
+    }
+}
+
+/// One console under test: its tmux session, port and private home directory.
+private struct RunningConsole {
+    let session: TmuxSession
+    let port: Int
+    let home: String
+
+    /// Where the console's standard error goes.
+    var stderrPath: String { home + "/stderr.txt" }
+
+    /// Starts the console; with `thenRecordTerminal` the shell records its exit status and `stty -a`
+    /// afterwards (see ``waitForRecordedTerminal()``).
+    static func start(
+        width: Int = 120, height: Int = 40, port: Int? = nil, arguments: [String]? = nil,
+        environment: [String: String] = [:], terminalType: String? = nil, thenRecordTerminal: Bool = false
+    ) async throws -> RunningConsole {
+        // Port 0: the broker picks a free port itself (no bind-close-rebind race with parallel tests).
+        let port = port ?? 0
+        let home = NSTemporaryDirectory() + "dsconsole-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let words = (arguments ?? ["--port", "\(port)"]).map { "'\($0)'" }.joined(separator: " ")
+        let override = terminalType.map { "TERM='\($0)' " } ?? ""
+        var command = "\(override)'\(BuiltProducts.dsconsole.path)' \(words) 2>'\(home)/stderr.txt'"
+        // The shell records the exit status: tmux sometimes marks a pane whose program exits at once
+        // as dead without a status (#{pane_dead_status} stays empty).
+        command += "; echo $? > '\(home)/status.txt'"
+        if thenRecordTerminal {
+            command += "; stty -a > '\(home)/stty.txt'"
+        }
+        let session = try await TmuxSession.start(
+            command: command, width: width, height: height,
+            environment: environment.merging(["HOME": home, "XDG_STATE_HOME": home + "/state"]) { _, new in new })
+        return RunningConsole(session: session, port: port, home: home)
+    }
+
+    /// Waits until the Providers pane lists `name` with registration `state` (`on`, `off`).
+    func waitForProvider(_ name: String, state: String) async throws {
+        try await session.waitUntil(timeout: .seconds(10)) { screen in
+            // Own providers are rows `│on    add-two-numb… template …` (long names are cut to 12 + …).
+            screen.split(separator: "\n").contains { line in
+                let words = line.split(whereSeparator: { $0 == " " || $0 == "│" })
+                return words.first == Substring(state) && words.dropFirst().first?.hasPrefix(name.prefix(12)) == true
+            }
+        }
+    }
+
+    /// Types `name` and `body` into the composer and sends with Ctrl-S.
+    func send(_ name: String, body: String) async throws {
+        try await session.sendKeys("c")
+        try await session.waitUntil { $0.contains("(name; Tab completes)") || $0.contains("RPC") }
+        try await session.type(name)
+        try await session.sendKeys("Enter")
+        try await session.type(body)
+        try await session.waitUntil { $0.contains("✓ valid JSON") }
+        try await session.sendKeys("C-s")
+    }
+
+    /// The Calls pane's call rows (lines with a time stamp like `14:03:07.125`).
+    func callRows(_ screen: String) -> [Substring] {
+        screen.split(separator: "\n").filter { line in
+            line.range(of: #"\d\d:\d\d:\d\d\.\d\d\d"#, options: .regularExpression) != nil
+        }
+    }
+
+    /// The console's exit status (as the shell recorded it), waiting up to 10 s.
+    func waitForExit() async throws -> Int32? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8),
+                let status = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                return status
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return nil
+    }
+
+    /// The console's exit status and the terminal modes after it, as the shell recorded them.
+    func waitForRecordedTerminal() async throws -> (status: String, modes: String) {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let modes = try? String(contentsOfFile: home + "/stty.txt", encoding: .utf8), !modes.isEmpty,
+                let status = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8)
+            {
+                return (status.trimmingCharacters(in: .whitespacesAndNewlines), modes.replacingOccurrences(of: "\n", with: " "))
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw TmuxError.conditionNotMet(timeout: .seconds(10), lastCapture: try await session.capturePane())
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(atPath: home)
+    }
+}
+
+/// A socket listening on 127.0.0.1 on a free port, and the port.
+private func listeningSocket() throws -> (Int32, Int) {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+    }
+    guard bound == 0, listen(descriptor, 1) == 0 else {
+        close(descriptor)
+        throw POSIXError(.EADDRINUSE)
+    }
+    let named = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    guard named == 0 else {
+        close(descriptor)
+        throw POSIXError(.EINVAL)
+    }
+    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+}
