@@ -4,6 +4,8 @@ import DeepstreamProtocol
 extension ConsoleState {
     /// Most peers remembered; disconnected ones are forgotten beyond this.
     static let peerLimit = 4096
+    /// Most served calls whose start time is remembered for the provider's last latency.
+    static let servedStartLimit = 10_000
 
     mutating func handle(_ event: EngineEvent) -> [ConsoleEffect] {
         switch event {
@@ -21,8 +23,12 @@ extension ConsoleState {
         case .frame:
             return []
         case .outgoingCall(let call):
+            // On the embedded broker every call already has the broker's row (with its routing);
+            // our own view of it would show the same call twice.
+            if configuration.embeddedBroker { return [] }
             record(call, origin: .outgoing, requestor: nil)
         case .servedCall(let call, let requestor):
+            if configuration.embeddedBroker { return countServed(call) }
             record(call, origin: .served, requestor: requestor)
         case .providerAcknowledged(let name, let provided, _):
             if let index = providers.ownIndex(of: name) {
@@ -59,6 +65,8 @@ extension ConsoleState {
         case .frame:
             return []
         case .providerAdded(let peer, let name, let at):
+            // Our own engine's registrations already have their rows in the own list.
+            if isOwnConnection(peer), providers.ownIndex(of: name) != nil { return [] }
             providers.addRemote(RemoteProvider(peer: peer, name: name, since: at))
         case .providerRemoved(let peer, let name, _):
             providers.removeRemote(peer: peer, name: name)
@@ -67,6 +75,26 @@ extension ConsoleState {
         }
         providers.scrollToSelection(height: layout.providerListHeight)
         return [.requestRedraw]
+    }
+
+    /// Provider counters from served-call events when no row is kept for them (embedded broker).
+    private mutating func countServed(_ event: CallEvent) -> [ConsoleEffect] {
+        guard let index = providers.ownIndex(of: event.name) else { return [] }
+        if case .requested = event.step {
+            providers.own[index].callCount += 1
+            if servedStarts.count >= Self.servedStartLimit { servedStarts.removeAll() }
+            servedStarts[event.call.correlationId] = event.at
+        } else if event.step.isFinal, let start = servedStarts.removeValue(forKey: event.call.correlationId) {
+            providers.own[index].lastLatency = event.at.since(start)
+        }
+        return [.requestRedraw]
+    }
+
+    /// Whether `peer` is this console's own engine on the embedded broker (it logs in as the
+    /// configured user).
+    private func isOwnConnection(_ peer: PeerID) -> Bool {
+        guard configuration.embeddedBroker, let user = configuration.user else { return false }
+        return peers[peer]?.user == user
     }
 
     private mutating func prunePeers() {

@@ -35,6 +35,8 @@ public struct ConsoleState: Sendable {
     public internal(set) var nextRequestID = RequestID(1)
     /// The filter to restore when typing a new one is cancelled.
     var filterBeforeEditing: CallFilter?
+    /// Start times of served calls in flight, by correlation id (embedded broker only; bounded).
+    var servedStarts: [String: Timestamp] = [:]
     /// Whether a ``ConsoleEffect/quit`` was returned.
     public internal(set) var isQuitting = false
 

@@ -75,8 +75,30 @@ struct ProvidersPaneTests {
         #expect(state.notice?.text == "Provider solo: unknown behaviour")
     }
 
-    @Test func servedCallsCountPerProviderWithLastLatency() {
+    /// Serves two calls to our provider `add` (5 ms and 12 ms).
+    func serveTwoCalls(_ state: inout ConsoleState) {
+        for (index, ms) in [(0, 5), (1, 12)] {
+            let id = CallID(requestor: nil, correlationId: "s\(index)")
+            let requestor = RequestorDetails(name: "alice", data: nil)
+            _ = reduce(&state, .engine(.servedCall(CallEvent(call: id, name: "add", step: .requested(data: "1"), at: time(index)), requestor: requestor)))
+            _ = reduce(&state, .engine(.servedCall(CallEvent(call: id, name: "add", step: .responded(data: "1"), at: time(index, ms: ms)), requestor: requestor)))
+        }
+    }
+
+    @Test func onTheEmbeddedBrokerServedCallsCountButTheBrokerRowsStandForThem() {
         var state = providersState()
+        _ = reduce(&state, .ownProvidersLoaded([OwnProviderSpec(name: "add", behaviour: "echo")]))
+        serveTwoCalls(&state)
+        #expect(state.providers.own[0].callCount == 2)
+        #expect(state.providers.own[0].lastLatency == .milliseconds(12))
+        #expect(state.calls.log.count == 0)
+        _ = reduce(&state, .engine(.outgoingCall(CallEvent(call: CallID(requestor: nil, correlationId: "o1"), name: "add", step: .requested(data: "1"), at: time(3)))))
+        #expect(state.calls.log.count == 0)
+    }
+
+    @Test func servedCallsCountPerProviderWithLastLatency() {
+        var state = makeState(embedded: false)
+        press(&state, .tab)
         _ = reduce(&state, .ownProvidersLoaded([OwnProviderSpec(name: "add", behaviour: "echo")]))
         for (index, ms) in [(0, 5), (1, 12)] {
             let id = CallID(requestor: nil, correlationId: "s\(index)")

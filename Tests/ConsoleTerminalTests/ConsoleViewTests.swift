@@ -22,13 +22,13 @@ struct ConsoleViewTests {
     @Test func providersPane() {
         let buffer = draw(ViewFixture.state(), width: 40, height: 9) { ProvidersView.draw($0, in: $1, into: &$2, styles: $3) }
         #expect(buffer.textSnapshot() == """
-            ┌─ Providers 2+3 ──────────────────────┐
+            ┌─ Providers 2+2 ──────────────────────┐
             │ST    NAME      INFO     CALLS    LAST│
             │on    math.add  echo         0       -│
             │off   greet     template     0       -│
-            │·     math.add  #1 cons…              │
             │·     store.get #2 bob                │
             │·     store.get #3 carol              │
+            │                                      │
             │                                      │
             └──────────────────────────────────────┘
             """)
@@ -130,13 +130,13 @@ struct ConsoleViewTests {
         var state = ViewFixture.state()
         _ = reduce(&state, .key(.character("?")))
         #expect(ViewFixture.render(state, columns: 80, rows: 24).textSnapshot() == """
-            ┌─ Providers 2+3 ──────────────┐┌─ Composer ───────────────────────────────────┐
+            ┌─ Providers 2+2 ──────────────┐┌─ Composer ───────────────────────────────────┐
             │S┌─ Help · Esc closes · j/k scroll ─────────────────────────────────────────┐ │
             │o│ Everywhere                                                               │─│
             │o│   Ctrl-C                quit (asks first if calls are in flight)         │ │
             │·│   Tab                   next pane                                        │ │
             │·│   Shift-Tab             previous pane                                    │ │
-            │·│   Ctrl-R                send the last request again                      │ │
+            │ │   Ctrl-R                send the last request again                      │ │
             │ │   F1                    help                                             │ │
             └─│   Ctrl-L                repaint the screen                               │─┘
             ┌─│   Esc                   back out (close, cancel, clear message)          │─┐

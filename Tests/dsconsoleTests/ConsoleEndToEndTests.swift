@@ -18,8 +18,8 @@ struct ConsoleEndToEndTests {
         try await console.waitForProvider("add-two-numbers", state: "on")
         try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
         let screen = try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
-        // The broker's view of the same call reaches the Calls pane as a finished row.
-        #expect(screen.contains("me → "), "the console's own call is listed")
+        // The broker's view of the call (requestor: the console's own connection) is its one row.
+        #expect(screen.contains("console → "), "the console's own call is listed")
         try await console.session.waitUntil { screen in
             screen.split(separator: "\n").contains { $0.contains("add-two-numbers") && $0.contains(" ok ") }
         }
