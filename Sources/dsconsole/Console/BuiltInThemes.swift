@@ -17,32 +17,8 @@ enum BuiltInThemes {
         }
     }
 
-    /// `themes/dark.theme`.
-    static let darkSource = """
-        # dsconsole dark theme (the default): 16 colours, with 256-colour accents where the terminal has them.
-        name = dark
-        text = plain
-        dim = fg:bright-black
-        border = fg:bright-black
-        borderFocused = fg:39/cyan bold
-        title = fg:cyan bold
-        selected = fg:black bg:39/cyan
-        stateOK = fg:green
-        stateError = fg:bright-red bold
-        statePending = fg:yellow
-        statusBar = fg:white bg:236/blue
-        badge = fg:black bg:214/yellow bold
-        message = fg:bright-yellow
-        jsonKey = fg:cyan
-        jsonString = fg:green
-        jsonNumber = fg:magenta
-        jsonLiteral = fg:yellow
-        jsonPunctuation = fg:bright-black
-        jsonError = fg:white bg:red bold
-        helpKey = fg:cyan bold
-        cursor = reverse
-
-        """
+    /// `themes/dark.theme` (ConsoleCore already carries it as the default theme).
+    static let darkSource = Theme.darkSource
 
     /// `themes/light.theme`.
     static let lightSource = """
