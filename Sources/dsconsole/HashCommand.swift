@@ -25,7 +25,7 @@ struct HashCommand: ParsableCommand {
 
     func run() throws {
         guard let password = password ?? readLine(strippingNewline: true), !password.isEmpty else {
-            FileHandle.standardError.write(Data("dsconsole hash: empty password\n".utf8))
+            StandardStreams.printError("dsconsole hash: empty password")
             throw ExitCode.failure
         }
         print(try PasswordHash(hashing: password, iterations: iterations))

@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         var stopping = false
         for await number in signals {
             if stopping {
-                FileHandle.standardError.write(Data("dsconsole serve: second signal \(number), exiting now\n".utf8))
+                StandardStreams.printError("dsconsole serve: second signal \(number), exiting now")
                 Foundation.exit(130)
             }
             stopping = true
@@ -97,12 +97,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Writes one line to standard output right away (stdout may be a pipe).
     static func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        StandardStreams.printLine(line)
     }
 
     /// Writes `dsconsole serve: message` to standard error and returns the failing exit code.
     static func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("dsconsole serve: \(message)\n".utf8))
+        StandardStreams.printError("dsconsole serve: \(message)")
         return .failure
     }
 }
