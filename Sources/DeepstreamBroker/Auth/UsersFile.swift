@@ -27,18 +27,7 @@ public struct UsersFile: Sendable, Hashable {
 
     /// Reads and validates a users file; plaintext passwords are refused.
     public static func load(fromFile path: String) throws(BrokerConfigurationError) -> UsersFile {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw .unreadableFile(path: path, reason: "no such file")
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw .unreadableFile(path: path, reason: BrokerConfiguration.describe(error))
-        }
-        let json: JSONValue
-        do { json = try JSONValue(parsing: bytes) } catch { throw .invalidJSON(path: path, reason: error.description) }
-        return try parse(json, source: path)
+        try parse(BrokerConfiguration.readJSONFile(path), source: path)
     }
 
     /// Builds the table from a users file's JSON value.

@@ -48,6 +48,13 @@ public struct BrokerConfiguration: Sendable {
     /// Reads a JSON configuration file (format in docs/broker.md). A users file named by `auth.users`
     /// is resolved relative to the configuration file and loaded too.
     public static func load(fromFile path: String) throws(BrokerConfigurationError) -> BrokerConfiguration {
+        let json = try readJSONFile(path)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(json, source: path, relativeTo: directory)
+    }
+
+    /// Reads and parses a JSON file (configuration or users), with errors naming the file.
+    static func readJSONFile(_ path: String) throws(BrokerConfigurationError) -> JSONValue {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .unreadableFile(path: path, reason: "no such file")
         }
@@ -55,12 +62,9 @@ public struct BrokerConfiguration: Sendable {
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw .unreadableFile(path: path, reason: Self.describe(error))
+            throw .unreadableFile(path: path, reason: describe(error))
         }
-        let json: JSONValue
-        do { json = try JSONValue(parsing: bytes) } catch { throw .invalidJSON(path: path, reason: error.description) }
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(json, source: path, relativeTo: directory)
+        do { return try JSONValue(parsing: bytes) } catch { throw .invalidJSON(path: path, reason: error.description) }
     }
 
     /// Builds a configuration from the JSON value of a configuration file. Unknown keys are errors
