@@ -100,16 +100,9 @@ final class ChildProcess {
     /// or nil on timeout (the process is then killed).
     func wait(timeout: Duration = .seconds(20)) async -> Int32? {
         if let exitStatus { return exitStatus }
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid {
-                let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                exitStatus = code
-                return code
-            }
-            try? await Task.sleep(for: .milliseconds(10))
+        if let code = await waitForExitCode(of: pid, within: timeout) {
+            exitStatus = code
+            return code
         }
         kill(pid, SIGKILL)
         var status: Int32 = 0

@@ -93,14 +93,6 @@ struct ConsoleTerminalLossTests {
 
     /// The exit status (128 + signal when killed), or nil if still running after `timeout`.
     private func exitStatus(of pid: pid_t, within timeout: Duration) async throws -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return nil
+        await waitForExitCode(of: pid, within: timeout)
     }
 }

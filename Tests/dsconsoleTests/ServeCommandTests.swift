@@ -50,15 +50,7 @@ private struct SpawnedProcess {
 
     /// The exit code, or nil if the process is still running after `timeout`.
     func exitCode(within timeout: Duration) async throws -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return nil
+        await waitForExitCode(of: pid, within: timeout)
     }
 
     func waitForOutput(containing text: String, within timeout: Duration = .seconds(10)) async throws -> String? {

@@ -133,3 +133,18 @@ enum Spawn {
         }
     }
 }
+
+/// The exit code of child `pid` (`128 + N` when signal N killed it), or nil while it is still running
+/// after `timeout`. Polls with short sleeps, so no thread is blocked. Shared by every test that starts
+/// the binary as a long-running child.
+func waitForExitCode(of pid: pid_t, within timeout: Duration) async -> Int32? {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return nil
+}
