@@ -378,8 +378,8 @@ public actor ClientEngine {
 
     private func frameReceived(_ id: UInt64, _ frame: ByteBuffer) {
         guard id == connectionID, connection != nil else { return }
-        let decoded: Result<Message, ProtocolError> = frame.withUnsafeReadableBytes { raw in
-            do throws(ProtocolError) { return .success(try codec.decode(raw)) } catch { return .failure(error) }
+        let decoded = frame.withUnsafeReadableBytes { raw in
+            Result { () throws(ProtocolError) in try codec.decode(raw) }
         }
         switch decoded {
         case .failure(let error):

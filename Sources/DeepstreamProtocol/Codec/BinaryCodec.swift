@@ -104,10 +104,8 @@ public struct BinaryCodec: Sendable {
 
     /// Decodes one frame payload.
     public func decode(_ frame: [UInt8]) throws(ProtocolError) -> Message {
-        let result: Result<Message, ProtocolError> = frame.withUnsafeBytes { raw in
-            do throws(ProtocolError) { return .success(try decode(raw)) } catch { return .failure(error) }
-        }
-        return try result.get()
+        // withUnsafeBytes rethrows untyped errors, so the typed error travels out in a Result.
+        try frame.withUnsafeBytes { raw in Result { () throws(ProtocolError) in try decode(raw) } }.get()
     }
 
     /// Decodes one frame payload from raw memory (e.g. a NIO `ByteBuffer`'s readable bytes).
