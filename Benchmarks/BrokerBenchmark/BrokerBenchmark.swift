@@ -109,7 +109,7 @@ enum BrokerBenchmark {
         for (_, done) in requestors { histogram.add(try await done.get()) }
         let seconds = Double((NIODeadline.now() - start).nanoseconds) / 1e9
         for channel in channels + requestors.map(\.0) { try? await channel.close().get() }
-        let dropped = await broker.droppedTapEvents
+        let dropped = broker.droppedTapEvents
         await broker.shutdown(gracePeriod: .milliseconds(10))
         if let reader {
             let seen = await reader.value

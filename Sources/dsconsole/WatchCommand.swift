@@ -60,7 +60,7 @@ struct WatchCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let broker = Broker(configuration: configuration, logger: logger)
         TerminationSignal.install()
-        let tap = broker.tap(bufferingNewest: 100_000)
+        let tap = broker.tap(bufferingNewest: 100_000, includingFrames: frames)
         let address: String
         do {
             let bound = try await broker.start()

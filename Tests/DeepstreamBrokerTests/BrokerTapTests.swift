@@ -49,6 +49,35 @@ struct BrokerTapTests {
         #expect(timestamps == timestamps.sorted())
     }
 
+    @Test("A subscriber that leaves frames out gets every call step and no frame")
+    func tapWithoutFrames() async throws {
+        let broker = Broker(configuration: testConfiguration())
+        let lean = broker.tap(bufferingNewest: 1000, includingFrames: false)
+        let full = broker.tap(bufferingNewest: 1000)
+        let port = try await broker.start().port!
+        let provider = try await loggedInClient(port: port)
+        try await provider.provide(["job"])
+        let requestor = try await loggedInClient(port: port)
+        try await requestor.request("job", correlationId: "c1", data: "7")
+        let request = try await provider.nextRPC()
+        try await provider.reply(.response, to: request, data: "8")
+        _ = try await requestor.nextRPC()
+        await broker.shutdown(gracePeriod: .milliseconds(10))
+
+        func isFrame(_ event: TrafficEvent) -> Bool { if case .frame = event { true } else { false } }
+        func steps(_ events: [TrafficEvent]) -> [CallStep] {
+            events.compactMap { if case .call(let e) = $0 { e.step } else { nil } }
+        }
+        var leanEvents: [TrafficEvent] = []
+        for await event in lean { leanEvents.append(event) }
+        var fullEvents: [TrafficEvent] = []
+        for await event in full { fullEvents.append(event) }
+        #expect(!leanEvents.contains(where: isFrame))
+        #expect(fullEvents.contains(where: isFrame))
+        #expect(steps(leanEvents) == [.requested(data: "7"), .routed(to: PeerID(1)), .responded(data: "8")])
+        #expect(leanEvents == fullEvents.filter { !isFrame($0) })
+    }
+
     @Test("A subscriber that never reads cannot stall routing; its losses are counted")
     func slowSubscriber() async throws {
         let broker = Broker(configuration: testConfiguration())

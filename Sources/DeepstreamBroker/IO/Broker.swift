@@ -105,8 +105,10 @@ public final class Broker: Sendable {
     /// (``droppedTapEvents``); routing never waits for it. It ends at shutdown.
     ///
     /// The subscription is registered on the broker's event loop right after this call returns;
-    /// subscribe before ``start()`` to be sure to see every event.
-    public func tap(bufferingNewest limit: Int = 10_000) -> AsyncStream<TrafficEvent> {
+    /// subscribe before ``start()`` to be sure to see every event. With `includingFrames: false` the
+    /// subscriber gets no `.frame` events, and while no subscriber wants them the broker does not
+    /// build them at all.
+    public func tap(bufferingNewest limit: Int = 10_000, includingFrames: Bool = true) -> AsyncStream<TrafficEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: TrafficEvent.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
         guard stopping.withLockedValue({ $0 == nil }) else {
@@ -116,7 +118,7 @@ public final class Broker: Sendable {
         let runtime = self.runtime
         let loop = self.loop
         loop.execute {
-            let id = runtime.value.tap.add(continuation)
+            let id = runtime.value.tap.add(continuation, includingFrames: includingFrames)
             runtime.value.publishGauges()
             continuation.onTermination = { _ in
                 loop.execute {

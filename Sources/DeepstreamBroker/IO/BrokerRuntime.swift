@@ -89,7 +89,7 @@ final class BrokerRuntime {
             }
         }
         let now = clock.now()
-        if tap.isActive {
+        if tap.wantsFrames {
             tap.publish(.frame(peer: peer, direction: .inbound, message: message, byteCount: payload.readableBytes, at: now))
         }
         handle(.received(peer, message: message, at: now))
@@ -203,7 +203,7 @@ final class BrokerRuntime {
         case .json:
             frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: jsonCodec.encode(message)))
         }
-        if tap.isActive {
+        if tap.wantsFrames {
             tap.publish(.frame(
                 peer: peer, direction: .outbound, message: message, byteCount: frame.length, at: clock.now()))
         }

@@ -6,6 +6,7 @@ import DeepstreamProtocol
 final class TrafficTap {
     private struct Subscriber {
         var continuation: AsyncStream<TrafficEvent>.Continuation
+        var wantsFrames: Bool
         var dropped: Int = 0
     }
 
@@ -17,16 +18,21 @@ final class TrafficTap {
     /// Whether anybody listens (so producers can skip building events).
     var isActive: Bool { !subscribers.isEmpty }
 
+    /// Whether any subscriber wants `.frame` events; when none does, the broker does not build them
+    /// (they are the bulk of the tap: six per routed call).
+    private(set) var wantsFrames = false
+
     /// Registers a continuation and returns its id.
-    func add(_ continuation: AsyncStream<TrafficEvent>.Continuation) -> Int {
+    func add(_ continuation: AsyncStream<TrafficEvent>.Continuation, includingFrames: Bool) -> Int {
         nextID += 1
-        subscribers[nextID] = Subscriber(continuation: continuation)
+        subscribers[nextID] = Subscriber(continuation: continuation, wantsFrames: includingFrames)
+        wantsFrames = wantsFrames || includingFrames
         return nextID
     }
 
-    /// Forgets a subscriber.
     func remove(_ id: Int) {
         subscribers[id] = nil
+        wantsFrames = subscribers.values.contains(where: \.wantsFrames)
     }
 
     /// Drops per subscriber still registered, by id order.
@@ -36,13 +42,15 @@ final class TrafficTap {
 
     /// Hands `event` to every subscriber.
     func publish(_ event: TrafficEvent) {
+        let isFrame = if case .frame = event { true } else { false }
         for id in subscribers.keys {
+            if isFrame && !subscribers[id]!.wantsFrames { continue }
             switch subscribers[id]!.continuation.yield(event) {
             case .dropped:
                 subscribers[id]!.dropped += 1
                 droppedTotal += 1
             case .terminated:
-                subscribers[id] = nil
+                remove(id)
             case .enqueued:
                 break
             @unknown default:

@@ -86,7 +86,7 @@ enum ConsoleLauncher {
             await broker?.shutdown()
             throw fail("bad server URL \(url): \(error.description)")
         }
-        if let broker { await engine.relay(broker.tap(bufferingNewest: 20_000)) }
+        if let broker { await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false)) }
 
         let screen = NcursesScreen()
         do throws(TerminalError) {

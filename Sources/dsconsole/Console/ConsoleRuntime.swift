@@ -90,11 +90,8 @@ final class ConsoleRuntime {
         let events = engine.events(bufferingNewest: 16_384)
         tasks.append(Task {
             for await event in events {
-                // Frames are not shown by the console; leaving them here halves the work under load.
-                switch event {
-                case .frame, .traffic(.frame): continue
-                default: break
-                }
+                // Frames are not shown by the console (the broker's tap already leaves them out).
+                if case .frame = event { continue }
                 if queue.append(event) { sink.yield(.engineEventsReady) }
             }
         })
