@@ -4,7 +4,8 @@ import PackageDescription
 /// dsconsole: a terminal console for deepstream.io RPCs.
 ///
 /// One module per concern; arrows of `import` point down the list only:
-/// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient ← ConsoleCore ← ConsoleTerminal ← dsconsole.
+/// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient / MockProviders / ConsoleCore ← ConsoleTerminal ←
+/// dsconsole. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
 let package = Package(
     name: "dsconsole",
     platforms: [.macOS(.v14)],
@@ -22,7 +23,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
@@ -67,8 +67,9 @@ let package = Package(
         // headless `provide` command.
         .target(name: "MockProviders", dependencies: ["DeepstreamProtocol"]),
 
-        // Pure console state, actions, reducer, call log, stats, filters, keymap, themes model.
-        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "DeepstreamClient", "MockProviders"]),
+        // Pure console state, actions, reducer, call log, stats, filters, keymap, themes model. It sees the
+        // engine only through DeepstreamProtocol's observation vocabulary, so it links no NIO.
+        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol"]),
 
         // C shim over ncursesw (wide characters).
         .systemLibrary(
@@ -88,7 +89,6 @@ let package = Package(
                 "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

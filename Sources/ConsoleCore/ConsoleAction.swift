@@ -1,4 +1,3 @@
-import DeepstreamClient
 import DeepstreamProtocol
 
 /// Everything that can happen to the console: keys, engine events, clock ticks and the results of

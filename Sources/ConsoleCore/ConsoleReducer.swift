@@ -1,4 +1,3 @@
-import DeepstreamClient
 import DeepstreamProtocol
 
 /// Applies `action` to `state` and returns the effects the runtime must perform.

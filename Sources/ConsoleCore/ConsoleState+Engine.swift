@@ -1,4 +1,3 @@
-import DeepstreamClient
 import DeepstreamProtocol
 
 extension ConsoleState {

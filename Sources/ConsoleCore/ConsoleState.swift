@@ -1,4 +1,3 @@
-import DeepstreamClient
 import DeepstreamProtocol
 
 /// The whole console as one value. Change it only through ``reduce(_:_:)``.

@@ -1,3 +1,4 @@
+import DeepstreamProtocol
 import NIOSSL
 
 /// The engine's settings, named and defaulted as the JS client's options (spec §3.4).

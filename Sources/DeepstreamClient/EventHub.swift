@@ -1,3 +1,4 @@
+import DeepstreamProtocol
 import Synchronization
 
 /// Fans events out to any number of subscribers, each with its own bounded buffer.

@@ -1,4 +1,4 @@
-import DeepstreamClient
+import DeepstreamProtocol
 
 /// The exit codes of the headless commands (documented in docs/commands.md). Codes 64 and up follow
 /// BSD `sysexits.h`; 64 is also what ArgumentParser uses for a usage error.

@@ -1,5 +1,4 @@
 import ConsoleCore
-import DeepstreamClient
 import DeepstreamProtocol
 import Testing
 

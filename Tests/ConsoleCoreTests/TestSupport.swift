@@ -1,5 +1,4 @@
 import ConsoleCore
-import DeepstreamClient
 import DeepstreamProtocol
 
 /// A time `seconds` (plus `milliseconds`) after a fixed epoch.

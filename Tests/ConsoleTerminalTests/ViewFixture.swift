@@ -1,6 +1,5 @@
 import ConsoleCore
 import ConsoleTerminal
-import DeepstreamClient
 import DeepstreamProtocol
 
 /// A prepared console state for view snapshots: own and remote providers, a few broker calls in

@@ -1,4 +1,4 @@
-import DeepstreamClient
+import DeepstreamProtocol
 import Synchronization
 
 /// A bounded hand-over of engine events from the forwarding task to the loop.

@@ -1,4 +1,5 @@
 import ConsoleCore
+import DeepstreamProtocol
 
 /// What wakes the console's loop. High-volume engine events do not travel here one by one: they wait in
 /// the ``EngineEventQueue`` and a single ``engineEventsReady`` wakes the loop to take them in a batch.

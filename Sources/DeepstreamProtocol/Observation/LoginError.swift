@@ -1,6 +1,4 @@
-import DeepstreamProtocol
-
-/// Why ``ClientEngine/login(_:)`` failed.
+/// Why `ClientEngine.login(_:)` (DeepstreamClient) failed.
 public enum LoginError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The server refused the credentials (`AUTH_UNSUCCESSFUL`); `reason` is its data, if any.
     case rejected(reason: JSONValue?)

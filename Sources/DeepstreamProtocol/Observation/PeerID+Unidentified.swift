@@ -1,5 +1,3 @@
-import DeepstreamProtocol
-
 extension PeerID {
     /// Used in the engine's ``CallStep`` values where a step names a connection the engine cannot
     /// know (the provider of an outgoing call) or that is the engine itself (its served calls).

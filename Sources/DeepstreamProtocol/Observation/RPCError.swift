@@ -1,6 +1,4 @@
-import DeepstreamProtocol
-
-/// Why ``ClientEngine/make(_:data:timeout:)`` did not return a result.
+/// Why `ClientEngine.make(_:data:timeout:)` (DeepstreamClient) did not return a result.
 public enum RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The server found no provider, or every provider rejected (`NO_RPC_PROVIDER`).
     case noRPCProvider
@@ -62,7 +60,7 @@ public enum RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The error a server error action maps to, if it ends a call.
-    static func fromServer(_ action: RPCAction) -> RPCError? {
+    package static func fromServer(_ action: RPCAction) -> RPCError? {
         switch action {
         case .noRPCProvider: .noRPCProvider
         case .acceptTimeout: .acceptTimeout

@@ -1,5 +1,3 @@
-import DeepstreamProtocol
-
 /// The client connection's state, as in the JS client (spec §3.3).
 public enum ConnectionState: String, Hashable, Sendable {
     /// Not connected and not trying (before `connect`, or after `close()` / giving up).
@@ -41,7 +39,7 @@ public struct RequestorDetails: Hashable, Sendable {
     }
 }
 
-/// Everything the engine reports, in order, to each subscriber of ``ClientEngine/events()``.
+/// Everything the engine reports, in order, to each subscriber of a client engine's `events()` (`DeepstreamClient.ClientEngine`).
 public enum EngineEvent: Hashable, Sendable {
     /// The connection state changed.
     case stateChanged(from: ConnectionState, to: ConnectionState, at: Timestamp)
