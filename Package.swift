@@ -67,9 +67,16 @@ let package = Package(
         // headless `provide` command.
         .target(name: "MockProviders", dependencies: ["DeepstreamProtocol"]),
 
+        // Pure per-RPC statistics (counts by outcome, HdrHistogram latencies, rates), shared by the
+        // console's Stats view and `watch --stats`.
+        .target(
+            name: "CallStatistics",
+            dependencies: ["DeepstreamProtocol", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+
         // Pure console state, actions, reducer, call log, stats, filters, keymap, themes model. It sees the
         // engine only through DeepstreamProtocol's observation vocabulary, so it links no NIO.
-        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol"]),
+        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "CallStatistics"]),
 
         // C shim over ncursesw (wide characters).
         .systemLibrary(
@@ -85,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "dsconsole",
             dependencies: [
-                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "MockProviders", "ConsoleCore",
+                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "MockProviders", "CallStatistics", "ConsoleCore",
                 "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,7 +135,8 @@ let package = Package(
             dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]
         ),
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
-        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore"]),
+        .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),
+        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),
         .testTarget(
             name: "dsconsoleTests",

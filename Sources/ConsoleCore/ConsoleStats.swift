@@ -1,3 +1,4 @@
+import CallStatistics
 import DeepstreamProtocol
 
 /// The numbers on the status line.

@@ -1,3 +1,4 @@
+import CallStatistics
 import ConsoleCore
 import DeepstreamProtocol
 import Testing

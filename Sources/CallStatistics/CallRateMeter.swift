@@ -47,4 +47,17 @@ public struct CallRateMeter: Hashable, Sendable {
         }
         return Double(total) / Double(windowSeconds)
     }
+
+    /// The count of each of the last `windowSeconds` seconds, oldest first, ending with the current
+    /// second (zero for seconds without calls): the data of a sparkline.
+    public var perSecondCounts: [Int] {
+        guard let now else { return Array(repeating: 0, count: windowSeconds) }
+        let current = now.nanoseconds / 1_000_000_000
+        return (0..<UInt64(windowSeconds)).reversed().map { back in
+            guard current >= back else { return 0 }
+            let second = current - back
+            let slot = Int(second % UInt64(windowSeconds))
+            return seconds[slot] == second ? counts[slot] : 0
+        }
+    }
 }

@@ -1,0 +1,91 @@
+import DeepstreamProtocol
+
+/// Assembles the steps of calls (from a broker's tap, a proxy or an engine) into ``FinishedCall``s,
+/// for consumers that keep no call log of their own (`dsconsole watch --stats`).
+///
+/// Bounded: at most `capacity` calls are followed at once; when a new call would exceed that, the
+/// oldest followed call is forgotten and counted in ``evictedCalls``.
+public struct CallTracker: Sendable {
+    private struct Open: Sendable {
+        var name: String
+        var startedAt: Timestamp
+        var acceptedAt: Timestamp?
+        var provider: PeerID?
+        var wasRejected = false
+    }
+
+    /// How many unfinished calls are followed at most.
+    public let capacity: Int
+    private var open: [CallID: Open] = [:]
+    private var arrival: [CallID?] = []
+    private var nextArrival = 0
+    private var users: [PeerID: String] = [:]
+    /// Unfinished calls forgotten to stay within ``capacity``.
+    public private(set) var evictedCalls = 0
+
+    /// Creates a tracker following at most `capacity` unfinished calls.
+    public init(capacity: Int = 100_000) { self.capacity = max(1, capacity) }
+
+    /// Calls seen but not yet finished.
+    public var openCalls: Int { open.count }
+
+    /// Takes one traffic event; returns the call it finished, if any.
+    public mutating func observe(_ event: TrafficEvent) -> FinishedCall? {
+        switch event {
+        case .loggedIn(let peer, let user, _, _):
+            users[peer] = user
+            return nil
+        case .disconnected(let peer, _, _):
+            users[peer] = nil
+            return nil
+        case .call(let call):
+            return observe(call)
+        case .connected, .loginFailed, .frame, .providerAdded, .providerRemoved:
+            return nil
+        }
+    }
+
+    /// Takes one step of a call; returns the call if this step finished it.
+    public mutating func observe(_ event: CallEvent) -> FinishedCall? {
+        var call = open[event.call] ?? startFollowing(event)
+        switch event.step {
+        case .requested:
+            call.startedAt = min(call.startedAt, event.at)
+        case .routed(let peer):
+            call.provider = peer
+        case .accepted(let peer):
+            call.provider = peer
+            if call.acceptedAt == nil { call.acceptedAt = event.at }
+        case .rejected:
+            call.wasRejected = true
+        case .responded, .errored, .failed, .abandoned:
+            break
+        }
+        guard let outcome = CallOutcomeKind(finalStep: event.step) else {
+            open[event.call] = call
+            return nil
+        }
+        open[event.call] = nil
+        return FinishedCall(
+            name: call.name, provider: call.provider.map(label), outcome: outcome,
+            acceptLatency: call.acceptedAt.map { $0.since(call.startedAt) },
+            totalLatency: event.at.since(call.startedAt), wasRerouted: call.wasRejected, endedAt: event.at
+        )
+    }
+
+    private mutating func startFollowing(_ event: CallEvent) -> Open {
+        if arrival.count < capacity {
+            arrival.append(event.call)
+        } else {
+            if let oldest = arrival[nextArrival], open.removeValue(forKey: oldest) != nil { evictedCalls += 1 }
+            arrival[nextArrival] = event.call
+            nextArrival = (nextArrival + 1) % capacity
+        }
+        return Open(name: event.name, startedAt: event.at)
+    }
+
+    private func label(_ peer: PeerID) -> String {
+        if peer == .unidentified { return "(unknown)" }
+        return users[peer] ?? peer.description
+    }
+}
