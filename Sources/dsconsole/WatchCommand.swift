@@ -13,7 +13,8 @@ struct WatchCommand: AsyncParsableCommand {
         discussion: """
             With --serve, runs the embedded broker and prints all of its traffic (every call's lifecycle, \
             connections, providers). Without it, connects to --url and prints its own connection's events. \
-            --frames adds every frame. The first line with --serve is {"event":"listening",…}.
+            --frames adds every frame. The first line with --serve is {"event":"listening",…}. \
+            --stats prints per-RPC statistics every --interval seconds instead of one line per event.
             """)
 
     /// Run the embedded broker.
@@ -27,12 +28,19 @@ struct WatchCommand: AsyncParsableCommand {
     var config: String?
     /// Include frames.
     @Flag(help: "Print every frame too.") var frames = false
+    /// Print statistics instead of events.
+    @Flag(help: "Print per-RPC statistics (counts, errors, latency percentiles) every --interval seconds instead of events.")
+    var stats = false
+    /// Seconds between statistics lines.
+    @Option(help: ArgumentHelp("With --stats: seconds between lines.", valueName: "S")) var interval: Double = 1
 
     @OptionGroup var connection: ConnectionOptions
 
     /// Rejects contradictory options.
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
+        guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
+        if stats && frames { throw ValidationError("--stats and --frames do not go together") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
@@ -74,9 +82,15 @@ struct WatchCommand: AsyncParsableCommand {
             ("event", "listening"), ("address", .string(address)),
             ("url", .string("ws://\(address)/deepstream")),
         ])).jsonText)
+        let statsLines = stats ? StatsLines(interval: .milliseconds(Int(interval * 1000))) : nil
+        let statsPrinter = Task { await statsLines?.run() }
         let printer = Task {
             for await event in tap {
-                if let line = EventJSONLines.object(for: event, frames: frames) { StandardStreams.printLine(line.jsonText) }
+                if let statsLines {
+                    statsLines.observe(event)
+                } else if let line = EventJSONLines.object(for: event, frames: frames) {
+                    StandardStreams.printLine(line.jsonText)
+                }
             }
         }
         _ = await TerminationSignal.wait()
@@ -84,6 +98,8 @@ struct WatchCommand: AsyncParsableCommand {
         let dropped = broker.droppedTapEvents
         await broker.shutdown(gracePeriod: .milliseconds(200))
         await printer.value
+        statsPrinter.cancel()
+        await statsPrinter.value
         if dropped > 0 { StandardStreams.printError("dsconsole: \(dropped) tap events were dropped (stdout too slow)") }
     }
 
@@ -94,14 +110,26 @@ struct WatchCommand: AsyncParsableCommand {
         }
         TerminationSignal.install()
         let events = engine.events(bufferingNewest: 100_000)
+        let statsLines = stats ? StatsLines(interval: .milliseconds(Int(interval * 1000))) : nil
+        let statsPrinter = Task { await statsLines?.run() }
         let printer = Task { () -> Bool in
             for await event in events {
-                if let line = EventJSONLines.object(for: event, frames: frames) { StandardStreams.printLine(line.jsonText) }
+                if let statsLines {
+                    statsLines.observe(event)
+                } else if let line = EventJSONLines.object(for: event, frames: frames) {
+                    StandardStreams.printLine(line.jsonText)
+                }
                 if case .stateChanged(_, .closed, _) = event { return true }
             }
             return false
         }
-        try await ConnectionOptions.login(engine, with: try connection.authData(), timeout: connection.connectTimeout)
+        do {
+            try await ConnectionOptions.login(engine, with: try connection.authData(), timeout: connection.connectTimeout)
+        } catch {
+            statsPrinter.cancel()
+            printer.cancel()
+            throw error
+        }
         let stopping = Locked(false)
         let closed = await withTaskGroup(of: Bool.self) { group in
             group.addTask { await printer.value }
@@ -117,6 +145,8 @@ struct WatchCommand: AsyncParsableCommand {
             return first
         }
         await engine.close()
+        statsPrinter.cancel()
+        await statsPrinter.value
         // The printer also sees CLOSED after our own close() on a signal: only an unasked close is a loss.
         if closed, !stopping.value { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
     }
