@@ -7,6 +7,8 @@ B = sys.argv[1]
 PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 16100
 RATE = int(sys.argv[3]) if len(sys.argv) > 3 else 5000
 DURATION = int(sys.argv[4]) if len(sys.argv) > 4 else 20
+# STATS_VIEW=1 keeps the Stats view open during the run (issue: cost of the view).
+STATS_VIEW = os.environ.get("STATS_VIEW") == "1"
 T = ["tmux", "-L", "rtbench"]
 HZ = os.sysconf("SC_CLK_TCK")
 
@@ -43,6 +45,9 @@ def latencies(n=10):
         time.sleep(0.05)
         out.append(key_latency("Escape", "Help · Esc closes", gone=True))
         time.sleep(0.05)
+        if STATS_VIEW:
+            out.append(key_latency("s", "Stats ·"))
+            time.sleep(0.05)
     return out
 
 tmux("kill-server")
@@ -52,6 +57,8 @@ tmux("new-session", "-d", "-s", "m", "-x", "120", "-y", "40", "-e", f"HOME={home
      f"{B} --port {PORT}; sleep 1000")
 time.sleep(2)
 pid = console_pid()
+if STATS_VIEW:
+    tmux("send-keys", "-t", "m", "s")
 # The calls pane otherwise changes every frame; the help overlay check needs Calls focus (default).
 idle_lat = latencies(5)
 c0, t0 = cpu_seconds(pid), time.monotonic()

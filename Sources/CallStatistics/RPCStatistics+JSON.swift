@@ -1,6 +1,22 @@
 import DeepstreamProtocol
 
 extension RPCStatistics {
+    /// The `{"ts", "event": "stats", "since", "rpcs", "overflowCalls"}` object that `watch --stats`
+    /// prints and the console exports, for the time `now`.
+    public func report(at now: Timestamp) -> JSONObject {
+        var object = JSONObject()
+        object["ts"] = Self.seconds(now)
+        object["event"] = "stats"
+        object["since"] = since.map(Self.seconds) ?? .null
+        object["rpcs"] = jsonRows
+        object["overflowCalls"] = .int(overflowCalls)
+        return object
+    }
+
+    private static func seconds(_ time: Timestamp) -> JSONValue {
+        JSONNumber(time.description).map(JSONValue.number) ?? .string(time.description)
+    }
+
     /// The `rpcs` array of `watch --stats` and of a console export: one object per row,
     /// `{"name", "calls", "ok", "errors": {KIND: n}, "rerouted", "ratePerSecond", "acceptMs",
     /// "totalMs", "providers": [{"provider", …the same counts…}]}` (shapes in docs/commands.md).

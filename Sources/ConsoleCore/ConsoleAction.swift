@@ -20,4 +20,6 @@ public enum ConsoleAction: Hashable, Sendable {
     case ownProviderRegistered(OwnProviderSpec)
     /// The runtime could not parse an interactively added provider's behaviour.
     case ownProviderRejected(name: String, message: String)
+    /// A ``ConsoleEffect/writeFile(path:contents:what:)`` finished; `error` says why it failed.
+    case fileWritten(path: String, what: String, error: String?)
 }

@@ -33,6 +33,20 @@ public enum ConsoleCommand: Hashable, Sendable {
     case last
     /// Pause or resume the Calls view.
     case togglePause
+    /// Open or close the Stats view.
+    case toggleStats
+    /// Stats view: sort by the next column.
+    case sortNextColumn
+    /// Stats view: sort by the previous column.
+    case sortPreviousColumn
+    /// Stats view: reverse the sort order.
+    case reverseSort
+    /// Stats view: show or hide the selected RPC's per-provider rows.
+    case toggleExpanded
+    /// Stats view: forget every statistic.
+    case resetStatistics
+    /// Stats view: write the statistics to a JSON file.
+    case exportStatistics
     /// Start typing a Calls filter.
     case startFilter
     /// Open the selected call's detail view.

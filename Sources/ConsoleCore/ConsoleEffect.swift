@@ -13,6 +13,9 @@ public enum ConsoleEffect: Hashable, Sendable {
     case registerProvider(name: String, behaviour: String)
     /// Persist the composer history.
     case saveHistory([ComposerHistoryEntry])
+    /// Write `contents` to the file `path` (a new file; an existing one is not overwritten) and
+    /// answer with ``ConsoleAction/fileWritten(path:what:error:)``; `what` names it for the notice.
+    case writeFile(path: String, contents: String, what: String)
     /// Exit the console.
     case quit
     /// The state changed: draw a frame (the runtime coalesces these to its frame rate).

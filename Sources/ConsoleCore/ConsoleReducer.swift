@@ -29,6 +29,13 @@ public func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [Con
     case .ownProviderRejected(let name, let message):
         state.notify("Provider \(name): \(message)", isError: true)
         effects = []
+    case .fileWritten(let path, let what, let error):
+        if let error {
+            state.notify("Could not write \(what) to \(path): \(error)", isError: true)
+        } else {
+            state.notify("Wrote \(what) to \(path)")
+        }
+        effects = []
     }
     if !state.isQuitting && !effects.contains(.requestRedraw) { effects.append(.requestRedraw) }
     return effects
@@ -43,6 +50,7 @@ extension ConsoleState {
     mutating func tick(_ time: Timestamp) -> [ConsoleEffect] {
         now = time
         stats.rate.advance(to: time)
+        if case .stats = overlay { statistics.advance(to: time) }
         if var current = notice {
             if let expiry = current.expiresAt {
                 if time >= expiry { notice = nil }

@@ -126,6 +126,7 @@ extension ConsoleState {
         let endedNow = outcome.record.status.isFinal && (outcome.previousStatus.map { !$0.isFinal } ?? true)
         if endedNow {
             if counted && outcome.record.status.isError { stats.callErrors += 1 }
+            if counted { statistics.record(finishedCall(outcome.record)) }
             if origin == .served, let index = providers.ownIndex(of: event.name) {
                 providers.own[index].lastLatency = outcome.record.totalLatency
             }

@@ -28,6 +28,7 @@ extension ConsoleState {
     // MARK: Commands
 
     mutating func perform(_ command: ConsoleCommand) -> [ConsoleEffect] {
+        if case .stats = overlay, calls.filterEditor == nil, let effects = performInStats(command) { return effects }
         switch command {
         case .quit:
             if pendingRequests.isEmpty {
@@ -56,6 +57,10 @@ extension ConsoleState {
             move(command)
         case .togglePause:
             calls.togglePause(matching: callMatcher)
+        case .toggleStats:
+            openStats()
+        case .sortNextColumn, .sortPreviousColumn, .reverseSort, .toggleExpanded, .resetStatistics, .exportStatistics:
+            break
         case .startFilter:
             calls.filterEditor = LineEditor(calls.filter.text)
             filterBeforeEditing = calls.filter
@@ -95,10 +100,10 @@ extension ConsoleState {
 
     private mutating func back() {
         switch overlay {
-        case .help, .detail, .confirmQuit, .addProvider:
+        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider:
             overlay = nil
             return
-        case nil: break
+        case .stats, nil: break
         }
         if focus == .calls, calls.filterEditor != nil {
             calls.filterEditor = nil
@@ -148,7 +153,7 @@ extension ConsoleState {
             let total = detailLines?.count ?? 0
             overlay = .detail(key, scroll: scrolled(scroll, command, total: total, height: layout.detailHeight))
             return
-        case .confirmQuit, .addProvider: return
+        case .confirmQuit, .addProvider, .stats: return
         case nil: break
         }
         switch focus {

@@ -1,3 +1,4 @@
+import CallStatistics
 import DeepstreamProtocol
 
 /// The whole console as one value. Change it only through ``reduce(_:_:)``.
@@ -24,6 +25,10 @@ public struct ConsoleState: Sendable {
     public internal(set) var composer: ComposerState
     /// Status-line numbers.
     public internal(set) var stats: ConsoleStats
+    /// Per-RPC statistics of every call that ended (the Stats view); they outlive the call log.
+    public internal(set) var statistics = RPCStatistics()
+    /// The Stats view's sort, selection and expanded rows.
+    public internal(set) var statsView = StatsViewState()
     /// The status-line notice, if any.
     public internal(set) var notice: Notice?
     /// The latest tick time.
@@ -71,6 +76,7 @@ public struct ConsoleState: Sendable {
         case .confirmQuit: return [.confirmQuit]
         case .addProvider: return [.prompt, .global]
         case .help: return [.help, .global]
+        case .stats: return calls.filterEditor != nil ? [.filterInput, .global] : [.stats, .global]
         case .detail: return [.detail, .panes, .global]
         case nil: break
         }

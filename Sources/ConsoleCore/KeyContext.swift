@@ -21,6 +21,8 @@ public enum KeyContext: String, CaseIterable, Hashable, Sendable {
     case prompt
     /// The call detail view.
     case detail
+    /// The Stats view.
+    case stats
     /// The help overlay.
     case help
     /// The quit confirmation.
@@ -39,6 +41,7 @@ public enum KeyContext: String, CaseIterable, Hashable, Sendable {
         case .filterInput: "Filter input (after /)"
         case .prompt: "Add-provider prompt"
         case .detail: "Call detail"
+        case .stats: "Stats view"
         case .help: "Help"
         case .confirmQuit: "Quit confirmation"
         }

@@ -47,13 +47,8 @@ final class StatsLines: Sendable {
     func object(at now: Timestamp) -> JSONValue {
         state.withLock { state in
             state.statistics.advance(to: now)
-            var object = JSONObject()
-            object["ts"] = JSONNumber(now.description).map(JSONValue.number) ?? .string(now.description)
-            object["event"] = "stats"
-            object["since"] = state.statistics.since.flatMap { JSONNumber($0.description) }.map(JSONValue.number) ?? .null
-            object["rpcs"] = state.statistics.jsonRows
+            var object = state.statistics.report(at: now)
             object["openCalls"] = .int(state.tracker.openCalls)
-            object["overflowCalls"] = .int(state.statistics.overflowCalls)
             return .object(object)
         }
     }

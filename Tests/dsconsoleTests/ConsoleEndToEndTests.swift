@@ -29,6 +29,39 @@ struct ConsoleEndToEndTests {
         await console.session.kill()
     }
 
+    @Test("s opens the Stats view with the call's RPC, latencies and errors; x exports it as JSON")
+    func statsView() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
+        // Composer → Providers; switch the provider off and send the same request again.
+        try await console.session.sendKeys("BTab")
+        try await console.session.sendKeys("Space")
+        try await console.waitForProvider("add-two-numbers", state: "off")
+        try await console.session.sendKeys("C-r")
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
+        try await console.session.sendKeys("s")
+        let screen = try await console.session.waitUntil { $0.contains("Stats · 2 calls") }
+        // The row: name, CALLS 2, calls/s, OK 1, REQ-ERR 0, NO-PROV 1, then latencies.
+        let row = try #require(screen.split(separator: "\n").first { $0.contains("add-two-numbers") })
+        let cells = row.split(whereSeparator: { $0 == " " || $0 == "│" }).map(String.init)
+        #expect(Array(cells.prefix(3)) == ["▸", "add-two-numbers", "2"], "\(row)")
+        #expect(cells.count > 6 && cells[4] == "1" && cells[5] == "0" && cells[6] == "1", "\(row)")
+        #expect(screen.contains("NO-PROV") && screen.contains("Total latency of add-two-numbers"))
+        try await console.session.sendKeys("x")
+        try await console.session.waitUntil { $0.contains("Wrote statistics to dsconsole-stats-") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: console.home).filter { $0.hasPrefix("dsconsole-stats-") }
+        let file = try #require(files.first)
+        let report = try String(contentsOfFile: console.home + "/" + file, encoding: .utf8)
+        #expect(report.contains(#""event":"stats""#) && report.contains(#""name":"add-two-numbers""#))
+        #expect(report.contains(#""NO_RPC_PROVIDER":1"#))
+        try await console.session.sendKeys("Escape")
+        try await console.session.waitUntil { $0.contains("Providers") && !$0.contains("Stats ·") }
+        await console.session.kill()
+    }
+
     @Test("A provider toggled off with Space leaves the call without a provider")
     func togglingProviderOffGivesNoProvider() async throws {
         let console = try await RunningConsole.start()
@@ -244,7 +277,8 @@ private struct RunningConsole {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let words = (arguments ?? ["--port", "\(port)"]).map { "'\($0)'" }.joined(separator: " ")
         let override = terminalType.map { "TERM='\($0)' " } ?? ""
-        var command = "\(override)'\(BuiltProducts.dsconsole.path)' \(words) 2>'\(home)/stderr.txt'"
+        // Run inside HOME so files the console writes to its working directory (exports) land there.
+        var command = "cd '\(home)' && \(override)'\(BuiltProducts.dsconsole.path)' \(words) 2>'\(home)/stderr.txt'"
         // The shell records the exit status: tmux sometimes marks a pane whose program exits at once
         // as dead without a status (#{pane_dead_status} stays empty).
         command += "; echo $? > '\(home)/status.txt'"

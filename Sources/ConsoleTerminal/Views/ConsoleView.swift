@@ -14,6 +14,8 @@ public enum ConsoleView {
         switch state.overlay {
         case .detail:
             DetailView.draw(state, in: Rect(layout.detail), into: &buffer, styles: styles)
+        case .stats:
+            StatsView.draw(state, in: Rect(layout.detail), into: &buffer, styles: styles)
         default:
             ProvidersView.draw(state, in: Rect(layout.providers), into: &buffer, styles: styles)
             ComposerView.draw(state, in: Rect(layout.composer), into: &buffer, styles: styles)
@@ -24,7 +26,7 @@ public enum ConsoleView {
             HelpOverlayView.draw(state, scroll: scroll, in: Rect(layout.help), into: &buffer, styles: styles)
         case .addProvider, .confirmQuit:
             DialogView.draw(state, in: Rect(layout.detail), into: &buffer, styles: styles)
-        case .detail, nil:
+        case .detail, .stats, nil:
             break
         }
         StatusLineView.draw(state, in: Rect(layout.status), into: &buffer, styles: styles)

@@ -200,6 +200,8 @@ final class ConsoleRuntime {
             if let problem = history.save(entries) {
                 logger.warning("\(problem.description)")
             }
+        case .writeFile(let path, let contents, let what):
+            return .fileWritten(path: path, what: what, error: NewFile.write(contents, to: path))
         case .quit:
             ending = .quit
         }
