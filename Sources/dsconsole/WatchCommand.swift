@@ -2,6 +2,7 @@ import ArgumentParser
 import DeepstreamBroker
 import DeepstreamClient
 import DeepstreamProtocol
+import DeepstreamProxy
 import Logging
 
 /// `dsconsole watch`: traffic as JSON Lines on stdout, for `jq`.
@@ -12,8 +13,10 @@ struct WatchCommand: AsyncParsableCommand {
         abstract: "Print traffic as JSON Lines until Ctrl-C.",
         discussion: """
             With --serve, runs the embedded broker and prints all of its traffic (every call's lifecycle, \
-            connections, providers). Without it, connects to --url and prints its own connection's events. \
-            --frames adds every frame. The first line with --serve is {"event":"listening",…}.
+            connections, providers). With --proxy UPSTREAM, listens on --listen and forwards every connection \
+            to UPSTREAM, printing all the traffic that passes in the same vocabulary. Without either, connects \
+            to --url and prints its own connection's events. --frames adds every frame. The first line with \
+            --serve or --proxy is {"event":"listening",…}.
             """)
 
     /// Run the embedded broker.
@@ -25,6 +28,18 @@ struct WatchCommand: AsyncParsableCommand {
     /// Broker configuration.
     @Option(help: ArgumentHelp("With --serve: a broker configuration file (docs/broker.md).", valueName: "FILE"))
     var config: String?
+    /// Proxy mode: the upstream server.
+    @Option(help: ArgumentHelp(
+        "Proxy to this deepstream server (ws://… or wss://…) and watch everything that passes.", valueName: "UPSTREAM"))
+    var proxy: String?
+    /// Proxy listen address.
+    @Option(help: ArgumentHelp("With --proxy: the address to listen on (port 0 picks a free one).", valueName: "HOST:PORT"))
+    var listen: String = ProxyOptions.defaultListen
+    /// Extra trusted certificates for a wss:// upstream.
+    @Option(name: .customLong("upstream-ca"), help: ArgumentHelp(
+        "With --proxy: PEM file of certificates to trust for a wss:// upstream (besides the system's).",
+        valueName: "FILE"))
+    var upstreamCA: String?
     /// Include frames.
     @Flag(help: "Print every frame too.") var frames = false
 
@@ -33,12 +48,19 @@ struct WatchCommand: AsyncParsableCommand {
     /// Rejects contradictory options.
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
+        if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
     func run() async throws {
         do {
-            if serve { try await watchBroker() } else { try await watchOwnConnection() }
+            if let proxy {
+                try await watchProxy(upstream: proxy)
+            } else if serve {
+                try await watchBroker()
+            } else {
+                try await watchOwnConnection()
+            }
         } catch {
             let failure = error
             StandardStreams.printError(failure.message)
@@ -85,6 +107,43 @@ struct WatchCommand: AsyncParsableCommand {
         await broker.shutdown(gracePeriod: .milliseconds(200))
         await printer.value
         if dropped > 0 { StandardStreams.printError("dsconsole: \(dropped) tap events were dropped (stdout too slow)") }
+    }
+
+    private func watchProxy(upstream: String) async throws(CommandFailure) {
+        let configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA)
+        let proxy: Proxy
+        do { proxy = try Proxy(configuration: configuration) } catch {
+            throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstream): \(error)")
+        }
+        TerminationSignal.install()
+        let events = proxy.events(bufferingNewest: 100_000, includingFrames: frames)
+        let address: String
+        let url: String
+        do {
+            let bound = try await proxy.start()
+            let port = bound.port ?? configuration.port
+            address = "\(configuration.host):\(port)"
+            url = ProxyOptions.url(host: configuration.host, port: port)
+        } catch {
+            await proxy.shutdown()
+            throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
+        }
+        StandardStreams.printLine(JSONValue.object(JSONObject([
+            ("ts", .number(JSONNumber(ClientEngine.wallClock().description) ?? JSONNumber(0))),
+            ("event", "listening"), ("address", .string(address)), ("url", .string(url)),
+            ("upstream", .string(configuration.upstream.description)),
+        ])).jsonText)
+        let printer = Task {
+            for await event in events {
+                if let line = EventJSONLines.object(for: event, frames: frames) { StandardStreams.printLine(line.jsonText) }
+            }
+        }
+        _ = await TerminationSignal.wait()
+        await proxy.shutdown()
+        await printer.value
+        StandardStreams.printError(ProxyOptions.summary(proxy.statistics))
+        let dropped = proxy.statistics.droppedEvents
+        if dropped > 0 { StandardStreams.printError("dsconsole: \(dropped) events were dropped (stdout too slow)") }
     }
 
     private func watchOwnConnection() async throws(CommandFailure) {
