@@ -77,6 +77,24 @@ struct ForwardingTests {
         await proxy.shutdown()
     }
 
+    @Test("frames sent right behind the request head, while the upstream connects, are forwarded in order")
+    func earlyBytes() async throws {
+        let upstream = try await RawServer.start()
+        let (proxy, port) = try await startProxy(upstreamPort: upstream.port)
+        let client = try await RawConnection.connect(port: port)
+        let frames = CaptureFrames.rpcOpen.filter { $0.client == "B" && $0.toServer }.map(\.bytes)
+        // The head and the first frame in one write, the rest in separate writes without waiting.
+        try await client.send(Array(RawConnection.upgradeRequest(target: "/deepstream", port: port).utf8) + frames[0])
+        for frame in frames.dropFirst() { try await client.send(frame) }
+        let server = try await upstream.connection(0)
+        let expected = frames.flatMap { $0 }
+        try await eventually("all early frames upstream") { server.received.count >= expected.count }
+        #expect(firstDifference(server.received, expected) == nil)
+        await client.close()
+        await upstream.stop()
+        await proxy.shutdown()
+    }
+
     @Test("path and query are forwarded as sent, to any endpoint")
     func pathAndQuery() async throws {
         let upstream = try await RawServer.start()

@@ -184,7 +184,7 @@ public struct FrameScanner: Sendable {
         frameKeep = length <= UInt64(observationLimit)
         framePayload = []
         remaining = length
-        header = []
+        header.removeAll(keepingCapacity: true)
         if remaining == 0 { finishFrame(into: &messages) } else { inPayload = true }
     }
 

@@ -114,7 +114,10 @@ final class ProxiedConnection {
         handler.partner = client
         upstreamContext.write(NIOAny(channel.allocator.buffer(bytes: head)), promise: nil)
         if rest.readableBytes > 0 { client.forward(rest) }
+        if let early = client.takeEarlyBytes(), early.readableBytes > 0 { client.forward(early) }
+        if let early = handler.takeEarlyBytes(), early.readableBytes > 0 { handler.forward(early) }
         upstreamContext.flush()
+        client.context?.flush()
         submitObservations()
         client.resumeReading()
         handler.resumeReading()

@@ -213,6 +213,9 @@ public final class Proxy: Sendable {
                 observed.withLockedValue { $0 = counters }
                 let pending = observer.pendingCallCount
                 pendingCalls.withLockedValue { $0 = pending }
+                // Let work pile up for a moment: one wake-up per millisecond at most instead of one per
+                // read on the forwarding loops (the queue is bounded; observation may lag by 1 ms).
+                try? await Task.sleep(for: .milliseconds(1))
             }
         }
         observerTask.withLockedValue { $0 = task }

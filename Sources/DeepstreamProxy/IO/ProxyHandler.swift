@@ -30,6 +30,8 @@ final class ProxyHandler: ChannelDuplexHandler {
     private var pendingRead = false
     /// Bytes of the client's request head not yet complete (client role, before forwarding).
     private var headBuffer: ByteBuffer?
+    /// Bytes read before the two sides are linked (after the head, while the upstream connects).
+    private var early: ByteBuffer?
     private var scanned: [ScannedMessage] = []
 
     init(role: Role, connection: ProxiedConnection, scanner: FrameScanner) {
@@ -54,6 +56,13 @@ final class ProxyHandler: ChannelDuplexHandler {
             connection.headBytesArrived(from: self)
             return
         }
+        guard partner != nil else {
+            // A read already under way when the head completed: keep it until the upstream is linked.
+            var waiting = early ?? ByteBuffer()
+            waiting.writeImmutableBuffer(bytes)
+            early = waiting
+            return
+        }
         forward(bytes)
     }
 
@@ -74,6 +83,12 @@ final class ProxyHandler: ChannelDuplexHandler {
     func takeHeadBuffer() -> ByteBuffer? {
         defer { headBuffer = nil }
         return headBuffer
+    }
+
+    /// Bytes read before linking, handed over once.
+    func takeEarlyBytes() -> ByteBuffer? {
+        defer { early = nil }
+        return early
     }
 
     /// The head bytes collected so far, without taking them.
