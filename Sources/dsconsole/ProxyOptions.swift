@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeepstreamClient
+import DeepstreamProtocol
 import DeepstreamProxy
 import NIOSSL
 
@@ -58,6 +59,26 @@ enum ProxyOptions {
     static func url(host: String, port: Int) -> String {
         let shown = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
         return "ws://\(shown.contains(":") ? "[\(shown)]" : shown):\(port)/deepstream"
+    }
+
+    /// The `proxyStats` JSON Lines object: messages per second per topic since `previous`, and totals.
+    static func statsLine(_ current: ProxyStatistics, previous: ProxyStatistics, over elapsed: Duration) -> JSONValue {
+        let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let rates = current.observer.messagesPerTopic.sorted { $0.key.rawValue < $1.key.rawValue }.map { topic, count in
+            let rate = Double(count - previous.observer.messagesPerTopic[topic, default: 0]) / seconds
+            return (topic.name, JSONValue.double((rate * 10).rounded() / 10))
+        }
+        return .object(JSONObject([
+            ("ts", .number(JSONNumber(Proxy.wallClock().description) ?? JSONNumber(0))),
+            ("event", "proxyStats"),
+            ("connections", .int(current.connectionsOpen)),
+            ("messagesPerSecond", .object(JSONObject(rates))),
+            ("undecodable", .int(current.observer.undecodable)),
+            ("pendingCalls", .int(current.pendingCalls)),
+            ("droppedObservations", .int(current.droppedObservations)),
+            ("droppedEvents", .int(current.droppedEvents)),
+            ("upstreamFailures", .int(current.upstreamFailures)),
+        ]))
     }
 
     /// One line with what the observer counted, for standard error at the end.

@@ -40,6 +40,14 @@ struct WatchCommand: AsyncParsableCommand {
         "With --proxy: PEM file of certificates to trust for a wss:// upstream (besides the system's).",
         valueName: "FILE"))
     var upstreamCA: String?
+    /// Proxy statistics interval.
+    @Option(name: .customLong("stats-interval"), help: ArgumentHelp(
+        "With --proxy: print a proxyStats line (messages/s per topic, drops) every S seconds; 0 = never.",
+        valueName: "S"))
+    var statsInterval: Double = 5
+    /// Only the statistics lines.
+    @Flag(name: .customLong("stats-only"), help: "With --proxy: print only the listening and proxyStats lines.")
+    var statsOnly = false
     /// Include frames.
     @Flag(help: "Print every frame too.") var frames = false
 
@@ -49,6 +57,7 @@ struct WatchCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
         if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
+        guard statsInterval >= 0, statsInterval.isFinite else { throw ValidationError("--stats-interval must be 0 or more") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
@@ -116,7 +125,7 @@ struct WatchCommand: AsyncParsableCommand {
             throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstream): \(error)")
         }
         TerminationSignal.install()
-        let events = proxy.events(bufferingNewest: 100_000, includingFrames: frames)
+        let events = statsOnly ? AsyncStream { $0.finish() } : proxy.events(bufferingNewest: 100_000, includingFrames: frames)
         let address: String
         let url: String
         do {
@@ -138,7 +147,24 @@ struct WatchCommand: AsyncParsableCommand {
                 if let line = EventJSONLines.object(for: event, frames: frames) { StandardStreams.printLine(line.jsonText) }
             }
         }
+        let interval = statsInterval
+        let stats = Task {
+            guard interval > 0 else { return }
+            var previous = proxy.statistics
+            var previousTime = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                if Task.isCancelled { break }
+                let current = proxy.statistics
+                let now = ContinuousClock.now
+                StandardStreams.printLine(ProxyOptions.statsLine(current, previous: previous, over: now - previousTime).jsonText)
+                previous = current
+                previousTime = now
+            }
+        }
         _ = await TerminationSignal.wait()
+        stats.cancel()
+        await stats.value
         await proxy.shutdown()
         await printer.value
         StandardStreams.printError(ProxyOptions.summary(proxy.statistics))

@@ -15,7 +15,9 @@ extension BinaryTests {
                     "bob": .init(password: try! PasswordHash(hashing: "bob-secret-pw", iterations: 1000)),
                 ]))
             }
-            let watch = try ChildProcess(["watch", "--proxy", broker.url, "--listen", "127.0.0.1:0", "--frames"])
+            let watch = try ChildProcess([
+                "watch", "--proxy", broker.url, "--listen", "127.0.0.1:0", "--frames", "--stats-interval", "0.2",
+            ])
             #expect(await watch.waitFor("\"event\":\"listening\"", inStderr: false), "watch did not start: \(watch.stderr)")
             let first = try #require(try jsonLines(watch.stdout).first)
             #expect(first["event"] == "listening")
@@ -37,6 +39,7 @@ extension BinaryTests {
             await requestor.close()
             await provider.close()
             #expect(await watch.waitFor("\"event\":\"disconnected\"", inStderr: false))
+            #expect(await watch.waitFor("\"event\":\"proxyStats\"", inStderr: false))
             watch.send(SIGINT)
             #expect(await watch.wait(timeout: .seconds(10)) == 0)
             await broker.stop()
@@ -56,6 +59,8 @@ extension BinaryTests {
             #expect(!watch.stdout.contains("secret-pw"))
             #expect(!watch.stderr.contains("secret-pw"))
             #expect(watch.stderr.contains("proxy: 2 connections"))
+            let stats = lines.filter { $0["event"] == "proxyStats" }
+            #expect(stats.contains { ($0["messagesPerSecond"]?["RPC"]?.doubleValue ?? 0) > 0 }, "\(stats)")
         }
 
         @Test("--proxy to an upstream that is down: clients get close 1014 naming it; the watcher keeps running")
