@@ -48,4 +48,20 @@ struct ProxyConsoleEndToEndTests {
         let stderr = (try? String(contentsOfFile: home + "/stderr.txt", encoding: .utf8)) ?? ""
         #expect(stderr.isEmpty, "stderr: \(stderr)")
     }
+
+    @Test("An upstream that refuses connections is named on the status line")
+    func upstreamDown() async throws {
+        let refusing = RefusingPort()
+        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let upstream = "ws://127.0.0.1:\(refusing.port)"
+        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(upstream)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
+        let session = try await TmuxSession.start(
+            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+        try await session.waitUntil(timeout: .seconds(15)) { $0.contains("upstream \(upstream) unreachable") }
+        try await session.sendKeys("q")
+        await session.kill()
+        _ = refusing.port
+    }
 }

@@ -141,7 +141,11 @@ enum ConsoleLauncher {
         login.cancel()
         await engine.close()
         await broker?.shutdown(gracePeriod: .milliseconds(300))
-        await proxy?.shutdown()
+        if let proxy {
+            await proxy.shutdown()
+            // The proxy's own counters (observation drops, per-topic messages) go to the log file.
+            logger.notice("\(ProxyOptions.summary(proxy.statistics)); events dropped \(proxy.statistics.droppedEvents)")
+        }
         if ending == .inputClosed {
             throw fail(TerminalError.inputClosed.description)
         }
