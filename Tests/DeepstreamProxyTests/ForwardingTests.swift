@@ -261,6 +261,19 @@ struct ForwardingTests {
         await proxy.shutdown()
     }
 
+    @Test("a client that never finishes its request head is closed after the head timeout; no upstream is opened")
+    func headTimeout() async throws {
+        let upstream = try await RawServer.start()
+        let (proxy, port) = try await startProxy(upstreamPort: upstream.port) { $0.headTimeout = .milliseconds(200) }
+        let client = try await RawConnection.connect(port: port)
+        try await client.send(Array("GET /deepstream HTTP/1.1\r\nHost: x\r\n".utf8))
+        try await eventually("closed by the proxy", timeout: .seconds(5)) { client.isClosed }
+        #expect(upstream.accepted.withLockedValue { $0.isEmpty })
+        try await eventually("connection counted as closed") { proxy.statistics.connectionsOpen == 0 }
+        await upstream.stop()
+        await proxy.shutdown()
+    }
+
     @Test("plain HTTP on the same port is forwarded with X-Forwarded-For")
     func plainHTTP() async throws {
         let upstream = try await RawServer.start()

@@ -40,6 +40,20 @@ final class ProxiedConnection {
 
     // MARK: Request head and upstream
 
+    private var headTimer: Scheduled<Void>?
+
+    /// Arms the head timer: a client that never completes its request head does not hold a connection.
+    func clientActive(on loop: EventLoop) {
+        let timeout = shared.configuration.headTimeout
+        let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        headTimer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+            let connection = bound.value
+            guard connection.head == nil, let context = connection.client.context else { return }
+            context.close(promise: nil)
+        }
+    }
+
     func headBytesArrived(from handler: ProxyHandler) {
         guard let buffer = handler.headBytes else { return }
         switch RequestHead.scan(buffer.readableBytesView, limit: 16 * 1024) {
@@ -58,6 +72,8 @@ final class ProxiedConnection {
 
     private func connectUpstream(_ head: RequestHead, rest: ByteBuffer) {
         self.head = head
+        headTimer?.cancel()
+        headTimer = nil
         isWebSocket = head.isWebSocketUpgrade
         let limit = shared.configuration.observationLimit
         if isWebSocket {

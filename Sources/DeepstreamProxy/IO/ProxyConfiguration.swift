@@ -49,6 +49,8 @@ public struct ProxyConfiguration: Sendable {
     public var callLifetime: Duration = .seconds(60)
     /// How long connecting to the upstream (TCP and TLS) may take.
     public var connectTimeout: Duration = .seconds(5)
+    /// How long a client may take to send its request head before the proxy closes the connection.
+    public var headTimeout: Duration = .seconds(10)
     /// Event loop threads for forwarding.
     public var threads = 1
     /// Most simultaneous client connections; more are closed right after accept.

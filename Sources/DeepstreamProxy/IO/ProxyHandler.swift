@@ -46,6 +46,11 @@ final class ProxyHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+    func channelActive(context: ChannelHandlerContext) {
+        if role == .client { connection.clientActive(on: context.eventLoop) }
+        context.fireChannelActive()
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
