@@ -47,6 +47,10 @@ struct ForwardingTests {
             if frame.toServer {
                 try await clients[frame.client]!.send(frame.bytes)
                 sentToServer[frame.client, default: []] += frame.bytes
+                // Like a real server, the stand-in answers only what it has received (causal order).
+                let server = servers[frame.client]!
+                let expected = sentToServer[frame.client, default: []].count
+                try await eventually("frame upstream") { server.received.count >= expected }
             } else {
                 try await servers[frame.client]!.send(frame.bytes)
                 sentToClient[frame.client, default: []] += frame.bytes
@@ -270,6 +274,35 @@ struct ForwardingTests {
         try await eventually("closed by the proxy", timeout: .seconds(5)) { client.isClosed }
         #expect(upstream.accepted.withLockedValue { $0.isEmpty })
         try await eventually("connection counted as closed") { proxy.statistics.connectionsOpen == 0 }
+        await upstream.stop()
+        await proxy.shutdown()
+    }
+
+    @Test("POST /api: forwarded byte for byte (chunked answer included) and its RPCs observed")
+    func httpAPIObserved() async throws {
+        let upstream = try await RawServer.start(answer: false)
+        let (proxy, port) = try await startProxy(upstreamPort: upstream.port)
+        let events = EventCollector(proxy.events())
+        let http = try await RawConnection.connect(port: port)
+        let body = CaptureFrames.httpRequestBody
+        try await http.send(Array("POST /api HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8))
+        try await http.send(Array(body.utf8))
+        let server = try await upstream.connection(0)
+        try await eventually("body upstream") { server.received.count >= body.utf8.count }
+        #expect(server.received == Array(body.utf8))
+        let response = Array(CaptureFrames.httpResponse.utf8)
+        // In two pieces, split inside the chunk.
+        try await server.send(Array(response[..<300]))
+        try await server.send(Array(response[300...]))
+        try await eventually("response back") { http.received.count >= response.count }
+        #expect(firstDifference(http.received, response) == nil)
+        try await events.waitFor("both HTTP calls end") { _ in
+            events.steps.contains("nobody-provides-this #1 failed NO_RPC_PROVIDER")
+                && events.steps.contains { $0.hasPrefix("add-two-numbers #1 responded") }
+        }
+        // No provider behind the proxy here: the successful call ends with the HTTP result.
+        #expect(events.steps.contains("add-two-numbers #1 responded 11"))
+        await http.close()
         await upstream.stop()
         await proxy.shutdown()
     }

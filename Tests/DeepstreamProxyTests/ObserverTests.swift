@@ -124,6 +124,40 @@ struct ObserverTests {
         ])
     }
 
+    @Test("http-rpc-open: POST /api calls are linked to the server's REQUEST to the provider by name; results by index")
+    func httpAPI() {
+        var observer = ProxyObserver()
+        var events: [TrafficEvent] = []
+        var scanners: [Bool: FrameScanner] = [true: FrameScanner(mode: .frames), false: FrameScanner(mode: .frames)]
+        let provider = PeerID(1)
+        let http = PeerID(2)
+        events += observer.handle(.opened(provider, remoteAddress: "a", path: "/deepstream", at: Timestamp(nanoseconds: 1)))
+        func feed(_ frames: ArraySlice<CaptureFrame>) {
+            for frame in frames {
+                var messages: [ScannedMessage] = []
+                frame.bytes.withUnsafeBytes { scanners[frame.toServer]!.scan($0, into: &messages) }
+                for message in messages {
+                    events += observer.handle(.message(provider, frame.toServer ? .inbound : .outbound, message, at: Timestamp(nanoseconds: 2)))
+                }
+            }
+        }
+        // Login and PROVIDE, then the HTTP request, then the forwarded REQUEST, ACCEPT, RESPONSE.
+        feed(CaptureFrames.httpOpen[0..<6])
+        events += observer.handle(.opened(http, remoteAddress: "b", path: "/api", at: Timestamp(nanoseconds: 3)))
+        events += observer.handle(.httpRequest(http, body: Array(CaptureFrames.httpRequestBody.utf8), at: Timestamp(nanoseconds: 3)))
+        feed(CaptureFrames.httpOpen[6..<9])
+        var response = HTTPBodyCollector(responseLimit: 1 << 20)
+        let body = Array(CaptureFrames.httpResponse.utf8).withUnsafeBytes { response.scan($0) }
+        #expect(response.status == 200)
+        events += observer.handle(.httpResponse(http, status: response.status, body: body ?? [], at: Timestamp(nanoseconds: 4)))
+        #expect(Self.steps(events) == [
+            "add-two-numbers #2 requested", "nobody-provides-this #2 requested",
+            "add-two-numbers #2 routed #1", "add-two-numbers #2 accepted #1", "add-two-numbers #2 responded 11",
+            "nobody-provides-this #2 failed NO_RPC_PROVIDER",
+        ])
+        #expect(observer.pendingCallCount == 0)
+    }
+
     @Test("credentials never appear: only the username is kept, also in frame events")
     func credentials() {
         var observer = ProxyObserver(includingFrames: true)

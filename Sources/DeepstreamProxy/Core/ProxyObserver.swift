@@ -12,6 +12,10 @@ public enum ObservationInput: Sendable {
     case opened(PeerID, remoteAddress: String, path: String, at: Timestamp)
     /// A WebSocket message crossed the proxy (`inbound` = client to server, as the server sees it).
     case message(PeerID, FrameDirection, ScannedMessage, at: Timestamp)
+    /// The body of a `POST /api` request (JSON with RPC `make` entries), complete.
+    case httpRequest(PeerID, body: [UInt8], at: Timestamp)
+    /// The server's answer to that request: status and body, complete.
+    case httpResponse(PeerID, status: Int?, body: [UInt8], at: Timestamp)
     /// The connection ended.
     case closed(PeerID, reason: String, at: Timestamp)
     /// Time passes: calls that never ended are evicted.
@@ -70,6 +74,11 @@ public struct ProxyObserver: Sendable {
     public private(set) var counters = Counters()
 
     private var connections: [PeerID: Connection] = [:]
+    /// `POST /api` calls per HTTP connection, in body order (nil for entries that are not RPC makes).
+    private var httpCalls: [PeerID: [CallKey?]] = [:]
+    /// HTTP calls not yet routed, per name, oldest first: the server's REQUEST to a provider carries a
+    /// correlation id of its own making, so it is matched by name.
+    private var httpWaiting: [String: [CallKey]] = [:]
     private var calls: [CallKey: Call] = [:]
     private let binary = BinaryCodec()
     private let json = JSONCodec()
@@ -90,12 +99,25 @@ public struct ProxyObserver: Sendable {
         switch input {
         case .opened(let peer, let address, let path, let at):
             let bare = String(path.prefix { $0 != "?" })
-            let format: WireFormat? = bare == "/deepstream-json" ? .json : bare.hasPrefix("/deepstream") ? .binary : nil
+            let format: WireFormat? =
+                bare == "/deepstream-json" || bare == "/api" ? .json : bare.hasPrefix("/deepstream") ? .binary : nil
             connections[peer] = Connection(format: format)
             events.append(.connected(peer: peer, remoteAddress: address, format: format ?? .binary, at: at))
         case .message(let peer, let direction, let scanned, let at):
             handle(peer, direction, scanned, at, &events)
+        case .httpRequest(let peer, let body, let at):
+            handleHTTPRequest(peer, body, at, &events)
+        case .httpResponse(let peer, let status, let body, let at):
+            handleHTTPResponse(peer, status, body, at, &events)
         case .closed(let peer, let reason, let at):
+            if let keys = httpCalls.removeValue(forKey: peer) {
+                for case let key? in keys {
+                    guard let call = calls.removeValue(forKey: key) else { continue }
+                    unwait(key)
+                    events.append(.call(CallEvent(
+                        call: call.id, name: key.name, step: .abandoned(reason: "HTTP connection closed"), at: at)))
+                }
+            }
             if let connection = connections.removeValue(forKey: peer) {
                 for name in connection.provided.sorted() {
                     events.append(.providerRemoved(peer: peer, name: name, at: at))
@@ -231,6 +253,14 @@ public struct ProxyObserver: Sendable {
                     call.lastSeen = at
                     calls[key] = call
                     events.append(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)))
+                } else if let httpKey = nextWaitingHTTPCall(name), var call = calls.removeValue(forKey: httpKey) {
+                    call.provider = peer
+                    call.lastSeen = at
+                    calls[key] = call
+                    if let requestor = call.id.requestor, let index = httpCalls[requestor]?.firstIndex(of: httpKey) {
+                        httpCalls[requestor]?[index] = key
+                    }
+                    events.append(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)))
                 } else {
                     guard calls.count < callLimit else {
                         counters.evictedCalls += 1
@@ -304,6 +334,81 @@ public struct ProxyObserver: Sendable {
         }
     }
 
+    // MARK: HTTP API
+
+    private mutating func handleHTTPRequest(_ peer: PeerID, _ body: [UInt8], _ at: Timestamp, _ events: inout [TrafficEvent]) {
+        guard let request = try? JSONValue(parsing: String(decoding: body, as: UTF8.self)),
+            case .array(let entries)? = request["body"]
+        else {
+            counters.undecodable += 1
+            return
+        }
+        // Of the auth data only the user name is kept, as for AUTH requests.
+        if let name = request["authData"]?["username"]?.stringValue { connections[peer, default: Connection()].user = name }
+        var keys: [CallKey?] = []
+        for (index, entry) in entries.enumerated() {
+            guard entry["topic"]?.stringValue == "rpc", entry["action"]?.stringValue == "make",
+                let name = entry["rpcName"]?.stringValue, calls.count < callLimit
+            else {
+                keys.append(nil)
+                continue
+            }
+            counters.messagesPerTopic[.rpc, default: 0] += 1
+            let key = CallKey(name: name, correlationId: "http-\(peer.rawValue)-\(index)")
+            let id = CallID(requestor: peer, correlationId: key.correlationId)
+            calls[key] = Call(id: id, lastSeen: at)
+            httpWaiting[name, default: []].append(key)
+            keys.append(key)
+            events.append(.call(CallEvent(call: id, name: name, step: .requested(data: entry["data"]?.jsonText), at: at)))
+        }
+        httpCalls[peer] = keys
+    }
+
+    private mutating func handleHTTPResponse(
+        _ peer: PeerID, _ status: Int?, _ body: [UInt8], _ at: Timestamp, _ events: inout [TrafficEvent]
+    ) {
+        guard let keys = httpCalls.removeValue(forKey: peer) else { return }
+        let results: [JSONValue]?
+        if case .array(let array)? = (try? JSONValue(parsing: String(decoding: body, as: UTF8.self)))?["body"] {
+            results = array
+        } else {
+            results = nil
+        }
+        for (index, key) in keys.enumerated() {
+            guard let key, let call = calls.removeValue(forKey: key) else { continue }
+            unwait(key)
+            let step: CallStep?
+            if status != 200 || results == nil || index >= results!.count {
+                step = .abandoned(reason: "HTTP \(status.map(String.init) ?? "?") without a result")
+            } else {
+                let result = results![index]
+                if result["success"]?.boolValue == true {
+                    step = call.providerAnswered ? nil : .responded(data: result["data"]?.jsonText)
+                } else if let code = result["errorEvent"]?.intValue {
+                    step = .failed(reason: RPCAction(rawValue: Int32(code)))
+                } else if result["errorTopic"]?.stringValue == "rpc" {
+                    step = call.providerAnswered ? nil : .errored(data: result["error"]?.jsonText)
+                } else {
+                    step = .abandoned(reason: "HTTP: \(result["error"]?.stringValue ?? "request failed")")
+                }
+            }
+            if let step { events.append(.call(CallEvent(call: call.id, name: key.name, step: step, at: at))) }
+        }
+    }
+
+    private mutating func nextWaitingHTTPCall(_ name: String) -> CallKey? {
+        guard var waiting = httpWaiting[name], !waiting.isEmpty else { return nil }
+        let key = waiting.removeFirst()
+        httpWaiting[name] = waiting.isEmpty ? nil : waiting
+        return key
+    }
+
+    private mutating func unwait(_ key: CallKey) {
+        guard var waiting = httpWaiting[key.name], let index = waiting.firstIndex(of: key) else { return }
+        waiting.remove(at: index)
+        httpWaiting[key.name] = waiting.isEmpty ? nil : waiting
+    }
+
     // MARK: Eviction
 
     private mutating func evict(_ now: Timestamp, _ events: inout [TrafficEvent]) {
@@ -312,6 +417,7 @@ public struct ProxyObserver: Sendable {
         expired.sort { $0.1.lastSeen < $1.1.lastSeen }
         for (key, call) in expired {
             calls[key] = nil
+            unwait(key)
             counters.evictedCalls += 1
             events.append(.call(CallEvent(
                 call: call.id, name: key.name, step: .abandoned(reason: "no end seen by the proxy"), at: now)))

@@ -29,6 +29,8 @@ final class ProxiedConnection {
     private var serverClose: (code: UInt16?, reason: String)?
     private var failure: String?
     private(set) var upstreamForwardedBytes = false
+    private var requestBody: HTTPBodyCollector?
+    private var responseBody: HTTPBodyCollector?
 
     init(peer: PeerID, shared: ProxyShared, clientAddress: String?, loop: EventLoop) {
         self.peer = peer
@@ -82,6 +84,14 @@ final class ProxiedConnection {
             client.scanner = FrameScanner(mode: .frames, observationLimit: limit)
         } else {
             shared.count { $0.httpRequests += 1 }
+            if head.method == "POST", head.path == "/api" {
+                // RPCs over the HTTP API: the first request's body and the answer are observed.
+                observing = true
+                batch.append(.opened(peer, remoteAddress: clientAddress ?? "?", path: head.target, at: shared.clock()))
+                requestBody = HTTPBodyCollector(
+                    requestBodyLength: head.value(of: "content-length").flatMap { Int($0) } ?? -1, limit: limit)
+                responseBody = HTTPBodyCollector(responseLimit: limit)
+            }
         }
         let upstreamHandler = ProxyHandler(
             role: .upstream, connection: self,
@@ -160,6 +170,22 @@ final class ProxiedConnection {
             batch.append(.message(peer, direction, message, at: now))
         }
         batchMessages += messages.count
+    }
+
+    /// Plain HTTP bytes that were forwarded: collected for `POST /api` observation, else ignored.
+    func forwardedPlain(_ bytes: ByteBuffer, from role: ProxyHandler.Role) {
+        guard observing, !isWebSocket else { return }
+        if role == .client, requestBody?.isCollecting == true {
+            if let body = bytes.withUnsafeReadableBytes({ requestBody?.scan($0) }) {
+                batch.append(.httpRequest(peer, body: body, at: shared.clock()))
+                batchMessages += 1
+            }
+        } else if role == .upstream, responseBody?.isCollecting == true {
+            if let body = bytes.withUnsafeReadableBytes({ responseBody?.scan($0) }) {
+                batch.append(.httpResponse(peer, status: responseBody?.status, body: body, at: shared.clock()))
+                batchMessages += 1
+            }
+        }
     }
 
     /// Marks that the upstream sent bytes the client got (so the proxy no longer answers for it).

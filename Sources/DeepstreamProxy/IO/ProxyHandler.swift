@@ -76,7 +76,10 @@ final class ProxyHandler: ChannelDuplexHandler {
         guard let partnerContext = partner?.context else { return }
         partnerContext.write(wrapOutboundOut(bytes), promise: nil)
         if role == .upstream { connection.upstreamSentBytes() }
-        guard scanner.mode != .opaque else { return }
+        guard scanner.mode != .opaque else {
+            connection.forwardedPlain(bytes, from: role)
+            return
+        }
         bytes.withUnsafeReadableBytes { scanner.scan($0, into: &scanned) }
         if !scanned.isEmpty {
             connection.observe(scanned, direction: role == .client ? .inbound : .outbound)

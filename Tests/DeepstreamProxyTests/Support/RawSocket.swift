@@ -56,11 +56,13 @@ private final class RawHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
     let log: RawLog
     let answerUpgrade: Bool
+    let reply: Bool
     private var headPending: [UInt8]?
 
-    init(log: RawLog, answerUpgrade: Bool) {
+    init(log: RawLog, answerUpgrade: Bool, reply: Bool = true) {
         self.log = log
         self.answerUpgrade = answerUpgrade
+        self.reply = reply
         headPending = answerUpgrade ? [] : nil
     }
 
@@ -80,6 +82,7 @@ private final class RawHandler: ChannelInboundHandler {
         let head = String(decoding: pending[..<end], as: UTF8.self)
         log.head.withLockedValue { $0 = head }
         log.bytes.withLockedValue { $0.append(contentsOf: pending[end...]) }
+        guard reply else { return }
         let key = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }
             .map { $0.dropFirst("sec-websocket-key:".count).trimmingCharacters() } ?? ""
         let response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -175,7 +178,7 @@ final class RawServer: Sendable {
     }
 
     /// Starts on a free port; with `autoRead: false` connections read nothing until told to.
-    static func start(tls: NIOSSLContext? = nil, autoRead: Bool = true) async throws -> RawServer {
+    static func start(tls: NIOSSLContext? = nil, autoRead: Bool = true, answer: Bool = true) async throws -> RawServer {
         let accepted = NIOLockedValueBox<[RawConnection]>([])
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -185,7 +188,7 @@ final class RawServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let log = RawLog()
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.addHandler(RawHandler(log: log, answerUpgrade: true))
+                    try channel.pipeline.syncOperations.addHandler(RawHandler(log: log, answerUpgrade: true, reply: answer))
                     accepted.withLockedValue { $0.append(RawConnection(channel: channel, log: log)) }
                 }
             }

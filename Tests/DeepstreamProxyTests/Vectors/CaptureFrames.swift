@@ -152,4 +152,22 @@ enum CaptureFrames {
         .init(client: "B", toServer: false, hex: "8800"),
         .init(client: "C", toServer: false, hex: "8800"),
     ]
+    /// `http-rpc-open.frames.json`.
+    static let httpOpen: [CaptureFrame] = [
+        .init(client: "A", toServer: true, hex: "82c0c2333b99fd233983f93b3eb3dc4448a3ed1c0aabf51d0bb7f21d0aa3f40309a9ed575efcb2404feba75256abc60315a8a3093eaeec0215a9803951f8b45248fab05a4bed"),
+        .init(client: "A", toServer: false, hex: "82070610021a020804"),
+        .init(client: "A", toServer: true, hex: "829987f86ef79fe86ded93f06ce597834c82f49d1c99e6950bd5bdda2fd5fa"),
+        .init(client: "A", toServer: false, hex: "82070610031a020803"),
+        .init(client: "A", toServer: true, hex: "829bb9300ca3a3200ab9af3804b9b8003eacd854688ecd47638ed74561c1dc427f"),
+        .init(client: "A", toServer: false, hex: "820c0b10061a0708081a01302801"),
+        .init(client: "A", toServer: false, hex: "82444310061a3f080212137b226e756d41223a342c226e756d42223a377d1a156d777739746571392d62716e3363756c6f363838303a0f6164642d74776f2d6e756d62657273"),
+        .init(client: "A", toServer: true, hex: "82afc86e7ba9e67e7db3e2667fb3dd030cdef11a1ed8f14319d8a65d18dca4014d91f05e41a6a90a1f84bc191484a61b16cbad1c08"),
+        .init(client: "A", toServer: true, hex: "82b329da4e9f1bca488507d24b8d2beb7f853cb739e810ae2bee10f72cee47e92dea45b578a711ea749048be2ab25dad21b247af23fd4ca83d"),
+        .init(client: "A", toServer: true, hex: "88800af3f060"),
+        .init(client: "A", toServer: false, hex: "8800"),
+    ]
+    /// `http-rpc-open.txt`: the POST /api request body.
+    static let httpRequestBody = "{\"body\":[{\"topic\":\"rpc\",\"action\":\"make\",\"rpcName\":\"add-two-numbers\",\"data\":{\"numA\":4,\"numB\":7}},{\"topic\":\"rpc\",\"action\":\"make\",\"rpcName\":\"nobody-provides-this\",\"data\":{}}]}"
+    /// `http-rpc-open.txt`: the server's response, head and chunked body, as sent.
+    static let httpResponse = "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Type: application/json; charset=utf-8\r\nDate: Wed, 25 Nov 2026 15:20:51 GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\nca\r\n{\"result\":\"PARTIAL_SUCCESS\",\"body\":[{\"data\":11,\"success\":true},{\"errorTopic\":\"rpc\",\"errorEvent\":100,\"success\":false,\"error\":\"No provider was available to handle the RPC \\\"nobody-provides-this\\\".\"}]}\r\n\r\n\r\n0\r\n\r\n"
 }
