@@ -174,6 +174,72 @@ struct ObserverTests {
         #expect(events.contains { if case .loggedIn(_, "ann", _, _) = $0 { true } else { false } })
     }
 
+    /// Feeds hand-made messages: (peer, inbound?, message) on `/deepstream` (binary) or `/deepstream-json`.
+    static func run(_ script: [(UInt64, Bool, Message)], json: Bool = false) -> [TrafficEvent] {
+        var observer = ProxyObserver()
+        var events: [TrafficEvent] = []
+        var opened: Set<UInt64> = []
+        for (index, (peer, inbound, message)) in script.enumerated() {
+            let at = Timestamp(nanoseconds: UInt64(index + 1) * 1000)
+            if opened.insert(peer).inserted {
+                events += observer.handle(.opened(PeerID(peer), remoteAddress: "x", path: json ? "/deepstream-json" : "/deepstream", at: at))
+            }
+            let payload = json ? Array(JSONCodec().encode(message).utf8) : BinaryCodec().encode(message)
+            let scanned = ScannedMessage(kind: json ? .text : .binary, payload: payload, wireBytes: payload.count + 2)
+            events += observer.handle(.message(PeerID(peer), inbound ? .inbound : .outbound, scanned, at: at))
+        }
+        return events
+    }
+
+    static func rpc(_ action: RPCAction, _ cid: String, _ name: String, data: String? = nil, original: RPCAction? = nil) -> Message {
+        var message = RPCMessage(action: action, data: data, correlationId: cid, name: name)
+        message.originalAction = original
+        return .rpc(message)
+    }
+
+    @Test("login refused and too many attempts are loginFailed with the user name")
+    func loginFailed() {
+        let events = Self.run([
+            (1, true, .auth(AuthMessage(action: .request, data: #"{"username":"eve","password":"nope"}"#))),
+            (1, false, .auth(AuthMessage(action: .authUnsuccessful))),
+            (1, false, .auth(AuthMessage(action: .tooManyAuthAttempts))),
+        ])
+        let failed = events.compactMap { if case .loginFailed(_, let user, _) = $0 { user } else { nil } }
+        #expect(failed == ["eve", "eve"])
+        #expect(!events.map { "\($0)" }.joined().contains("nope"))
+    }
+
+    @Test("MESSAGE_DENIED and a refused duplicate REQUEST (INVALID_RPC_CORRELATION_ID) end the call; JSON endpoint too")
+    func serverErrors() {
+        for json in [false, true] {
+            let events = Self.run([
+                (1, true, Self.rpc(.request, "c1", "secret", data: "1")),
+                (1, false, Self.rpc(.messageDenied, "c1", "secret", original: .request)),
+                (1, true, Self.rpc(.request, "c2", "dup", data: "1")),
+                (1, false, Self.rpc(.invalidRPCCorrelationID, "c2", "dup", original: .request)),
+                // A provider's late answer (its call already ended) changes nothing.
+                (2, true, Self.rpc(.response, "c9", "late", data: "1")),
+                (2, false, Self.rpc(.invalidRPCCorrelationID, "c9", "late", original: .response)),
+            ], json: json)
+            #expect(Self.steps(events) == [
+                "secret #1 requested", "secret #1 failed MESSAGE_DENIED",
+                "dup #1 requested", "dup #1 failed INVALID_RPC_CORRELATION_ID",
+            ], "json: \(json)")
+        }
+    }
+
+    @Test("a provider behind the proxy whose requestor is not: INVALID_RPC_CORRELATION_ID to it ends its half call")
+    func lateAnswerHalfCall() {
+        let events = Self.run([
+            (1, false, Self.rpc(.request, "c1", "slow", data: "1")),
+            (1, true, Self.rpc(.accept, "c1", "slow")),
+            (1, true, Self.rpc(.response, "c1", "slow", data: "2")),
+            (1, false, Self.rpc(.invalidRPCCorrelationID, "c1", "slow", original: .response)),
+        ])
+        // The provider's RESPONSE ends the half call already (the requestor's outcome is not visible).
+        #expect(Self.steps(events) == ["slow #0 routed #1", "slow #0 accepted #1", "slow #0 responded 2"])
+    }
+
     @Test("garbage, text on the binary endpoint and compressed frames are counted, not fatal")
     func undecodable() {
         var observer = ProxyObserver(includingFrames: true)
