@@ -1,5 +1,6 @@
 import Crypto
 import DeepstreamProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -17,8 +18,10 @@ final class ProxiedConnection {
     let shared: ProxyShared
     let clientAddress: String?
     private let loop: EventLoop
-    private(set) var client: ProxyHandler!
-    private var upstream: ProxyHandler?
+    // Weak: the pipelines own the handlers and the handlers own this object, so everything is freed
+    // when both channels are gone (strong references here would keep the three alive for ever).
+    private weak var client: ProxyHandler?
+    private weak var upstream: ProxyHandler?
     private var isWebSocket = false
     private var observing = false
     private var ended = false
@@ -37,7 +40,19 @@ final class ProxiedConnection {
         self.shared = shared
         self.clientAddress = clientAddress
         self.loop = loop
-        client = ProxyHandler(role: .client, connection: self, scanner: FrameScanner(mode: .opaque))
+        Self.live.withLockedValue { $0 += 1 }
+    }
+
+    deinit { Self.live.withLockedValue { $0 -= 1 } }
+
+    /// Connections not yet freed (for the leak test).
+    static let live = NIOLockedValueBox(0)
+
+    /// The client side's handler, for the caller to add to the accepted channel's pipeline.
+    func makeClientHandler() -> ProxyHandler {
+        let handler = ProxyHandler(role: .client, connection: self, scanner: FrameScanner(mode: .opaque))
+        client = handler
+        return handler
     }
 
     // MARK: Request head and upstream
@@ -51,7 +66,7 @@ final class ProxiedConnection {
         let bound = NIOLoopBound(self, eventLoop: loop)
         headTimer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) {
             let connection = bound.value
-            guard connection.head == nil, let context = connection.client.context else { return }
+            guard connection.head == nil, let context = connection.client?.context else { return }
             context.close(promise: nil)
         }
     }
@@ -78,6 +93,7 @@ final class ProxiedConnection {
         headTimer = nil
         isWebSocket = head.isWebSocketUpgrade
         let limit = shared.configuration.observationLimit
+        guard let client else { return }
         if isWebSocket {
             observing = true
             batch.append(.opened(peer, remoteAddress: clientAddress ?? "?", path: head.target, at: shared.clock()))
@@ -132,7 +148,7 @@ final class ProxiedConnection {
     }
 
     private func upstreamConnected(_ channel: Channel, handler: ProxyHandler, head: [UInt8], rest: ByteBuffer) {
-        guard !ended, client.isActive, let upstreamContext = handler.context else {
+        guard !ended, let client, client.isActive, let upstreamContext = handler.context else {
             channel.close(promise: nil)
             return
         }
@@ -249,7 +265,7 @@ final class ProxiedConnection {
     /// handshake if the upstream never answered, or between two frames); an HTTP client that got no
     /// answer gets 502.
     private func closeClientAfterUpstreamLoss(reason: String) {
-        guard let context = client.context, context.channel.isActive else { return }
+        guard let context = client?.context, context.channel.isActive else { return }
         let upstreamScanner = upstream?.scanner
         var tail = context.channel.allocator.buffer(capacity: 256)
         if isWebSocket {
@@ -269,7 +285,7 @@ final class ProxiedConnection {
     }
 
     private func respondAndClose(_ response: String) {
-        guard let context = client.context else { return }
+        guard let context = client?.context else { return }
         let channel = context.channel
         context.writeAndFlush(NIOAny(channel.allocator.buffer(string: response))).whenComplete { _ in
             channel.close(promise: nil)

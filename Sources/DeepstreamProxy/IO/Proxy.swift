@@ -117,7 +117,7 @@ public final class Proxy: Sendable {
                     let connection = ProxiedConnection(
                         peer: peer, shared: shared, clientAddress: channel.remoteAddress?.ipAddress,
                         loop: channel.eventLoop)
-                    try channel.pipeline.syncOperations.addHandler(connection.client)
+                    try channel.pipeline.syncOperations.addHandler(connection.makeClientHandler())
                 }
             }
         let channel: Channel
