@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DeepstreamProtocol", targets: ["DeepstreamProtocol"]),
         .library(name: "DeepstreamClient", targets: ["DeepstreamClient"]),
         .library(name: "DeepstreamBroker", targets: ["DeepstreamBroker"]),
+        .library(name: "DeepstreamProxy", targets: ["DeepstreamProxy"]),
         .executable(name: "dsconsole", targets: ["dsconsole"]),
         .executable(name: "protocol-benchmark", targets: ["ProtocolBenchmark"]),
         .executable(name: "broker-benchmark", targets: ["BrokerBenchmark"]),
@@ -63,6 +64,20 @@ let package = Package(
             ]
         ),
 
+        // Byte-forwarding proxy in front of a real deepstream server: NIO forwarding path + pure observer
+        // that turns the forwarded frames into the broker tap's TrafficEvent vocabulary.
+        .target(
+            name: "DeepstreamProxy",
+            dependencies: [
+                "DeepstreamProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // Pure mock-provider behaviours and the providers file format, shared by the console and the
         // headless `provide` command.
         .target(name: "MockProviders", dependencies: ["DeepstreamProtocol"]),
@@ -92,8 +107,8 @@ let package = Package(
         .executableTarget(
             name: "dsconsole",
             dependencies: [
-                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "MockProviders", "CallStatistics", "ConsoleCore",
-                "ConsoleTerminal",
+                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "MockProviders",
+                "CallStatistics", "ConsoleCore", "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -133,6 +148,16 @@ let package = Package(
         .testTarget(
             name: "DeepstreamClientTests",
             dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]
+        ),
+        .testTarget(
+            name: "DeepstreamProxyTests",
+            dependencies: [
+                "DeepstreamProxy", "DeepstreamBroker", "DeepstreamClient", "DeepstreamProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Vectors/generate_vectors.py"]
         ),
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
         .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),

@@ -58,8 +58,10 @@ extension ConsoleState {
             peers[peer, default: PeerInfo(id: peer)].user = user
         case .loginFailed:
             return []
-        case .disconnected(let peer, _, _):
+        case .disconnected(let peer, let reason, _):
             peers[peer]?.isConnected = false
+            // The proxy's reason when the server behind it cannot be reached or went away.
+            if reason.hasPrefix("upstream ") { notify(reason, isError: true) }
             providers.removeRemote(peer: peer)
         case .frame:
             return []

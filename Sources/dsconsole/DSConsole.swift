@@ -8,7 +8,7 @@ struct DSConsole: AsyncParsableCommand {
         commandName: "dsconsole",
         abstract: "A terminal console for deepstream.io RPCs.",
         subcommands: [
-            LocalConsoleCommand.self, ConnectCommand.self, ServeCommand.self, CallCommand.self, ProvideCommand.self,
+            LocalConsoleCommand.self, ConnectCommand.self, ProxyCommand.self, ServeCommand.self, CallCommand.self, ProvideCommand.self,
             WatchCommand.self, BenchCommand.self, HashCommand.self,
         ],
         defaultSubcommand: LocalConsoleCommand.self

@@ -2,6 +2,7 @@ import ArgumentParser
 import DeepstreamBroker
 import DeepstreamClient
 import DeepstreamProtocol
+import DeepstreamProxy
 import Logging
 
 /// `dsconsole watch`: traffic as JSON Lines on stdout, for `jq`.
@@ -12,9 +13,11 @@ struct WatchCommand: AsyncParsableCommand {
         abstract: "Print traffic as JSON Lines until Ctrl-C.",
         discussion: """
             With --serve, runs the embedded broker and prints all of its traffic (every call's lifecycle, \
-            connections, providers). Without it, connects to --url and prints its own connection's events. \
-            --frames adds every frame. The first line with --serve is {"event":"listening",…}. \
-            --stats prints per-RPC statistics every --interval seconds instead of one line per event.
+            connections, providers). With --proxy UPSTREAM, listens on --listen and forwards every connection \
+            to UPSTREAM, printing all the traffic that passes in the same vocabulary. Without either, connects \
+            to --url and prints its own connection's events. --frames adds every frame. The first line with \
+            --serve or --proxy is {"event":"listening",…}. --stats prints per-RPC statistics every --interval \
+            seconds instead of one line per event.
             """)
 
     /// Run the embedded broker.
@@ -26,6 +29,26 @@ struct WatchCommand: AsyncParsableCommand {
     /// Broker configuration.
     @Option(help: ArgumentHelp("With --serve: a broker configuration file (docs/broker.md).", valueName: "FILE"))
     var config: String?
+    /// Proxy mode: the upstream server.
+    @Option(help: ArgumentHelp(
+        "Proxy to this deepstream server (ws://… or wss://…) and watch everything that passes.", valueName: "UPSTREAM"))
+    var proxy: String?
+    /// Proxy listen address.
+    @Option(help: ArgumentHelp("With --proxy: the address to listen on (port 0 picks a free one).", valueName: "HOST:PORT"))
+    var listen: String = ProxyOptions.defaultListen
+    /// Extra trusted certificates for a wss:// upstream.
+    @Option(name: .customLong("upstream-ca"), help: ArgumentHelp(
+        "With --proxy: PEM file of certificates to trust for a wss:// upstream (besides the system's).",
+        valueName: "FILE"))
+    var upstreamCA: String?
+    /// Proxy per-topic counters interval.
+    @Option(name: .customLong("topic-interval"), help: ArgumentHelp(
+        "With --proxy: print a proxyStats line (messages/s per topic, drops) every S seconds; 0 = never.",
+        valueName: "S"))
+    var topicInterval: Double = 5
+    /// Only the per-topic counter lines.
+    @Flag(name: .customLong("topics-only"), help: "With --proxy: print only the listening and proxyStats lines.")
+    var topicsOnly = false
     /// Include frames.
     @Flag(help: "Print every frame too.") var frames = false
     /// Print statistics instead of events.
@@ -41,12 +64,21 @@ struct WatchCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
         guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
         if stats && frames { throw ValidationError("--stats and --frames do not go together") }
+        if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
+        guard topicInterval >= 0, topicInterval.isFinite else { throw ValidationError("--topic-interval must be 0 or more") }
+        if stats && topicsOnly { throw ValidationError("--stats and --topics-only do not go together") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
     func run() async throws {
         do {
-            if serve { try await watchBroker() } else { try await watchOwnConnection() }
+            if let proxy {
+                try await watchProxy(upstream: proxy)
+            } else if serve {
+                try await watchBroker()
+            } else {
+                try await watchOwnConnection()
+            }
         } catch {
             let failure = error
             StandardStreams.printError(failure.message)
@@ -101,6 +133,68 @@ struct WatchCommand: AsyncParsableCommand {
         statsPrinter.cancel()
         await statsPrinter.value
         if dropped > 0 { StandardStreams.printError("dsconsole: \(dropped) tap events were dropped (stdout too slow)") }
+    }
+
+    private func watchProxy(upstream: String) async throws(CommandFailure) {
+        let configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA)
+        let proxy: Proxy
+        do { proxy = try Proxy(configuration: configuration) } catch {
+            throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstream): \(error)")
+        }
+        TerminationSignal.install()
+        let events = topicsOnly ? AsyncStream { $0.finish() } : proxy.events(bufferingNewest: 100_000, includingFrames: frames)
+        let address: String
+        let url: String
+        do {
+            let bound = try await proxy.start()
+            let port = bound.port ?? configuration.port
+            address = "\(configuration.host):\(port)"
+            url = ProxyOptions.url(host: configuration.host, port: port)
+        } catch {
+            await proxy.shutdown()
+            throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
+        }
+        StandardStreams.printLine(JSONValue.object(JSONObject([
+            ("ts", .number(JSONNumber(ClientEngine.wallClock().description) ?? JSONNumber(0))),
+            ("event", "listening"), ("address", .string(address)), ("url", .string(url)),
+            ("upstream", .string(configuration.upstream.description)),
+        ])).jsonText)
+        let statsLines = stats ? StatsLines(interval: .milliseconds(Int(interval * 1000))) : nil
+        let statsPrinter = Task { await statsLines?.run() }
+        let printer = Task {
+            for await event in events {
+                if let statsLines {
+                    statsLines.observe(event)
+                } else if let line = EventJSONLines.object(for: event, frames: frames) {
+                    StandardStreams.printLine(line.jsonText)
+                }
+            }
+        }
+        let interval = topicInterval
+        let topicCounts = Task {
+            guard interval > 0 else { return }
+            var previous = proxy.statistics
+            var previousTime = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                if Task.isCancelled { break }
+                let current = proxy.statistics
+                let now = ContinuousClock.now
+                StandardStreams.printLine(ProxyOptions.statsLine(current, previous: previous, over: now - previousTime).jsonText)
+                previous = current
+                previousTime = now
+            }
+        }
+        _ = await TerminationSignal.wait()
+        topicCounts.cancel()
+        await topicCounts.value
+        await proxy.shutdown()
+        await printer.value
+        statsPrinter.cancel()
+        await statsPrinter.value
+        StandardStreams.printError(ProxyOptions.summary(proxy.statistics))
+        let dropped = proxy.statistics.droppedEvents
+        if dropped > 0 { StandardStreams.printError("dsconsole: \(dropped) events were dropped (stdout too slow)") }
     }
 
     private func watchOwnConnection() async throws(CommandFailure) {

@@ -4,6 +4,7 @@ import ConsoleTerminal
 import DeepstreamBroker
 import DeepstreamClient
 import DeepstreamProtocol
+import DeepstreamProxy
 import Foundation
 import Logging
 
@@ -23,6 +24,8 @@ enum ConsoleLauncher {
         case embedded(host: String, port: Int)
         /// Connect to an existing server and log in with `authData`.
         case remote(url: String, user: String?, authData: JSONValue)
+        /// Start a proxy in front of a real server, connect through it and watch all its traffic.
+        case proxied(ProxyConfiguration, user: String?, authData: JSONValue)
     }
 
     /// Runs the console until the user quits; throws the exit code on failure.
@@ -47,6 +50,7 @@ enum ConsoleLauncher {
         }
 
         var broker: Broker?
+        var proxy: Proxy?
         let url: String
         let user: String?
         let authData: JSONValue
@@ -77,6 +81,25 @@ enum ConsoleLauncher {
             url = remoteURL
             user = remoteUser
             authData = remoteAuth
+        case .proxied(let configuration, let proxyUser, let proxyAuth):
+            let started: Proxy
+            do {
+                started = try Proxy(configuration: configuration)
+            } catch {
+                throw fail("bad TLS settings for \(configuration.upstream.description): \(error)")
+            }
+            let boundPort: Int
+            do throws(ProxyStartError) {
+                boundPort = try await started.start().port ?? configuration.port
+            } catch {
+                await started.shutdown()
+                let hint = error.reason.lowercased().contains("in use") ? "; choose another address with --listen" : ""
+                throw fail("\(error.description)\(hint)")
+            }
+            proxy = started
+            url = ProxyOptions.url(host: configuration.host, port: boundPort)
+            user = proxyUser
+            authData = proxyAuth
         }
 
         let engine: ClientEngine
@@ -84,19 +107,24 @@ enum ConsoleLauncher {
             engine = try ClientEngine(url: url, logger: Logger(label: "dsconsole.engine"))
         } catch {
             await broker?.shutdown()
+            await proxy?.shutdown()
             throw fail("bad server URL \(url): \(error.description)")
         }
         if let broker { await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false)) }
+        if let proxy { await engine.relay(proxy.events(bufferingNewest: 20_000, includingFrames: false)) }
 
         let screen = NcursesScreen()
         do throws(TerminalError) {
             try screen.start()
         } catch {
             await broker?.shutdown()
+            await proxy?.shutdown()
             throw fail(error.description)
         }
+        // In proxy mode the status line reads `listen URL → upstream`: where apps connect, and to what.
+        let shownURL = proxy.map { "\(engine.url) → \($0.configuration.upstream.description)" } ?? engine.url.description
         let configuration = ConsoleConfiguration(
-            url: engine.url.description, user: user, embeddedBroker: broker != nil,
+            url: shownURL, user: user, embeddedBroker: broker != nil || proxy != nil,
             callLogCapacity: options.callLogCapacity)
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
@@ -113,6 +141,11 @@ enum ConsoleLauncher {
         login.cancel()
         await engine.close()
         await broker?.shutdown(gracePeriod: .milliseconds(300))
+        if let proxy {
+            await proxy.shutdown()
+            // The proxy's own counters (observation drops, per-topic messages) go to the log file.
+            logger.notice("\(ProxyOptions.summary(proxy.statistics)); events dropped \(proxy.statistics.droppedEvents)")
+        }
         if ending == .inputClosed {
             throw fail(TerminalError.inputClosed.description)
         }

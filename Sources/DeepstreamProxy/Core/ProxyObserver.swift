@@ -1,0 +1,426 @@
+import DeepstreamProtocol
+
+extension PeerID {
+    /// A connection the proxy does not see: the other half of a call whose requestor or provider is
+    /// connected to the server directly or to another cluster node (`#0` in routes and JSON Lines).
+    public static let unseen = PeerID(0)
+}
+
+/// What the forwarding path tells the observer, in the order it happened on one connection.
+public enum ObservationInput: Sendable {
+    /// A client connected; `path` is the request target it asked for (query included).
+    case opened(PeerID, remoteAddress: String, path: String, at: Timestamp)
+    /// A WebSocket message crossed the proxy (`inbound` = client to server, as the server sees it).
+    case message(PeerID, FrameDirection, ScannedMessage, at: Timestamp)
+    /// The body of a `POST /api` request (JSON with RPC `make` entries), complete.
+    case httpRequest(PeerID, body: [UInt8], at: Timestamp)
+    /// The server's answer to that request: status and body, complete.
+    case httpResponse(PeerID, status: Int?, body: [UInt8], at: Timestamp)
+    /// The connection ended.
+    case closed(PeerID, reason: String, at: Timestamp)
+    /// Time passes: calls that never ended are evicted.
+    case tick(Timestamp)
+}
+
+/// Turns what crosses the proxy into the broker tap's vocabulary (``TrafficEvent``), so the console
+/// and `watch` treat a proxied deployment like the embedded broker (pure; no IO, no clock).
+///
+/// Calls are keyed by (name, correlation id): deepstream forwards the requestor's REQUEST to the
+/// provider with the same name and id. A call whose requestor is not behind the proxy starts at its
+/// `routed` step with requestor ``PeerID/unseen``; a call whose provider is not behind the proxy has
+/// no `routed` step and its ACCEPT is reported as `accepted(by: .unseen)`.
+///
+/// Credentials never leave this type: of an AUTH request only the `username` field is kept, and the
+/// AUTH request's frame event carries `{"username": …}` instead of the auth data.
+public struct ProxyObserver: Sendable {
+    /// Counters the status line and `watch` show.
+    public struct Counters: Hashable, Sendable {
+        /// Messages seen per topic (both directions), decodable ones only.
+        public var messagesPerTopic: [Topic: Int] = [:]
+        /// Messages that could not be decoded (garbage, compressed, too large, unknown endpoint).
+        public var undecodable = 0
+        /// Calls dropped from the table without an end (timeout of the observer, or table full).
+        public var evictedCalls = 0
+        /// Creates zero counters.
+        public init() {}
+    }
+
+    private struct Connection {
+        var format: WireFormat?
+        var user: String?
+        var provided: Set<String> = []
+        var pendingProvides: [String: (names: [String], add: Bool)] = [:]
+    }
+
+    private struct CallKey: Hashable {
+        var name: String
+        var correlationId: String
+    }
+
+    private struct Call {
+        var id: CallID
+        var provider: PeerID?
+        var providerAnswered = false
+        var lastSeen: Timestamp
+    }
+
+    /// Whether `.frame` events are produced.
+    public var includingFrames: Bool
+    /// Calls not seen to end after this long are evicted (with an `abandoned` step).
+    public var callLifetime: Duration
+    /// Most calls tracked at once; new calls beyond it are not tracked (counted as evicted).
+    public var callLimit: Int
+    /// The counters so far.
+    public private(set) var counters = Counters()
+
+    private var connections: [PeerID: Connection] = [:]
+    /// `POST /api` calls per HTTP connection, in body order (nil for entries that are not RPC makes).
+    private var httpCalls: [PeerID: [CallKey?]] = [:]
+    /// HTTP calls not yet routed, per name, oldest first: the server's REQUEST to a provider carries a
+    /// correlation id of its own making, so it is matched by name.
+    private var httpWaiting: [String: [CallKey]] = [:]
+    private var calls: [CallKey: Call] = [:]
+    private let binary = BinaryCodec()
+    private let json = JSONCodec()
+
+    /// Creates an observer.
+    public init(includingFrames: Bool = false, callLifetime: Duration = .seconds(60), callLimit: Int = 100_000) {
+        self.includingFrames = includingFrames
+        self.callLifetime = callLifetime
+        self.callLimit = callLimit
+    }
+
+    /// Calls currently tracked.
+    public var pendingCallCount: Int { calls.count }
+
+    /// Feeds one input and returns the events it causes, in order.
+    public mutating func handle(_ input: ObservationInput) -> [TrafficEvent] {
+        var events: [TrafficEvent] = []
+        switch input {
+        case .opened(let peer, let address, let path, let at):
+            let bare = String(path.prefix { $0 != "?" })
+            let format: WireFormat? =
+                bare == "/deepstream-json" || bare == "/api" ? .json : bare.hasPrefix("/deepstream") ? .binary : nil
+            connections[peer] = Connection(format: format)
+            events.append(.connected(peer: peer, remoteAddress: address, format: format ?? .binary, at: at))
+        case .message(let peer, let direction, let scanned, let at):
+            handle(peer, direction, scanned, at, &events)
+        case .httpRequest(let peer, let body, let at):
+            handleHTTPRequest(peer, body, at, &events)
+        case .httpResponse(let peer, let status, let body, let at):
+            handleHTTPResponse(peer, status, body, at, &events)
+        case .closed(let peer, let reason, let at):
+            if let keys = httpCalls.removeValue(forKey: peer) {
+                for case let key? in keys {
+                    guard let call = calls.removeValue(forKey: key) else { continue }
+                    unwait(key)
+                    events.append(.call(CallEvent(
+                        call: call.id, name: key.name, step: .abandoned(reason: "HTTP connection closed"), at: at)))
+                }
+            }
+            if let connection = connections.removeValue(forKey: peer) {
+                for name in connection.provided.sorted() {
+                    events.append(.providerRemoved(peer: peer, name: name, at: at))
+                }
+                events.append(.disconnected(peer: peer, reason: reason, at: at))
+            }
+        case .tick(let now):
+            evict(now, &events)
+        }
+        return events
+    }
+
+    private mutating func handle(
+        _ peer: PeerID, _ direction: FrameDirection, _ scanned: ScannedMessage, _ at: Timestamp,
+        _ events: inout [TrafficEvent]
+    ) {
+        switch scanned.kind {
+        case .binary, .text: break
+        case .close, .ping, .pong: return
+        case .other:
+            counters.undecodable += 1
+            if includingFrames {
+                events.append(.frame(peer: peer, direction: direction, message: nil, byteCount: scanned.wireBytes, at: at))
+            }
+            return
+        }
+        let format = connections[peer]?.format
+        var message: Message?
+        if let payload = scanned.payload, let format {
+            switch format {
+            case .binary: message = try? binary.decode(payload)
+            case .json: message = try? json.decode(payload)
+            }
+        }
+        guard let message else {
+            counters.undecodable += 1
+            if includingFrames {
+                events.append(.frame(peer: peer, direction: direction, message: nil, byteCount: scanned.wireBytes, at: at))
+            }
+            return
+        }
+        counters.messagesPerTopic[message.topic, default: 0] += 1
+        if includingFrames {
+            events.append(.frame(
+                peer: peer, direction: direction, message: redacted(message, peer: peer), byteCount: scanned.wireBytes,
+                at: at))
+        }
+        switch message {
+        case .auth(let auth): handleAuth(peer, direction, auth, at, &events)
+        case .rpc(let rpc): handleRPC(peer, direction, rpc, at, &events)
+        default: break
+        }
+    }
+
+    // MARK: Login
+
+    private mutating func handleAuth(
+        _ peer: PeerID, _ direction: FrameDirection, _ auth: AuthMessage, _ at: Timestamp, _ events: inout [TrafficEvent]
+    ) {
+        switch (direction, auth.action) {
+        case (.inbound, .request):
+            connections[peer, default: Connection()].user = Self.userName(in: auth.data)
+        case (.outbound, .authSuccessful):
+            let clientData = auth.data.flatMap { try? JSONValue(parsing: $0) }
+            events.append(.loggedIn(peer: peer, user: connections[peer]?.user ?? "", clientData: clientData, at: at))
+        case (.outbound, .authUnsuccessful), (.outbound, .tooManyAuthAttempts):
+            events.append(.loginFailed(peer: peer, user: connections[peer]?.user, at: at))
+        default: break
+        }
+    }
+
+    /// The `username` of auth data, if it has one; nothing else of it is looked at.
+    static func userName(in data: String?) -> String? {
+        guard let data, case .object(let object)? = try? JSONValue(parsing: data) else { return nil }
+        if case .string(let name)? = object["username"] { return name }
+        return nil
+    }
+
+    /// The message as frame events may show it: an AUTH request loses its auth data.
+    private func redacted(_ message: Message, peer: PeerID) -> Message {
+        guard case .auth(var auth) = message, auth.action == .request else { return message }
+        auth.data = Self.userName(in: auth.data).map { JSONValue.object(JSONObject([("username", .string($0))])).jsonText }
+        return .auth(auth)
+    }
+
+    // MARK: RPC
+
+    private mutating func handleRPC(
+        _ peer: PeerID, _ direction: FrameDirection, _ rpc: RPCMessage, _ at: Timestamp, _ events: inout [TrafficEvent]
+    ) {
+        if rpc.action == .provide || rpc.action == .unprovide {
+            handleProvide(peer, direction, rpc, at, &events)
+            return
+        }
+        guard let cid = rpc.correlationId, let name = rpc.name else { return }
+        let key = CallKey(name: name, correlationId: cid)
+        switch direction {
+        case .inbound:
+            switch rpc.action {
+            case .request:
+                guard calls[key] != nil || calls.count < callLimit else {
+                    counters.evictedCalls += 1
+                    return
+                }
+                let id = CallID(requestor: peer, correlationId: cid)
+                calls[key] = Call(id: id, lastSeen: at)
+                events.append(.call(CallEvent(call: id, name: name, step: .requested(data: rpc.data), at: at)))
+            case .accept:
+                guard let call = touch(key, at) else { return }
+                events.append(.call(CallEvent(call: call.id, name: name, step: .accepted(by: peer), at: at)))
+            case .reject:
+                guard let call = touch(key, at) else { return }
+                events.append(.call(CallEvent(call: call.id, name: name, step: .rejected(by: peer), at: at)))
+            case .response, .requestError:
+                guard var call = calls[key] else { return }
+                let step: CallStep = rpc.action == .response ? .responded(data: rpc.data) : .errored(data: rpc.data)
+                events.append(.call(CallEvent(call: call.id, name: name, step: step, at: at)))
+                if call.id.requestor == .unseen {
+                    calls[key] = nil
+                } else {
+                    call.providerAnswered = true
+                    call.lastSeen = at
+                    calls[key] = call
+                }
+            default: break
+            }
+        case .outbound:
+            switch rpc.action {
+            case .request:
+                if var call = calls[key] {
+                    call.provider = peer
+                    call.providerAnswered = false
+                    call.lastSeen = at
+                    calls[key] = call
+                    events.append(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)))
+                } else if let httpKey = nextWaitingHTTPCall(name), var call = calls.removeValue(forKey: httpKey) {
+                    call.provider = peer
+                    call.lastSeen = at
+                    calls[key] = call
+                    if let requestor = call.id.requestor, let index = httpCalls[requestor]?.firstIndex(of: httpKey) {
+                        httpCalls[requestor]?[index] = key
+                    }
+                    events.append(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)))
+                } else {
+                    guard calls.count < callLimit else {
+                        counters.evictedCalls += 1
+                        return
+                    }
+                    let id = CallID(requestor: .unseen, correlationId: cid)
+                    calls[key] = Call(id: id, provider: peer, lastSeen: at)
+                    events.append(.call(CallEvent(call: id, name: name, step: .routed(to: peer), at: at)))
+                }
+            case .accept:
+                // The server forwards the provider's ACCEPT to the requestor; it is news only when the
+                // provider is not behind the proxy.
+                guard let call = touch(key, at), call.provider == nil, call.id.requestor == peer else { return }
+                events.append(.call(CallEvent(call: call.id, name: name, step: .accepted(by: .unseen), at: at)))
+            case .response, .requestError:
+                guard let call = calls[key], call.id.requestor == peer else { return }
+                calls[key] = nil
+                if !call.providerAnswered {
+                    let step: CallStep = rpc.action == .response ? .responded(data: rpc.data) : .errored(data: rpc.data)
+                    events.append(.call(CallEvent(call: call.id, name: name, step: step, at: at)))
+                }
+            case .noRPCProvider, .acceptTimeout, .responseTimeout, .messageDenied, .messagePermissionError:
+                guard let call = calls[key], call.id.requestor == peer else { return }
+                calls[key] = nil
+                events.append(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)))
+            case .invalidRPCCorrelationID:
+                guard let call = calls[key] else { return }
+                // To the requestor: its REQUEST was refused. To the provider: its answer came too late or
+                // twice; the call ends here only if the proxy cannot see the requestor's own outcome.
+                if call.id.requestor == peer && rpc.originalAction == .request {
+                    calls[key] = nil
+                    events.append(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)))
+                } else if call.id.requestor == .unseen && call.provider == peer {
+                    calls[key] = nil
+                    events.append(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)))
+                }
+            default: break
+            }
+        }
+    }
+
+    private mutating func touch(_ key: CallKey, _ at: Timestamp) -> Call? {
+        guard var call = calls[key] else { return nil }
+        call.lastSeen = at
+        calls[key] = call
+        return call
+    }
+
+    private mutating func handleProvide(
+        _ peer: PeerID, _ direction: FrameDirection, _ rpc: RPCMessage, _ at: Timestamp, _ events: inout [TrafficEvent]
+    ) {
+        let add = rpc.action == .provide
+        let cid = rpc.correlationId ?? ""
+        switch direction {
+        case .inbound:
+            guard rpc.isAck != true else { return }
+            connections[peer, default: Connection()].pendingProvides[cid] = (rpc.names, add)
+        case .outbound:
+            guard rpc.isAck == true,
+                let pending = connections[peer]?.pendingProvides.removeValue(forKey: cid), pending.add == add
+            else { return }
+            for name in pending.names {
+                if add {
+                    if connections[peer]?.provided.insert(name).inserted == true {
+                        events.append(.providerAdded(peer: peer, name: name, at: at))
+                    }
+                } else if connections[peer]?.provided.remove(name) != nil {
+                    events.append(.providerRemoved(peer: peer, name: name, at: at))
+                }
+            }
+        }
+    }
+
+    // MARK: HTTP API
+
+    private mutating func handleHTTPRequest(_ peer: PeerID, _ body: [UInt8], _ at: Timestamp, _ events: inout [TrafficEvent]) {
+        guard let request = try? JSONValue(parsing: String(decoding: body, as: UTF8.self)),
+            case .array(let entries)? = request["body"]
+        else {
+            counters.undecodable += 1
+            return
+        }
+        // Of the auth data only the user name is kept, as for AUTH requests.
+        if let name = request["authData"]?["username"]?.stringValue { connections[peer, default: Connection()].user = name }
+        var keys: [CallKey?] = []
+        for (index, entry) in entries.enumerated() {
+            guard entry["topic"]?.stringValue == "rpc", entry["action"]?.stringValue == "make",
+                let name = entry["rpcName"]?.stringValue, calls.count < callLimit
+            else {
+                keys.append(nil)
+                continue
+            }
+            counters.messagesPerTopic[.rpc, default: 0] += 1
+            let key = CallKey(name: name, correlationId: "http-\(peer.rawValue)-\(index)")
+            let id = CallID(requestor: peer, correlationId: key.correlationId)
+            calls[key] = Call(id: id, lastSeen: at)
+            httpWaiting[name, default: []].append(key)
+            keys.append(key)
+            events.append(.call(CallEvent(call: id, name: name, step: .requested(data: entry["data"]?.jsonText), at: at)))
+        }
+        httpCalls[peer] = keys
+    }
+
+    private mutating func handleHTTPResponse(
+        _ peer: PeerID, _ status: Int?, _ body: [UInt8], _ at: Timestamp, _ events: inout [TrafficEvent]
+    ) {
+        guard let keys = httpCalls.removeValue(forKey: peer) else { return }
+        let results: [JSONValue]?
+        if case .array(let array)? = (try? JSONValue(parsing: String(decoding: body, as: UTF8.self)))?["body"] {
+            results = array
+        } else {
+            results = nil
+        }
+        for (index, key) in keys.enumerated() {
+            guard let key, let call = calls.removeValue(forKey: key) else { continue }
+            unwait(key)
+            let step: CallStep?
+            if status != 200 || results == nil || index >= results!.count {
+                step = .abandoned(reason: "HTTP \(status.map(String.init) ?? "?") without a result")
+            } else {
+                let result = results![index]
+                if result["success"]?.boolValue == true {
+                    step = call.providerAnswered ? nil : .responded(data: result["data"]?.jsonText)
+                } else if let code = result["errorEvent"]?.intValue {
+                    step = .failed(reason: RPCAction(rawValue: Int32(code)))
+                } else if result["errorTopic"]?.stringValue == "rpc" {
+                    step = call.providerAnswered ? nil : .errored(data: result["error"]?.jsonText)
+                } else {
+                    step = .abandoned(reason: "HTTP: \(result["error"]?.stringValue ?? "request failed")")
+                }
+            }
+            if let step { events.append(.call(CallEvent(call: call.id, name: key.name, step: step, at: at))) }
+        }
+    }
+
+    private mutating func nextWaitingHTTPCall(_ name: String) -> CallKey? {
+        guard var waiting = httpWaiting[name], !waiting.isEmpty else { return nil }
+        let key = waiting.removeFirst()
+        httpWaiting[name] = waiting.isEmpty ? nil : waiting
+        return key
+    }
+
+    private mutating func unwait(_ key: CallKey) {
+        guard var waiting = httpWaiting[key.name], let index = waiting.firstIndex(of: key) else { return }
+        waiting.remove(at: index)
+        httpWaiting[key.name] = waiting.isEmpty ? nil : waiting
+    }
+
+    // MARK: Eviction
+
+    private mutating func evict(_ now: Timestamp, _ events: inout [TrafficEvent]) {
+        var expired: [(CallKey, Call)] = []
+        for (key, call) in calls where now.since(call.lastSeen) > callLifetime { expired.append((key, call)) }
+        expired.sort { $0.1.lastSeen < $1.1.lastSeen }
+        for (key, call) in expired {
+            calls[key] = nil
+            unwait(key)
+            counters.evictedCalls += 1
+            events.append(.call(CallEvent(
+                call: call.id, name: key.name, step: .abandoned(reason: "no end seen by the proxy"), at: now)))
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import DeepstreamProtocol
+import DeepstreamProxy
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `dsconsole proxy UPSTREAM`: the console in front of a real deepstream server, showing every RPC of
+/// every application that connects through it.
+struct ProxyCommand: AsyncParsableCommand {
+    /// Command-line metadata.
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Open the console as a proxy in front of a real deepstream server.",
+        discussion: """
+            Listens on --listen (default 127.0.0.1:6021) and forwards every connection, byte for byte, to \
+            UPSTREAM. Point your applications at ws://LISTEN/deepstream instead of the server: the console \
+            shows all their calls, logins and providers. The console's own composer and providers go through \
+            the same proxy. With --user the password comes from $DSCONSOLE_PASSWORD or is asked for without \
+            echo. See docs/proxy.md.
+            """
+    )
+
+    /// The server behind the proxy.
+    @Argument(help: "Upstream server: host:port, ws://… or wss://… (the path clients ask for is kept).")
+    var upstream: String
+
+    /// `--listen`.
+    @Option(help: ArgumentHelp("Address the proxy listens on (port 0 picks a free one).", valueName: "HOST:PORT"))
+    var listen: String = ProxyOptions.defaultListen
+
+    /// `--upstream-ca`.
+    @Option(name: .customLong("upstream-ca"), help: ArgumentHelp(
+        "PEM file of certificates to trust for a wss:// upstream (besides the system's).", valueName: "FILE"))
+    var upstreamCA: String?
+
+    /// `--user`.
+    @Option(help: ArgumentHelp("The console's own connection logs in as NAME.", valueName: "NAME"))
+    var user: String?
+
+    /// `--auth-json`.
+    @Option(name: .customLong("auth-json"), help: ArgumentHelp(
+        "The console's own connection logs in with this JSON object.", valueName: "JSON"))
+    var authJSON: String?
+
+    /// The shared console options.
+    @OptionGroup var options: ConsoleOptions
+
+    func validate() throws {
+        if user != nil, authJSON != nil { throw ValidationError("give either --user or --auth-json, not both") }
+    }
+
+    func run() async throws {
+        try ConsoleLauncher.checkTerminal()
+        let configuration: ProxyConfiguration
+        do throws(CommandFailure) {
+            configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA)
+        } catch {
+            throw ConsoleLauncher.fail(String(error.message.trimmingPrefix("dsconsole: ")))
+        }
+        let authData: JSONValue
+        var shownUser = user
+        if let authJSON {
+            guard case .object? = try? JSONValue(parsing: authJSON) else {
+                throw ConsoleLauncher.fail("--auth-json must be a JSON object, e.g. '{\"token\": \"…\"}'")
+            }
+            authData = (try? JSONValue(parsing: authJSON)) ?? [:]
+        } else if let user {
+            let password: String
+            if let value = ProcessInfo.processInfo.environment["DSCONSOLE_PASSWORD"] {
+                password = value
+            } else if let entered = getpass("Password for \(user): ") {
+                password = String(cString: entered)
+            } else {
+                throw ConsoleLauncher.fail("could not read a password; set DSCONSOLE_PASSWORD")
+            }
+            authData = ["username": .string(user), "password": .string(password)]
+        } else {
+            // Open authentication takes the username as given: the console's own connection then reads
+            // as `console` in routes, as on the embedded broker.
+            authData = ["username": "console"]
+            shownUser = "console"
+        }
+        try await ConsoleLauncher.run(.proxied(configuration, user: shownUser, authData: authData), options: options)
+    }
+}

@@ -1,0 +1,67 @@
+import DeepstreamClient
+import DeepstreamProtocol
+import Foundation
+import Testing
+
+/// `dsconsole proxy` in a tmux pane in front of an embedded broker: another client's call through the
+/// proxy appears in the console with its route, and the remote provider in the Providers pane.
+@Suite("Proxy console end to end (tmux)", .serialized)
+struct ProxyConsoleEndToEndTests {
+    @Test("Another client's call through the proxy shows as a row with route requestor → provider")
+    func otherClientsCall() async throws {
+        let broker = try await TestBroker.start()
+        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(broker.url)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
+        let session = try await TmuxSession.start(
+            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+        // The status line names the listen address (with the port the system chose) and the upstream.
+        let screen = try await session.waitUntil(timeout: .seconds(15)) {
+            $0.contains("→ ws://127.0.0.1:\(broker.port)") && $0.contains("add-two-numbers")
+        }
+        let match = try #require(screen.firstMatch(of: /ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/), "no listen URL on: \(screen)")
+        let url = "ws://127.0.0.1:\(match.output.1)/deepstream"
+
+        let provider = try ClientEngine(url: url)
+        _ = try await provider.login(["username": "alice"])
+        let events = provider.events()
+        try await provider.provide("remote-echo") { data, response, _ in response.send(data) }
+        for await event in events {
+            if case .providerAcknowledged("remote-echo", true, _) = event { break }
+        }
+        let requestor = try ClientEngine(url: url)
+        _ = try await requestor.login(["username": "bob"])
+        #expect(try await requestor.make("remote-echo", data: ["hello": "proxy"]) == ["hello": "proxy"])
+        let after = try await session.waitUntil(timeout: .seconds(10)) { screen in
+            screen.split(separator: "\n").contains { $0.contains("remote-echo") && $0.contains("bob") && $0.contains("alice") }
+        }
+        let row = after.split(separator: "\n").first { $0.contains("remote-echo") && $0.contains("bob") && $0.contains("→") }
+        #expect(row != nil, "no call row with a route: \(after)")
+        // The Providers pane lists the remote provider with its user name.
+        #expect(after.split(separator: "\n").contains { $0.contains("remote-echo") && $0.contains("alice") && !$0.contains("bob") })
+        await requestor.close()
+        await provider.close()
+        try await session.sendKeys("q")
+        await session.kill()
+        await broker.stop()
+        let stderr = (try? String(contentsOfFile: home + "/stderr.txt", encoding: .utf8)) ?? ""
+        #expect(stderr.isEmpty, "stderr: \(stderr)")
+    }
+
+    @Test("An upstream that refuses connections is named on the status line")
+    func upstreamDown() async throws {
+        let refusing = RefusingPort()
+        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let upstream = "ws://127.0.0.1:\(refusing.port)"
+        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(upstream)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
+        let session = try await TmuxSession.start(
+            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+        try await session.waitUntil(timeout: .seconds(15)) { $0.contains("upstream \(upstream) unreachable") }
+        try await session.sendKeys("q")
+        await session.kill()
+        _ = refusing.port
+    }
+}
