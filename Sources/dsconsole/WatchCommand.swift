@@ -19,11 +19,13 @@ struct WatchCommand: AsyncParsableCommand {
     /// Run the embedded broker.
     @Flag(help: "Run the embedded broker and watch all of its traffic.") var serve = false
     /// Broker address.
-    @Option(help: "With --serve: the address to listen on.") var host = "127.0.0.1"
+    @Option(help: "With --serve: the address to listen on (default 127.0.0.1, or the config file's).") var host: String?
     /// Broker port.
-    @Option(help: "With --serve: the port to listen on (0 picks a free one).") var port = 6020
+    @Option(help: "With --serve: the port to listen on (default 6020, or the config file's; 0 picks a free one).")
+    var port: Int?
     /// Broker configuration.
-    @Option(help: ArgumentHelp("With --serve: a broker configuration file (docs/broker.md).", valueName: "FILE"))
+    @Option(help: ArgumentHelp(
+        "With --serve: deepstream's config.yml or a JSON broker configuration (docs/broker.md).", valueName: "FILE"))
     var config: String?
     /// Include frames.
     @Flag(help: "Print every frame too.") var frames = false
@@ -32,7 +34,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     /// Rejects contradictory options.
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be within 0…65535") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
@@ -52,9 +54,12 @@ struct WatchCommand: AsyncParsableCommand {
             do { configuration = try BrokerConfiguration.load(fromFile: config) } catch {
                 throw CommandFailure(.dataError, "dsconsole: \(error.description)")
             }
+            if let warning = configuration.ignoredSettingsWarning {
+                StandardStreams.printError("dsconsole: \(config): \(warning)")
+            }
         }
-        configuration.host = host
-        configuration.port = port
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
         // Only warnings: stderr stays free for the command's own lines.
         var logger = Logger(label: "dsconsole.broker")
         logger.logLevel = .warning
@@ -64,7 +69,7 @@ struct WatchCommand: AsyncParsableCommand {
         let address: String
         do {
             let bound = try await broker.start()
-            address = "\(host):\(bound.port ?? port)"
+            address = "\(configuration.host):\(bound.port ?? configuration.port)"
         } catch {
             await broker.shutdown()
             throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
@@ -72,7 +77,7 @@ struct WatchCommand: AsyncParsableCommand {
         StandardStreams.printLine(JSONValue.object(JSONObject([
             ("ts", .number(JSONNumber(ClientEngine.wallClock().description) ?? JSONNumber(0))),
             ("event", "listening"), ("address", .string(address)),
-            ("url", .string("ws://\(address)/deepstream")),
+            ("url", .string("ws://\(address)\(configuration.webSocketPath(for: .binary) ?? "/deepstream")")),
         ])).jsonText)
         let printer = Task {
             for await event in tap {
