@@ -79,7 +79,8 @@ struct ValveRuleTests {
         }
         #expect(reason.hasPrefix("error when converting message data"))
         #expect(try Self.decide("data === undefined", data: nil) == .allowed(rule: "rpc.*.request"))
-        #expect(try Self.decide("user.data.role.trim(1).nope()") != .allowed(rule: "rpc.*.request"))
+        #expect(try Self.decide("user.data.limit.toUpperCase() === 'X'") == .failed(
+            rule: "rpc.*.request", reason: "TypeError: number.toUpperCase is not a function"))
     }
 
     @Test("Refused at load time", arguments: [
@@ -114,9 +115,9 @@ struct ValveRuleTests {
         let input = String(repeating: "a", count: 20_000) + "!"
         #expect(try Self.allows("data.s.match(/^(a+)+$/) === null", data: "{\"s\": \"\(input)\"}"))
         // A huge input against an expensive pattern exhausts the step budget: a permission error, not a hang.
-        let big = String(repeating: "ab", count: 400_000)
+        let big = String(repeating: "ab", count: 20_000)
         guard case .failed(_, let reason) = try Self.decide(
-            "data.s.match(/(a|b|ab|ba)*c(a|b)*(a|b)*(a|b)*/) === null", data: "{\"s\": \"\(big)\"}")
+            "data.s.match(/(a|b|ab|ba){0,150}c/) === null", data: "{\"s\": \"\(big)\"}")
         else {
             Issue.record("expected the budget to run out")
             return

@@ -267,13 +267,18 @@ struct Lexer {
             } else if Self.isIdentifierStart(c) {
                 let start = index
                 while index < scalars.count, Self.isIdentifierPart(scalars[index]) { index += 1 }
-                tokens.append(.identifier(String(String.UnicodeScalarView(scalars[start..<index]))))
+                let name = String(String.UnicodeScalarView(scalars[start..<index]))
+                // Checked while lexing, as deepstream's validator checks them before anything else.
+                if name == "new" { throw .init("rule can't contain the new keyword") }
+                if name == "function" { throw .init("rule can't contain user functions") }
+                tokens.append(.identifier(name))
             } else if c == "/" && expectsOperand {
                 tokens.append(.regex(try regex()))
             } else {
                 guard let p = Self.punctuators.first(where: { matches($0) }) else {
                     throw .init("unexpected character \"\(c)\"")
                 }
+                if p == "=>" { throw .init("rule can't contain user functions") }
                 if Self.unsupported.contains(p) { throw .init("\"\(p)\" is not supported in rules") }
                 index += p.unicodeScalars.count
                 tokens.append(.punctuator(p))
