@@ -11,8 +11,11 @@ public struct PathPattern: Hashable, Sendable {
     }
 
     let parts: [Part]
+    let compiled: [Step]
     /// The path as written.
     public let path: String
+    /// The path's length in characters (deepstream's specificity measure).
+    public let length: Int
 
     /// The path variables in order (`$userId`, …).
     public var variables: [String] {
@@ -55,56 +58,77 @@ public struct PathPattern: Hashable, Sendable {
             i += 1
         }
         self.parts = parts
+        self.length = path.count
+        compiled = Self.compile(parts)
     }
 
     private static func isVariableCharacter(_ c: Unicode.Scalar) -> Bool {
         (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
     }
 
-    private static func isLineBreak(_ c: Unicode.Scalar) -> Bool {
+    static func isLineBreak(_ c: Unicode.Scalar) -> Bool {
         c == "\n" || c == "\r" || c == "\u{2028}" || c == "\u{2029}"
+    }
+
+    /// One step of the matcher: a variable is "one character but /, then any number of them".
+    enum Step: Hashable, Sendable {
+        case literal(Unicode.Scalar)
+        case anyButLineBreak
+        case anyButSlash
+        case manyButLineBreak
+        case manyButSlash
+
+        func accepts(_ c: Unicode.Scalar) -> Bool {
+            switch self {
+            case .literal(let l): c == l
+            case .anyButLineBreak, .manyButLineBreak: !PathPattern.isLineBreak(c)
+            case .anyButSlash, .manyButSlash: c != "/"
+            }
+        }
+
+        var repeats: Bool { self == .manyButLineBreak || self == .manyButSlash }
+    }
+
+    /// The matcher's steps, compiled once.
+    static func compile(_ parts: [Part]) -> [Step] {
+        parts.flatMap { part -> [Step] in
+            switch part {
+            case .literal(let l): [.literal(l)]
+            case .anyCharacter: [.anyButLineBreak]
+            case .anySequence: [.manyButLineBreak]
+            case .variable: [.anyButSlash, .manyButSlash]
+            }
+        }
     }
 
     /// Whether `name` matches (linear in `parts.count × name length`: a state-set simulation).
     public func matches(_ name: String) -> Bool {
-        // A variable is "one character but /, then any number of them".
-        enum Step {
-            case one((Unicode.Scalar) -> Bool)
-            case many((Unicode.Scalar) -> Bool)
-        }
-        var steps: [Step] = []
-        for part in parts {
-            switch part {
-            case .literal(let l): steps.append(.one { $0 == l })
-            case .anyCharacter: steps.append(.one { !Self.isLineBreak($0) })
-            case .anySequence: steps.append(.many { !Self.isLineBreak($0) })
-            case .variable:
-                steps.append(.one { $0 != "/" })
-                steps.append(.many { $0 != "/" })
-            }
-        }
-        func close(_ states: inout [Bool]) {
-            for index in steps.indices where states[index] {
-                if case .many = steps[index] { states[index + 1] = true }
-            }
-        }
+        Self.matches(Array(name.unicodeScalars), steps: compiled)
+    }
+
+    static func matches(_ scalars: [Unicode.Scalar], steps: [Step]) -> Bool {
+        // Fast paths for the common shapes: "*" and a literal name.
+        if steps.count == 1, steps[0] == .manyButLineBreak { return !scalars.contains(where: isLineBreak) }
         var states = [Bool](repeating: false, count: steps.count + 1)
+        var next = states
         states[0] = true
-        close(&states)
-        for c in name.unicodeScalars {
-            var next = [Bool](repeating: false, count: steps.count + 1)
+        close(&states, steps)
+        for c in scalars {
+            for index in next.indices { next[index] = false }
             var any = false
-            for index in steps.indices where states[index] {
-                switch steps[index] {
-                case .one(let test): if test(c) { next[index + 1] = true; any = true }
-                case .many(let test): if test(c) { next[index] = true; any = true }
-                }
+            for index in steps.indices where states[index] && steps[index].accepts(c) {
+                next[steps[index].repeats ? index : index + 1] = true
+                any = true
             }
             guard any else { return false }
-            close(&next)
-            states = next
+            close(&next, steps)
+            swap(&states, &next)
         }
         return states[steps.count]
+    }
+
+    private static func close(_ states: inout [Bool], _ steps: [Step]) {
+        for index in steps.indices where states[index] && steps[index].repeats { states[index + 1] = true }
     }
 
     /// The values of the path variables for a matching name, chosen as JavaScript's greedy

@@ -46,9 +46,12 @@ public struct RPCPermissions: Hashable, Sendable {
 
     /// The ruleset that decides `kind` for `name`, if any.
     public func ruleset(for kind: Kind, name: String) -> Ruleset? {
+        let scalars = Array(name.unicodeScalars)
         var best: Ruleset?
         for ruleset in rulesets where ruleset.rules[kind] != nil {
-            if ruleset.pattern.path.count >= (best?.pattern.path.count ?? 0), ruleset.pattern.matches(name) {
+            if ruleset.pattern.length >= (best?.pattern.length ?? 0),
+                PathPattern.matches(scalars, steps: ruleset.pattern.compiled)
+            {
                 best = ruleset
             }
         }
