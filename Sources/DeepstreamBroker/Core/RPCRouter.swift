@@ -28,6 +28,15 @@ public struct RPCRouter {
 
     private let settings: BrokerConfiguration.RPC
     private let permissions: RPCPermissions?
+    /// Which ruleset decides a name (it depends on the name only), as deepstream's rule cache keeps it;
+    /// emptied when it reaches ``ruleCacheCapacity`` entries so it stays bounded.
+    private var ruleCache: [RuleCacheKey: Int?] = [:]
+    private static let ruleCacheCapacity = 10_000
+
+    struct RuleCacheKey: Hashable {
+        var kind: RPCPermissions.Kind
+        var name: String
+    }
     private var random: any RandomNumberGenerator & Sendable
     private var members: [PeerID: Member] = [:]
     private var providers: [String: [PeerID]] = [:]
@@ -225,16 +234,25 @@ public struct RPCRouter {
 
     // MARK: Permissions
 
-    private func check(
+    private mutating func check(
         _ kind: RPCPermissions.Kind, name: String, data: String?, from peer: PeerID, at now: Timestamp
     ) -> PermissionDecision {
         guard let permissions else { return .allowed(rule: "none") }
+        let key = RuleCacheKey(kind: kind, name: name)
+        let index: Int?
+        if let cached = ruleCache[key] {
+            index = cached
+        } else {
+            index = permissions.rulesetIndex(for: kind, name: name)
+            if ruleCache.count >= Self.ruleCacheCapacity { ruleCache.removeAll(keepingCapacity: true) }
+            ruleCache[key] = .some(index)
+        }
         let member = members[peer]
         let subject = PermissionSubject(user: member?.user ?? "open", serverData: member?.serverData)
-        return permissions.check(kind, name: name, subject: subject, data: data, now: now)
+        return permissions.check(kind, name: name, rulesetIndex: index, subject: subject, data: data, now: now)
     }
 
-    private func refusal(
+    private mutating func refusal(
         of kind: RPCPermissions.Kind, name: String, data: String?, message: RPCMessage, from peer: PeerID,
         at now: Timestamp
     ) -> RPCMessage? {

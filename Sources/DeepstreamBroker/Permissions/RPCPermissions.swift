@@ -44,18 +44,24 @@ public struct RPCPermissions: Hashable, Sendable {
         Ruleset(pattern: try! PathPattern("*"), rules: [.provide: .constant(true), .request: .constant(true)])
     ])
 
-    /// The ruleset that decides `kind` for `name`, if any.
-    public func ruleset(for kind: Kind, name: String) -> Ruleset? {
+    /// The position in ``rulesets`` of the ruleset that decides `kind` for `name`, if any. It depends
+    /// only on the name, so callers may cache it (the router does).
+    public func rulesetIndex(for kind: Kind, name: String) -> Int? {
         let scalars = Array(name.unicodeScalars)
-        var best: Ruleset?
-        for ruleset in rulesets where ruleset.rules[kind] != nil {
-            if ruleset.pattern.length >= (best?.pattern.length ?? 0),
+        var best: Int?
+        for (index, ruleset) in rulesets.enumerated() where ruleset.rules[kind] != nil {
+            if ruleset.pattern.length >= best.map({ rulesets[$0].pattern.length }) ?? 0,
                 PathPattern.matches(scalars, steps: ruleset.pattern.compiled)
             {
-                best = ruleset
+                best = index
             }
         }
         return best
+    }
+
+    /// The ruleset that decides `kind` for `name`, if any.
+    public func ruleset(for kind: Kind, name: String) -> Ruleset? {
+        rulesetIndex(for: kind, name: name).map { rulesets[$0] }
     }
 
     /// Decides whether `subject` may `kind` the RPC `name`. `data` is the request's JSON text (nil when
@@ -63,9 +69,17 @@ public struct RPCPermissions: Hashable, Sendable {
     public func check(
         _ kind: Kind, name: String, subject: PermissionSubject, data: String?, now: Timestamp
     ) -> PermissionDecision {
-        guard let chosen = ruleset(for: kind, name: name), let rule = chosen.rules[kind] else {
+        check(kind, name: name, rulesetIndex: rulesetIndex(for: kind, name: name), subject: subject, data: data, now: now)
+    }
+
+    /// ``check(_:name:subject:data:now:)`` with the ruleset already chosen by ``rulesetIndex(for:name:)``.
+    public func check(
+        _ kind: Kind, name: String, rulesetIndex: Int?, subject: PermissionSubject, data: String?, now: Timestamp
+    ) -> PermissionDecision {
+        guard let rulesetIndex, rulesets.indices.contains(rulesetIndex), let rule = rulesets[rulesetIndex].rules[kind] else {
             return .denied(rule: nil)
         }
+        let chosen = rulesets[rulesetIndex]
         let label = "rpc.\(chosen.pattern.path).\(kind.rawValue)"
         switch rule {
         case .constant(let allowed):

@@ -9,7 +9,7 @@ struct RuleEvaluator {
     }
 
     /// Steps one evaluation may take.
-    static let stepBudget = 1_000_000
+    static let stepBudget = 250_000
 
     /// The rule's variables.
     var variables: [String: RuleValue]
