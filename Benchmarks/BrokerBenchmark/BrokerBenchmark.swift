@@ -7,7 +7,7 @@ import NIOPosix
 
 /// RPC throughput and latency through the embedded broker, next to a plain WebSocket echo server on
 /// the same NIO stack under the same load. Run a release build:
-/// `swift run -c release BrokerBenchmark [--quick]`.
+/// `swift run -c release BrokerBenchmark [--quick]`; `--permissions` measures permission checks instead.
 @main
 enum BrokerBenchmark {
     struct Scenario {
@@ -31,6 +31,10 @@ enum BrokerBenchmark {
     }
 
     static func main() async throws {
+        if CommandLine.arguments.contains("--permissions") {
+            try PermissionsBenchmark.run()
+            return
+        }
         let quick = CommandLine.arguments.contains("--quick")
         let scale = quick ? 10 : 1
         let scenarios = [

@@ -33,6 +33,7 @@ public enum CallOutcomeKind: String, CaseIterable, Hashable, Sendable {
             case .messageDenied, .messagePermissionError: self = .denied
             default: self = .other
             }
+        case .denied: self = .denied
         case .abandoned: self = .other
         case .requested, .routed, .accepted, .rejected: return nil
         }

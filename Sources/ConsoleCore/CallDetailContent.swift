@@ -61,6 +61,10 @@ public enum CallDetailContent {
             case .acceptTimeout, .responseTimeout: ("timed out (\(reason.name))", .stateError)
             default: ("failed: \(reason.name)", .stateError)
             }
+        case .denied(let rule, let reason):
+            reason == .messagePermissionError
+                ? ("permission error (\(reason.name)) in \(rule)", .stateError)
+                : ("denied by \(rule) (\(reason.name))", .stateError)
         case .abandoned(let reason): ("abandoned: \(reason)", .stateError)
         }
     }

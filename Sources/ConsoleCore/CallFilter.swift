@@ -1,7 +1,8 @@
 /// The Calls pane's filter: space-separated terms that must all match (case-insensitive).
 ///
 /// - `name:x` — the RPC name contains `x`;
-/// - `state:x` — the status label starts with `x` (`state:ok`, `state:timeout`, `state:err`);
+/// - `state:x` — the status label starts with `x` (`state:ok`, `state:timeout`, `state:err`,
+///   `state:denied` for calls refused by the broker's permissions);
 /// - `state:open` / `state:done` — in flight / ended;
 /// - any other term — contained in the name, correlation id, status, route or a payload.
 public struct CallFilter: Hashable, Sendable, CustomStringConvertible {

@@ -75,6 +75,8 @@ public struct CallRecord: Hashable, Sendable {
             if !wasFinal { status = .errored }
         case .failed(let reason):
             if !wasFinal { status = .failed(reason) }
+        case .denied(let rule, let reason):
+            if !wasFinal { status = .denied(rule: rule, reason: reason) }
         case .abandoned(let reason):
             if !wasFinal { status = .abandoned(reason) }
         }

@@ -14,6 +14,9 @@ public enum CallStatus: Hashable, Sendable {
     case errored
     /// The call ended without a provider's answer (`NO_RPC_PROVIDER`, `RESPONSE_TIMEOUT`, …).
     case failed(RPCAction)
+    /// The broker's permissions refused it (MESSAGE_DENIED or MESSAGE_PERMISSION_ERROR); `rule` names
+    /// the rule (`rpc.payments.*.request`).
+    case denied(rule: String, reason: RPCAction)
     /// The client gave up on it without a server answer ("timeout", "client offline", …).
     case abandoned(String)
 
@@ -21,14 +24,14 @@ public enum CallStatus: Hashable, Sendable {
     public var isFinal: Bool {
         switch self {
         case .requested, .routed, .accepted: false
-        case .responded, .errored, .failed, .abandoned: true
+        case .responded, .errored, .failed, .denied, .abandoned: true
         }
     }
 
     /// Whether the call ended badly (anything final but a response).
     public var isError: Bool {
         switch self {
-        case .errored, .failed, .abandoned: true
+        case .errored, .failed, .denied, .abandoned: true
         case .requested, .routed, .accepted, .responded: false
         }
     }
@@ -49,6 +52,7 @@ public enum CallStatus: Hashable, Sendable {
             case .messageDenied, .messagePermissionError: "denied"
             default: reason.name.lowercased()
             }
+        case .denied: "denied"
         case .abandoned(let reason): "abandoned: \(reason)"
         }
     }
@@ -58,7 +62,7 @@ public enum CallStatus: Hashable, Sendable {
         switch self {
         case .requested, .routed, .accepted: .statePending
         case .responded: .stateOK
-        case .errored, .failed, .abandoned: .stateError
+        case .errored, .failed, .denied, .abandoned: .stateError
         }
     }
 }

@@ -17,6 +17,7 @@ extension ConsoleState {
         case .responded: .ok
         case .errored: .requestError
         case .failed(let reason): CallOutcomeKind(finalStep: .failed(reason: reason)) ?? .other
+        case .denied: .denied
         case .abandoned, .requested, .routed, .accepted: .other
         }
         return FinishedCall(

@@ -121,6 +121,10 @@ enum EventJSONLines {
         case .failed(let reason):
             o["step"] = "failed"
             o["reason"] = .string(reason.name)
+        case .denied(let rule, let reason):
+            o["step"] = "denied"
+            o["reason"] = .string(reason.name)
+            o["rule"] = .string(rule)
         case .abandoned(let reason):
             o["step"] = "abandoned"
             o["reason"] = .string(reason)

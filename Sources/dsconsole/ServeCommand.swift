@@ -16,7 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the embedded deepstream-compatible RPC broker.",
         discussion: """
-            Serves ws://HOST:PORT/deepstream (binary), /deepstream-json (JSON) and GET /health-check.
+            Serves ws://HOST:PORT/deepstream (binary), /deepstream-json (JSON) and GET /health-check. \
+            --config takes deepstream 10's own conf/config.yml (with its users.yml and permissions.yml \
+            through fileLoad) or our JSON format.
             SIGINT or SIGTERM shut it down gracefully: in-flight calls get up to shutdownGracePeriod to \
             finish, the rest are answered RESPONSE_TIMEOUT; a second signal exits at once. See \
             docs/broker.md for the config file format.
@@ -29,7 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 6020, or the config file's port; 0 picks a free port).")
     var port: Int?
 
-    @Option(name: .customLong("config"), help: "JSON configuration file.")
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp("deepstream's config.yml or a JSON configuration file (docs/broker.md).", valueName: "FILE"))
     var configFile: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
@@ -49,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration = try BrokerConfiguration.load(fromFile: configFile)
             } catch {
                 throw Self.fail(error.description)
+            }
+            if let warning = configuration.ignoredSettingsWarning {
+                StandardStreams.printError("dsconsole serve: \(configFile): \(warning)")
             }
         }
         if let host { configuration.host = host }
@@ -76,7 +83,9 @@ struct ServeCommand: AsyncParsableCommand {
             source.resume()
             return source
         }
-        Self.say("dsconsole broker listening on ws://\(address)/deepstream (JSON: ws://\(address)/deepstream-json, health: http://\(address)/health-check)")
+        let binary = configuration.webSocketPath(for: .binary).map { "ws://\(address)\($0)" } ?? "(no ws-binary endpoint)"
+        let json = configuration.webSocketPath(for: .json).map { "ws://\(address)\($0)" } ?? "none"
+        Self.say("dsconsole broker listening on \(binary) (JSON: \(json), health: http://\(address)\(configuration.healthCheckPath))")
 
         var stopping = false
         for await number in signals {

@@ -23,11 +23,13 @@ struct WatchCommand: AsyncParsableCommand {
     /// Run the embedded broker.
     @Flag(help: "Run the embedded broker and watch all of its traffic.") var serve = false
     /// Broker address.
-    @Option(help: "With --serve: the address to listen on.") var host = "127.0.0.1"
+    @Option(help: "With --serve: the address to listen on (default 127.0.0.1, or the config file's).") var host: String?
     /// Broker port.
-    @Option(help: "With --serve: the port to listen on (0 picks a free one).") var port = 6020
+    @Option(help: "With --serve: the port to listen on (default 6020, or the config file's; 0 picks a free one).")
+    var port: Int?
     /// Broker configuration.
-    @Option(help: ArgumentHelp("With --serve: a broker configuration file (docs/broker.md).", valueName: "FILE"))
+    @Option(help: ArgumentHelp(
+        "With --serve: deepstream's config.yml or a JSON broker configuration (docs/broker.md).", valueName: "FILE"))
     var config: String?
     /// Proxy mode: the upstream server.
     @Option(help: ArgumentHelp(
@@ -61,7 +63,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     /// Rejects contradictory options.
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be within 0…65535") }
         guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
         if stats && frames { throw ValidationError("--stats and --frames do not go together") }
         if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
@@ -92,9 +94,12 @@ struct WatchCommand: AsyncParsableCommand {
             do { configuration = try BrokerConfiguration.load(fromFile: config) } catch {
                 throw CommandFailure(.dataError, "dsconsole: \(error.description)")
             }
+            if let warning = configuration.ignoredSettingsWarning {
+                StandardStreams.printError("dsconsole: \(config): \(warning)")
+            }
         }
-        configuration.host = host
-        configuration.port = port
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
         // Only warnings: stderr stays free for the command's own lines.
         var logger = Logger(label: "dsconsole.broker")
         logger.logLevel = .warning
@@ -104,7 +109,7 @@ struct WatchCommand: AsyncParsableCommand {
         let address: String
         do {
             let bound = try await broker.start()
-            address = "\(host):\(bound.port ?? port)"
+            address = "\(configuration.host):\(bound.port ?? configuration.port)"
         } catch {
             await broker.shutdown()
             throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
@@ -112,7 +117,7 @@ struct WatchCommand: AsyncParsableCommand {
         StandardStreams.printLine(JSONValue.object(JSONObject([
             ("ts", .number(JSONNumber(ClientEngine.wallClock().description) ?? JSONNumber(0))),
             ("event", "listening"), ("address", .string(address)),
-            ("url", .string("ws://\(address)/deepstream")),
+            ("url", .string("ws://\(address)\(configuration.webSocketPath(for: .binary) ?? "/deepstream")")),
         ])).jsonText)
         let statsLines = stats ? StatsLines(interval: .milliseconds(Int(interval * 1000))) : nil
         let statsPrinter = Task { await statsLines?.run() }

@@ -99,6 +99,31 @@ struct ConsoleEndToEndTests {
         await console.session.kill()
     }
 
+    @Test("--config with deepstream's files: a call the permissions deny shows state denied and the rule in its timeline")
+    func deniedByDeepstreamPermissions() async throws {
+        let dir = NSTemporaryDirectory() + "dsconsole-e2e-conf-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "record:\n  cacheRetrievalTimeout: 30000\npermission:\n  type: config\n  options:\n    permissions: fileLoad(permissions.yml)\n"
+            .write(toFile: dir + "/config.yml", atomically: true, encoding: .utf8)
+        try "rpc:\n  '*':\n    provide: true\n    request: true\n  'add-*':\n    request: 'data.numA < 100'\n"
+            .write(toFile: dir + "/permissions.yml", atomically: true, encoding: .utf8)
+        let console = try await RunningConsole.start(arguments: ["--port", "0", "--config", dir + "/config.yml"])
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 400, "numB": 7}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("MESSAGE_DENIED") }
+        try await console.session.sendKeys("BTab")
+        try await console.session.sendKeys("BTab")
+        try await console.session.sendKeys("/")
+        try await console.session.type("state:denied")
+        try await console.session.sendKeys("Enter")
+        try await console.session.waitUntil { screen in console.callRows(screen).count == 1 && screen.contains("denied") }
+        try await console.session.sendKeys("Enter")
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("denied by rpc.add-*.request") }
+        await console.session.kill()
+    }
+
     @Test("Resizing reflows the panes, too small shows the message, growing back restores them")
     func resizeReflowsAndTooSmall() async throws {
         let console = try await RunningConsole.start(width: 120, height: 40)

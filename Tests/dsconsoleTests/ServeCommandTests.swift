@@ -128,3 +128,50 @@ struct ServeCommandTests {
         #expect(parts.dropFirst().first == "1000")
     }
 }
+
+@Suite("dsconsole serve --config with deepstream's own config.yml")
+struct ServeDeepstreamConfigTests {
+    @Test("serve reads config.yml (port, urlPath, fileLoad), warns once about ignored settings, exits 1 on a bad rule")
+    func deepstreamConfig() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ds-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yml").path
+        try """
+            serverName: UUID
+            record:
+              cacheRetrievalTimeout: 30000
+            httpServer:
+              options:
+                port: 0
+                healthCheckPath: /alive
+            connectionEndpoints:
+              - type: ws-binary
+                options:
+                  urlPath: /ds
+                  maxAuthAttempts: 3
+              - type: http
+            permission:
+              type: config
+              options:
+                permissions: fileLoad(permissions.yml)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try "rpc:\n  '*':\n    provide: true\n    request: true\n".write(
+            toFile: dir.appendingPathComponent("permissions.yml").path, atomically: true, encoding: .utf8)
+        let process = try SpawnedProcess.dsconsole(["serve", "--config", config, "--log-level", "warning"])
+        let output = try #require(try await process.waitForOutput(containing: "listening on ws://127.0.0.1:"))
+        #expect(output.contains("/ds (JSON: none, health: http://127.0.0.1:"))
+        let port = try #require(output.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
+        #expect(httpStatusLine(port: port, path: "/alive") == "HTTP/1.1 200 OK")
+        #expect(httpStatusLine(port: port, path: "/ds") == "HTTP/1.1 426 Upgrade Required")
+        #expect(process.stderr == "dsconsole serve: \(config): ignored (the embedded broker has no such feature): serverName, record.*, connectionEndpoints[1] (http)\n")
+        kill(process.pid, SIGTERM)
+        #expect(try await process.exitCode(within: .seconds(10)) == 0)
+
+        try "rpc:\n  '*':\n    request: 'data.x.substr(1)'\n".write(
+            toFile: dir.appendingPathComponent("permissions.yml").path, atomically: true, encoding: .utf8)
+        let bad = try SpawnedProcess.dsconsole(["serve", "--config", config])
+        #expect(try await bad.exitCode(within: .seconds(10)) == 1)
+        #expect(bad.stderr == "dsconsole serve: \(config): permission.options.permissions: rule rpc.*.request: function substr is not supported\n")
+    }
+}

@@ -55,6 +55,29 @@ extension BinaryTests {
             #expect(frame["direction"] != nil && frame["bytes"]?.intValue != nil && frame["message"]?["topic"] != nil)
         }
 
+        @Test("--serve --config with deepstream's config.yml: a denied call prints step denied with its rule")
+        func deniedByDeepstreamPermissions() async throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watch-ds-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let config = dir.appendingPathComponent("config.yml").path
+            try "serverName: test\npermission:\n  type: config\n  options:\n    permissions: fileLoad(permissions.yml)\n"
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            try "rpc:\n  '*':\n    provide: true\n    request: true\n  'secret-*':\n    request: \"user.id === 'boss'\"\n"
+                .write(toFile: dir.appendingPathComponent("permissions.yml").path, atomically: true, encoding: .utf8)
+            let (watch, url) = try await Self.serve(["--config", config])
+            let requestor = try ClientEngine(url: url)
+            try await requestor.login()
+            await #expect(throws: (any Error).self) { _ = try await requestor.make("secret-plans", data: nil) }
+            await requestor.close()
+            #expect(await watch.waitFor("\"step\":\"denied\"", inStderr: false))
+            watch.send(SIGINT)
+            #expect(await watch.wait(timeout: .seconds(10)) == 0)
+            let denied = try #require(try jsonLines(watch.stdout).first { $0["step"] == "denied" })
+            #expect(denied["rule"] == "rpc.secret-*.request" && denied["reason"] == "MESSAGE_DENIED" && denied["final"] == true)
+            #expect(watch.stderr.contains("ignored (the embedded broker has no such feature): serverName"))
+        }
+
         @Test("without --frames no frame lines; without --serve its own connection's events")
         func noFramesAndOwnTraffic() async throws {
             let (watch, url) = try await Self.serve()

@@ -41,16 +41,50 @@ public struct BrokerConfiguration: Sendable {
     public var maxOutboundBufferSize = 16 * 1024 * 1024
     /// How long a graceful shutdown waits for in-flight calls before failing them.
     public var shutdownGracePeriod: Duration = .milliseconds(2000)
+    /// Who may provide and request which RPC (deepstream's Valve `rpc` rules); `nil` allows everything.
+    public var permissions: RPCPermissions?
+    /// The WebSocket endpoints: URL path → wire format.
+    public var webSocketPaths: [String: WireFormat] = ["/deepstream": .binary, "/deepstream-json": .json]
+    /// The path answering `GET` with 200 OK.
+    public var healthCheckPath = "/health-check"
+    /// Settings read from a deepstream configuration that the broker accepts but does not act on
+    /// (`record.*`, `telemetry.*`, …), for a single warning at start-up.
+    public var ignoredSettings: [String] = []
 
     /// Creates the default configuration.
     public init() {}
 
-    /// Reads a JSON configuration file (format in docs/broker.md). A users file named by `auth.users`
-    /// is resolved relative to the configuration file and loaded too.
-    public static func load(fromFile path: String) throws(BrokerConfigurationError) -> BrokerConfiguration {
-        let json = try readJSONFile(path)
+    /// The WebSocket path serving `format` (the first in order when several do), if any.
+    public func webSocketPath(for format: WireFormat) -> String? {
+        webSocketPaths.filter { $0.value == format }.keys.sorted().first
+    }
+
+    /// The one-line warning listing ``ignoredSettings``, or nil when there are none.
+    public var ignoredSettingsWarning: String? {
+        ignoredSettings.isEmpty ? nil : "ignored (the embedded broker has no such feature): \(ignoredSettings.joined(separator: ", "))"
+    }
+
+    /// Reads a configuration file: deepstream 10's own `config.yml` (`.yml`/`.yaml`, with `${NAME}`
+    /// taken from `environment` and `fileLoad(…)` files read relative to it), or our JSON format
+    /// (docs/broker.md), whose users file named by `auth.users` is resolved relative to it and loaded too.
+    public static func load(
+        fromFile path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(BrokerConfigurationError) -> BrokerConfiguration {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(json, source: path, relativeTo: directory)
+        if path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
+            return try loadDeepstream(fromFile: path, environment: environment)
+        }
+        return try parse(readJSONFile(path), source: path, relativeTo: directory)
+    }
+
+    /// Reads deepstream 10's YAML configuration (`conf/config.yml`; docs/broker.md says what is used).
+    public static func loadDeepstream(
+        fromFile path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(BrokerConfigurationError) -> BrokerConfiguration {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let yaml = DeepstreamYAML(environment: environment, directory: directory)
+        var reader = DeepstreamConfigurationReader(source: path)
+        return try reader.read(yaml.load(path))
     }
 
     /// Reads and parses a JSON file (configuration or users), with errors naming the file.
@@ -108,6 +142,13 @@ public struct BrokerConfiguration: Sendable {
                 }
             case "auth":
                 config.authentication = try authentication(value, source: source, relativeTo: directory)
+            case "permissions":
+                // A deepstream Valve permissions file (YAML or JSON), relative to this file.
+                let file = try string(value, at: key, source: source)
+                let resolved = file.hasPrefix("/") ? file : directory + "/" + file
+                let yaml = DeepstreamYAML(environment: ProcessInfo.processInfo.environment, directory: directory)
+                let rules = try yaml.parse(yaml.substitute(DeepstreamYAML.read(resolved)), path: resolved)
+                config.permissions = try RPCPermissions.parse(rules, source: resolved)
             default: throw .unknownKey(source: source, key: key)
             }
         }

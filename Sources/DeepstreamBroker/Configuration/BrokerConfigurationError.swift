@@ -10,6 +10,10 @@ public enum BrokerConfigurationError: Error, Hashable, Sendable, CustomStringCon
     case invalidValue(source: String, key: String, expected: String)
     /// The users file named by the configuration is unusable.
     indirect case usersFile(BrokerConfigurationError)
+    /// A permission rule or path that cannot be compiled; `rule` is its path (`rpc.payments.*.request`).
+    case invalidRule(source: String, rule: String, reason: String)
+    /// The file is not valid YAML.
+    case invalidYAML(path: String, reason: String)
 
     /// A one-line explanation.
     public var description: String {
@@ -19,6 +23,8 @@ public enum BrokerConfigurationError: Error, Hashable, Sendable, CustomStringCon
         case .unknownKey(let source, let key): "\(source): unknown setting \"\(key)\""
         case .invalidValue(let source, let key, let expected): "\(source): \"\(key)\" must be \(expected)"
         case .usersFile(let error): "users file: \(error.description)"
+        case .invalidRule(let source, let rule, let reason): "\(source): rule \(rule): \(reason)"
+        case .invalidYAML(let path, let reason): "\(path) is not valid YAML: \(reason)"
         }
     }
 }

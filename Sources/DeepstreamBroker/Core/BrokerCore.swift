@@ -18,7 +18,7 @@ public struct BrokerCore {
     /// Creates a core; `random` chooses among providers.
     public init(configuration: BrokerConfiguration, random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
         self.configuration = configuration
-        self.router = RPCRouter(settings: configuration.rpc, random: random)
+        self.router = RPCRouter(settings: configuration.rpc, permissions: configuration.permissions, random: random)
     }
 
     /// Open connections.
@@ -55,8 +55,8 @@ public struct BrokerCore {
             guard decision != .ignore else { return [] }
             var actions: [BrokerAction] = []
             switch result {
-            case .success(let user, let clientData):
-                router.join(peer, user: user, clientData: clientData)
+            case .success(let user, let clientData, let serverData):
+                router.join(peer, user: user, clientData: clientData, serverData: serverData)
                 actions.append(.cancelTimer(.authentication(peer)))
                 actions.append(.tap(.loggedIn(peer: peer, user: user, clientData: clientData, at: now)))
             case .failure(let user, _):

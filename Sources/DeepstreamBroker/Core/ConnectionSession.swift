@@ -96,7 +96,7 @@ public struct ConnectionSession: Sendable {
     public mutating func authenticated(_ result: AuthenticationResult, maxAuthAttempts: Int) -> Decision {
         guard phase == .authenticating else { return .ignore }
         switch result {
-        case .success(let user, let clientData):
+        case .success(let user, let clientData, _):
             phase = .open
             self.user = user
             self.clientData = clientData

@@ -11,6 +11,7 @@ public struct RPCRouter {
     struct Member {
         var user: String
         var clientData: JSONValue?
+        var serverData: JSONValue?
     }
 
     /// One in-flight call.
@@ -26,6 +27,16 @@ public struct RPCRouter {
     }
 
     private let settings: BrokerConfiguration.RPC
+    private let permissions: RPCPermissions?
+    /// Which ruleset decides a name (it depends on the name only), as deepstream's rule cache keeps it;
+    /// emptied when it reaches ``ruleCacheCapacity`` entries so it stays bounded.
+    private var ruleCache: [RuleCacheKey: Int?] = [:]
+    private static let ruleCacheCapacity = 10_000
+
+    struct RuleCacheKey: Hashable {
+        var kind: RPCPermissions.Kind
+        var name: String
+    }
     private var random: any RandomNumberGenerator & Sendable
     private var members: [PeerID: Member] = [:]
     private var providers: [String: [PeerID]] = [:]
@@ -37,9 +48,14 @@ public struct RPCRouter {
     /// When set, new REQUESTs are answered NO_RPC_PROVIDER (the broker is shutting down).
     public var isDraining = false
 
-    /// Creates a router; `random` chooses among providers.
-    public init(settings: BrokerConfiguration.RPC, random: some RandomNumberGenerator & Sendable) {
+    /// Creates a router; `random` chooses among providers; `permissions` (nil: everything allowed)
+    /// decide PROVIDE and REQUEST.
+    public init(
+        settings: BrokerConfiguration.RPC, permissions: RPCPermissions? = nil,
+        random: some RandomNumberGenerator & Sendable
+    ) {
         self.settings = settings
+        self.permissions = permissions
         self.random = random
     }
 
@@ -50,8 +66,8 @@ public struct RPCRouter {
     public func providers(of name: String) -> [PeerID] { providers[name] ?? [] }
 
     /// A connection logged in as `user`.
-    public mutating func join(_ peer: PeerID, user: String, clientData: JSONValue?) {
-        members[peer] = Member(user: user, clientData: clientData)
+    public mutating func join(_ peer: PeerID, user: String, clientData: JSONValue?, serverData: JSONValue? = nil) {
+        members[peer] = Member(user: user, clientData: clientData, serverData: serverData)
     }
 
     /// Handles one RPC message from a logged-in connection.
@@ -114,7 +130,18 @@ public struct RPCRouter {
 
     private mutating func provide(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
         var actions: [BrokerAction] = []
-        for name in message.names {
+        var names = message.names
+        if permissions != nil, !names.isEmpty {
+            // Each name is checked on its own; refusals go out first, and the ack only if a name is left
+            // (the reference removes the wrong entry from the bulk list: docs/broker.md, deviation 15).
+            names = names.filter { name in
+                let refusal = self.refusal(of: .provide, name: name, data: nil, message: message, from: peer, at: now)
+                if let refusal { actions.append(.send(peer, .rpc(refusal))) }
+                return refusal == nil
+            }
+            if names.isEmpty { return actions }
+        }
+        for name in names {
             if provided[peer, default: []].insert(name).inserted {
                 providers[name, default: []].append(peer)
                 actions.append(.tap(.providerAdded(peer: peer, name: name, at: now)))
@@ -151,6 +178,24 @@ public struct RPCRouter {
                 originalAction: .request)))]
         }
         let callID = CallID(requestor: peer, correlationId: correlationId)
+        if permissions != nil {
+            // The reference checks permissions before the RPC handler sees the message.
+            let decision = check(.request, name: name, data: message.data, from: peer, at: now)
+            if let refusal = Self.refusal(for: decision, name: name, message: message) {
+                let reason = refusal.action
+                let rule: String
+                switch decision {
+                case .denied(let label): rule = label ?? "no rpc rule for request"
+                case .failed(let label, let why): rule = "\(label): \(why)"
+                case .allowed(let label): rule = label
+                }
+                return [
+                    .send(peer, .rpc(refusal)),
+                    .tap(.call(CallEvent(call: callID, name: name, step: .requested(data: message.data), at: now))),
+                    .tap(.call(CallEvent(call: callID, name: name, step: .denied(rule: rule, reason: reason), at: now))),
+                ]
+            }
+        }
         guard calls[callID] == nil else {
             // Same id twice from one requestor while the first call runs: refuse the second, keep the first.
             return [.send(peer, .rpc(RPCMessage(
@@ -185,6 +230,48 @@ public struct RPCRouter {
         callsByProviderId[providerId] = callID
         dispatch(callID, at: now, into: &actions)
         return actions
+    }
+
+    // MARK: Permissions
+
+    private mutating func check(
+        _ kind: RPCPermissions.Kind, name: String, data: String?, from peer: PeerID, at now: Timestamp
+    ) -> PermissionDecision {
+        guard let permissions else { return .allowed(rule: "none") }
+        let key = RuleCacheKey(kind: kind, name: name)
+        let index: Int?
+        if let cached = ruleCache[key] {
+            index = cached
+        } else {
+            index = permissions.rulesetIndex(for: kind, name: name)
+            if ruleCache.count >= Self.ruleCacheCapacity { ruleCache.removeAll(keepingCapacity: true) }
+            ruleCache[key] = .some(index)
+        }
+        let member = members[peer]
+        let subject = PermissionSubject(user: member?.user ?? "open", serverData: member?.serverData)
+        return permissions.check(kind, name: name, rulesetIndex: index, subject: subject, data: data, now: now)
+    }
+
+    private mutating func refusal(
+        of kind: RPCPermissions.Kind, name: String, data: String?, message: RPCMessage, from peer: PeerID,
+        at now: Timestamp
+    ) -> RPCMessage? {
+        Self.refusal(for: check(kind, name: name, data: data, from: peer, at: now), name: name, message: message)
+    }
+
+    /// MESSAGE_DENIED (a rule said no) or MESSAGE_PERMISSION_ERROR (a rule threw), framed as the
+    /// reference's message processor does: action, originalAction, name, correlationId, isError.
+    private static func refusal(for decision: PermissionDecision, name: String, message: RPCMessage) -> RPCMessage? {
+        let action: RPCAction
+        switch decision {
+        case .allowed: return nil
+        case .denied: action = .messageDenied
+        case .failed: action = .messagePermissionError
+        }
+        // The reference adds the correlation id only when it is truthy.
+        let correlationId = message.correlationId.flatMap { $0.isEmpty ? nil : $0 }
+        return RPCMessage(
+            action: action, correlationId: correlationId, isError: true, name: name, originalAction: message.action)
     }
 
     private func uniqueProviderCorrelationId(for callID: CallID) -> String {

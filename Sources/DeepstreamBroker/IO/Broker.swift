@@ -181,11 +181,11 @@ public final class Broker: Sendable {
             automaticErrorHandling: true,
             shouldUpgrade: { channel, head in
                 let path = HTTPRequestHandler.path(of: head.uri)
-                let accepted = HTTPRequestHandler.webSocketPaths.contains(path)
+                let accepted = configuration.webSocketPaths[path] != nil
                 return channel.eventLoop.makeSucceededFuture(accepted ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, head in
-                let format: WireFormat = HTTPRequestHandler.path(of: head.uri) == "/deepstream-json" ? .json : .binary
+                let format = configuration.webSocketPaths[HTTPRequestHandler.path(of: head.uri)] ?? .binary
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(NIOWebSocketFrameAggregator(
@@ -201,7 +201,9 @@ public final class Broker: Sendable {
                     context.pipeline.syncOperations.removeHandler(name: "dsconsole-http", promise: nil)
                 }
             ))
-        try channel.pipeline.syncOperations.addHandler(HTTPRequestHandler(), name: "dsconsole-http")
+        try channel.pipeline.syncOperations.addHandler(HTTPRequestHandler(
+            webSocketPaths: Set(configuration.webSocketPaths.keys), healthCheckPath: configuration.healthCheckPath),
+            name: "dsconsole-http")
     }
 
     private static func describe(_ error: any Error) -> String {

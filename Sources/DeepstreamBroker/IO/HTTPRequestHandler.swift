@@ -2,15 +2,23 @@ import NIOCore
 import NIOHTTP1
 
 /// Answers plain HTTP requests (those that are not a WebSocket upgrade to a broker endpoint):
-/// `GET /health-check` → 200, an endpoint path without upgrade → 426, anything else → 404.
+/// `GET /health-check` (or the configured path) → 200, an endpoint path without upgrade → 426,
+/// anything else → 404.
 final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     /// Paths served over WebSocket.
-    static let webSocketPaths: Set<String> = ["/deepstream", "/deepstream-json"]
+    let webSocketPaths: Set<String>
+    /// The health-check path.
+    let healthCheckPath: String
 
     private var head: HTTPRequestHead?
+
+    init(webSocketPaths: Set<String>, healthCheckPath: String) {
+        self.webSocketPaths = webSocketPaths
+        self.healthCheckPath = healthCheckPath
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -34,9 +42,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let path = Self.path(of: head.uri)
         let status: HTTPResponseStatus
         let body: String
-        if path == "/health-check" && (head.method == .GET || head.method == .HEAD) {
+        if path == healthCheckPath && (head.method == .GET || head.method == .HEAD) {
             (status, body) = (.ok, "OK\n")
-        } else if Self.webSocketPaths.contains(path) {
+        } else if webSocketPaths.contains(path) {
             (status, body) = (.upgradeRequired, "This endpoint only speaks WebSocket.\n")
         } else {
             (status, body) = (.notFound, "Not Found\n")

@@ -60,6 +60,10 @@ public enum CallStep: Hashable, Sendable {
     /// The call ended without an answer from a provider: NO_RPC_PROVIDER, ACCEPT_TIMEOUT,
     /// RESPONSE_TIMEOUT, MESSAGE_DENIED, … (`reason` is the RPC action sent to the requestor).
     case failed(reason: RPCAction)
+    /// The broker's permissions refused the REQUEST: `reason` is MESSAGE_DENIED (the rule said no) or
+    /// MESSAGE_PERMISSION_ERROR (the rule failed); `rule` names it (`rpc.payments.*.request`, with the
+    /// failure after a colon).
+    case denied(rule: String, reason: RPCAction)
     /// The call ended on the client side without a server answer: "client offline", "message too
     /// large", "cancelled", "timeout" (a client-side deadline).
     case abandoned(reason: String)
@@ -67,7 +71,7 @@ public enum CallStep: Hashable, Sendable {
     /// Whether this step ends the call.
     public var isFinal: Bool {
         switch self {
-        case .responded, .errored, .failed, .abandoned: true
+        case .responded, .errored, .failed, .denied, .abandoned: true
         case .requested, .routed, .accepted, .rejected: false
         }
     }

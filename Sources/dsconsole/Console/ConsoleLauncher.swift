@@ -20,8 +20,9 @@ import Darwin
 enum ConsoleLauncher {
     /// Where the console's engine connects.
     enum Target {
-        /// Start the embedded broker on `host:port` and watch all its traffic.
-        case embedded(host: String, port: Int)
+        /// Start the embedded broker with `configuration`, log in with `authData` and watch all its
+        /// traffic; `configFile` names the file the configuration came from, if any.
+        case embedded(configuration: BrokerConfiguration, authData: JSONValue, configFile: String?)
         /// Connect to an existing server and log in with `authData`.
         case remote(url: String, user: String?, authData: JSONValue)
         /// Start a proxy in front of a real server, connect through it and watch all its traffic.
@@ -55,11 +56,13 @@ enum ConsoleLauncher {
         let user: String?
         let authData: JSONValue
         switch target {
-        case .embedded(let host, let port):
-            var configuration = BrokerConfiguration()
-            configuration.host = host
-            configuration.port = port
+        case .embedded(var configuration, let embeddedAuthData, let configFile):
+            let host = configuration.host
+            let port = configuration.port
             configuration.shutdownGracePeriod = .milliseconds(300)
+            if let configFile, let warning = configuration.ignoredSettingsWarning {
+                logger.warning("\(configFile): \(warning)")
+            }
             let embedded = Broker(configuration: configuration, logger: Logger(label: "dsconsole.broker"))
             let boundPort: Int
             do throws(BrokerStartError) {
@@ -72,11 +75,12 @@ enum ConsoleLauncher {
             }
             broker = embedded
             let connectHost = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
-            url = "ws://\(connectHost.contains(":") ? "[\(connectHost)]" : connectHost):\(boundPort)/deepstream"
+            let path = configuration.webSocketPath(for: .binary) ?? configuration.webSocketPath(for: .json) ?? "/deepstream"
+            url = "ws://\(connectHost.contains(":") ? "[\(connectHost)]" : connectHost):\(boundPort)\(path)"
             // The embedded broker's open authentication takes the username as given: the console's own
             // connection then reads `#1 console` in routes and in the remote providers list.
-            user = "console"
-            authData = ["username": "console"]
+            user = embeddedAuthData["username"]?.stringValue ?? "console"
+            authData = embeddedAuthData
         case .remote(let remoteURL, let remoteUser, let remoteAuth):
             url = remoteURL
             user = remoteUser

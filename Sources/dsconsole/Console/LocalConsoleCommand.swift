@@ -1,4 +1,6 @@
 import ArgumentParser
+import DeepstreamBroker
+import DeepstreamProtocol
 
 /// `dsconsole` (no subcommand): the console on its own embedded broker, showing all the traffic.
 struct LocalConsoleCommand: AsyncParsableCommand {
@@ -14,21 +16,53 @@ struct LocalConsoleCommand: AsyncParsableCommand {
     )
 
     /// `--host`.
-    @Option(help: "Address the embedded broker binds.")
-    var host = "127.0.0.1"
+    @Option(help: "Address the embedded broker binds (default 127.0.0.1, or the config file's).")
+    var host: String?
 
     /// `--port`.
-    @Option(help: "Port the embedded broker listens on (0 picks a free port).")
-    var port = 6020
+    @Option(help: "Port the embedded broker listens on (default 6020, or the config file's; 0 picks a free port).")
+    var port: Int?
+
+    /// `--config`.
+    @Option(help: ArgumentHelp(
+        "Run the embedded broker on deepstream's config.yml or a JSON broker configuration (docs/broker.md).",
+        valueName: "FILE"))
+    var config: String?
+
+    /// `--auth-json`.
+    @Option(
+        name: .customLong("auth-json"),
+        help: ArgumentHelp(
+            "The console's own login on the embedded broker (default {\"username\":\"console\"}; needed when --config has file auth).",
+            valueName: "JSON"))
+    var authJSON: String?
 
     /// The shared console options.
     @OptionGroup var options: ConsoleOptions
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
     }
 
     func run() async throws {
-        try await ConsoleLauncher.run(.embedded(host: host, port: port), options: options)
+        var configuration = BrokerConfiguration()
+        if let config {
+            do throws(BrokerConfigurationError) {
+                configuration = try BrokerConfiguration.load(fromFile: config)
+            } catch {
+                throw ConsoleLauncher.fail(error.description)
+            }
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        var authData: JSONValue = ["username": "console"]
+        if let authJSON {
+            guard let parsed = try? JSONValue(parsing: authJSON), case .object = parsed else {
+                throw ConsoleLauncher.fail("--auth-json must be a JSON object, e.g. '{\"username\": \"ops\", \"password\": \"…\"}'")
+            }
+            authData = parsed
+        }
+        try await ConsoleLauncher.run(
+            .embedded(configuration: configuration, authData: authData, configFile: config), options: options)
     }
 }

@@ -36,6 +36,7 @@ func stepText(_ call: CallEvent) -> String {
     case .responded(let d): step = "responded \(d ?? "-")"
     case .errored(let d): step = "errored \(d ?? "-")"
     case .failed(let r): step = "failed \(r.name)"
+    case .denied(let rule, let r): step = "denied \(rule) \(r.name)"
     case .abandoned(let r): step = "abandoned \(r)"
     }
     return "\(call.name) \(call.call.requestor.map(\.description) ?? "-") \(step)"
