@@ -37,6 +37,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
     func run() async throws {
+        OutputClosureWatcher.start(.gracefully)
         do {
             if serve { try await watchBroker() } else { try await watchOwnConnection() }
         } catch {
