@@ -10,7 +10,7 @@ public enum CallDetailContent {
         lines.append(StyledLine([StyledSpan(record.name, .title), StyledSpan("  "), StyledSpan(record.status.label, record.status.role)]))
         lines.append(StyledLine([
             StyledSpan("call ", .dim), StyledSpan(record.key.call.description),
-            StyledSpan("  seen by ", .dim), StyledSpan(record.key.origin.rawValue),
+            StyledSpan("  ", .dim), StyledSpan(record.key.origin.sourceDescription, .dim),
             StyledSpan("  route ", .dim), StyledSpan(route),
         ]))
         lines.append(StyledLine([

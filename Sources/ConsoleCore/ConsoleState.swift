@@ -26,6 +26,14 @@ public struct ConsoleState: Sendable {
     public internal(set) var stats: ConsoleStats
     /// The status-line notice, if any.
     public internal(set) var notice: Notice?
+    /// Recent notices, oldest first, at most ``messageLogLimit`` (the message log, `M`).
+    public internal(set) var messageLog: [Notice] = []
+    /// The most notices the message log keeps.
+    public static let messageLogLimit = 100
+    /// Whether keys type into the composer (true) or navigate panes (false) while it has focus.
+    public internal(set) var isEditingComposer = false
+    /// Why the add-provider prompt's last input was rejected (shown in the prompt, which keeps the text).
+    public internal(set) var promptError: String?
     /// The latest tick time.
     public internal(set) var now: Timestamp?
     /// `make`s sent and not finished, with their RPC names.
@@ -69,8 +77,11 @@ public struct ConsoleState: Sendable {
     public var activeContexts: [KeyContext] {
         switch overlay {
         case .confirmQuit: return [.confirmQuit]
+        case .confirmDelete: return [.confirmDelete]
         case .addProvider: return [.prompt, .global]
         case .help: return [.help, .global]
+        case .messages, .result, .providerDetail: return [.messages, .global]
+        case .historySearch: return [.historySearch, .global]
         case .detail: return [.detail, .panes, .global]
         case nil: break
         }
@@ -78,6 +89,7 @@ public struct ConsoleState: Sendable {
         case .providers: return [.providers, .panes, .global]
         case .calls: return calls.filterEditor != nil ? [.filterInput, .global] : [.calls, .panes, .global]
         case .composer:
+            guard isEditingComposer else { return [.composerPane, .panes, .global] }
             return [composer.field == .name ? .composerName : .composerBody, .composer, .global]
         }
     }
@@ -89,14 +101,17 @@ public struct ConsoleState: Sendable {
     public func peerLabel(_ peer: PeerID) -> String { peers[peer]?.label ?? peer.description }
 
     /// The Calls filter as a predicate over records.
-    public var callMatcher: @Sendable (CallRecord) -> Bool { matcher(for: calls.filter) }
+    public var callMatcher: (CallRecord) -> Bool { matcher(for: calls.filter) }
 
     /// `filter` as a predicate over records (route text uses the current peer names).
-    public func matcher(for filter: CallFilter) -> @Sendable (CallRecord) -> Bool {
+    /// Not `@Sendable`: it holds the filter's compiled regular expressions (`Regex` is not Sendable),
+    /// and it is only used on the task that owns the state.
+    public func matcher(for filter: CallFilter) -> (CallRecord) -> Bool {
         if filter.isEmpty { return { _ in true } }
         let peers = self.peers
+        let predicate = filter.predicate()
         return { record in
-            filter.matches(record, route: ConsoleState.route(of: record, peers: peers))
+            predicate(record) { ConsoleState.route(of: record, peers: peers) }
         }
     }
 
@@ -105,7 +120,7 @@ public struct ConsoleState: Sendable {
         let provider = record.provider.map(label) ?? "?"
         switch record.key.origin {
         case .outgoing: return "me → \(provider)"
-        case .served: return "\(record.requestorName ?? "?") → me"
+        case .served: return "\(record.requestorName ?? "a client") → me"
         case .broker: return "\(record.key.call.requestor.map(label) ?? "?") → \(provider)"
         }
     }

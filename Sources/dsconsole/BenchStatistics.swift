@@ -87,7 +87,8 @@ struct BenchStatistics: Sendable {
         let percentiles: [(String, Double)] = [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9)]
         let latency = percentiles.map { "\($0.0) \(Self.format(latencyMilliseconds(atPercentile: $0.1), 3))" }
             + ["max \(Self.format(maxLatencyMilliseconds, 3))"]
-        lines.append("latency ms  " + latency.joined(separator: "  "))
+        // Without a successful call there is no latency to report (not "p50 0.000").
+        lines.append(succeeded == 0 ? "latency ms  none (no call succeeded)" : "latency ms  " + latency.joined(separator: "  "))
         if failures.isEmpty {
             lines.append("errors      none")
         } else {

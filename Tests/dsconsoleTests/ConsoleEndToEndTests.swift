@@ -155,7 +155,8 @@ struct ConsoleEndToEndTests {
         let broker = Broker(configuration: configuration)
         let port = try #require(try await broker.start().port)
         let console = try await RunningConsole.start(
-            arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--user", "alice"],
+            // A remote server gets no mocks unasked: --provide opts in (issue 11, bug 8).
+            arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--user", "alice", "--provide", "add-two-numbers"],
             environment: ["DSCONSOLE_PASSWORD": "secret"])
         defer { console.cleanUp() }
         try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("OPEN ws://127.0.0.1:\(port)/deepstream alice") }
@@ -224,7 +225,7 @@ struct ConsoleEndToEndTests {
 }
 
 /// One console under test: its tmux session, port and private home directory.
-private struct RunningConsole {
+struct RunningConsole {
     let session: TmuxSession
     let port: Int
     let home: String
