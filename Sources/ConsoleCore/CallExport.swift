@@ -51,7 +51,7 @@ public enum CallExport: String, CaseIterable, Hashable, Sendable {
     }
 
     /// `'text'` with every `'` closed, escaped and reopened, safe for POSIX shells.
-    static func shellQuoted(_ text: String) -> String {
+    public static func shellQuoted(_ text: String) -> String {
         "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }

@@ -66,6 +66,11 @@ struct BenchStatistics: Sendable {
         o["skipped"] = .int(skipped)
         o["errors"] = .object(JSONObject(failures.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
         o["throughputPerSecond"] = .double(Self.rounded(seconds > 0 ? Double(completed) / seconds : 0, 1))
+        // No successful call, no latency: null rather than zeros that look like a measurement.
+        guard succeeded > 0 else {
+            o["latencyMs"] = .null
+            return .object(o)
+        }
         o["latencyMs"] = .object(JSONObject([
             ("p50", .double(Self.rounded(latencyMilliseconds(atPercentile: 50), 3))),
             ("p90", .double(Self.rounded(latencyMilliseconds(atPercentile: 90), 3))),

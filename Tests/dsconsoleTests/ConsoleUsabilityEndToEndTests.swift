@@ -230,6 +230,15 @@ struct ConsoleUsabilityEndToEndTests {
     }
 }
 
+extension ConsoleUsabilityEndToEndTests {
+    @Test("dsconsole --version prints the version")
+    func version() async throws {
+        let result = try await Spawn.run(BuiltProducts.dsconsole.path, ["--version"], timeout: .seconds(10))
+        #expect(result.exitStatus == 0)
+        #expect(result.output.hasPrefix("dsconsole "), "\(result.output)")
+    }
+}
+
 extension RunningConsole {
     /// The composer's RPC name as shown (`RPC name`), nil when the field shows its placeholder or is
     /// not visible; `""` when it is empty and being edited.
