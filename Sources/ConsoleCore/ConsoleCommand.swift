@@ -115,6 +115,8 @@ public enum ConsoleCommand: Hashable, Sendable {
     case jumpToResponse
     /// Show the selected provider's details.
     case showProviderDetail
+    /// Expand or fold long payloads in the detail view.
+    case toggleFolding
     /// Copy the call in the detail view (clipboard via OSC 52 and the copy file).
     case copyCall(CallExport)
 }

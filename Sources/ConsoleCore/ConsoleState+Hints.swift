@@ -3,7 +3,7 @@ extension ConsoleState {
     /// `Calls: Enter detail · / filter · p pause · ? help`. Drawn in the focused pane's bottom border.
     public var keyHint: String {
         switch overlay {
-        case .detail: return "Detail: j/k scroll · n/N next/prev call · 2 request · 3 response · q close"
+        case .detail: return "Detail: j/k scroll · n/N next/prev · 2 request · 3 response · z fold · y copy · q close"
         case .help, .messages, .result, .providerDetail: return "j/k scroll · Esc closes"
         case .historySearch: return "History: type to search · ↑/↓ choose · Enter loads · Esc cancels"
         case .addProvider: return "Add provider: name behaviour · Enter adds · Esc cancels"

@@ -187,7 +187,13 @@ extension ConsoleState {
             calls.filterEditor = LineEditor(calls.filter.text)
             filterBeforeEditing = calls.filter
         case .openDetail:
-            if let record = calls.selectedRecord { overlay = .detail(record.key, scroll: 0) }
+            if let record = calls.selectedRecord {
+                overlay = .detail(record.key, scroll: 0)
+                isDetailExpanded = false
+            }
+        case .toggleFolding:
+            isDetailExpanded.toggle()
+            if case .detail(let key, _) = overlay { overlay = .detail(key, scroll: 0) }
         case .toggleProvide:
             return toggleProvide()
         case .addProvider:

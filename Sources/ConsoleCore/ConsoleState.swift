@@ -30,6 +30,8 @@ public struct ConsoleState: Sendable {
     public internal(set) var messageLog: [Notice] = []
     /// The most notices the message log keeps.
     public static let messageLogLimit = 100
+    /// Whether the detail view shows long payloads in full (`z`); reset when a detail opens.
+    public internal(set) var isDetailExpanded = false
     /// Whether keys type into the composer (true) or navigate panes (false) while it has focus.
     public internal(set) var isEditingComposer = false
     /// Why the add-provider prompt's last input was rejected (shown in the prompt, which keeps the text).
@@ -149,7 +151,7 @@ public struct ConsoleState: Sendable {
         guard let record = calls.log[key] else {
             return [StyledLine("The call \(key.call) is no longer in the log (evicted).", .dim)]
         }
-        return CallDetailContent.lines(for: record, route: route(of: record), peerLabel: peerLabel)
+        return CallDetailContent.lines(for: record, route: route(of: record), peerLabel: peerLabel, expanded: isDetailExpanded)
     }
 
     /// The help overlay's lines, generated from the keymap.

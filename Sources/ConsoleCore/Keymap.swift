@@ -145,6 +145,7 @@ public struct Keymap: Hashable, Sendable {
         KeyBinding(.detail, [.character("1")], .first, "summary and timeline"),
         KeyBinding(.detail, [.character("2")], .jumpToRequest, "request"),
         KeyBinding(.detail, [.character("3")], .jumpToResponse, "response"),
+        KeyBinding(.detail, [.character("z")], .toggleFolding, "expand / fold long payloads (folded: first level only)"),
         KeyBinding(.detail, [.character("y")], .copyCall(.json), "copy the call as JSON (clipboard via OSC 52, and the copy file)"),
         KeyBinding(.detail, [.character("Y")], .copyCall(.commandLine), "copy it as a `dsconsole call` command line"),
         KeyBinding(.detail, [.character("S")], .copyCall(.javaScript), "copy it as a JS `client.rpc.make` snippet"),

@@ -146,3 +146,23 @@ struct FilterAndExtrasTests {
         #expect(CallRowFormatter(width: 120).row(record, route: "#1 → #3").description.contains("↻ #1 → #3"))
     }
 }
+
+@Suite("Detail view folding")
+struct DetailFoldingTests {
+    @Test func longPayloadsShowTheFirstLevelUntilZ() {
+        var state = makeState()
+        let members = (0..<20).map { "\"k\($0)\": {\"a\": [1, 2, 3], \"b\": {\"c\": true}}" }.joined(separator: ", ")
+        _ = reduce(&state, brokerCall("f", "big", .requested(data: "{\(members)}"), at: time(0)))
+        press(&state, .enter)
+        let folded = state.detailLines?.map(\.description) ?? []
+        #expect(folded.contains("    \"k0\": {… 2 keys},"))
+        #expect(folded.contains { $0.contains("z expands") })
+        press(&state, .character("z"))
+        let expanded = state.detailLines?.map(\.description) ?? []
+        #expect(expanded.count > folded.count)
+        #expect(expanded.contains("        \"c\": true"))
+        // A short payload is never folded.
+        #expect(JSONHighlighter.lines(jsonText: "{\"a\": {\"b\": 1}}", indent: "  ").count == 5)
+        #expect(JSONHighlighter.lines(jsonText: "{\"a\": {\"b\": 1}}", foldDepth: 1).map(\.description) == ["{", "  \"a\": {… 1 key}", "}"])
+    }
+}

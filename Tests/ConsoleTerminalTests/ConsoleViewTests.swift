@@ -122,7 +122,7 @@ struct ConsoleViewTests {
             │                                                                              │
             │                                                                              │
             │                                                                              │
-            └─ Detail: j/k scroll · n/N next/prev call · 2 request · 3 response · q close ─┘
+            └─ Detail: j/k scroll · n/N next/prev · 2 request · 3 response · z fold · y c…─┘
              OPEN ws://127.0.0.1:6020 con │ 0.6 calls/s │ 1 in flight │ 1 error │ 0 dropped
             """)
     }
@@ -152,7 +152,7 @@ struct ConsoleViewTests {
             │ │   /                     filter the calls (from any pane)                 │ │
             │ │   M                     recent messages (notices in full)                │ │
             │ │   j ↓                   down                                             │ │
-            │f└─────────────────────────────────────────────────────────────── 1–19/170 ─┘ │
+            │f└─────────────────────────────────────────────────────────────── 1–19/171 ─┘ │
             └──────────────────────────────────────────────────────────────────────────────┘
              OPEN ws://127.0.0.1:6020 con │ 0.6 calls/s │ 1 in flight │ 1 error │ 0 dropped
             """)
