@@ -115,6 +115,8 @@ public enum ConsoleCommand: Hashable, Sendable {
     case jumpToResponse
     /// Show the selected provider's details.
     case showProviderDetail
+    /// Sort the Calls pane: time → name → latency → time.
+    case cycleSort
     /// Expand or fold long payloads in the detail view.
     case toggleFolding
     /// Copy the call in the detail view (clipboard via OSC 52 and the copy file).

@@ -15,7 +15,7 @@ extension ConsoleState {
             return "Providers: Space on/off · a add · d delete · i details · Enter compose · ? help"
         case .calls:
             if calls.filterEditor != nil { return "Filter: name: state: text · Enter keeps · Esc cancels" }
-            return "Calls: Enter detail · / filter · p pause · G follow · ? help"
+            return "Calls: Enter detail · / filter · p pause · s sort · G follow · ? help"
         case .composer:
             guard isEditingComposer else { return "Composer: Enter to type · h/l panes · ? help" }
             switch composer.field {

@@ -52,7 +52,11 @@ extension ConsoleState {
             }
         case (.calls, nil):
             let rows = visibleCallRows
-            if index >= 0, index < rows.count { calls.select(rows[index].sequence, matching: callMatcher) }
+            if index >= 0, index < rows.count {
+                if let sorted = sortedCalls { sortedCalls?.select(sorted.top + index, height: calls.listHeight) } else {
+                    calls.select(rows[index].sequence, matching: callMatcher)
+                }
+            }
         case (.composer, nil):
             isEditingComposer = true
         }
@@ -186,8 +190,15 @@ extension ConsoleState {
             setFocus(.calls)
             calls.filterEditor = LineEditor(calls.filter.text)
             filterBeforeEditing = calls.filter
+        case .cycleSort:
+            switch sortedCalls?.order {
+            case nil: sortedCalls = SortedCalls(order: .name, log: calls.log, matching: callMatcher)
+            case .name?: sortedCalls = SortedCalls(order: .latency, log: calls.log, matching: callMatcher)
+            case .latency?: sortedCalls = nil
+            }
+            notify(sortedCalls.map { "Calls sorted by \($0.order.rawValue) (a snapshot; s again or G for live time order)" } ?? "Calls in time order (live)")
         case .openDetail:
-            if let record = calls.selectedRecord {
+            if let record = selectedCall {
                 overlay = .detail(record.key, scroll: 0)
                 isDetailExpanded = false
             }
@@ -249,9 +260,9 @@ extension ConsoleState {
 
     private mutating func showAdjacentCall(_ delta: Int) {
         guard case .detail(let key, _) = overlay else { return }
-        let before = calls.selected
-        calls.moveSelection(by: delta, matching: callMatcher)
-        guard let record = calls.selectedRecord, calls.selected != before || record.key != key else {
+        let before = selectedCallSequence
+        if sortedCalls != nil { sortedCalls?.move(by: delta, height: calls.listHeight) } else { calls.moveSelection(by: delta, matching: callMatcher) }
+        guard let record = selectedCall, selectedCallSequence != before || record.key != key else {
             notify(delta > 0 ? "This is the newest call" : "This is the oldest call")
             return
         }
@@ -301,6 +312,7 @@ extension ConsoleState {
 
     private mutating func applyFilter(_ filter: CallFilter) {
         calls.setFilter(filter, matching: matcher(for: filter))
+        if let order = sortedCalls?.order { sortedCalls = SortedCalls(order: order, log: calls.log, matching: matcher(for: filter)) }
     }
 
     private mutating func move(_ command: ConsoleCommand) {
@@ -342,6 +354,21 @@ extension ConsoleState {
             case .pageUp: providers.moveSelection(by: -height, height: height)
             case .first: providers.selectEdge(toEnd: false, height: height)
             case .last: providers.selectEdge(toEnd: true, height: height)
+            default: break
+            }
+        case .calls where sortedCalls != nil:
+            let height = calls.listHeight
+            switch command {
+            case .moveDown: sortedCalls?.move(by: 1, height: height)
+            case .moveUp: sortedCalls?.move(by: -1, height: height)
+            case .pageDown: sortedCalls?.move(by: height, height: height)
+            case .pageUp: sortedCalls?.move(by: -height, height: height)
+            case .first: sortedCalls?.select(0, height: height)
+            case .last:
+                // G means "the newest, live": back to time order.
+                sortedCalls = nil
+                if calls.isPaused { calls.togglePause(matching: callMatcher) }
+                calls.follow(matching: callMatcher)
             default: break
             }
         case .calls:

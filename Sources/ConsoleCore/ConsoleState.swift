@@ -30,6 +30,8 @@ public struct ConsoleState: Sendable {
     public internal(set) var messageLog: [Notice] = []
     /// The most notices the message log keeps.
     public static let messageLogLimit = 100
+    /// The Calls pane sorted by name or latency (`s`); nil: time order, the live log.
+    public internal(set) var sortedCalls: SortedCalls?
     /// Whether the detail view shows long payloads in full (`z`); reset when a detail opens.
     public internal(set) var isDetailExpanded = false
     /// Whether keys type into the composer (true) or navigate panes (false) while it has focus.
@@ -128,7 +130,16 @@ public struct ConsoleState: Sendable {
     }
 
     /// The rows the Calls pane shows now.
-    public var visibleCallRows: [CallRecord] { calls.visibleRows(matching: callMatcher) }
+    public var visibleCallRows: [CallRecord] {
+        guard let sortedCalls else { return calls.visibleRows(matching: callMatcher) }
+        return sortedCalls.visible(height: calls.listHeight).compactMap { calls.log[sequence: $0] }
+    }
+
+    /// The selected call's sequence number (in the sorted view when sorted).
+    public var selectedCallSequence: Int? { sortedCalls.map(\.selectedSequence) ?? calls.selected }
+
+    /// The selected call (in the sorted view when sorted).
+    public var selectedCall: CallRecord? { selectedCallSequence.flatMap { calls.log[sequence: $0] } }
 
     /// Every RPC name the composer can complete: own and remote providers plus names seen in calls
     /// and history.

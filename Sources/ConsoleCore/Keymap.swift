@@ -105,6 +105,7 @@ public struct Keymap: Hashable, Sendable {
 
         KeyBinding(.calls, [.character("p")], .togglePause, "pause / resume the view (calls keep being recorded)"),
         KeyBinding(.calls, [.enter], .openDetail, "open the call's detail"),
+        KeyBinding(.calls, [.character("s")], .cycleSort, "sort: time (live) → name → latency (slowest first) → time"),
 
         KeyBinding(.composerPane, [.enter], .startEditing, "start typing in the composer"),
         KeyBinding(.composerPane, [.ctrl("o")], .openResult, "show the last result in full"),

@@ -166,3 +166,34 @@ struct DetailFoldingTests {
         #expect(JSONHighlighter.lines(jsonText: "{\"a\": {\"b\": 1}}", foldDepth: 1).map(\.description) == ["{", "  \"a\": {… 1 key}", "}"])
     }
 }
+
+@Suite("Sorting the Calls pane")
+struct SortingTests {
+    @Test func sCyclesNameLatencyAndTimeOrder() {
+        var state = makeState()
+        for (cid, name, ms) in [("1", "b", 5), ("2", "a", 50), ("3", "c", 1)] {
+            _ = reduce(&state, brokerCall(cid, name, .requested(data: nil), at: time(Int(cid)!)))
+            _ = reduce(&state, brokerCall(cid, name, .responded(data: "1"), at: time(Int(cid)!, ms: ms)))
+        }
+        _ = reduce(&state, brokerCall("4", "open", .requested(data: nil), at: time(9)))
+        #expect(visibleNames(state) == ["b", "a", "c", "open"])
+        press(&state, .character("s"))
+        #expect(state.sortedCalls?.order == .name)
+        #expect(visibleNames(state) == ["a", "b", "c", "open"])
+        press(&state, .character("s"))
+        #expect(visibleNames(state) == ["a", "b", "c", "open"], "slowest first, open calls last")
+        #expect(state.selectedCall?.name == "a")
+        press(&state, .character("j"), .enter)
+        guard case .detail(let key, _) = state.overlay else { Issue.record("detail"); return }
+        #expect(state.calls.log[key]?.name == "b", "the detail opens the call selected in the sorted view")
+        press(&state, .escape)
+        // A new call does not move the snapshot; s again (or G) returns to the live time order.
+        _ = reduce(&state, brokerCall("5", "new", .requested(data: nil), at: time(10)))
+        #expect(!visibleNames(state).contains("new"))
+        press(&state, .character("s"))
+        #expect(state.sortedCalls == nil)
+        #expect(visibleNames(state).last == "new")
+        press(&state, .character("s"), .character("G"))
+        #expect(state.sortedCalls == nil && state.calls.isFollowing)
+    }
+}

@@ -40,7 +40,7 @@ struct NarrowLayoutTests {
         │                                                                              │
         │                                                                              │
         │follow · 3 calls · 0 dropped                                                  │
-        └─ Calls: Enter detail · / filter · p pause · G follow · ? help ───────────────┘
+        └─ Calls: Enter detail · / filter · p pause · s sort · G follow · ? help ──────┘
          OPEN ws://127.0.0.1:6020 con │ 0.6 calls/s │ 1 in flight │ 1 error │ 0 dropped
         """
 
@@ -59,7 +59,7 @@ struct NarrowLayoutTests {
         │store.get       ↻ console → carol   accepted             -│
         │nobody          #3 carol → ?        no-provider     1.00ms│
         │follow · 3 calls · 0 dropped                              │
-        └─ Calls: Enter detail · / filter · p pause · G follow · …─┘
+        └─ Calls: Enter detail · / filter · p pause · s sort · G …─┘
          OPEN ws://127.0.0.1:6020 console
         """
 }

@@ -22,7 +22,7 @@ public enum CallsView {
         for (offset, record) in rows.enumerated() {
             let row = inner.row + 1 + offset
             let line = formatter.row(record, route: state.route(of: record))
-            if record.sequence == calls.selected {
+            if record.sequence == state.selectedCallSequence {
                 // An unfocused pane's selection is only underlined: one highlighted row on screen at a time.
                 let style = paneFocused ? styles[.selected] : styles[.text].adding(.underline)
                 buffer.fill(Rect(row: row, column: inner.column, width: inner.width, height: 1), style: style)
@@ -44,7 +44,11 @@ public enum CallsView {
             return
         }
         var parts: [String] = []
-        parts.append(calls.isPaused ? "paused" : (calls.isFollowing ? "follow" : "scroll (G follows)"))
+        if let sorted = state.sortedCalls {
+            parts.append("sorted by \(sorted.order.rawValue) (snapshot of \(DisplayFormat.count(sorted.sequences.count, "call")); s: next order, G: live)")
+        } else {
+            parts.append(calls.isPaused ? "paused" : (calls.isFollowing ? "follow" : "scroll (G follows)"))
+        }
         if calls.filter.isEmpty {
             parts.append(DisplayFormat.count(calls.log.count, "call"))
         } else {
