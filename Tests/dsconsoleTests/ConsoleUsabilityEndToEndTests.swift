@@ -231,6 +231,32 @@ struct ConsoleUsabilityEndToEndTests {
 }
 
 extension ConsoleUsabilityEndToEndTests {
+    @Test("Y in the call detail copies it as a dsconsole call line; Ctrl-R finds and loads a request")
+    func copyAndHistorySearch() async throws {
+        let console = try await RunningConsole.start()
+        defer { console.cleanUp() }
+        try await console.waitForProvider("add-two-numbers", state: "on")
+        try await console.send("add-two-numbers", body: #"{"numA": 1, "numB": 2}"#)
+        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 3") }
+        try await console.session.sendKeys("Tab")
+        try await console.session.sendKeys("Enter")
+        try await console.session.waitUntil { $0.contains("Timeline") }
+        try await console.session.sendKeys("Y")
+        try await console.session.waitUntil { $0.contains("Copied the call") }
+        let copied = try String(contentsOfFile: console.home + "/state/dsconsole/last-copy.txt", encoding: .utf8)
+        #expect(copied == #"dsconsole call 'add-two-numbers' '{"numA":1,"numB":2}'"#)
+        // Ctrl-R: search the history, Enter loads the request into the composer without sending.
+        try await console.session.sendKeys("q")
+        try await console.session.sendKeys("C-x")  // nothing: Ctrl-X only clears inside the composer
+        try await console.session.sendKeys("C-r")
+        try await console.session.waitUntil { $0.contains("History search") }
+        try await console.session.type("atn")
+        try await console.session.sendKeys("Enter")
+        let screen = try await console.session.waitUntil { console.composerName($0) == "add-two-numbers" && $0.contains("Body:") }
+        #expect(console.callRows(screen).count == 1, "loading sent nothing")
+        await console.session.kill()
+    }
+
     @Test("dsconsole --version prints the version")
     func version() async throws {
         let result = try await Spawn.run(BuiltProducts.dsconsole.path, ["--version"], timeout: .seconds(10))
