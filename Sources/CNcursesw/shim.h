@@ -80,6 +80,25 @@ static inline int dsc_put_cell(WINDOW *window, int row, int column,
     return mvwadd_wch(window, row, column, &cell);
 }
 
+/// Turns on the mouse reports the console uses (left press, wheel up/down); returns the mask granted.
+static inline mmask_t dsc_enable_mouse(void) {
+    mouseinterval(0);
+    return mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+}
+
+/// Reads the pending mouse event after KEY_MOUSE: 1 left press, 4 wheel up, 5 wheel down, 0 other
+/// or none; the cell in *row / *column.
+static inline int dsc_read_mouse(int *row, int *column) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *row = event.y;
+    *column = event.x;
+    if (event.bstate & BUTTON1_PRESSED) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 4;
+    if (event.bstate & BUTTON5_PRESSED) return 5;
+    return 0;
+}
+
 // <term.h> defines hundreds of lower-case macros (lines, columns, tab, ...): include it only after
 // every function that might use such a name.
 #include <term.h>

@@ -3,14 +3,17 @@ import DeepstreamProtocol
 /// Builds the detail view of a call: summary, timeline, request and response as pretty JSON.
 public enum CallDetailContent {
     /// The detail lines of `record`.
+    ///
+    /// Unless `expanded`, a payload longer than ``foldThreshold`` lines shows only its first level
+    /// (deeper objects and arrays folded to `{… 3 keys}`); `z` in the detail view expands it.
     public static func lines(
-        for record: CallRecord, route: String, peerLabel: (PeerID) -> String
+        for record: CallRecord, route: String, peerLabel: (PeerID) -> String, expanded: Bool = false
     ) -> [StyledLine] {
         var lines: [StyledLine] = []
         lines.append(StyledLine([StyledSpan(record.name, .title), StyledSpan("  "), StyledSpan(record.status.label, record.status.role)]))
         lines.append(StyledLine([
             StyledSpan("call ", .dim), StyledSpan(record.key.call.description),
-            StyledSpan("  seen by ", .dim), StyledSpan(record.key.origin.rawValue),
+            StyledSpan("  ", .dim), StyledSpan(record.key.origin.sourceDescription, .dim),
             StyledSpan("  route ", .dim), StyledSpan(route),
         ]))
         lines.append(StyledLine([
@@ -34,15 +37,26 @@ public enum CallDetailContent {
         }
         lines.append(StyledLine())
         lines.append(StyledLine("Request", .title))
-        lines += JSONHighlighter.lines(jsonText: record.requestData, indent: "  ")
+        lines += payload(record.requestData, expanded: expanded)
         lines.append(StyledLine())
         lines.append(StyledLine(record.status == .errored ? "Error" : "Response", .title))
         if record.responseData == nil && !record.status.isFinal {
             lines.append(StyledLine("  (waiting)", .statePending))
         } else {
-            lines += JSONHighlighter.lines(jsonText: record.responseData, indent: "  ")
+            lines += payload(record.responseData, expanded: expanded)
         }
         return lines
+    }
+
+    /// Payloads longer than this many lines are folded below their first level unless expanded.
+    public static let foldThreshold = 30
+
+    private static func payload(_ text: String?, expanded: Bool) -> [StyledLine] {
+        let full = JSONHighlighter.lines(jsonText: text, indent: "  ")
+        guard !expanded, full.count > foldThreshold else { return full }
+        let folded = JSONHighlighter.lines(jsonText: text, indent: "  ", foldDepth: 1)
+        guard folded.count < full.count else { return full }
+        return folded + [StyledLine("  (\(full.count) lines folded to \(folded.count); z expands)", .dim)]
     }
 
     /// A timeline step for people: `routed to #3 alice`, `rerouted to #5`, `timed out (RESPONSE_TIMEOUT)`.

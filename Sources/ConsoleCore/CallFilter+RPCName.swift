@@ -1,16 +1,17 @@
 extension CallFilter {
-    /// Whether an RPC name passes the filter's `name:` and free-text terms; `state:` terms say
-    /// nothing about a name and pass (the Stats view filters names with the Calls pane's filter).
+    /// Whether an RPC name passes the filter's name and free-text terms (plain, `~regex`, negated);
+    /// `state:` and `latency:` terms say nothing about a name and pass (the Stats view filters names
+    /// with the Calls pane's filter).
     public func matches(rpcName name: String) -> Bool {
         let lower = name.lowercased()
-        for term in terms {
+        func passes(_ term: Term) -> Bool? {
             switch term {
-            case .name(let part), .text(let part):
-                if !lower.contains(part) { return false }
-            case .state:
-                continue
+            case .name(let part), .text(let part): lower.contains(part)
+            case .nameRegex(let pattern), .textRegex(let pattern): FilterRegex(pattern)?.matches(name) ?? false
+            case .not(let inner): passes(inner).map { !$0 }
+            case .state, .latency: nil
             }
         }
-        return true
+        return terms.allSatisfy { passes($0) ?? true }
     }
 }

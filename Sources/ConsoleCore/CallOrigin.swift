@@ -8,4 +8,13 @@ public enum CallOrigin: String, Hashable, Sendable {
     case served
     /// The embedded broker routed it (engine `traffic(.call)`): any client's call.
     case broker
+
+    /// Where the row comes from, in a user's words (the detail view's summary).
+    public var sourceDescription: String {
+        switch self {
+        case .outgoing: "sent by this console"
+        case .served: "answered by this console's provider"
+        case .broker: "routed by the embedded server"
+        }
+    }
 }

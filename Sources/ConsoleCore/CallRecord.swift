@@ -83,6 +83,15 @@ public struct CallRecord: Hashable, Sendable {
         if step.isFinal && endedAt == nil { endedAt = at }
     }
 
+    /// Whether the server routed the call more than once (a provider rejected it and another got it).
+    public var wasRerouted: Bool {
+        var routes = 0
+        for entry in timeline {
+            if case .routed = entry.step { routes += 1 }
+        }
+        return routes > 1
+    }
+
     /// Time from the request to the accept.
     public var acceptLatency: Duration? { acceptedAt.map { $0.since(startedAt) } }
     /// Time from the request to the end.

@@ -1,8 +1,10 @@
 /// Lays out the Calls pane's columns for a width and formats header and rows.
 ///
 /// Columns: time, name, correlation id, requestor → provider, state, accept latency, total latency,
-/// request → response sizes. On narrow panes the sizes, then the correlation id, then the accept
-/// latency are dropped.
+/// request → response sizes. Name and route matter most: on narrow panes the correlation id (the
+/// same prefix on every row) goes first, then the sizes, the accept latency, the time and the total
+/// latency, until name and route have room; a rerouted call
+/// (a provider rejected it) is marked `↻` before its route (``minimumFlexibleWidth``).
 public struct CallRowFormatter: Hashable, Sendable {
     /// A column of the Calls pane.
     public enum Column: String, CaseIterable, Hashable, Sendable {
@@ -43,15 +45,18 @@ public struct CallRowFormatter: Hashable, Sendable {
     /// The columns shown and their widths, left to right.
     public let columns: [(column: Column, width: Int)]
 
+    /// The room name and route get before any other column is kept.
+    public static let minimumFlexibleWidth = 34
+
     /// Lays out columns for a pane `width` characters wide (inside the border).
     public init(width: Int) {
-        var fixed: [Column: Int] = [.time: 12, .correlationId: 10, .state: 11, .accept: 7, .total: 7, .sizes: 11]
+        var fixed: [Column: Int] = [.time: 12, .correlationId: 10, .state: 14, .accept: 7, .total: 7, .sizes: 11]
         func flexible() -> Int { width - fixed.values.reduce(0, +) - (fixed.count + 1) }
-        for dropped in [Column.sizes, .correlationId, .accept] where flexible() < 18 {
+        for dropped in [Column.correlationId, .sizes, .accept, .time, .total] where flexible() < Self.minimumFlexibleWidth {
             fixed[dropped] = nil
         }
         let flex = max(2, flexible())
-        let nameWidth = max(1, flex * 40 / 100)
+        let nameWidth = max(1, flex * 45 / 100)
         let routeWidth = max(1, flex - nameWidth)
         columns = Column.allCases.compactMap { column in
             switch column {
@@ -64,7 +69,10 @@ public struct CallRowFormatter: Hashable, Sendable {
 
     /// The header line.
     public func header() -> StyledLine {
-        StyledLine(columns.map { DisplayFormat.fit($0.column.header, $0.width, alignRight: $0.column.isRightAligned) }
+        StyledLine(columns.map { entry in
+            let header = entry.column == .route && entry.width < entry.column.header.count ? "FROM → TO" : entry.column.header
+            return DisplayFormat.fit(header, entry.width, alignRight: entry.column.isRightAligned)
+        }
             .joined(separator: " "), .dim)
     }
 
@@ -80,7 +88,9 @@ public struct CallRowFormatter: Hashable, Sendable {
                 role = .dim
             case .name: text = record.name
             case .correlationId: text = record.key.call.correlationId
-            case .route: text = route
+            case .route:
+                let marked = (record.wasRerouted ? "↻ " : "") + route
+                text = marked.count > entry.width ? (record.wasRerouted ? "↻ " : "") + Self.compactRoute(route) : marked
             case .state:
                 text = record.status.label
                 role = record.status.role
@@ -93,6 +103,14 @@ public struct CallRowFormatter: Hashable, Sendable {
             if offset < columns.count - 1 { spans.append(StyledSpan(" ")) }
         }
         return StyledLine(spans)
+    }
+
+    /// The route without connection numbers (`#3 alice → #2 bob` → `alice → bob`), for narrow
+    /// columns: names identify peers better than their numbers.
+    static func compactRoute(_ route: String) -> String {
+        route.split(separator: " ").filter { word in
+            !(word.first == "#" && word.dropFirst().allSatisfy(\.isNumber) && word.count > 1)
+        }.joined(separator: " ")
     }
 
     /// Two formatters are equal when they show the same columns at the same widths.

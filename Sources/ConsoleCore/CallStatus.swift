@@ -36,18 +36,19 @@ public enum CallStatus: Hashable, Sendable {
         }
     }
 
-    /// A short label for the Calls pane and the filter (`state:timeout`).
+    /// A short label for the Calls pane and the filter (`state:timeout`), in the words of deepstream's
+    /// errors (`request-error` is REQUEST_ERROR, `no-provider` NO_RPC_PROVIDER, …).
     public var label: String {
         switch self {
         case .requested: "requested"
         case .routed: "routed"
         case .accepted: "accepted"
         case .responded: "ok"
-        case .errored: "error"
+        case .errored: "request-error"
         case .failed(let reason):
             switch reason {
             case .noRPCProvider: "no-provider"
-            case .acceptTimeout: "acc-timeout"
+            case .acceptTimeout: "accept-timeout"
             case .responseTimeout: "timeout"
             case .messageDenied, .messagePermissionError: "denied"
             default: reason.name.lowercased()

@@ -91,10 +91,37 @@ public struct CallsPaneState: Sendable {
         if !isPaused && isFollowing { selectNewest(matching: matches) }
     }
 
+    /// How many calls in the log match the filter (kept up to date incrementally; the log's count
+    /// when there is no filter).
+    public var matchCount: Int { filter.isEmpty ? log.count : filteredCount }
+    private var filteredCount = 0
+
+    /// Adjusts ``matchCount`` after a call started or stopped matching (or was evicted).
+    mutating func adjustMatchCount(by delta: Int) { filteredCount += delta }
+
+    /// Selects the call with `sequence` (a click) and stops following.
+    public mutating func select(_ sequence: Int, matching matches: (CallRecord) -> Bool) {
+        guard log[sequence: sequence] != nil else { return }
+        isFollowing = false
+        selected = sequence
+        scrollToSelection(matching: matches)
+    }
+
     /// Applies a new filter, keeping the selection on a matching call.
     /// `matches` must be `filter` as a predicate (route text needs peer names the pane lacks).
     public mutating func setFilter(_ filter: CallFilter, matching matches: (CallRecord) -> Bool) {
+        let changed = filter.text != self.filter.text
         self.filter = filter
+        if changed && !filter.isEmpty {
+            // One walk per filter change; recording then adjusts the count per call.
+            var count = 0
+            var sequence = log.firstSequence
+            while sequence < log.nextSequence {
+                if let record = log[sequence: sequence], matches(record) { count += 1 }
+                sequence += 1
+            }
+            filteredCount = count
+        }
         if isFollowing {
             selectNewest(matching: matches)
         } else {

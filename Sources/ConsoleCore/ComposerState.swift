@@ -59,6 +59,63 @@ public struct ComposerState: Hashable, Sendable {
         }
     }
 
+    /// Inserts `text` into the body as is: newlines split lines without copying indentation (pasted
+    /// text already has its own).
+    public mutating func insertLiterally(_ text: String) {
+        guard field == .body else {
+            for character in text where character != "\n" { name.insert(character) }
+            nameEdited()
+            return
+        }
+        for character in text {
+            if character == "\n" { body.splitLine() } else { body.insert(character) }
+        }
+        bodyEdited()
+    }
+
+    /// Applies a readline command (Ctrl-K/U/W, Alt-B/F) to the focused field.
+    public mutating func readline(_ command: ConsoleCommand) {
+        switch field {
+        case .name:
+            switch command {
+            case .killToEnd: name.killToEnd()
+            case .killToStart: name.killToStart()
+            case .deleteWordBackward: name.deleteWordBackward()
+            case .wordLeft: name.moveWordLeft()
+            case .wordRight: name.moveWordRight()
+            default: return
+            }
+            nameEdited()
+        case .body:
+            switch command {
+            case .killToEnd: body.killToLineEnd()
+            case .killToStart: body.killToLineStart()
+            case .deleteWordBackward: body.deleteWordBackward()
+            case .wordLeft: body.moveWordLeft(); return
+            case .wordRight: body.moveWordRight(); return
+            default: return
+            }
+            bodyEdited()
+        }
+    }
+
+    /// Empties the focused field (the name, or the whole body).
+    public mutating func clearFocusedField() {
+        switch field {
+        case .name: name.setText(""); nameEdited()
+        case .body: body.setText(""); bodyEdited()
+        }
+    }
+
+    /// The request the last result answers (set on send), to tell whether the result is stale.
+    public var lastSentRequest: ComposerHistoryEntry?
+
+    /// Whether the name or body changed since the request whose result is shown was sent.
+    public var isResultStale: Bool {
+        guard lastSend != nil, let sent = lastSentRequest else { return false }
+        return sent.name != name.text || sent.body != body.text
+    }
+
     /// Starts a new line in the body.
     public mutating func insertNewline() {
         body.insertNewline()
@@ -123,9 +180,12 @@ public struct ComposerState: Hashable, Sendable {
     // MARK: Completion
 
     /// Completes the RPC name from `candidates`: first to the candidates' longest common prefix, then
-    /// cycling through them on repeated calls. Returns false when there was nothing to complete.
+    /// cycling through them on repeated calls. Returns false when there was nothing to complete: the
+    /// field is empty (completion never invents a name), nothing matches, or the last match was shown
+    /// (then the typed text comes back, and Tab moves on).
     public mutating func completeName(from candidates: [String]) -> Bool {
         let base = completionBase ?? name.text
+        guard !base.isEmpty else { return false }
         let matches = Array(Set(candidates.filter { $0.hasPrefix(base) })).sorted()
         guard !matches.isEmpty else { return false }
         if completionBase == nil {
@@ -139,7 +199,12 @@ public struct ComposerState: Hashable, Sendable {
             name.setText(matches[0])
             return true
         }
-        let next = matches.firstIndex(of: name.text).map { ($0 + 1) % matches.count } ?? 0
+        let next = matches.firstIndex(of: name.text).map { $0 + 1 } ?? 0
+        guard next < matches.count else {
+            name.setText(base)
+            completionBase = nil
+            return false
+        }
         name.setText(matches[next])
         return true
     }

@@ -18,8 +18,11 @@ public enum ConsoleAction: Hashable, Sendable {
     case ownProvidersLoaded([OwnProviderSpec])
     /// The runtime accepted an interactively added provider (``ConsoleEffect/registerProvider(name:behaviour:)``).
     case ownProviderRegistered(OwnProviderSpec)
-    /// The runtime could not parse an interactively added provider's behaviour.
-    case ownProviderRejected(name: String, message: String)
+    /// The runtime could not parse an interactively added provider's behaviour; `input` is the
+    /// prompt text as typed (the prompt reopens with it).
+    case ownProviderRejected(name: String, message: String, input: String? = nil)
+    /// Text pasted with bracketed paste: inserted as is (no auto-indent, newlines kept in the body).
+    case paste(String)
     /// A ``ConsoleEffect/writeFile(path:contents:what:)`` finished; `error` says why it failed.
     case fileWritten(path: String, what: String, error: String?)
 }

@@ -13,8 +13,22 @@ public enum ConsoleCommand: Hashable, Sendable {
     case focusNext
     /// Focus the previous pane.
     case focusPrevious
-    /// Focus the composer.
+    /// Focus the composer and start editing its name field.
     case focusComposer
+    /// Move to the pane on the left without starting to type (`h`, `←`).
+    case paneLeft
+    /// Move to the pane on the right without starting to type (`l`, `→`).
+    case paneRight
+    /// Start editing the composer (from the composer pane reached with `h`/`l`).
+    case startEditing
+    /// Stop editing the composer: keys navigate panes again.
+    case stopEditing
+    /// Ask to delete the selected own provider.
+    case deleteProvider
+    /// Show the message log (recent notices).
+    case showMessages
+    /// Accept a confirmation dialog (delete provider).
+    case accept
     /// Repaint everything.
     case redraw
     /// Send the newest history entry again.
@@ -89,4 +103,36 @@ public enum ConsoleCommand: Hashable, Sendable {
     case cursorPageUp
     /// Cursor one page down.
     case cursorPageDown
+    /// Delete to the end of the line (Ctrl-K).
+    case killToEnd
+    /// Delete to the start of the line (Ctrl-U).
+    case killToStart
+    /// Delete the word before the cursor (Ctrl-W).
+    case deleteWordBackward
+    /// Cursor to the previous word start (Alt-B).
+    case wordLeft
+    /// Cursor to the next word end (Alt-F).
+    case wordRight
+    /// Empty the focused composer field.
+    case clearField
+    /// Search the composer history (Ctrl-R).
+    case historySearch
+    /// Show the last result in full.
+    case openResult
+    /// The detail view of the next (newer) call.
+    case nextCall
+    /// The detail view of the previous (older) call.
+    case previousCall
+    /// Scroll the detail view to the request.
+    case jumpToRequest
+    /// Scroll the detail view to the response.
+    case jumpToResponse
+    /// Show the selected provider's details.
+    case showProviderDetail
+    /// Sort the Calls pane: time → name → latency → time.
+    case cycleSort
+    /// Expand or fold long payloads in the detail view.
+    case toggleFolding
+    /// Copy the call in the detail view (clipboard via OSC 52 and the copy file).
+    case copyCall(CallExport)
 }

@@ -11,6 +11,10 @@ public enum ConsoleEffect: Hashable, Sendable {
     /// Parse `behaviour` (MockProviders syntax) for a new own provider `name`; answer with
     /// ``ConsoleAction/ownProviderRegistered(_:)`` or ``ConsoleAction/ownProviderRejected(name:message:)``.
     case registerProvider(name: String, behaviour: String)
+    /// Stop providing the own provider `name` (if provided) and forget it.
+    case removeProvider(name: String)
+    /// Put `text` on the terminal's clipboard (OSC 52) and into the copy file.
+    case copy(String)
     /// Persist the composer history.
     case saveHistory([ComposerHistoryEntry])
     /// Write `contents` to the file `path` (a new file; an existing one is not overwritten) and

@@ -1,3 +1,5 @@
+import DeepstreamProtocol
+
 /// What covers the panes, if anything.
 public enum ConsoleOverlay: Hashable, Sendable {
     /// The help, scrolled by `scroll` lines.
@@ -10,4 +12,14 @@ public enum ConsoleOverlay: Hashable, Sendable {
     case confirmQuit
     /// The add-provider prompt (`name behaviour`).
     case addProvider(LineEditor)
+    /// "Delete provider NAME? (y/n)".
+    case confirmDelete(String)
+    /// The message log (recent notices, newest last), scrolled by `scroll` lines.
+    case messages(scroll: Int)
+    /// A provider's details: own (`peer` nil) or another client's, scrolled by `scroll` lines.
+    case providerDetail(name: String, peer: PeerID?, scroll: Int)
+    /// The composer's last result in full, scrolled by `scroll` lines.
+    case result(scroll: Int)
+    /// Ctrl-R: fuzzy search through the composer history; `selection` indexes the matches.
+    case historySearch(LineEditor, selection: Int)
 }

@@ -26,9 +26,13 @@ public func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [Con
         effects = specs.flatMap { state.addOwnProvider($0) }
     case .ownProviderRegistered(let spec):
         effects = state.addOwnProvider(spec)
-    case .ownProviderRejected(let name, let message):
+    case .ownProviderRejected(let name, let message, let input):
         state.notify("Provider \(name): \(message)", isError: true)
+        // The prompt comes back with the text as typed, so the user fixes it instead of retyping.
+        state.reopenPrompt(input ?? name, error: message)
         effects = []
+    case .paste(let text):
+        effects = state.paste(text)
     case .fileWritten(let path, let what, let error):
         if let error {
             state.notify("Could not write \(what) to \(path): \(error)", isError: true)
@@ -45,6 +49,8 @@ extension ConsoleState {
     /// Shows a notice on the status line.
     mutating func notify(_ text: String, isError: Bool = false) {
         notice = Notice(text, isError: isError, expiresAt: now?.advanced(by: configuration.noticeDuration))
+        messageLog.append(Notice(text, isError: isError))
+        if messageLog.count > Self.messageLogLimit { messageLog.removeFirst(messageLog.count - Self.messageLogLimit) }
     }
 
     mutating func tick(_ time: Timestamp) -> [ConsoleEffect] {

@@ -39,6 +39,7 @@ extension ConsoleState {
             }
             notify("Cannot provide \(name): \(reason.name)", isError: true)
         case .error(let kind, let message, _):
+            // A connection problem, not a call error: counted apart and shown as a notice.
             stats.engineErrors += 1
             notify("\(kind): \(message)", isError: true)
         case .traffic(let traffic):
@@ -106,7 +107,15 @@ extension ConsoleState {
     /// Records a call step in the log and updates stats, provider counters and the view.
     private mutating func record(_ event: CallEvent, origin: CallOrigin, requestor: RequestorDetails?) {
         let key = CallKey(origin: origin, call: event.call)
+        let filtering = !calls.filter.isEmpty
+        let matcher = filtering ? callMatcher : { _ in false }
+        let matchedBefore = filtering && calls.log[key].map(matcher) == true
         let outcome = calls.log.record(key, name: event.name, step: event.step, at: event.at)
+        if filtering {
+            var delta = (matcher(outcome.record) ? 1 : 0) - (matchedBefore ? 1 : 0)
+            if let evicted = outcome.evicted, matcher(evicted) { delta -= 1 }
+            calls.adjustMatchCount(by: delta)
+        }
         if let name = requestor?.name, outcome.record.requestorName == nil {
             calls.log.update(key) { $0.requestorName = name }
         }

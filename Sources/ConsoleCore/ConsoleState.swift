@@ -31,6 +31,18 @@ public struct ConsoleState: Sendable {
     public internal(set) var statsView = StatsViewState()
     /// The status-line notice, if any.
     public internal(set) var notice: Notice?
+    /// Recent notices, oldest first, at most ``messageLogLimit`` (the message log, `M`).
+    public internal(set) var messageLog: [Notice] = []
+    /// The most notices the message log keeps.
+    public static let messageLogLimit = 100
+    /// The Calls pane sorted by name or latency (`s`); nil: time order, the live log.
+    public internal(set) var sortedCalls: SortedCalls?
+    /// Whether the detail view shows long payloads in full (`z`); reset when a detail opens.
+    public internal(set) var isDetailExpanded = false
+    /// Whether keys type into the composer (true) or navigate panes (false) while it has focus.
+    public internal(set) var isEditingComposer = false
+    /// Why the add-provider prompt's last input was rejected (shown in the prompt, which keeps the text).
+    public internal(set) var promptError: String?
     /// The latest tick time.
     public internal(set) var now: Timestamp?
     /// `make`s sent and not finished, with their RPC names.
@@ -74,9 +86,12 @@ public struct ConsoleState: Sendable {
     public var activeContexts: [KeyContext] {
         switch overlay {
         case .confirmQuit: return [.confirmQuit]
+        case .confirmDelete: return [.confirmDelete]
         case .addProvider: return [.prompt, .global]
         case .help: return [.help, .global]
         case .stats: return calls.filterEditor != nil ? [.filterInput, .global] : [.stats, .global]
+        case .messages, .result, .providerDetail: return [.messages, .global]
+        case .historySearch: return [.historySearch, .global]
         case .detail: return [.detail, .panes, .global]
         case nil: break
         }
@@ -84,6 +99,7 @@ public struct ConsoleState: Sendable {
         case .providers: return [.providers, .panes, .global]
         case .calls: return calls.filterEditor != nil ? [.filterInput, .global] : [.calls, .panes, .global]
         case .composer:
+            guard isEditingComposer else { return [.composerPane, .panes, .global] }
             return [composer.field == .name ? .composerName : .composerBody, .composer, .global]
         }
     }
@@ -95,14 +111,17 @@ public struct ConsoleState: Sendable {
     public func peerLabel(_ peer: PeerID) -> String { peers[peer]?.label ?? peer.description }
 
     /// The Calls filter as a predicate over records.
-    public var callMatcher: @Sendable (CallRecord) -> Bool { matcher(for: calls.filter) }
+    public var callMatcher: (CallRecord) -> Bool { matcher(for: calls.filter) }
 
     /// `filter` as a predicate over records (route text uses the current peer names).
-    public func matcher(for filter: CallFilter) -> @Sendable (CallRecord) -> Bool {
+    /// Not `@Sendable`: it holds the filter's compiled regular expressions (`Regex` is not Sendable),
+    /// and it is only used on the task that owns the state.
+    public func matcher(for filter: CallFilter) -> (CallRecord) -> Bool {
         if filter.isEmpty { return { _ in true } }
         let peers = self.peers
+        let predicate = filter.predicate()
         return { record in
-            filter.matches(record, route: ConsoleState.route(of: record, peers: peers))
+            predicate(record) { ConsoleState.route(of: record, peers: peers) }
         }
     }
 
@@ -111,13 +130,22 @@ public struct ConsoleState: Sendable {
         let provider = record.provider.map(label) ?? "?"
         switch record.key.origin {
         case .outgoing: return "me → \(provider)"
-        case .served: return "\(record.requestorName ?? "?") → me"
+        case .served: return "\(record.requestorName ?? "a client") → me"
         case .broker: return "\(record.key.call.requestor.map(label) ?? "?") → \(provider)"
         }
     }
 
     /// The rows the Calls pane shows now.
-    public var visibleCallRows: [CallRecord] { calls.visibleRows(matching: callMatcher) }
+    public var visibleCallRows: [CallRecord] {
+        guard let sortedCalls else { return calls.visibleRows(matching: callMatcher) }
+        return sortedCalls.visible(height: calls.listHeight).compactMap { calls.log[sequence: $0] }
+    }
+
+    /// The selected call's sequence number (in the sorted view when sorted).
+    public var selectedCallSequence: Int? { sortedCalls.map(\.selectedSequence) ?? calls.selected }
+
+    /// The selected call (in the sorted view when sorted).
+    public var selectedCall: CallRecord? { selectedCallSequence.flatMap { calls.log[sequence: $0] } }
 
     /// Every RPC name the composer can complete: own and remote providers plus names seen in calls
     /// and history.
@@ -140,7 +168,7 @@ public struct ConsoleState: Sendable {
         guard let record = calls.log[key] else {
             return [StyledLine("The call \(key.call) is no longer in the log (evicted).", .dim)]
         }
-        return CallDetailContent.lines(for: record, route: route(of: record), peerLabel: peerLabel)
+        return CallDetailContent.lines(for: record, route: route(of: record), peerLabel: peerLabel, expanded: isDetailExpanded)
     }
 
     /// The help overlay's lines, generated from the keymap.

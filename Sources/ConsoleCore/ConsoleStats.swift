@@ -19,6 +19,8 @@ public struct ConsoleStats: Hashable, Sendable {
         rate = CallRateMeter(windowSeconds: rateWindowSeconds)
     }
 
-    /// All errors shown on the status line.
-    public var errors: Int { callErrors + engineErrors }
+    /// The errors shown on the status line: failed calls.
+    /// Only calls: connection problems are notices (and in the message log), not call errors, so the
+    /// number equals the matches of `state:error` over the counted calls still in the log.
+    public var errors: Int { callErrors }
 }

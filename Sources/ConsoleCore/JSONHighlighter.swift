@@ -9,10 +9,13 @@ public enum JSONHighlighter {
 
     /// The styled lines of `value`, each prefixed with `indent`, cut after `limit` lines (then the last
     /// line says how many were left out).
-    public static func lines(_ value: JSONValue, indent: String = "", limit: Int = lineLimit) -> [StyledLine] {
+    ///
+    /// With `foldDepth`, objects and arrays nested that deep (the top-level value is depth 0) are
+    /// shown folded as `{… 3 keys}` / `[… 12 items]`: `foldDepth: 1` keeps the first level expanded.
+    public static func lines(_ value: JSONValue, indent: String = "", limit: Int = lineLimit, foldDepth: Int? = nil) -> [StyledLine] {
         var lines: [StyledLine] = []
         var current = StyledLine([StyledSpan(indent)])
-        write(value, level: 0, indent: indent, into: &lines, current: &current)
+        write(value, level: 0, indent: indent, foldDepth: foldDepth, into: &lines, current: &current)
         lines.append(current)
         guard lines.count > limit else { return lines }
         let omitted = lines.count - limit
@@ -20,15 +23,26 @@ public enum JSONHighlighter {
     }
 
     /// Styled lines for a payload's JSON text; text that does not parse is shown as it is.
-    public static func lines(jsonText: String?, indent: String = "", limit: Int = lineLimit) -> [StyledLine] {
+    public static func lines(jsonText: String?, indent: String = "", limit: Int = lineLimit, foldDepth: Int? = nil) -> [StyledLine] {
         guard let jsonText else { return [StyledLine(indent + "(no payload)", .dim)] }
         guard let value = try? JSONValue(parsing: jsonText) else { return [StyledLine(indent + jsonText)] }
-        return lines(value, indent: indent, limit: limit)
+        return lines(value, indent: indent, limit: limit, foldDepth: foldDepth)
     }
 
     private static func write(
-        _ value: JSONValue, level: Int, indent: String, into lines: inout [StyledLine], current: inout StyledLine
+        _ value: JSONValue, level: Int, indent: String, foldDepth: Int?, into lines: inout [StyledLine], current: inout StyledLine
     ) {
+        if let foldDepth, level >= foldDepth {
+            switch value {
+            case .array(let elements) where !elements.isEmpty:
+                current.spans.append(StyledSpan("[… \(elements.count) item\(elements.count == 1 ? "" : "s")]", .dim))
+                return
+            case .object(let object) where object.count > 0:
+                current.spans.append(StyledSpan("{… \(object.count) key\(object.count == 1 ? "" : "s")}", .dim))
+                return
+            default: break
+            }
+        }
         func newline(_ level: Int) {
             lines.append(current)
             current = StyledLine([StyledSpan(indent + String(repeating: "  ", count: level))])
@@ -46,7 +60,7 @@ public enum JSONHighlighter {
             current.spans.append(StyledSpan("[", .jsonPunctuation))
             for (offset, element) in elements.enumerated() {
                 newline(level + 1)
-                write(element, level: level + 1, indent: indent, into: &lines, current: &current)
+                write(element, level: level + 1, indent: indent, foldDepth: foldDepth, into: &lines, current: &current)
                 if offset < elements.count - 1 { current.spans.append(StyledSpan(",", .jsonPunctuation)) }
             }
             newline(level)
@@ -61,7 +75,7 @@ public enum JSONHighlighter {
                 newline(level + 1)
                 current.spans.append(StyledSpan(JSONValue.string(member.key).jsonText, .jsonKey))
                 current.spans.append(StyledSpan(": ", .jsonPunctuation))
-                write(member.value, level: level + 1, indent: indent, into: &lines, current: &current)
+                write(member.value, level: level + 1, indent: indent, foldDepth: foldDepth, into: &lines, current: &current)
                 if offset < object.count - 1 { current.spans.append(StyledSpan(",", .jsonPunctuation)) }
             }
             newline(level)

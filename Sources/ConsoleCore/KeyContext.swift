@@ -9,6 +9,8 @@ public enum KeyContext: String, CaseIterable, Hashable, Sendable {
     case providers
     /// The Calls pane.
     case calls
+    /// The composer pane reached with `h`/`l`: keys navigate until Enter or `i` starts editing.
+    case composerPane
     /// The composer (either field).
     case composer
     /// The composer's RPC name field.
@@ -27,6 +29,12 @@ public enum KeyContext: String, CaseIterable, Hashable, Sendable {
     case help
     /// The quit confirmation.
     case confirmQuit
+    /// The delete-provider confirmation.
+    case confirmDelete
+    /// The message log (recent notices) and the full result view.
+    case messages
+    /// The history search (Ctrl-R).
+    case historySearch
 
     /// The section title in the help screen.
     public var title: String {
@@ -35,6 +43,7 @@ public enum KeyContext: String, CaseIterable, Hashable, Sendable {
         case .panes: "Panes (not while typing)"
         case .providers: "Providers pane"
         case .calls: "Calls pane"
+        case .composerPane: "Composer (not editing)"
         case .composer: "Composer"
         case .composerName: "Composer: RPC name"
         case .composerBody: "Composer: JSON body"
@@ -44,13 +53,16 @@ public enum KeyContext: String, CaseIterable, Hashable, Sendable {
         case .stats: "Stats view"
         case .help: "Help"
         case .confirmQuit: "Quit confirmation"
+        case .confirmDelete: "Delete-provider confirmation"
+        case .messages: "Messages and result views"
+        case .historySearch: "History search (Ctrl-R)"
         }
     }
 
     /// Whether unbound printable keys type text in this context.
     public var acceptsText: Bool {
         switch self {
-        case .composer, .composerName, .composerBody, .filterInput, .prompt: true
+        case .composer, .composerName, .composerBody, .filterInput, .prompt, .historySearch: true
         default: false
         }
     }

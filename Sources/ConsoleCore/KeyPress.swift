@@ -34,6 +34,10 @@ public enum KeyPress: Hashable, Sendable, CustomStringConvertible {
     case pageUp
     /// Page down.
     case pageDown
+    /// Alt (Meta) with a letter, e.g. `alt("b")` for Alt-B.
+    case alt(Character)
+    /// A mouse click or wheel turn at a 0-based cell (only with `--mouse`).
+    case mouse(row: Int, column: Int, MouseAction)
     /// A function key, `function(1)` for F1.
     case function(Int)
     /// The terminal now has this many columns and rows.
@@ -45,6 +49,7 @@ public enum KeyPress: Hashable, Sendable, CustomStringConvertible {
         case .character(" "): "Space"
         case .character(let c): String(c)
         case .ctrl(let c): "Ctrl-\(c.uppercased())"
+        case .alt(let c): "Alt-\(c.uppercased())"
         case .enter: "Enter"
         case .escape: "Esc"
         case .tab: "Tab"
@@ -60,6 +65,7 @@ public enum KeyPress: Hashable, Sendable, CustomStringConvertible {
         case .pageUp: "PgUp"
         case .pageDown: "PgDn"
         case .function(let n): "F\(n)"
+        case .mouse(_, _, let action): action.rawValue
         case .resize(let columns, let rows): "resize \(columns)×\(rows)"
         }
     }

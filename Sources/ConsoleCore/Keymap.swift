@@ -52,76 +52,107 @@ public struct Keymap: Hashable, Sendable {
         return out
     }
 
+    /// The readline keys every text field shares.
+    private static func readline(_ context: KeyContext) -> [KeyBinding] {
+        [
+            KeyBinding(context, [.backspace], .deleteBackward, "delete before the cursor"),
+            KeyBinding(context, [.delete], .deleteForward, "delete at the cursor"),
+            KeyBinding(context, [.left], .cursorLeft, "cursor left"),
+            KeyBinding(context, [.right], .cursorRight, "cursor right"),
+            KeyBinding(context, [.home, .ctrl("a")], .cursorHome, "line start"),
+            KeyBinding(context, [.end, .ctrl("e")], .cursorEnd, "line end"),
+            KeyBinding(context, [.alt("b")], .wordLeft, "previous word"),
+            KeyBinding(context, [.alt("f")], .wordRight, "next word"),
+            KeyBinding(context, [.ctrl("k")], .killToEnd, "delete to the line end"),
+            KeyBinding(context, [.ctrl("u")], .killToStart, "delete to the line start"),
+            KeyBinding(context, [.ctrl("w")], .deleteWordBackward, "delete the word before the cursor"),
+        ]
+    }
+
     /// The console's keymap.
+    ///
+    /// Kept free for later features: `r`, `e`, `w` and `m` in the Calls pane (resend, edit, write a
+    /// recording, stats) and `d` on a call (diff).
     public static let standard = Keymap([
-        KeyBinding(.global, [.ctrl("c")], .quit, "quit (asks first if calls are in flight)"),
+        KeyBinding(.global, [.ctrl("c")], .quit, "quit (asks first when calls are in the log)"),
         KeyBinding(.global, [.tab], .focusNext, "next pane"),
         KeyBinding(.global, [.backTab], .focusPrevious, "previous pane"),
-        KeyBinding(.global, [.ctrl("r")], .repeatLast, "send the last request again"),
+        KeyBinding(.global, [.ctrl("r")], .historySearch, "search the request history (Enter loads it into the composer)"),
+        KeyBinding(.global, [.function(5)], .repeatLast, "send the last request again"),
         KeyBinding(.global, [.function(1)], .toggleHelp, "help"),
         KeyBinding(.global, [.ctrl("l")], .redraw, "repaint the screen"),
         KeyBinding(.global, [.escape], .back, "back out (close, cancel, clear message)"),
 
-        KeyBinding(.panes, [.character("q")], .quit, "quit (asks first if calls are in flight)"),
+        KeyBinding(.panes, [.character("q")], .quit, "quit (asks first when calls are in the log)"),
         KeyBinding(.panes, [.character("?")], .toggleHelp, "help"),
-        KeyBinding(.panes, [.character("h"), .left], .focusPrevious, "pane to the left"),
-        KeyBinding(.panes, [.character("l"), .right], .focusNext, "pane to the right"),
-        KeyBinding(.panes, [.character("c")], .focusComposer, "go to the composer"),
-        KeyBinding(.panes, [.character("s")], .toggleStats, "statistics per RPC (calls, errors, latency percentiles)"),
+        KeyBinding(.panes, [.character("h"), .left], .paneLeft, "pane to the left (never starts typing)"),
+        KeyBinding(.panes, [.character("l"), .right], .paneRight, "pane to the right (never starts typing)"),
+        KeyBinding(.panes, [.character("c")], .focusComposer, "go to the composer and type the RPC name"),
+        KeyBinding(.panes, [.character("/")], .startFilter, "filter the calls (from any pane)"),
+        KeyBinding(.panes, [.character("M")], .showMessages, "recent messages (notices in full)"),
+        KeyBinding(.panes, [.character("S")], .toggleStats, "statistics per RPC (calls, errors, latency percentiles)"),
         KeyBinding(.panes, [.character("j"), .down], .moveDown, "down"),
         KeyBinding(.panes, [.character("k"), .up], .moveUp, "up"),
         KeyBinding(.panes, [.pageDown, .ctrl("f")], .pageDown, "page down"),
         KeyBinding(.panes, [.pageUp, .ctrl("b")], .pageUp, "page up"),
         KeyBinding(.panes, [.character("g"), .home], .first, "first row"),
-        KeyBinding(.panes, [.character("G"), .end], .last, "last row (Calls: follow new calls)"),
+        KeyBinding(.panes, [.character("G"), .end], .last, "last row (Calls: follow new calls, resume a paused view)"),
 
         KeyBinding(.providers, [.character(" ")], .toggleProvide, "provide / unprovide the selected own provider"),
         KeyBinding(.providers, [.character("a")], .addProvider, "add a provider (name and behaviour)"),
+        KeyBinding(.providers, [.character("d")], .deleteProvider, "delete the selected own provider (asks first)"),
         KeyBinding(.providers, [.enter], .composeForSelected, "compose a call to the selected provider"),
+        KeyBinding(.providers, [.character("i")], .showProviderDetail, "the provider's details (behaviour, calls)"),
 
         KeyBinding(.calls, [.character("p")], .togglePause, "pause / resume the view (calls keep being recorded)"),
-        KeyBinding(.calls, [.character("/")], .startFilter, "filter by name:, state: or text"),
         KeyBinding(.calls, [.enter], .openDetail, "open the call's detail"),
+        KeyBinding(.calls, [.character("s")], .cycleSort, "sort: time (live) → name → latency (slowest first) → time"),
+
+        KeyBinding(.composerPane, [.enter], .startEditing, "start typing in the composer"),
+        KeyBinding(.composerPane, [.ctrl("o")], .openResult, "show the last result in full"),
 
         KeyBinding(.composer, [.ctrl("s")], .send, "send (only valid JSON is sent)"),
+        KeyBinding(.composer, [.ctrl("o")], .openResult, "show the last result in full"),
         KeyBinding(.composer, [.ctrl("p")], .historyOlder, "older history entry (without sending)"),
         KeyBinding(.composer, [.ctrl("n")], .historyNewer, "newer history entry"),
-        KeyBinding(.composer, [.backspace], .deleteBackward, "delete before the cursor"),
-        KeyBinding(.composer, [.delete], .deleteForward, "delete at the cursor"),
-        KeyBinding(.composer, [.left], .cursorLeft, "cursor left"),
-        KeyBinding(.composer, [.right], .cursorRight, "cursor right"),
-        KeyBinding(.composer, [.home], .cursorHome, "line start"),
-        KeyBinding(.composer, [.end], .cursorEnd, "line end"),
-
-        KeyBinding(.composerName, [.tab], .complete, "complete the name from known providers (again: next match)"),
+        KeyBinding(.composer, [.ctrl("x")], .clearField, "empty the field (name or whole body)"),
+        KeyBinding(.composer, [.escape], .stopEditing, "stop typing: keys move between panes again"),
+    ] + readline(.composer) + [
+        KeyBinding(.composerName, [.tab], .complete, "complete the typed name (again: next match; then next pane)"),
         KeyBinding(.composerName, [.enter], .confirm, "go to the JSON body"),
         KeyBinding(.composerName, [.up], .historyOlder, "older history entry"),
         KeyBinding(.composerName, [.down], .historyNewer, "newer history entry"),
 
-        KeyBinding(.composerBody, [.enter], .newline, "new line"),
+        KeyBinding(.composerBody, [.enter], .newline, "new line (keeps the indentation; pasted text is kept as is)"),
+        KeyBinding(.composerBody, [.backTab], .confirm, "back to the name field"),
         KeyBinding(.composerBody, [.up], .cursorUp, "cursor up"),
         KeyBinding(.composerBody, [.down], .cursorDown, "cursor down"),
         KeyBinding(.composerBody, [.pageUp], .cursorPageUp, "cursor page up"),
         KeyBinding(.composerBody, [.pageDown], .cursorPageDown, "cursor page down"),
-        KeyBinding(.composerBody, [.escape], .back, "back to the name field"),
 
         KeyBinding(.filterInput, [.enter], .confirm, "keep the filter"),
         KeyBinding(.filterInput, [.escape], .back, "cancel (restore the previous filter)"),
-        KeyBinding(.filterInput, [.backspace], .deleteBackward, "delete before the cursor"),
-        KeyBinding(.filterInput, [.delete], .deleteForward, "delete at the cursor"),
-        KeyBinding(.filterInput, [.left], .cursorLeft, "cursor left"),
-        KeyBinding(.filterInput, [.right], .cursorRight, "cursor right"),
-
+    ] + readline(.filterInput) + [
         KeyBinding(.prompt, [.enter], .confirm, "add the provider (`name behaviour`, e.g. `greet echo`)"),
         KeyBinding(.prompt, [.escape], .back, "cancel"),
-        KeyBinding(.prompt, [.backspace], .deleteBackward, "delete before the cursor"),
-        KeyBinding(.prompt, [.delete], .deleteForward, "delete at the cursor"),
-        KeyBinding(.prompt, [.left], .cursorLeft, "cursor left"),
-        KeyBinding(.prompt, [.right], .cursorRight, "cursor right"),
+    ] + readline(.prompt) + [
+        KeyBinding(.historySearch, [.enter], .confirm, "load the selected request into the composer"),
+        KeyBinding(.historySearch, [.escape], .back, "cancel"),
+        KeyBinding(.historySearch, [.up, .ctrl("r"), .ctrl("p")], .moveUp, "older match"),
+        KeyBinding(.historySearch, [.down, .ctrl("n")], .moveDown, "newer match"),
+    ] + readline(.historySearch) + [
+        KeyBinding(.detail, [.escape, .enter, .character("q")], .back, "close the detail"),
+        KeyBinding(.detail, [.character("n"), .character("]")], .nextCall, "next (newer) call"),
+        KeyBinding(.detail, [.character("N"), .character("[")], .previousCall, "previous (older) call"),
+        KeyBinding(.detail, [.character("1")], .first, "summary and timeline"),
+        KeyBinding(.detail, [.character("2")], .jumpToRequest, "request"),
+        KeyBinding(.detail, [.character("3")], .jumpToResponse, "response"),
+        KeyBinding(.detail, [.character("z")], .toggleFolding, "expand / fold long payloads (folded: first level only)"),
+        KeyBinding(.detail, [.character("y")], .copyCall(.json), "copy the call as JSON (clipboard via OSC 52, and the copy file)"),
+        KeyBinding(.detail, [.character("Y")], .copyCall(.commandLine), "copy it as a `dsconsole call` command line"),
+        KeyBinding(.detail, [.character("S")], .copyCall(.javaScript), "copy it as a JS `client.rpc.make` snippet"),
 
-        KeyBinding(.detail, [.escape, .enter], .back, "close the detail"),
-
-        KeyBinding(.stats, [.escape, .character("s"), .character("q")], .toggleStats, "close the Stats view"),
+        KeyBinding(.stats, [.escape, .character("S"), .character("q")], .toggleStats, "close the Stats view"),
         KeyBinding(.stats, [.character("j"), .down], .moveDown, "next RPC"),
         KeyBinding(.stats, [.character("k"), .up], .moveUp, "previous RPC"),
         KeyBinding(.stats, [.pageDown, .ctrl("f")], .pageDown, "page down"),
@@ -145,7 +176,16 @@ public struct Keymap: Hashable, Sendable {
         KeyBinding(.help, [.character("g"), .home], .first, "top"),
         KeyBinding(.help, [.character("G"), .end], .last, "bottom"),
 
+        KeyBinding(.messages, [.escape, .character("q"), .character("M"), .enter], .back, "close"),
+        KeyBinding(.messages, [.character("j"), .down], .moveDown, "scroll down"),
+        KeyBinding(.messages, [.character("k"), .up], .moveUp, "scroll up"),
+        KeyBinding(.messages, [.pageDown, .character(" ")], .pageDown, "page down"),
+        KeyBinding(.messages, [.pageUp], .pageUp, "page up"),
+
         KeyBinding(.confirmQuit, [.character("y"), .ctrl("c")], .quitNow, "quit"),
-        KeyBinding(.confirmQuit, [.character("n"), .escape], .back, "stay"),
+        KeyBinding(.confirmQuit, [.character("n"), .escape, .character("q")], .back, "stay"),
+
+        KeyBinding(.confirmDelete, [.character("y")], .accept, "delete the provider (unprovides it first)"),
+        KeyBinding(.confirmDelete, [.character("n"), .escape, .character("q")], .back, "keep it"),
     ])
 }

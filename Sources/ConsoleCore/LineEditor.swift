@@ -50,4 +50,24 @@ public struct LineEditor: Hashable, Sendable {
     public mutating func moveToStart() { cursor = 0 }
     /// Moves the cursor to the end.
     public mutating func moveToEnd() { cursor = characters.count }
+
+    // MARK: Readline keys
+
+    /// Ctrl-K: deletes from the cursor to the end.
+    public mutating func killToEnd() { characters.removeSubrange(cursor...) }
+    /// Ctrl-U: deletes from the start to the cursor.
+    public mutating func killToStart() {
+        characters.removeSubrange(..<cursor)
+        cursor = 0
+    }
+    /// Ctrl-W: deletes the word before the cursor.
+    public mutating func deleteWordBackward() {
+        let start = WordMotion.start(before: cursor, in: characters)
+        characters.removeSubrange(start..<cursor)
+        cursor = start
+    }
+    /// Alt-B: to the start of the previous word.
+    public mutating func moveWordLeft() { cursor = WordMotion.start(before: cursor, in: characters) }
+    /// Alt-F: to the end of the next word.
+    public mutating func moveWordRight() { cursor = WordMotion.end(after: cursor, in: characters) }
 }

@@ -18,6 +18,11 @@ public struct PaneFrame: Hashable, Sendable {
         self.height = max(0, height)
     }
 
+    /// Whether the cell at `row`, `column` lies in the frame.
+    public func contains(row: Int, column: Int) -> Bool {
+        row >= y && row < y + height && column >= x && column < x + width
+    }
+
     /// The frame inside a one-cell border.
     public var inner: PaneFrame { PaneFrame(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
 }

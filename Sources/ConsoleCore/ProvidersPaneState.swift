@@ -41,6 +41,13 @@ public struct ProvidersPaneState: Hashable, Sendable {
         remote.sort { ($0.name, $0.peer) < ($1.name, $1.peer) }
     }
 
+    /// Removes the own provider at `index`, keeping the selection in range.
+    public mutating func removeOwn(at index: Int, height: Int) {
+        own.remove(at: index)
+        clampSelection()
+        scrollToSelection(height: height)
+    }
+
     /// Removes a remote provider.
     public mutating func removeRemote(peer: PeerID, name: String) {
         remote.removeAll { $0.peer == peer && $0.name == name }

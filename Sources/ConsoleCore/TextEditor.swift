@@ -57,6 +57,15 @@ public struct TextEditor: Hashable, Sendable {
         preferredColumn = cursor.column
     }
 
+    /// Splits the line at the cursor without indenting the new line (pasted text).
+    public mutating func splitLine() {
+        let tail = Array(lines[cursor.line][cursor.column...])
+        lines[cursor.line].removeSubrange(cursor.column...)
+        lines.insert(tail, at: cursor.line + 1)
+        cursor = Position(line: cursor.line + 1, column: 0)
+        preferredColumn = 0
+    }
+
     /// Splits the line at the cursor, keeping the current line's indentation.
     public mutating func insertNewline() {
         let line = lines[cursor.line]
@@ -136,6 +145,44 @@ public struct TextEditor: Hashable, Sendable {
     /// Moves the cursor to the end of its line.
     public mutating func moveToLineEnd() {
         cursor.column = lines[cursor.line].count
+        preferredColumn = cursor.column
+    }
+
+    // MARK: Readline keys (within the cursor's line; at its edge they join or cross lines)
+
+    /// Ctrl-K: deletes to the end of the line; at the end, joins the next line.
+    public mutating func killToLineEnd() {
+        if cursor.column == lines[cursor.line].count { deleteForward() } else { lines[cursor.line].removeSubrange(cursor.column...) }
+    }
+
+    /// Ctrl-U: deletes from the line start to the cursor; at the start, joins the previous line.
+    public mutating func killToLineStart() {
+        guard cursor.column > 0 else { return deleteBackward() }
+        lines[cursor.line].removeSubrange(..<cursor.column)
+        cursor.column = 0
+        preferredColumn = 0
+    }
+
+    /// Ctrl-W: deletes the word before the cursor (at a line start: the line break).
+    public mutating func deleteWordBackward() {
+        guard cursor.column > 0 else { return deleteBackward() }
+        let start = WordMotion.start(before: cursor.column, in: lines[cursor.line])
+        lines[cursor.line].removeSubrange(start..<cursor.column)
+        cursor.column = start
+        preferredColumn = start
+    }
+
+    /// Alt-B: to the start of the previous word (from a line start: the previous line's end).
+    public mutating func moveWordLeft() {
+        guard cursor.column > 0 else { return moveLeft() }
+        cursor.column = WordMotion.start(before: cursor.column, in: lines[cursor.line])
+        preferredColumn = cursor.column
+    }
+
+    /// Alt-F: to the end of the next word (from a line end: the next line's start).
+    public mutating func moveWordRight() {
+        guard cursor.column < lines[cursor.line].count else { return moveRight() }
+        cursor.column = WordMotion.end(after: cursor.column, in: lines[cursor.line])
         preferredColumn = cursor.column
     }
 

@@ -40,6 +40,16 @@ public enum Key: Hashable, Sendable {
     case function(Int)
     /// The terminal was resized; read the new size from the backend.
     case resize
+    /// Alt (Meta) with a letter, sent by terminals as ESC and the letter; only the letters the
+    /// console binds are decoded (``KeyDecoder/altCodes``).
+    case alt(Character)
+    /// A mouse event (only with mouse reporting on): `button` 1 = left press, 4 = wheel up,
+    /// 5 = wheel down, at a 0-based cell.
+    case mouse(row: Int, column: Int, button: Int)
+    /// The terminal starts a bracketed paste (`ESC [ 200 ~`): keys up to ``pasteEnd`` were pasted.
+    case pasteStart
+    /// The bracketed paste ends (`ESC [ 201 ~`).
+    case pasteEnd
     /// A key code ncurses reported that has no case here.
     case unknown(Int32)
 }

@@ -2,6 +2,16 @@ import CNcursesw
 
 /// Turns what ncurses' `wget_wch` returns into a `Key`, without needing a terminal.
 public enum KeyDecoder {
+    /// The key code ``NcursesScreen`` defines for `ESC [ 200 ~` (bracketed paste start), well above
+    /// the codes ncurses gives terminfo's extended keys.
+    public static let pasteStartCode: Int32 = 0x3F00
+    /// The key code defined for `ESC [ 201 ~` (bracketed paste end).
+    public static let pasteEndCode: Int32 = 0x3F01
+    /// Key codes defined for `ESC b` and `ESC f` (Alt-B, Alt-F: word left / right in text fields).
+    public static let altCodes: [(sequence: String, code: Int32, letter: Character)] = [
+        ("\u{1B}b", 0x3F02, "b"), ("\u{1B}f", 0x3F03, "f"),
+    ]
+
     /// The key for one `wget_wch` result: `status` is its return value (`OK`, `KEY_CODE_YES` or
     /// `ERR`) and `value` the `wint_t` it stored. Returns nil for `ERR` (no key before the timeout).
     public static func decode(status: Int32, value: UInt32) -> Key? {
@@ -50,6 +60,10 @@ public enum KeyDecoder {
         case KEY_BTAB: return .backTab
         case KEY_ENTER: return .enter
         case KEY_RESIZE: return .resize
+        case pasteStartCode: return .pasteStart
+        case pasteEndCode: return .pasteEnd
+        case let code where altCodes.contains { $0.code == code }:
+            return .alt(altCodes.first { $0.code == code }!.letter)
         case (KEY_F0 + 1)...(KEY_F0 + 63): return .function(Int(code - KEY_F0))
         default: return .unknown(code)
         }

@@ -35,6 +35,9 @@ public final class NcursesScreen {
         public var restoresTerminalOnSignals: Bool
         /// How long ncurses waits after ESC for the rest of an escape sequence.
         public var escapeDelayMilliseconds: Int
+        /// Whether to ask for mouse reports (click, wheel); off by default, as the terminal's own
+        /// text selection then needs Shift.
+        public var reportsMouse = false
 
         /// Creates a configuration; the defaults suit the console.
         public init(
@@ -113,6 +116,13 @@ public final class NcursesScreen {
         noecho()
         nonl()
         keypad(window, true)
+        // Bracketed paste: the terminal wraps pasted text in ESC[200~ … ESC[201~, decoded as
+        // .pasteStart / .pasteEnd so pasted newlines are not typed Enters (no auto-indent).
+        _ = define_key("\u{1B}[200~", KeyDecoder.pasteStartCode)
+        _ = define_key("\u{1B}[201~", KeyDecoder.pasteEndCode)
+        for alt in KeyDecoder.altCodes { _ = define_key(alt.sequence, alt.code) }
+        if configuration.reportsMouse { _ = dsc_enable_mouse() }
+        Self.writeControl(Self.bracketedPasteOn)
         _ = curs_set(0)
         _ = set_escdelay(Int32(clamping: configuration.escapeDelayMilliseconds))
         leaveok(window, true)
@@ -129,6 +139,7 @@ public final class NcursesScreen {
     /// Restores the terminal and ends ncurses. Safe to call any number of times.
     public func stop() {
         guard let screen else { return }
+        Self.writeControl(Self.bracketedPasteOff)
         endwin()
         delscreen(screen)
         self.screen = nil
@@ -160,6 +171,16 @@ public final class NcursesScreen {
         lastFlushed = buffer
     }
 
+    /// Asks the terminal to bracket pasted text.
+    public static let bracketedPasteOn = "\u{1B}[?2004h"
+    /// Turns bracketed paste off again.
+    public static let bracketedPasteOff = "\u{1B}[?2004l"
+
+    private static func writeControl(_ sequence: String) {
+        let bytes = Array(sequence.utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+
     /// Makes the next flush repaint the whole terminal, for example after other output garbled it.
     public func invalidate() {
         guard screen != nil else { return }
@@ -187,6 +208,12 @@ public final class NcursesScreen {
             return nil
         }
         closureDetector.keyArrived()
+        if status == KEY_CODE_YES && Int32(bitPattern: UInt32(value)) == KEY_MOUSE {
+            var row: Int32 = 0
+            var column: Int32 = 0
+            let button = dsc_read_mouse(&row, &column)
+            return button == 0 ? .unknown(KEY_MOUSE) : .mouse(row: Int(row), column: Int(column), button: Int(button))
+        }
         let key = KeyDecoder.decode(status: status, value: UInt32(value))
         if key == .resize {
             refreshSize()

@@ -79,7 +79,8 @@ struct TerminalRestorer: ~Copyable {
     /// The terminfo strings that undo ncurses' output, with padding delays removed. Valid only
     /// while an ncurses screen is current.
     static func restoreSequence(capability: (String) -> [UInt8]?) -> [UInt8] {
-        var bytes: [UInt8] = []
+        // Bracketed paste off first (the console turned it on; no terminfo capability names it).
+        var bytes: [UInt8] = Array(NcursesScreen.bracketedPasteOff.utf8)
         for name in ["sgr0", "cnorm", "rmkx", "rmcup"] {
             guard let value = capability(name) else { continue }
             bytes += withoutPadding(value)

@@ -49,6 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// Runs the bench.
     func run() async throws {
+        OutputClosureWatcher.start(.immediately)
         do {
             try await bench()
         } catch {

@@ -66,6 +66,11 @@ struct BenchStatistics: Sendable {
         o["skipped"] = .int(skipped)
         o["errors"] = .object(JSONObject(failures.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
         o["throughputPerSecond"] = .double(Self.rounded(seconds > 0 ? Double(completed) / seconds : 0, 1))
+        // No successful call, no latency: null rather than zeros that look like a measurement.
+        guard succeeded > 0 else {
+            o["latencyMs"] = .null
+            return .object(o)
+        }
         o["latencyMs"] = .object(JSONObject([
             ("p50", .double(Self.rounded(latencyMilliseconds(atPercentile: 50), 3))),
             ("p90", .double(Self.rounded(latencyMilliseconds(atPercentile: 90), 3))),
@@ -87,7 +92,8 @@ struct BenchStatistics: Sendable {
         let percentiles: [(String, Double)] = [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9)]
         let latency = percentiles.map { "\($0.0) \(Self.format(latencyMilliseconds(atPercentile: $0.1), 3))" }
             + ["max \(Self.format(maxLatencyMilliseconds, 3))"]
-        lines.append("latency ms  " + latency.joined(separator: "  "))
+        // Without a successful call there is no latency to report (not "p50 0.000").
+        lines.append(succeeded == 0 ? "latency ms  none (no call succeeded)" : "latency ms  " + latency.joined(separator: "  "))
         if failures.isEmpty {
             lines.append("errors      none")
         } else {

@@ -7,6 +7,7 @@ struct DSConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsconsole",
         abstract: "A terminal console for deepstream.io RPCs.",
+        version: "dsconsole \(DSConsoleVersion.current)",
         subcommands: [
             LocalConsoleCommand.self, ConnectCommand.self, ProxyCommand.self, ServeCommand.self, CallCommand.self, ProvideCommand.self,
             WatchCommand.self, BenchCommand.self, HashCommand.self,

@@ -68,6 +68,7 @@ struct ProvideCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             TerminationSignal.install()
+            OutputClosureWatcher.start(.gracefully)
             let definitions = try self.definitions()
             let engine = try await connection.connect()
             try await serve(definitions, on: engine)

@@ -19,8 +19,8 @@ enum StandardStreams {
     /// Whether stderr is a terminal.
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
-    /// Writes all bytes, retrying on EINTR and short writes; gives up silently on a closed pipe
-    /// (the reader went away; there is nobody to tell).
+    /// Writes all bytes, retrying on EINTR and short writes. On a closed stdout pipe it gives up and
+    /// asks the command to stop (``TerminationSignal/deliver(_:)``), as a Unix filter would.
     static func write(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)
         var offset = 0
@@ -34,6 +34,8 @@ enum StandardStreams {
             }
             if written < 0 {
                 if errno == EINTR { continue }
+                // Our reader went away: stop like a filter does (see OutputClosureWatcher).
+                if errno == EPIPE && descriptor == 1 { TerminationSignal.deliver(SIGPIPE) }
                 return
             }
             offset += written

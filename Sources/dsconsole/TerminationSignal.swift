@@ -11,8 +11,10 @@ enum TerminationSignal {
     /// The signals as they arrive. Installed on first use: the default actions are replaced by
     /// dispatch sources (the signals are ignored at the process level and observed through the
     /// sources), and both signals are unblocked, in case the parent handed down a mask blocking them.
+    private static let channel = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(4))
+
     private static let signals: AsyncStream<Int32> = {
-        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(4))
+        let (stream, continuation) = channel
         var unblock = sigset_t()
         sigemptyset(&unblock)
         sigaddset(&unblock, SIGINT)
@@ -34,6 +36,12 @@ enum TerminationSignal {
     /// `nonisolated(unsafe)` is safe here: the only write happens inside the initializer of
     /// ``signals``, which Swift runs exactly once under its own lock, and nothing ever reads it.
     nonisolated(unsafe) private static var retainedSources: [any DispatchSourceSignal] = []
+
+    /// Delivers `number` as if the signal had arrived (standard output closed: ``OutputClosureWatcher``).
+    static func deliver(_ number: Int32) {
+        install()
+        channel.continuation.yield(number)
+    }
 
     /// Installs the handlers now (call early, so a signal that arrives before ``wait()`` is kept).
     static func install() { _ = signals }

@@ -73,6 +73,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
     func run() async throws {
+        OutputClosureWatcher.start(.gracefully)
         do {
             if let proxy {
                 try await watchProxy(upstream: proxy)

@@ -137,13 +137,13 @@ struct ComposerTests {
 
     @Test func ctrlRRepeatsTheLastRequestFromAnyPane() {
         var state = makeState()
-        #expect(work(press(&state, .ctrl("r"))).isEmpty)
+        #expect(work(press(&state, .function(5))).isEmpty)
         #expect(state.notice?.text == "Nothing to repeat yet")
         _ = reduce(&state, .historyLoaded([ComposerHistoryEntry(name: "echo", body: "\"hi\"")]))
         press(&state, .tab)
         #expect(state.focus == .providers)
-        #expect(work(press(&state, .ctrl("r"))) == [.make(name: "echo", data: "hi", requestID: RequestID(1))])
-        #expect(work(press(&state, .ctrl("r"))) == [.make(name: "echo", data: "hi", requestID: RequestID(2))])
+        #expect(work(press(&state, .function(5))) == [.make(name: "echo", data: "hi", requestID: RequestID(1))])
+        #expect(work(press(&state, .function(5))) == [.make(name: "echo", data: "hi", requestID: RequestID(2))])
         #expect(state.pendingRequests.count == 2)
     }
 
@@ -170,10 +170,13 @@ struct ComposerTests {
         #expect(state.composer.name.text == "math.add")
         press(&state, .tab)
         #expect(state.composer.name.text == "math.mul")
+        // After the last match Tab moves on, with the text as typed before cycling.
         press(&state, .tab)
-        #expect(state.composer.name.text == "math.add")
+        #expect(state.focus == .calls)
+        #expect(state.composer.name.text == "math.")
         // A complete, unique name has nothing to complete: Tab moves on.
-        press(&state, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace, .backspace)
+        press(&state, .character("c"))
+        press(&state, .ctrl("u"))
         type(&state, "greet")
         press(&state, .tab)
         #expect(state.focus == .calls)
@@ -187,11 +190,75 @@ struct ComposerTests {
         #expect(state.overlay == nil)
     }
 
-    @Test func escapeFromTheBodyReturnsToTheName() {
+    @Test func shiftTabFromTheBodyReturnsToTheNameAndEscStopsTyping() {
         var state = composerState()
         press(&state, .enter)
         #expect(state.composer.field == .body)
-        press(&state, .escape)
+        press(&state, .backTab)
         #expect(state.composer.field == .name)
+        press(&state, .enter, .escape)
+        #expect(!state.isEditingComposer)
+        #expect(state.activeContexts.first == .composerPane)
+        type(&state, "x")
+        #expect(state.composer.body.text.isEmpty, "keys no longer type")
+    }
+
+    @Test func readlineKeysEditEveryField() {
+        var state = composerState()
+        type(&state, "math.add")
+        press(&state, .ctrl("w"))
+        #expect(state.composer.name.text == "math.")
+        press(&state, .ctrl("a"))
+        type(&state, "x")
+        press(&state, .ctrl("e"))
+        type(&state, "y")
+        #expect(state.composer.name.text == "xmath.y")
+        press(&state, .alt("b"), .ctrl("k"))
+        #expect(state.composer.name.text == "xmath.")
+        press(&state, .ctrl("u"))
+        #expect(state.composer.name.text == "")
+        type(&state, "n\n{\"a\": 1}")
+        press(&state, .alt("b"), .alt("b"))
+        press(&state, .ctrl("u"))
+        #expect(state.composer.body.text == "a\": 1}")
+        press(&state, .ctrl("x"))
+        #expect(state.composer.body.text == "")
+        // The filter and prompts have them too.
+        press(&state, .escape, .character("/"))
+        type(&state, "name:abc def")
+        press(&state, .ctrl("w"))
+        #expect(state.calls.filterEditor?.text == "name:abc ")
+    }
+
+    @Test func ctrlRSearchesTheHistoryAndF5Resends() {
+        var state = composerState()
+        _ = reduce(&state, .historyLoaded([
+            ComposerHistoryEntry(name: "math.add", body: "{\"a\": 1}"),
+            ComposerHistoryEntry(name: "greet", body: "\"bob\""),
+            ComposerHistoryEntry(name: "math.mul", body: "{\"a\": 2}"),
+        ]))
+        #expect(work(press(&state, .ctrl("r"))).isEmpty, "Ctrl-R sends nothing")
+        #expect(state.historyMatches.map(\.name) == ["math.mul", "greet", "math.add"])
+        type(&state, "mad")
+        #expect(state.historyMatches.map(\.name) == ["math.add"], "fuzzy: m…a…d")
+        press(&state, .enter)
+        #expect(state.overlay == nil)
+        #expect(state.composer.name.text == "math.add" && state.composer.body.text == "{\"a\": 1}")
+        #expect(state.composer.field == .body && state.isEditingComposer)
+        #expect(work(press(&state, .function(5))) == [.make(name: "math.mul", data: ["a": 2], requestID: RequestID(1))])
+    }
+
+    @Test func theResultTurnsStaleWhenTheRequestChanges() {
+        var state = composerState()
+        type(&state, "echo\n1")
+        press(&state, .ctrl("s"))
+        _ = reduce(&state, .makeFinished(requestID: RequestID(1), call: nil, outcome: .response(.int(1))))
+        #expect(!state.composer.isResultStale)
+        type(&state, "2")
+        #expect(state.composer.isResultStale)
+        press(&state, .ctrl("o"))
+        #expect(state.overlay == .result(scroll: 0))
+        #expect(state.resultLines.contains { $0.description.contains("stale") })
+        #expect(state.resultLines.contains { $0.description.contains("r1 = request number 1") })
     }
 }

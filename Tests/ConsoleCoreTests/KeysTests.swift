@@ -51,7 +51,8 @@ struct KeysTests {
         let keymap = Keymap.standard
         #expect(keymap.command(for: .tab, in: [.composerName, .composer, .global]) == .complete)
         #expect(keymap.command(for: .tab, in: [.calls, .panes, .global]) == .focusNext)
-        #expect(keymap.command(for: .escape, in: [.composerBody, .composer, .global]) == .back)
+        #expect(keymap.command(for: .escape, in: [.composerBody, .composer, .global]) == .stopEditing)
+        #expect(keymap.command(for: .escape, in: [.calls, .panes, .global]) == .back)
         #expect(keymap.command(for: .character("x"), in: [.calls, .panes, .global]) == nil)
     }
 
@@ -65,7 +66,7 @@ struct KeysTests {
     @Test func quitAsksFirstWhileCallsAreInFlight() {
         var state = makeState()
         _ = reduce(&state, .historyLoaded([ComposerHistoryEntry(name: "slow", body: "")]))
-        press(&state, .ctrl("r"))
+        press(&state, .function(5))
         #expect(!press(&state, .character("q")).contains(.quit))
         #expect(state.overlay == .confirmQuit)
         #expect(state.activeContexts == [.confirmQuit])
@@ -87,7 +88,7 @@ struct KeysTests {
         #expect(state.overlay != nil)
         press(&state, .escape)
         #expect(state.overlay == nil)
-        press(&state, .ctrl("r"))
+        press(&state, .function(5))
         #expect(state.notice != nil)
         press(&state, .escape)
         #expect(state.notice == nil)

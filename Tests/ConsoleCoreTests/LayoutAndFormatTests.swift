@@ -18,7 +18,9 @@ struct LayoutAndFormatTests {
     }
 
     @Test func callColumnsShrinkOnNarrowPanes() {
-        #expect(CallRowFormatter(width: 98).columns.map(\.column) == CallRowFormatter.Column.allCases)
+        #expect(CallRowFormatter(width: 118).columns.map(\.column) == CallRowFormatter.Column.allCases)
+        // The correlation id (the same prefix on every row) is the first to go.
+        #expect(CallRowFormatter(width: 98).columns.map(\.column) == CallRowFormatter.Column.allCases.filter { $0 != .correlationId })
         let narrow = CallRowFormatter(width: 58).columns.map(\.column)
         #expect(!narrow.contains(.sizes))
         #expect(!narrow.contains(.correlationId))

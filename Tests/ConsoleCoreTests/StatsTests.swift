@@ -38,7 +38,9 @@ struct StatsTests {
         _ = reduce(&state, .engine(.dropped(count: 42)))
         _ = reduce(&state, .engine(.error(kind: "HEARTBEAT_TIMEOUT", message: "no pong", at: time(1))))
         #expect(state.stats.droppedEvents == 42)
-        #expect(state.stats.errors == 3)
+        // A connection problem is not a call error: counted apart, shown as a notice.
+        #expect(state.stats.errors == 2)
+        #expect(state.stats.engineErrors == 1)
         #expect(state.notice?.text == "HEARTBEAT_TIMEOUT: no pong")
     }
 
@@ -69,7 +71,7 @@ struct StatsTests {
     @Test func noticesExpireWithTicks() {
         var state = makeState()
         _ = reduce(&state, .tick(time(10)))
-        press(&state, .ctrl("r"))
+        press(&state, .function(5))
         #expect(state.notice != nil)
         _ = reduce(&state, .tick(time(14)))
         #expect(state.notice != nil)

@@ -35,12 +35,12 @@ struct StatsViewTests {
         #expect(state.statistics.row(named: "slow")?.counts.errors(.acceptTimeout) == 1)
     }
 
-    @Test("s opens the view with the busiest RPC selected; sort, reverse, expand, close")
+    @Test("S opens the view with the busiest RPC selected; sort, reverse, expand, close")
     func keys() throws {
         var state = makeState()
         finish(&state, "1", "few", end: .responded(data: nil), ms: 50)
         for index in 0..<3 { finish(&state, "m\(index)", "many", end: .responded(data: nil), ms: 5) }
-        press(&state, .character("s"))
+        press(&state, .character("S"))
         #expect(state.overlay == .stats)
         #expect(state.statsView.selectedName == "many")
         #expect(state.statsView.sortColumn == .calls)
@@ -65,7 +65,7 @@ struct StatsViewTests {
         var state = makeState()
         finish(&state, "1", "payments.charge", end: .responded(data: nil), ms: 5)
         finish(&state, "2", "search", end: .responded(data: nil), ms: 5)
-        press(&state, .character("s"), .character("/"))
+        press(&state, .character("S"), .character("/"))
         type(&state, "name:pay")
         #expect(state.overlay == .stats)
         let shown = state.statsLines.map(\.description)
@@ -83,7 +83,7 @@ struct StatsViewTests {
         var state = makeState()
         finish(&state, "1", "add", end: .responded(data: nil), ms: 5)
         _ = reduce(&state, .tick(time(7)))
-        let effects = work(press(&state, .character("s"), .character("x")))
+        let effects = work(press(&state, .character("S"), .character("x")))
         guard case .writeFile(let path, let contents, let what)? = effects.first else {
             Issue.record("no writeFile effect: \(effects)")
             return

@@ -23,11 +23,11 @@ struct ConsoleViewTests {
         let buffer = draw(ViewFixture.state(), width: 40, height: 9) { ProvidersView.draw($0, in: $1, into: &$2, styles: $3) }
         #expect(buffer.textSnapshot() == """
             ┌─ Providers 2+2 ──────────────────────┐
-            │ST    NAME      INFO     CALLS    LAST│
-            │on    math.add  echo         0       -│
-            │off   greet     template     0       -│
-            │·     store.get #2 bob                │
-            │·     store.get #3 carol              │
+            │ST   NAME                CALLS    LAST│
+            │on   math.add                0       -│
+            │off  greet                   0       -│
+            │·    store.get           #2 bob       │
+            │·    store.get           #3 carol     │
             │                                      │
             │                                      │
             └──────────────────────────────────────┘
@@ -39,10 +39,10 @@ struct ConsoleViewTests {
         let buffer = draw(state, width: 100, height: 8) { CallsView.draw($0, in: $1, into: &$2, styles: $3) }
         #expect(buffer.textSnapshot() == """
             ┌─ Calls ──────────────────────────────────────────────────────────────────────────────────────────┐
-            │TIME         NAME          CID        REQUESTOR → PROVIDER STATE        ACCEPT   TOTAL     REQ→RES│
-            │16:00:01.000 math.add      k1         #2 bob → #1 console  ok           2.00ms  4.00ms      13B→1B│
-            │16:00:02.000 store.get     k2         #1 console → #3 car… accepted     10.0ms       -        5B→-│
-            │16:00:03.000 nobody        k3         #3 carol → ?         no-provider       -  1.00ms         -→-│
+            │TIME         NAME               REQUESTOR → PROVIDER    STATE           ACCEPT   TOTAL     REQ→RES│
+            │16:00:01.000 math.add           #2 bob → #1 console     ok              2.00ms  4.00ms      13B→1B│
+            │16:00:02.000 store.get          ↻ #1 console → #3 carol accepted        10.0ms       -        5B→-│
+            │16:00:03.000 nobody             #3 carol → ?            no-provider          -  1.00ms         -→-│
             │                                                                                                  │
             │follow · 3 calls · 0 dropped                                                                      │
             └──────────────────────────────────────────────────────────────────────────────────────────────────┘
@@ -58,13 +58,14 @@ struct ConsoleViewTests {
         var state = ViewFixture.state()
         var buffer = draw(state, width: 100, height: 1) { StatusLineView.draw($0, in: $1, into: &$2, styles: $3) }
         #expect(buffer.textSnapshot() == """
-             OPEN ws://127.0.0.1:6020 console                │ 0.6 calls/s │ 1 in flight │ 1 errors │ 0 dropped
+             OPEN ws://127.0.0.1:6020 console                 │ 0.6 calls/s │ 1 in flight │ 1 error │ 0 dropped
             """)
         _ = reduce(&state, .key(.character("p")))
         _ = reduce(&state, ViewFixture.call("k9", "late", peer: 2, .requested(data: nil), at: 4500))
         _ = reduce(&state, .engine(.error(kind: "HEARTBEAT_TIMEOUT", message: "no pong", at: ViewFixture.at(4600))))
         buffer = draw(state, width: 100, height: 1) { StatusLineView.draw($0, in: $1, into: &$2, styles: $3) }
-        #expect(buffer.textSnapshot() == " OPEN HEARTBEAT_TIMEOUT: no pong      │ 0.8 calls/s │ 2 in flight │ 2 errors │ 0 dropped  PAUSED +1")
+        // The connection problem is a notice, not a call error.
+        #expect(buffer.textSnapshot() == " OPEN HEARTBEAT_TIMEOUT: no pong       │ 0.8 calls/s │ 2 in flight │ 1 error │ 0 dropped  PAUSED +1")
         #expect(buffer[0, 99 - 3].style == styles[.badge])
         #expect(buffer[0, 6].style == styles[.stateError])
     }
@@ -76,7 +77,7 @@ struct ConsoleViewTests {
         for character in ",\n\"c\": tru" { _ = reduce(&state, .key(character == "\n" ? .enter : .character(character))) }
         let buffer = draw(state, width: 60, height: 10) { ComposerView.draw($0, in: $1, into: &$2, styles: $3) }
         #expect(buffer.textSnapshot() == """
-            ┌─ Composer ───────────────────────────────────────────────┐
+            ┌─ Composer · typing ──────────────────────────────────────┐
             │RPC math.add                                              │
             │──────────────────────────────────────────────────────────│
             │{"a": 1, "b": 2},                                         │
@@ -101,7 +102,7 @@ struct ConsoleViewTests {
         #expect(ViewFixture.render(state, columns: 80, rows: 24).textSnapshot() == """
             ┌─ Call #1/k2 · Esc closes ────────────────────────────────────────────────────┐
             │ store.get  accepted                                                          │
-            │ call #1/k2  seen by broker  route #1 console → #3 carol                      │
+            │ call #1/k2  routed by the embedded server  route #1 console → #3 carol       │
             │ accept 10.0ms  total -  request 5B  response -                               │
             │                                                                              │
             │ Timeline                                                                     │
@@ -121,8 +122,8 @@ struct ConsoleViewTests {
             │                                                                              │
             │                                                                              │
             │                                                                              │
-            └──────────────────────────────────────────────────────────────────────────────┘
-             OPEN ws://127.0.0.1:6020 co │ 0.6 calls/s │ 1 in flight │ 1 errors │ 0 dropped
+            └─ Detail: j/k scroll · n/N next/prev · 2 request · 3 response · z fold · y c…─┘
+             OPEN ws://127.0.0.1:6020 con │ 0.6 calls/s │ 1 in flight │ 1 error │ 0 dropped
             """)
     }
 
@@ -133,27 +134,27 @@ struct ConsoleViewTests {
             ┌─ Providers 2+2 ──────────────┐┌─ Composer ───────────────────────────────────┐
             │S┌─ Help · Esc closes · j/k scroll ─────────────────────────────────────────┐ │
             │o│ Everywhere                                                               │─│
-            │o│   Ctrl-C                quit (asks first if calls are in flight)         │ │
+            │o│   Ctrl-C                quit (asks first when calls are in the log)      │ │
             │·│   Tab                   next pane                                        │ │
             │·│   Shift-Tab             previous pane                                    │ │
-            │ │   Ctrl-R                send the last request again                      │ │
-            │ │   F1                    help                                             │ │
-            └─│   Ctrl-L                repaint the screen                               │─┘
-            ┌─│   Esc                   back out (close, cancel, clear message)          │─┐
-            │T│                                                                          │L│
-            │1│ Panes (not while typing)                                                 │s│
-            │1│   q                     quit (asks first if calls are in flight)         │-│
-            │1│   ?                     help                                             │s│
-            │ │   h ←                   pane to the left                                 │ │
-            │ │   l →                   pane to the right                                │ │
-            │ │   c                     go to the composer                               │ │
-            │ │   j ↓                   down                                             │ │
-            │ │   k ↑                   up                                               │ │
-            │ │   PgDn Ctrl-F           page down                                        │ │
-            │ │   PgUp Ctrl-B           page up                                          │ │
-            │f└──────────────────────────────────────────────────────────────── 1–19/88 ─┘ │
+            │ │   Ctrl-R                search the request history (Enter loads it into t│ │
+            │ │   F5                    send the last request again                      │ │
+            └─│   F1                    help                                             │─┘
+            ┌─│   Ctrl-L                repaint the screen                               │─┐
+            │T│   Esc                   back out (close, cancel, clear message)          │L│
+            │1│                                                                          │s│
+            │1│ Panes (not while typing)                                                 │-│
+            │1│   q                     quit (asks first when calls are in the log)      │s│
+            │ │   ?                     help                                             │ │
+            │ │   h ←                   pane to the left (never starts typing)           │ │
+            │ │   l →                   pane to the right (never starts typing)          │ │
+            │ │   c                     go to the composer and type the RPC name         │ │
+            │ │   /                     filter the calls (from any pane)                 │ │
+            │ │   M                     recent messages (notices in full)                │ │
+            │ │   S                     statistics per RPC (calls, errors, latency percen│ │
+            │f└─────────────────────────────────────────────────────────────── 1–19/190 ─┘ │
             └──────────────────────────────────────────────────────────────────────────────┘
-             OPEN ws://127.0.0.1:6020 co │ 0.6 calls/s │ 1 in flight │ 1 errors │ 0 dropped
+             OPEN ws://127.0.0.1:6020 con │ 0.6 calls/s │ 1 in flight │ 1 error │ 0 dropped
             """)
     }
 
@@ -188,12 +189,13 @@ struct ConsoleViewTests {
         for character in "greet echo" { _ = reduce(&state, .key(.character(character))) }
         var snapshot = ViewFixture.render(state, columns: 80, rows: 24).textSnapshot()
         #expect(snapshot.contains("│ name behaviour: greet echo"))
-        #expect(snapshot.contains("e.g. greet echo · Enter adds · Esc cancels"))
+        #expect(snapshot.contains("e.g. greet echo · greet template Hi {{name}} · Esc cancels"))
         _ = reduce(&state, .key(.escape))
-        _ = reduce(&state, .key(.ctrl("r")))
+        _ = reduce(&state, .key(.function(5)))
         _ = reduce(&state, .key(.character("q")))
         snapshot = ViewFixture.render(state, columns: 80, rows: 24).textSnapshot()
-        #expect(snapshot.contains("1 call still in flight."))
+        // The dialog's in-flight number is the status line's.
+        #expect(snapshot.contains("3 calls in the log, \(state.stats.inFlight) in flight."))
         #expect(snapshot.contains("Quit anyway? y / n"))
     }
 

@@ -19,7 +19,7 @@ struct StatsViewSnapshotTests {
         _ = reduce(&state, .tick(ViewFixture.at(6000)))
         _ = reduce(&state, .key(.escape))
         _ = reduce(&state, .key(.tab))
-        _ = reduce(&state, .key(.character("s")))
+        _ = reduce(&state, .key(.character("S")))
         return state
     }
 
@@ -56,7 +56,7 @@ struct StatsViewSnapshotTests {
             │                                                                                                  │
             │ / filter · ←/→ sort · o reverse · Enter per provider · x export JSON · X reset · ? help          │
             └──────────────────────────────────────────────────────────────────────────────────────────────────┘
-             OPEN ws://127.0.0.1:6020 console                │ 1.2 calls/s │ 1 in flight │ 1 errors │ 0 dropped
+             OPEN ws://127.0.0.1:6020 console                 │ 1.2 calls/s │ 1 in flight │ 1 error │ 0 dropped
             """)
     }
 

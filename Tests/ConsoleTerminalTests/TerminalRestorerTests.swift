@@ -16,6 +16,6 @@ struct TerminalRestorerTests {
     @Test func sequenceJoinsCapabilitiesInRestoreOrder() {
         let capabilities = ["sgr0": "S", "cnorm": "C", "rmcup": "R$<10>"]
         let sequence = TerminalRestorer.restoreSequence { capabilities[$0].map { Array($0.utf8) } }
-        #expect(sequence == Array("SCR".utf8))
+        #expect(sequence == Array("\u{1B}[?2004lSCR".utf8))
     }
 }

@@ -29,20 +29,21 @@ struct ConsoleEndToEndTests {
         await console.session.kill()
     }
 
-    @Test("s opens the Stats view with the call's RPC, latencies and errors; x exports it as JSON")
+    @Test("S opens the Stats view with the call's RPC, latencies and errors; x exports it as JSON")
     func statsView() async throws {
         let console = try await RunningConsole.start()
         defer { console.cleanUp() }
         try await console.waitForProvider("add-two-numbers", state: "on")
         try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
         try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
-        // Composer → Providers; switch the provider off and send the same request again.
-        try await console.session.sendKeys("BTab")
+        // Stop typing (Esc), composer → Providers (h); switch the provider off and resend (F5).
+        try await console.session.sendKeys("Escape")
+        try await console.session.sendKeys("h")
         try await console.session.sendKeys("Space")
         try await console.waitForProvider("add-two-numbers", state: "off")
-        try await console.session.sendKeys("C-r")
+        try await console.session.sendKeys("F5")
         try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
-        try await console.session.sendKeys("s")
+        try await console.session.sendKeys("S")
         let screen = try await console.session.waitUntil { $0.contains("Stats · 2 calls") }
         // The row: name, CALLS 2, calls/s, OK 1, REQ-ERR 0, NO-PROV 1, then latencies.
         let row = try #require(screen.split(separator: "\n").first { $0.contains("add-two-numbers") })
@@ -213,7 +214,8 @@ struct ConsoleEndToEndTests {
         let broker = Broker(configuration: configuration)
         let port = try #require(try await broker.start().port)
         let console = try await RunningConsole.start(
-            arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--user", "alice"],
+            // A remote server gets no mocks unasked: --provide opts in (issue 11, bug 8).
+            arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--user", "alice", "--provide", "add-two-numbers"],
             environment: ["DSCONSOLE_PASSWORD": "secret"])
         defer { console.cleanUp() }
         try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("OPEN ws://127.0.0.1:\(port)/deepstream alice") }
@@ -282,7 +284,7 @@ struct ConsoleEndToEndTests {
 }
 
 /// One console under test: its tmux session, port and private home directory.
-private struct RunningConsole {
+struct RunningConsole {
     let session: TmuxSession
     let port: Int
     let home: String

@@ -44,7 +44,12 @@ struct PureLogicTests {
         #expect(report["calls"] == 104 && report["ok"] == 101 && report["failed"] == 3 && report["skipped"] == 1)
         #expect(report["throughputPerSecond"] == 52)
         #expect(report["errors"] == ["NO_RPC_PROVIDER": 2, "timeout": 1])
-        #expect(BenchStatistics().report(settings: JSONObject(), elapsed: .zero)["latencyMs"]?["p50"] == 0)
+        // Nothing succeeded: no percentiles (null in JSON, "none" in the text), not "p50 0.000".
+        var failed = BenchStatistics()
+        failed.recordFailure(kind: "NO_RPC_PROVIDER")
+        #expect(failed.report(settings: JSONObject(), elapsed: .seconds(1))["latencyMs"] == .null)
+        let text = failed.reportText(header: "h", elapsed: .seconds(1))
+        #expect(text.contains("latency ms  none (no call succeeded)") && !text.contains("p50"))
         #expect(BenchStatistics.format(3.14159, 2) == "3.14")
         #expect(BenchStatistics.format(-0.004, 2) == "0.00")
         #expect(BenchStatistics.format(2, 0) == "2")

@@ -8,7 +8,8 @@ public enum CallsView {
         let calls = state.calls
         var title = "Calls"
         if !calls.filter.isEmpty { title += " [\(calls.filter.text)]" }
-        buffer.drawPaneBox(rect, title: title, focused: state.focus == .calls && state.overlay == nil, styles: styles)
+        let paneFocused = state.focus == .calls && state.overlay == nil
+        buffer.drawPaneBox(rect, title: title, focused: paneFocused, styles: styles)
         let inner = rect.inset(by: 1)
         guard inner.width > 0, inner.height > 2 else { return }
         let formatter = CallRowFormatter(width: inner.width)
@@ -21,9 +22,11 @@ public enum CallsView {
         for (offset, record) in rows.enumerated() {
             let row = inner.row + 1 + offset
             let line = formatter.row(record, route: state.route(of: record))
-            if record.sequence == calls.selected {
-                buffer.fill(Rect(row: row, column: inner.column, width: inner.width, height: 1), style: styles[.selected])
-                buffer.put(line, row: row, column: inner.column, maxWidth: inner.width, styles: styles, override: styles[.selected])
+            if record.sequence == state.selectedCallSequence {
+                // An unfocused pane's selection is only underlined: one highlighted row on screen at a time.
+                let style = paneFocused ? styles[.selected] : styles[.text].adding(.underline)
+                buffer.fill(Rect(row: row, column: inner.column, width: inner.width, height: 1), style: style)
+                buffer.put(line, row: row, column: inner.column, maxWidth: inner.width, styles: styles, override: style)
             } else {
                 buffer.put(line, row: row, column: inner.column, maxWidth: inner.width, styles: styles)
             }
@@ -41,10 +44,17 @@ public enum CallsView {
             return
         }
         var parts: [String] = []
-        parts.append(calls.isPaused ? "paused" : (calls.isFollowing ? "follow" : "scroll (G follows)"))
-        parts.append("\(calls.log.count) calls")
+        if let sorted = state.sortedCalls {
+            parts.append("sorted by \(sorted.order.rawValue) (snapshot of \(DisplayFormat.count(sorted.sequences.count, "call")); s: next order, G: live)")
+        } else {
+            parts.append(calls.isPaused ? "paused" : (calls.isFollowing ? "follow" : "scroll (G follows)"))
+        }
+        if calls.filter.isEmpty {
+            parts.append(DisplayFormat.count(calls.log.count, "call"))
+        } else {
+            parts.append("\(calls.matchCount) of \(DisplayFormat.count(calls.log.count, "call")) match / \(calls.filter.text)")
+        }
         parts.append("\(calls.log.droppedCount) dropped")
-        if !calls.filter.isEmpty { parts.append("/ \(calls.filter.text)") }
         buffer.put(parts.joined(separator: " · "), row: row, column: column, style: styles[.dim], maxWidth: width)
     }
 }

@@ -7,8 +7,11 @@ public enum ComposerView {
     /// Draws the pane into `rect` (border included).
     public static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         let composer = state.composer
-        let focused = state.focus == .composer && state.overlay == nil
-        buffer.drawPaneBox(rect, title: "Composer", focused: focused, styles: styles)
+        let paneFocused = state.focus == .composer && state.overlay == nil
+        // The cursor shows only while typing; reached with h/l the pane navigates until Enter or i.
+        let focused = paneFocused && state.isEditingComposer
+        let title = paneFocused ? (focused ? "Composer · typing" : "Composer · Enter to type") : "Composer"
+        buffer.drawPaneBox(rect, title: title, focused: paneFocused, styles: styles)
         let inner = rect.inset(by: 1)
         guard inner.width > 4, inner.height > 4 else { return }
 
@@ -25,7 +28,7 @@ public enum ComposerView {
         let bodyHeight = inner.height - 4
         drawBody(composer, focused: focused && composer.field == .body, row: inner.row + 2, column: inner.column, width: inner.width, height: bodyHeight, into: &buffer, styles: styles)
         drawValidation(composer.validation, row: inner.endRow - 2, column: inner.column, width: inner.width, into: &buffer, styles: styles)
-        drawResult(composer.lastSend, row: inner.endRow - 1, column: inner.column, width: inner.width, into: &buffer, styles: styles)
+        drawResult(composer.lastSend, stale: composer.isResultStale, row: inner.endRow - 1, column: inner.column, width: inner.width, into: &buffer, styles: styles)
     }
 
     private static func drawBody(
@@ -80,7 +83,7 @@ public enum ComposerView {
     }
 
     private static func drawResult(
-        _ lastSend: ComposerState.LastSend?, row: Int, column: Int, width: Int, into buffer: inout ScreenBuffer, styles: ThemeStyles
+        _ lastSend: ComposerState.LastSend?, stale: Bool, row: Int, column: Int, width: Int, into buffer: inout ScreenBuffer, styles: ThemeStyles
     ) {
         guard let lastSend else { return }
         let (text, role): (String, ThemeRole)
@@ -93,6 +96,9 @@ public enum ComposerView {
             case .failed(let reason): (text, role) = ("✗ \(id) \(name): \(reason)", .stateError)
             }
         }
-        buffer.put(text, row: row, column: column, style: styles[role], maxWidth: width)
+        // A result for a request since edited is marked and dimmed; a cut one says where the rest is.
+        var shown = (stale ? "(stale) " : "") + text
+        if shown.count > width, case .finished = lastSend { shown = String(shown.prefix(max(0, width - 10))) + "… Ctrl-O" }
+        buffer.put(shown, row: row, column: column, style: styles[stale ? .dim : role], maxWidth: width)
     }
 }

@@ -6,18 +6,34 @@ public enum DialogView {
     public static func draw(_ state: ConsoleState, in area: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         switch state.overlay {
         case .addProvider(let editor):
-            let rect = centred(width: min(area.width - 4, 64), height: 5, in: area)
+            let width = min(area.width - 4, 64)
+            // A rejection is shown in full (wrapped) above the kept text, so it can be fixed in place.
+            let errorLines = state.promptError.map { DisplayFormat.wrap($0, width: width - 4) } ?? []
+            let rect = centred(width: width, height: 5 + errorLines.count, in: area)
             buffer.drawPaneBox(rect, title: "Add provider", focused: true, styles: styles)
             let inner = rect.inset(by: 1)
             let label = buffer.put("name behaviour: ", row: inner.row, column: inner.column + 1, style: styles[.dim], maxWidth: inner.width - 1)
             EditorDrawing.drawLine(editor, row: inner.row, column: inner.column + 1 + label, width: inner.width - 2 - label, focused: true, into: &buffer, styles: styles)
-            buffer.put("e.g. greet echo · Enter adds · Esc cancels", row: inner.row + 2, column: inner.column + 1, style: styles[.dim], maxWidth: inner.width - 1)
+            for (offset, line) in errorLines.enumerated() {
+                buffer.put(line, row: inner.row + 1 + offset, column: inner.column + 1, style: styles[.stateError], maxWidth: inner.width - 1)
+            }
+            let hint = "e.g. greet echo · greet template Hi {{name}} · Esc cancels"
+            buffer.put(hint, row: inner.row + 2 + errorLines.count, column: inner.column + 1, style: styles[.dim], maxWidth: inner.width - 1)
+        case .confirmDelete(let name):
+            let rect = centred(width: min(area.width - 4, 56), height: 5, in: area)
+            buffer.drawPaneBox(rect, title: "Delete provider?", focused: true, styles: styles)
+            let inner = rect.inset(by: 1)
+            buffer.put("Delete \(name)? It stops being provided.", row: inner.row, column: inner.column + 1, style: styles[.text], maxWidth: inner.width - 1)
+            buffer.put("y deletes · n / Esc keeps it", row: inner.row + 2, column: inner.column + 1, style: styles[.helpKey], maxWidth: inner.width - 1)
         case .confirmQuit:
             let rect = centred(width: min(area.width - 4, 48), height: 5, in: area)
             buffer.drawPaneBox(rect, title: "Quit?", focused: true, styles: styles)
             let inner = rect.inset(by: 1)
-            let count = state.pendingRequests.count
-            buffer.put("\(count) call\(count == 1 ? "" : "s") still in flight.", row: inner.row, column: inner.column + 1, style: styles[.text], maxWidth: inner.width - 1)
+            // The same in-flight number as the status line.
+            let logged = state.calls.log.count
+            let inFlight = state.stats.inFlight
+            let text = "\(DisplayFormat.count(logged, "call")) in the log, \(inFlight) in flight."
+            buffer.put(text, row: inner.row, column: inner.column + 1, style: styles[.text], maxWidth: inner.width - 1)
             buffer.put("Quit anyway? y / n", row: inner.row + 2, column: inner.column + 1, style: styles[.helpKey], maxWidth: inner.width - 1)
         default:
             break

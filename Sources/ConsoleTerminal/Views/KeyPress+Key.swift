@@ -7,6 +7,14 @@ extension KeyPress {
         switch key {
         case .character(let character): self = .character(character)
         case .ctrl(let character): self = .ctrl(character)
+        case .alt(let character): self = .alt(character)
+        case .mouse(let row, let column, let button):
+            switch button {
+            case 1: self = .mouse(row: row, column: column, .click)
+            case 4: self = .mouse(row: row, column: column, .wheelUp)
+            case 5: self = .mouse(row: row, column: column, .wheelDown)
+            default: return nil
+            }
         case .enter: self = .enter
         case .escape: self = .escape
         case .tab: self = .tab
@@ -23,7 +31,7 @@ extension KeyPress {
         case .pageDown: self = .pageDown
         case .function(let number): self = .function(number)
         case .resize: self = .resize(columns: size.columns, rows: size.rows)
-        case .insert, .unknown: return nil
+        case .insert, .unknown, .pasteStart, .pasteEnd: return nil
         }
     }
 }

@@ -7,8 +7,15 @@ public enum ProvidersView {
     /// Draws the pane into `rect` (border included).
     public static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         let providers = state.providers
-        let title = "Providers \(providers.own.count)" + (providers.remote.isEmpty ? "" : "+\(providers.remote.count)")
-        buffer.drawPaneBox(rect, title: title, focused: state.focus == .providers && state.overlay == nil, styles: styles)
+        var title = "Providers \(providers.own.count)" + (providers.remote.isEmpty ? "" : "+\(providers.remote.count)")
+        if !state.configuration.embeddedBroker {
+            // On a shared server the console provides nothing unless asked: say how many are live there.
+            let live = providers.own.filter { $0.registration == .provided }.count
+            title += " · \(live) live on the server"
+        }
+        let paneFocused = state.focus == .providers && state.overlay == nil
+        let selectedStyle = paneFocused ? styles[.selected] : styles[.text].adding(.underline)
+        buffer.drawPaneBox(rect, title: title, focused: paneFocused, styles: styles)
         let inner = rect.inset(by: 1)
         guard inner.width > 0, inner.height > 1 else { return }
         let columns = Columns(width: inner.width)
@@ -40,33 +47,57 @@ public enum ProvidersView {
                 ]
             case .remote(let remoteIndex):
                 let provider = providers.remote[remoteIndex]
-                spans = [("·", .dim), (provider.name, .text), (state.peerLabel(provider.peer), .dim), ("", .text), ("", .text)]
+                // Without an INFO column the peer goes where CALLS and LAST would be (remote rows have neither).
+                let peer = state.peerLabel(provider.peer)
+                spans = columns.widths[2] > 0
+                    ? [("·", .dim), (provider.name, .text), (peer, .dim), ("", .text), ("", .text)]
+                    : [("·", .dim), (provider.name, .text), ("", .dim), (peer, .dim), ("", .text)]
             }
-            if selected { buffer.fill(Rect(row: row, column: inner.column, width: inner.width, height: 1), style: styles[.selected]) }
+            if selected { buffer.fill(Rect(row: row, column: inner.column, width: inner.width, height: 1), style: selectedStyle) }
             var column = inner.column
             for (position, span) in spans.enumerated() {
-                let width = columns.widths[position]
-                let text = DisplayFormat.fit(span.0, width, alignRight: position >= 3)
-                buffer.put(text, row: row, column: column, style: selected ? styles[.selected] : styles[span.1], maxWidth: inner.endColumn - column)
+                var width = columns.widths[position]
+                guard width > 0 else { continue }
+                if case .remote = rows[index], columns.widths[2] == 0, position == 4 { continue }
+                var alignRight = position >= 3
+                if case .remote = rows[index], columns.widths[2] == 0, position == 3 {
+                    width += columns.widths[4] > 0 ? columns.widths[4] + 1 : 0
+                    alignRight = false
+                }
+                let text = DisplayFormat.fit(span.0, width, alignRight: alignRight)
+                buffer.put(text, row: row, column: column, style: selected ? selectedStyle : styles[span.1], maxWidth: inner.endColumn - column)
                 column += width + 1
             }
         }
     }
 
-    /// Column widths: state, name, behaviour or peer, calls, last latency.
+    /// Column widths: state, name, behaviour or peer, calls, last latency; 0 for a dropped column.
+    ///
+    /// The name matters most: narrow panes drop INFO first, then LAST, then CALLS, until the name has
+    /// ``minimumName`` characters; the name then takes 55 % of the rest, INFO the remainder.
     struct Columns {
+        static let minimumName = 16
         let widths: [Int]
 
         init(width: Int) {
-            let fixed = 5 + 5 + 7 + 4
-            let flex = max(2, width - fixed)
-            let name = max(1, flex * 55 / 100)
-            widths = [5, name, max(1, flex - name), 5, 7]
+            // Configurations from richest to plainest: (INFO, CALLS, LAST) shown or not.
+            let configurations = [(true, true, true), (false, true, true), (false, true, false), (false, false, false)]
+            for (info, calls, last) in configurations {
+                let others = 4 + (calls ? 6 : 0) + (last ? 8 : 0) + 1 + (info ? 1 : 0)
+                let flex = width - others
+                let needed = Self.minimumName + (info ? 8 : 0)
+                if flex >= needed || !calls {
+                    let name = info ? max(Self.minimumName, flex * 55 / 100) : max(1, flex)
+                    widths = [4, name, info ? flex - name : 0, calls ? 5 : 0, last ? 7 : 0]
+                    return
+                }
+            }
+            widths = [4, max(1, width - 5), 0, 0, 0]
         }
 
         func line(_ texts: [String]) -> String {
-            zip(texts, widths).enumerated().map { offset, pair in
-                DisplayFormat.fit(pair.0, pair.1, alignRight: offset >= 3)
+            zip(texts, widths).enumerated().compactMap { offset, pair in
+                pair.1 > 0 ? DisplayFormat.fit(pair.0, pair.1, alignRight: offset >= 3) : nil
             }.joined(separator: " ")
         }
     }

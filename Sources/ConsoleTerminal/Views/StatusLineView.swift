@@ -8,7 +8,7 @@ public enum StatusLineView {
         [
             "\(DisplayFormat.rate(state.stats.rate.callsPerSecond)) calls/s",
             "\(state.stats.inFlight) in flight",
-            "\(state.stats.errors) errors",
+            DisplayFormat.count(state.stats.errors, "error"),
             "\(state.stats.droppedEvents) dropped",
         ].joined(separator: " │ ")
     }
@@ -27,13 +27,18 @@ public enum StatusLineView {
         let connection = " \(state.connection.rawValue) "
         var left = rect.column
         left += buffer.put(connection, row: row, column: left, style: styles[.statusBar].adding(.bold), maxWidth: right - left)
-        // Statistics are dropped before the connection and the notice on narrow terminals.
-        if right - left - stats.count >= 20 {
+        // Statistics are dropped before the connection and the notice on narrow terminals, and while
+        // a notice needs their room.
+        let noticeRoom = state.notice.map { $0.text.count + 1 } ?? 20
+        if right - left - stats.count >= noticeRoom {
             right -= stats.count
             buffer.put(stats, row: row, column: right, style: styles[.statusBar], maxWidth: stats.count)
         }
         if let notice = state.notice {
-            buffer.put(notice.text, row: row, column: left, style: styles[notice.isError ? .stateError : .message], maxWidth: right - left)
+            // A notice that still does not fit points to the message log, where it is shown in full.
+            let room = right - left
+            let text = notice.text.count < room ? notice.text : String(notice.text.prefix(max(0, room - 12))) + "… (M: more)"
+            buffer.put(text, row: row, column: left, style: styles[notice.isError ? .stateError : .message], maxWidth: room)
         } else {
             let server = state.configuration.url + (state.configuration.user.map { " \($0)" } ?? "")
             buffer.put(server, row: row, column: left, style: styles[.statusBar], maxWidth: right - left)

@@ -16,8 +16,9 @@ struct ConnectCommand: AsyncParsableCommand {
         abstract: "Open the console on an existing deepstream server.",
         discussion: """
             Shows the console's own calls and the calls to its providers (a remote server's other traffic \
-            is not visible). With --user the password comes from $DSCONSOLE_PASSWORD or is asked for \
-            without echo.
+            is not visible). On a shared server the console provides nothing until asked: --provide at \
+            start, or Space on a provider in the Providers pane. With --user the password comes from \
+            $DSCONSOLE_PASSWORD or is asked for without echo.
             """
     )
 
@@ -32,6 +33,12 @@ struct ConnectCommand: AsyncParsableCommand {
     /// `--auth-json`.
     @Option(name: .customLong("auth-json"), help: ArgumentHelp("Log in with this JSON object as auth data.", valueName: "JSON"))
     var authJSON: String?
+
+    /// `--provide`.
+    @Option(help: ArgumentHelp(
+        "Provide these of the console's mock providers on the server at start: all, or NAME[,NAME…] (default: none).",
+        valueName: "all|NAMES"))
+    var provide: String?
 
     /// The shared console options.
     @OptionGroup var options: ConsoleOptions
@@ -53,7 +60,12 @@ struct ConnectCommand: AsyncParsableCommand {
         } else {
             authData = [:]
         }
-        try await ConsoleLauncher.run(.remote(url: url, user: user, authData: authData), options: options)
+        let selection: ConsoleLauncher.ProvideSelection = switch provide {
+        case nil: .none
+        case "all"?: .all
+        case let names?: .named(Set(names.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }))
+        }
+        try await ConsoleLauncher.run(.remote(url: url, user: user, authData: authData, provide: selection), options: options)
     }
 
     /// `$DSCONSOLE_PASSWORD`, or asked on the terminal without echo.

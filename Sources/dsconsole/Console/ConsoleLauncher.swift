@@ -23,10 +23,28 @@ enum ConsoleLauncher {
         /// Start the embedded broker with `configuration`, log in with `authData` and watch all its
         /// traffic; `configFile` names the file the configuration came from, if any.
         case embedded(configuration: BrokerConfiguration, authData: JSONValue, configFile: String?)
-        /// Connect to an existing server and log in with `authData`.
-        case remote(url: String, user: String?, authData: JSONValue)
+        /// Connect to an existing server and log in with `authData`; provide only `provide` at start.
+        case remote(url: String, user: String?, authData: JSONValue, provide: ProvideSelection)
         /// Start a proxy in front of a real server, connect through it and watch all its traffic.
         case proxied(ProxyConfiguration, user: String?, authData: JSONValue)
+    }
+
+    /// Which of the console's providers a remote server gets at start (`connect --provide`).
+    enum ProvideSelection: Equatable {
+        /// None: the console must not answer other clients' calls on a shared server unasked.
+        case none
+        /// Every provider of the providers file.
+        case all
+        /// These names.
+        case named(Set<String>)
+
+        func includes(_ name: String) -> Bool {
+            switch self {
+            case .none: false
+            case .all: true
+            case .named(let names): names.contains(name)
+            }
+        }
     }
 
     /// Runs the console until the user quits; throws the exit code on failure.
@@ -39,7 +57,21 @@ enum ConsoleLauncher {
             throw fail(error.description)
         case (.success(let loadedTheme), .success(let file)):
             theme = loadedTheme
-            providers = file.providers.map { OwnProviderSpecSource(definition: $0, provideAtStart: file.provideOnStart) }
+            providers = file.providers.map { definition in
+                // The providers file's provideOnStart applies to the embedded broker only.
+                let provide = switch target {
+                case .embedded: file.provideOnStart
+                case .remote(_, _, _, let selection): selection.includes(definition.name)
+                // In front of a real server the console's mocks would answer the apps' calls: opt-in
+                // with Space, as on a remote server.
+                case .proxied: false
+                }
+                return OwnProviderSpecSource(definition: definition, provideAtStart: provide)
+            }
+            if case .remote(_, _, _, .named(let names)) = target {
+                let unknown = names.subtracting(file.providers.map(\.name)).sorted()
+                if !unknown.isEmpty { throw fail("--provide: no such provider: \(unknown.joined(separator: ", "))") }
+            }
         }
         let paths = StatePaths()
         let historyStore = HistoryStore(path: options.history ?? paths.historyFile)
@@ -81,7 +113,7 @@ enum ConsoleLauncher {
             // connection then reads `#1 console` in routes and in the remote providers list.
             user = embeddedAuthData["username"]?.stringValue ?? "console"
             authData = embeddedAuthData
-        case .remote(let remoteURL, let remoteUser, let remoteAuth):
+        case .remote(let remoteURL, let remoteUser, let remoteAuth, _):
             url = remoteURL
             user = remoteUser
             authData = remoteAuth
@@ -117,7 +149,9 @@ enum ConsoleLauncher {
         if let broker { await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false)) }
         if let proxy { await engine.relay(proxy.events(bufferingNewest: 20_000, includingFrames: false)) }
 
-        let screen = NcursesScreen()
+        var screenConfiguration = NcursesScreen.Configuration()
+        screenConfiguration.reportsMouse = options.mouse
+        let screen = NcursesScreen(configuration: screenConfiguration)
         do throws(TerminalError) {
             try screen.start()
         } catch {

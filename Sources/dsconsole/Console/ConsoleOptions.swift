@@ -32,6 +32,10 @@ struct ConsoleOptions: ParsableArguments {
         valueName: "FILE"))
     var logFile: String?
 
+    /// `--mouse`.
+    @Flag(help: "Click to focus a pane and select a row, wheel to scroll (the terminal's text selection then needs Shift).")
+    var mouse = false
+
     /// `--log-level`.
     @Option(help: "Log level for the log file: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "notice"

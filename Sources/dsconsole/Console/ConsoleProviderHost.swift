@@ -61,6 +61,12 @@ struct ConsoleProviderHost {
         commands.yield(.unprovide(name))
     }
 
+    /// Stops providing `name` and forgets its definition.
+    mutating func remove(_ name: String) {
+        guard definitions.removeValue(forKey: name) != nil else { return }
+        commands.yield(.unprovide(name))
+    }
+
     /// Stops the queue (at exit).
     func finish() {
         commands.finish()

@@ -40,6 +40,7 @@ final class ConsoleRuntime {
     private var lastTick = ContinuousClock.now
     private var ending: Ending?
     private var tasks: [Task<Void, Never>] = []
+    private var paste = PasteAssembler()
 
     /// A runtime drawing on the started `screen` for `engine`.
     init(
@@ -144,7 +145,14 @@ final class ConsoleRuntime {
                 return
             }
             guard let key else { return }
-            if let press = KeyPress(key, size: screen.size) { apply(.key(press)) }
+            switch paste.feed(key) {
+            case .key(let plain):
+                if let press = KeyPress(plain, size: screen.size) { apply(.key(press)) }
+            case .paste(let text):
+                apply(.paste(text))
+            case .collecting:
+                break
+            }
             if state.isQuitting { return }
         }
     }
@@ -192,10 +200,16 @@ final class ConsoleRuntime {
         case .registerProvider(let name, let behaviour):
             switch BehaviourSyntax.parse(name: name, behaviour: behaviour) {
             case .success(let definition):
-                return .ownProviderRegistered(host.add(definition, provideAtStart: true))
+                // On a shared server nothing is provided without an explicit Space.
+                let provide = state.configuration.embeddedBroker
+                return .ownProviderRegistered(host.add(definition, provideAtStart: provide))
             case .failure(let failure):
-                return .ownProviderRejected(name: name, message: failure.message)
+                return .ownProviderRejected(name: name, message: failure.message, input: "\(name) \(behaviour)")
             }
+        case .removeProvider(let name):
+            host.remove(name)
+        case .copy(let text):
+            copy(text)
         case .saveHistory(let entries):
             if let problem = history.save(entries) {
                 logger.warning("\(problem.description)")
@@ -206,6 +220,21 @@ final class ConsoleRuntime {
             ending = .quit
         }
         return nil
+    }
+
+    /// OSC 52 asks the terminal (or tmux with `set-clipboard on`) to set the clipboard; many terminals
+    /// ignore it, so the text also goes to `last-copy.txt` in the state directory.
+    private func copy(_ text: String) {
+        let sequence = "\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}"
+        let bytes = Array(sequence.utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        let paths = StatePaths()
+        do {
+            try FileManager.default.createDirectory(atPath: paths.directory, withIntermediateDirectories: true)
+            try text.write(toFile: paths.copyFile, atomically: true, encoding: .utf8)
+        } catch {
+            logger.warning("cannot write \(paths.copyFile): \(error)")
+        }
     }
 
     // MARK: Drawing

@@ -20,6 +20,8 @@ struct StatePaths: Hashable, Sendable {
 
     /// The default log file (engine and broker logs never go to the screen).
     var logFile: String { directory + "/console.log" }
+    /// The last text copied in the console (`y`, `Y`, `S` in the call detail).
+    var copyFile: String { directory + "/last-copy.txt" }
 
     /// Creates the directory holding `path` if needed.
     static func createParentDirectory(of path: String) throws {

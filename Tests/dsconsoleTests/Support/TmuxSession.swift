@@ -76,6 +76,13 @@ struct TmuxSession: Sendable {
         try await tmux(["capture-pane", "-p", "-t", target] + (includingEscapes ? ["-e"] : [])).output
     }
 
+    /// Pastes `text` the way a terminal does: with bracketed paste markers when the program asked
+    /// for them (`paste-buffer -p`), newlines sent as carriage returns.
+    func paste(_ text: String) async throws {
+        try await tmux(["set-buffer", "-b", "test-paste", "--", text])
+        try await tmux(["paste-buffer", "-p", "-d", "-b", "test-paste", "-t", target])
+    }
+
     /// Captures the pane every `interval` until `condition` holds for the text, and returns that
     /// capture. Throws `TmuxError.conditionNotMet` with the last capture after `timeout`.
     @discardableResult

@@ -1,0 +1,57 @@
+import DeepstreamProtocol
+
+/// A call as text to copy: JSON, a `dsconsole call` command line, or a JS `client.rpc.make` snippet.
+public enum CallExport: String, CaseIterable, Hashable, Sendable {
+    /// `{"name": …, "request": …, "response": …, …}`.
+    case json
+    /// `dsconsole call NAME 'JSON'`.
+    case commandLine
+    /// `client.rpc.make('NAME', DATA, (error, result) => …)`.
+    case javaScript
+
+    /// How the notice names it.
+    public var title: String {
+        switch self {
+        case .json: "as JSON"
+        case .commandLine: "as a dsconsole call command"
+        case .javaScript: "as a JS client.rpc.make snippet"
+        }
+    }
+
+    /// The text for `record`.
+    public func text(for record: CallRecord, route: String) -> String {
+        let request = Self.value(record.requestData)
+        switch self {
+        case .json:
+            var members: [(String, JSONValue)] = [
+                ("name", .string(record.name)), ("correlationId", .string(record.key.call.correlationId)),
+                ("route", .string(route)), ("state", .string(record.status.label)),
+                ("request", request ?? .null),
+            ]
+            members.append((record.status == .errored ? "error" : "response", Self.value(record.responseData) ?? .null))
+            if let total = record.totalLatency {
+                let (seconds, attoseconds) = total.components
+                members.append(("totalMilliseconds", .double(Double(seconds) * 1000 + Double(attoseconds) / 1e15)))
+            }
+            return JSONValue.object(JSONObject(members)).prettyText
+        case .commandLine:
+            var line = "dsconsole call " + Self.shellQuoted(record.name)
+            if let request { line += " " + Self.shellQuoted(request.jsonText) }
+            return line
+        case .javaScript:
+            let name = JSONValue.string(record.name).jsonText
+            let data = request?.jsonText ?? "undefined"
+            return "client.rpc.make(\(name), \(data), (error, result) => {\n  console.log(error, result)\n})"
+        }
+    }
+
+    private static func value(_ text: String?) -> JSONValue? {
+        guard let text else { return nil }
+        return (try? JSONValue(parsing: text)) ?? .string(text)
+    }
+
+    /// `'text'` with every `'` closed, escaped and reopened, safe for POSIX shells.
+    public static func shellQuoted(_ text: String) -> String {
+        "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,9 @@
+/// What the mouse did (`--mouse`).
+public enum MouseAction: String, Hashable, Sendable {
+    /// Left button pressed.
+    case click
+    /// Wheel turned up.
+    case wheelUp
+    /// Wheel turned down.
+    case wheelDown
+}
