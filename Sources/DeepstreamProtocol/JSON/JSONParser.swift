@@ -195,8 +195,7 @@ struct JSONParser {
                 case UInt8(ascii: "r"): scratch.append(0x0D)
                 case UInt8(ascii: "t"): scratch.append(0x09)
                 case UInt8(ascii: "u"):
-                    let scalar = try parseUnicodeEscape()
-                    scratch.append(contentsOf: String(Character(scalar)).utf8)
+                    Self.appendUTF8(of: try parseUnicodeEscape(), to: &scratch)
                 default: throw error(.invalidEscape, at: index - 1)
                 }
             default:
@@ -206,6 +205,28 @@ struct JSONParser {
             }
         }
         throw error(.unexpectedEnd)
+    }
+
+    /// Encodes one scalar as UTF-8 without making a `String` per escape (a megabyte of `\u` escapes
+    /// is a cheap attack otherwise).
+    private static func appendUTF8(of scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        let value = scalar.value
+        switch value {
+        case 0..<0x80:
+            bytes.append(UInt8(value))
+        case 0x80..<0x800:
+            bytes.append(UInt8(0xC0 | value >> 6))
+            bytes.append(UInt8(0x80 | value & 0x3F))
+        case 0x800..<0x10000:
+            bytes.append(UInt8(0xE0 | value >> 12))
+            bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
+            bytes.append(UInt8(0x80 | value & 0x3F))
+        default:
+            bytes.append(UInt8(0xF0 | value >> 18))
+            bytes.append(UInt8(0x80 | value >> 12 & 0x3F))
+            bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
+            bytes.append(UInt8(0x80 | value & 0x3F))
+        }
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
