@@ -120,6 +120,51 @@ import Testing
     }
 }
 
+/// ws-json frames keep non-string payload members as text instead of building them (issue 9).
+@Suite struct JSONCodecPayloadTextTests {
+    let codec = JSONCodec()
+
+    func data(of frame: String) throws -> String? {
+        guard case .rpc(let m) = try codec.decode(frame) else { return nil }
+        return m.data
+    }
+
+    @Test func rawDataLosesWhitespaceAndKeepsEscapesAsWritten() throws {
+        let frame = #"{"topic":6,"action":2,"name":"x","correlationId":"c","data": { "a" : [1, 2.50] , "b":"x y\u00e9\"" } }"#
+        #expect(try data(of: frame) == #"{"a":[1,2.50],"b":"x y\u00e9\""}"#)
+        let requestor = #"{"topic":6,"action":2,"name":"x","correlationId":"c","requestorData":[ {"id" : 1} ]}"#
+        guard case .rpc(let m) = try codec.decode(requestor) else { return }
+        #expect(m.requestorData == #"[{"id":1}]"#)
+        #expect(try data(of: #"{"topic":6,"action":2,"name":"x","correlationId":"c","parsedData": null}"#) == "null")
+    }
+
+    @Test func lastDuplicateWinsForRawMembersToo() throws {
+        let head = #"{"topic":6,"action":2,"name":"x","correlationId":"c","#
+        #expect(try data(of: head + #""data":{"a":1},"data":"2"}"#) == "2")
+        #expect(try data(of: head + #""data":"2","data":{"a":1}}"#) == #"{"a":1}"#)
+        #expect(try data(of: head + #""parsedData":{"a":1},"data":"3"}"#) == "3")
+    }
+
+    @Test func invalidRawMembersFailAsBefore() {
+        let head = #"{"topic":6,"action":2,"name":"x","correlationId":"c","data":"#
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        for (body, reason) in [
+            (#"{"a":}}"#, JSONParseError.Reason.unexpectedCharacter(UInt8(ascii: "}"))),
+            (deep + "}", .tooDeep(limit: 512)),
+        ] {
+            #expect {
+                try codec.decode(head + body)
+            } throws: { error in
+                guard case .invalidJSON(let parseError) = error as? ProtocolError else { return false }
+                return parseError.reason == reason
+            }
+        }
+        var bytes = Array((head + #"["\#u{E9}"]}"#).utf8)
+        bytes[bytes.count - 4] = 0xFF
+        #expect(throws: ProtocolError.self) { try codec.decode(bytes) }
+    }
+}
+
 extension JSONObject {
     fileprivate var jsonValueText: String { JSONValue.object(self).jsonText }
 }

@@ -108,6 +108,30 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
+    /// An object from members in document order that may repeat keys (the parser's output): hashes
+    /// each key once into an index sized up front, instead of inserting member by member.
+    init(parsedMembers: [(key: String, value: JSONValue)]) {
+        guard parsedMembers.count > Self.indexThreshold else {
+            members = []
+            members.reserveCapacity(parsedMembers.count)
+            for member in parsedMembers { self[member.key] = member.value }
+            return
+        }
+        var positions = [String: Int](minimumCapacity: parsedMembers.count)
+        var hasDuplicates = false
+        for (index, member) in parsedMembers.enumerated() where positions.updateValue(index, forKey: member.key) != nil {
+            hasDuplicates = true
+        }
+        guard hasDuplicates else {
+            members = parsedMembers
+            self.positions = positions
+            return
+        }
+        // Rare: keep each key once, at its first position, with its last value.
+        members = []
+        for member in parsedMembers { self[member.key] = member.value }
+    }
+
     private func position(of key: String) -> Int? {
         if let positions { return positions[key] }
         return members.firstIndex(where: { $0.key == key })
@@ -155,6 +179,15 @@ extension JSONValue {
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
         var parser = JSONParser(bytes: Array(bytes))
         self = try parser.parseDocument()
+    }
+
+    /// Parses a JSON document, keeping the top-level members named in `rawKeys` whose values are not
+    /// strings as compact JSON text instead of building them (they read `null` in the value).
+    static func parsing(_ bytes: [UInt8], keepingRaw rawKeys: Set<String>) throws(JSONParseError) -> (JSONValue, [String: String]) {
+        var parser = JSONParser(bytes: bytes)
+        parser.rawKeys = rawKeys
+        let value = try parser.parseDocument()
+        return (value, parser.rawTexts)
     }
 
     /// Compact JSON text, as JavaScript's `JSON.stringify(value)` writes it.
