@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "dsconsole", targets: ["dsconsole"]),
         .executable(name: "protocol-benchmark", targets: ["ProtocolBenchmark"]),
         .executable(name: "broker-benchmark", targets: ["BrokerBenchmark"]),
+        .executable(name: "attack-benchmark", targets: ["AttackBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -136,6 +137,19 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/BrokerBenchmark"
+        ),
+
+        // Denial-of-service figures against a spawned `dsconsole serve` (issue 9).
+        .executableTarget(
+            name: "AttackBenchmark",
+            dependencies: [
+                "DeepstreamProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Benchmarks/AttackBenchmark"
         ),
 
         .testTarget(

@@ -59,3 +59,33 @@ func format2(_ value: Double) -> String {
     let scaled = (value * 10).rounded() / 10
     return "\(scaled)"
 }
+
+// JSON parsing of hostile shapes (issue 9): every shape should cost about the same per byte.
+func jsonShapes() -> [(String, [UInt8])] {
+    var keys = "{"
+    for index in 0..<90_000 { keys += (index > 0 ? "," : "") + "\"k\(index)\":0" }
+    keys += "}"
+    var numbers = "["
+    for index in 0..<100_000 { numbers += (index > 0 ? "," : "") + "\(1_000_000_000 + index)" }
+    numbers += "]"
+    let escapes = "\"" + String(repeating: #"\u00e9"#, count: 174_000) + "\""
+    let plain = "\"" + String(repeating: "x", count: 1_000_000) + "\""
+    let deep = String(repeating: "[", count: 512) + "0" + String(repeating: "]", count: 512)
+    return [("90k-key object", Array(keys.utf8)), ("100k numbers", Array(numbers.utf8)),
+        ("1 MB \\u escapes", Array(escapes.utf8)), ("1 MB plain string", Array(plain.utf8)),
+        ("512-deep arrays", Array(deep.utf8))]
+}
+
+print("")
+print(row(["JSON shape", "bytes", "op", "µs/op", "MB/s"]))
+for (label, bytes) in jsonShapes() {
+    let rounds = max(1, 20 * scale)
+    let text = String(decoding: bytes, as: UTF8.self)
+    let parseNs = measure(rounds) { blackHole(try? JSONValue(parsing: bytes)) }
+    let scanNs = measure(rounds) { blackHole(JSONSyntax.isValid(text)) }
+    let value = try! JSONValue(parsing: bytes)
+    let writeNs = measure(rounds) { blackHole(value.jsonText) }
+    for (op, ns) in [("parse", parseNs), ("validate", scanNs), ("write", writeNs)] {
+        print(row([label, String(bytes.count), op, format2(ns / 1000), format2(Double(bytes.count) / ns * 1e3)]))
+    }
+}

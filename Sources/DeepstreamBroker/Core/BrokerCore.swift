@@ -27,6 +27,9 @@ public struct BrokerCore {
     /// The session of `peer`, if connected.
     public func session(of peer: PeerID) -> ConnectionSession? { connections[peer]?.session }
 
+    /// When the last frame from `peer` arrived, if connected.
+    public func lastReceived(from peer: PeerID) -> Timestamp? { connections[peer]?.lastReceived }
+
     /// Handles one input.
     public mutating func on(_ input: BrokerInput) -> [BrokerAction] {
         switch input {

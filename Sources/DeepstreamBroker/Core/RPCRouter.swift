@@ -62,6 +62,12 @@ public struct RPCRouter {
     /// Calls not yet answered.
     public var pendingCallCount: Int { calls.count }
 
+    /// The provider a pending call was last sent to and whether it accepted; `nil` when the call is
+    /// not pending.
+    public func pendingCall(_ id: CallID) -> (provider: PeerID, accepted: Bool)? {
+        calls[id].map { ($0.provider, $0.accepted) }
+    }
+
     /// The connections providing `name`, in registration order.
     public func providers(of name: String) -> [PeerID] { providers[name] ?? [] }
 

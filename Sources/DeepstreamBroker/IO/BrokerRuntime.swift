@@ -172,7 +172,9 @@ final class BrokerRuntime {
             let delay = Self.nanoseconds(deadline.since(clock.now()))
             timers[timer] = loop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
                 timers[timer] = nil
-                handle(.timerFired(timer, at: clock.now()))
+                let now = clock.now()
+                if case .accept(let call) = timer { explainAcceptTimeout(call, due: deadline, at: now) }
+                handle(.timerFired(timer, at: now))
             }
         case .cancelTimer(let timer):
             timers.removeValue(forKey: timer)?.cancel()
@@ -190,6 +192,22 @@ final class BrokerRuntime {
         case .tap(let event):
             if tap.isActive { tap.publish(event) }
         }
+    }
+
+    /// Logs (at debug level) what an ACCEPT_TIMEOUT looked like from here: whether the timer ran late
+    /// and whether the provider had gone silent, which separates a stalled peer from a lost frame.
+    private func explainAcceptTimeout(_ call: CallID, due: Timestamp, at now: Timestamp) {
+        guard logger.logLevel <= .debug, let pending = core.router.pendingCall(call), !pending.accepted else { return }
+        func ago(_ peer: PeerID?) -> String {
+            guard let peer, let last = core.lastReceived(from: peer) else { return "gone" }
+            return "\(Self.nanoseconds(now.since(last)) / 1_000_000) ms"
+        }
+        logger.debug("accept timeout", metadata: [
+            "call": "\(call.correlationId)", "requestor": "\(call.requestor.map { "\($0)" } ?? "-")",
+            "provider": "\(pending.provider)", "timerLate": "\(Self.nanoseconds(now.since(due)) / 1_000_000) ms",
+            "lastFrameFromProvider": "\(ago(pending.provider))", "lastFrameFromRequestor": "\(ago(call.requestor))",
+            "unflushedPeers": "\(unflushed.count)",
+        ])
     }
 
     private func send(_ message: Message, to peer: PeerID) {

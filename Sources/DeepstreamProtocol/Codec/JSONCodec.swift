@@ -82,7 +82,8 @@ public struct JSONCodec: Sendable {
             throw .messageTooLarge(size: bytes.count, limit: maximumMessageSize)
         }
         let value: JSONValue
-        do { value = try JSONValue(parsing: bytes) } catch { throw .invalidJSON(error) }
+        let raw: [String: String]
+        do { (value, raw) = try JSONValue.parsing(bytes, keepingRaw: Self.payloadKeys) } catch { throw .invalidJSON(error) }
         guard case .object(let o) = value else { throw .invalidJSONMessage("the frame is not a JSON object") }
         let topicNumber = try Self.integer(o, "topic") ?? 0
         let topic = Topic(rawValue: topicNumber)
@@ -91,13 +92,13 @@ public struct JSONCodec: Sendable {
         switch topic {
         case .connection:
             return .connection(ConnectionMessage(
-                action: ConnectionAction(rawValue: action), data: Self.data(o, "data"),
+                action: ConnectionAction(rawValue: action), data: Self.data(o, raw),
                 isError: try Self.bool(o, "isError"), isAck: try Self.bool(o, "isAck"),
                 url: try Self.string(o, "url"), protocolVersion: try Self.string(o, "protocolVersion"),
                 sdkVersion: try Self.string(o, "sdkVersion"), sdkType: try Self.string(o, "sdkType")))
         case .auth:
             return .auth(AuthMessage(
-                action: AuthAction(rawValue: action), data: Self.data(o, "data"),
+                action: AuthAction(rawValue: action), data: Self.data(o, raw),
                 isError: try Self.bool(o, "isError"), isAck: try Self.bool(o, "isAck")))
         case .rpc:
             var names: [String] = []
@@ -111,15 +112,15 @@ public struct JSONCodec: Sendable {
                 }
             }
             return .rpc(RPCMessage(
-                action: RPCAction(rawValue: action), data: Self.data(o, "data"),
+                action: RPCAction(rawValue: action), data: Self.data(o, raw),
                 correlationId: try Self.string(o, "correlationId"), isError: try Self.bool(o, "isError"),
                 isAck: try Self.bool(o, "isAck"), names: names, name: try Self.string(o, "name"),
                 originalAction: try Self.integer(o, "originalAction").map(RPCAction.init(rawValue:)),
                 requestorName: try Self.string(o, "requestorName"),
-                requestorData: o["requestorData"].map(Self.jsonTextUnlessString)))
+                requestorData: raw["requestorData"] ?? o["requestorData"].map(Self.jsonTextUnlessString)))
         case .parser:
             return .parser(ParserMessage(
-                action: ParserAction(rawValue: action), data: Self.data(o, "data"),
+                action: ParserAction(rawValue: action), data: Self.data(o, raw),
                 originalTopic: try Self.integer(o, "originalTopic").map(Topic.init(rawValue:)),
                 originalAction: try Self.integer(o, "originalAction")))
         default:
@@ -127,10 +128,16 @@ public struct JSONCodec: Sendable {
         }
     }
 
+    /// Members that carry JSON payloads: the codec only forwards their text, so a non-string value
+    /// is validated and kept as (whitespace-free) text instead of being built and written again.
+    private static let payloadKeys: Set<String> = ["data", "parsedData", "requestorData"]
+
     /// `data` as JSON text: a string is taken verbatim (it already is JSON text); otherwise a raw
-    /// `parsedData` value (or a raw non-string `data`) is serialised.
-    private static func data(_ o: JSONObject, _ key: String) -> String? {
-        if let data = o[key] { return jsonTextUnlessString(data) }
+    /// `parsedData` value (or a raw non-string `data`) is used as written, without whitespace.
+    private static func data(_ o: JSONObject, _ raw: [String: String]) -> String? {
+        if let text = raw["data"] { return text }
+        if let data = o["data"] { return jsonTextUnlessString(data) }
+        if let text = raw["parsedData"] { return text }
         return o["parsedData"].map(\.jsonText)
     }
 

@@ -69,7 +69,7 @@ struct ProtobufReader {
 
     func string(_ range: Range<Int>, field: String) throws(ProtocolError) -> String {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
-        guard let s = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8(field: field) }
+        guard let s = UTF8Text.string(validating: slice) else { throw .invalidUTF8(field: field) }
         return s
     }
 

@@ -6,6 +6,11 @@ struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// Members of the top-level object whose non-string values are validated and kept as compact
+    /// JSON text (in ``rawTexts``) instead of being built; the object holds `null` in their place.
+    var rawKeys: Set<String> = []
+    /// The text of each ``rawKeys`` member found.
+    private(set) var rawTexts: [String: String] = [:]
 
     init(text: String) { bytes = Array(text.utf8) }
     init(bytes: [UInt8]) { self.bytes = bytes }
@@ -68,12 +73,12 @@ struct JSONParser {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         index += 1
-        var object = JSONObject()
+        var members: [(key: String, value: JSONValue)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -85,7 +90,14 @@ struct JSONParser {
             guard bytes[index] == UInt8(ascii: ":") else { throw error(.unexpectedCharacter(bytes[index])) }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            if depth == 1, !rawKeys.isEmpty, index < bytes.count, bytes[index] != UInt8(ascii: "\""), rawKeys.contains(key) {
+                rawTexts[key] = try rawValueText()
+                members.append((key, .null))
+            } else {
+                // A later duplicate replaces an earlier raw member, as it would replace a value.
+                if depth == 1, !rawTexts.isEmpty { rawTexts[key] = nil }
+                members.append((key, try parseValue()))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error(.unexpectedEnd) }
             switch bytes[index] {
@@ -93,10 +105,51 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 index += 1
                 depth -= 1
-                return .object(object)
+                return .object(JSONObject(parsedMembers: members))
             case let byte: throw error(.unexpectedCharacter(byte))
             }
         }
+    }
+
+    /// Validates the value at `index` without building it and returns its text without insignificant
+    /// whitespace (escapes stay as written). A payload is forwarded as text, so building a value only
+    /// to write it out again was wasted work (and, for a 90k-key object, tens of milliseconds).
+    private mutating func rawValueText() throws(JSONParseError) -> String {
+        let start = index
+        let end = bytes.withUnsafeBufferPointer { JSONSyntax.endOfValue(in: $0, from: start, depth: depth) }
+        guard let end else {
+            // Invalid: let the building parser find the same error, with its position.
+            let value = try parseValue()
+            return value.jsonText
+        }
+        var text: [UInt8] = []
+        text.reserveCapacity(end - start)
+        var inString = false
+        var position = start
+        while position < end {
+            let byte = bytes[position]
+            if inString {
+                text.append(byte)
+                if byte == UInt8(ascii: "\\") {
+                    position += 1
+                    text.append(bytes[position])
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else {
+                switch byte {
+                case 0x20, 0x09, 0x0A, 0x0D: break
+                case UInt8(ascii: "\""):
+                    inString = true
+                    text.append(byte)
+                default: text.append(byte)
+                }
+            }
+            position += 1
+        }
+        index = end
+        guard let string = UTF8Text.string(validating: text, in: 0..<text.count) else { throw error(.invalidUTF8, at: start) }
+        return string
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
@@ -161,7 +214,7 @@ struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard let s = String(validating: bytes[start..<index], as: UTF8.self) else {
+                guard let s = UTF8Text.string(validating: bytes, in: start..<index) else {
                     throw error(.invalidUTF8, at: start)
                 }
                 index += 1
@@ -178,7 +231,9 @@ struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let s = String(validating: scratch, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
+                guard let s = UTF8Text.string(validating: scratch, in: 0..<scratch.count) else {
+                    throw error(.invalidUTF8, at: start)
+                }
                 return s
             case UInt8(ascii: "\\"):
                 index += 1
@@ -195,8 +250,7 @@ struct JSONParser {
                 case UInt8(ascii: "r"): scratch.append(0x0D)
                 case UInt8(ascii: "t"): scratch.append(0x09)
                 case UInt8(ascii: "u"):
-                    let scalar = try parseUnicodeEscape()
-                    scratch.append(contentsOf: String(Character(scalar)).utf8)
+                    Self.appendUTF8(of: try parseUnicodeEscape(), to: &scratch)
                 default: throw error(.invalidEscape, at: index - 1)
                 }
             default:
@@ -206,6 +260,28 @@ struct JSONParser {
             }
         }
         throw error(.unexpectedEnd)
+    }
+
+    /// Encodes one scalar as UTF-8 without making a `String` per escape (a megabyte of `\u` escapes
+    /// is a cheap attack otherwise).
+    private static func appendUTF8(of scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        let value = scalar.value
+        switch value {
+        case 0..<0x80:
+            bytes.append(UInt8(value))
+        case 0x80..<0x800:
+            bytes.append(UInt8(0xC0 | value >> 6))
+            bytes.append(UInt8(0x80 | value & 0x3F))
+        case 0x800..<0x10000:
+            bytes.append(UInt8(0xE0 | value >> 12))
+            bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
+            bytes.append(UInt8(0x80 | value & 0x3F))
+        default:
+            bytes.append(UInt8(0xF0 | value >> 18))
+            bytes.append(UInt8(0x80 | value >> 12 & 0x3F))
+            bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
+            bytes.append(UInt8(0x80 | value & 0x3F))
+        }
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {

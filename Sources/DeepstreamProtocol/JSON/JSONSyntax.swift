@@ -20,6 +20,15 @@ public enum JSONSyntax {
         }
     }
 
+    /// Where the JSON value starting at `start` ends, or `nil` if it is not valid; `depth` is the
+    /// nesting level the value sits at (so the limit agrees with the parser's).
+    static func endOfValue(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, depth: Int) -> Int? {
+        var scanner = Scanner(bytes: bytes)
+        scanner.index = start
+        guard scanner.value(depth: depth) else { return nil }
+        return scanner.index
+    }
+
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0

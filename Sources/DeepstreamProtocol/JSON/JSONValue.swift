@@ -59,9 +59,21 @@ public struct JSONNumber: Hashable, Sendable, CustomStringConvertible {
 
 /// A JSON object: ordered members with unique keys (the last duplicate wins, as in JavaScript, but
 /// keeps the position of the first).
+///
+/// Looking a key up and adding or replacing a member take O(1) amortised time: objects with more
+/// than ``indexThreshold`` members keep a key → position index next to the member list, so parsing an
+/// object with n keys is O(n) (a linear scan per key made it O(n²), which let one 1 MB frame stall
+/// the broker for seconds). Smaller objects, the usual case, are scanned. Removing a member is O(n).
+/// The index uses Swift's per-process randomly seeded hashing, so colliding keys cannot be chosen
+/// from outside.
 public struct JSONObject: Hashable, Sendable, Sequence {
+    /// Up to this many members, keys are found by scanning (cheaper than hashing for small objects).
+    static let indexThreshold = 8
+
     /// The members in order.
     public private(set) var members: [(key: String, value: JSONValue)]
+    /// Position of every key in ``members``; `nil` while the object has at most ``indexThreshold`` members.
+    private var positions: [String: Int]?
 
     /// Creates an empty object.
     public init() { members = [] }
@@ -69,19 +81,66 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     /// Creates an object from key/value pairs in order.
     public init(_ pairs: [(String, JSONValue)]) {
         members = []
+        members.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
     /// The member named `key`; assigning `nil` removes it.
     public subscript(key: String) -> JSONValue? {
-        get { members.first(where: { $0.key == key })?.value }
+        get { position(of: key).map { members[$0].value } }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
-                if let newValue { members[index].value = newValue } else { members.remove(at: index) }
+            if let index = position(of: key) {
+                if let newValue {
+                    members[index].value = newValue
+                } else {
+                    members.remove(at: index)
+                    positions = nil
+                    if members.count > Self.indexThreshold { buildPositions() }
+                }
             } else if let newValue {
                 members.append((key, newValue))
+                if positions != nil {
+                    positions![key] = members.count - 1
+                } else if members.count > Self.indexThreshold {
+                    buildPositions()
+                }
             }
         }
+    }
+
+    /// An object from members in document order that may repeat keys (the parser's output): hashes
+    /// each key once into an index sized up front, instead of inserting member by member.
+    init(parsedMembers: [(key: String, value: JSONValue)]) {
+        guard parsedMembers.count > Self.indexThreshold else {
+            members = []
+            members.reserveCapacity(parsedMembers.count)
+            for member in parsedMembers { self[member.key] = member.value }
+            return
+        }
+        var positions = [String: Int](minimumCapacity: parsedMembers.count)
+        var hasDuplicates = false
+        for (index, member) in parsedMembers.enumerated() where positions.updateValue(index, forKey: member.key) != nil {
+            hasDuplicates = true
+        }
+        guard hasDuplicates else {
+            members = parsedMembers
+            self.positions = positions
+            return
+        }
+        // Rare: keep each key once, at its first position, with its last value.
+        members = []
+        for member in parsedMembers { self[member.key] = member.value }
+    }
+
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return members.firstIndex(where: { $0.key == key })
+    }
+
+    private mutating func buildPositions() {
+        var positions = [String: Int](minimumCapacity: members.count * 2)
+        for (index, member) in members.enumerated() { positions[member.key] = index }
+        self.positions = positions
     }
 
     /// The keys in order.
@@ -120,6 +179,15 @@ extension JSONValue {
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
         var parser = JSONParser(bytes: Array(bytes))
         self = try parser.parseDocument()
+    }
+
+    /// Parses a JSON document, keeping the top-level members named in `rawKeys` whose values are not
+    /// strings as compact JSON text instead of building them (they read `null` in the value).
+    static func parsing(_ bytes: [UInt8], keepingRaw rawKeys: Set<String>) throws(JSONParseError) -> (JSONValue, [String: String]) {
+        var parser = JSONParser(bytes: bytes)
+        parser.rawKeys = rawKeys
+        let value = try parser.parseDocument()
+        return (value, parser.rawTexts)
     }
 
     /// Compact JSON text, as JavaScript's `JSON.stringify(value)` writes it.
