@@ -22,7 +22,15 @@ enum StandardStreams {
     /// Writes all bytes, retrying on EINTR and short writes. On a closed stdout pipe it gives up and
     /// asks the command to stop (``TerminationSignal/deliver(_:)``), as a Unix filter would.
     static func write(_ text: String, to descriptor: Int32) {
+        // Our reader went away: stop like a filter does (see OutputClosureWatcher).
+        if writeAll(text, to: descriptor) == EPIPE && descriptor == 1 { TerminationSignal.deliver(SIGPIPE) }
+    }
+
+    /// Writes all of `text`'s UTF-8 bytes to `descriptor`, retrying on EINTR and short writes;
+    /// returns the `errno` of a failed write, nil when everything was written.
+    static func writeAll(_ text: String, to descriptor: Int32) -> Int32? {
         var bytes = Array(text.utf8)
+        defer { bytes.removeAll() }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { buffer in
@@ -34,13 +42,11 @@ enum StandardStreams {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                // Our reader went away: stop like a filter does (see OutputClosureWatcher).
-                if errno == EPIPE && descriptor == 1 { TerminationSignal.deliver(SIGPIPE) }
-                return
+                return errno
             }
             offset += written
         }
-        bytes.removeAll()
+        return nil
     }
 
     /// Reads all of stdin as text.
