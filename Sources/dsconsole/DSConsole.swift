@@ -9,7 +9,7 @@ struct DSConsole: AsyncParsableCommand {
         abstract: "A terminal console for deepstream.io RPCs.",
         subcommands: [
             LocalConsoleCommand.self, ConnectCommand.self, ServeCommand.self, CallCommand.self, ProvideCommand.self,
-            WatchCommand.self, BenchCommand.self, HashCommand.self,
+            WatchCommand.self, BenchCommand.self, HashCommand.self, ClusterCommand.self,
         ],
         defaultSubcommand: LocalConsoleCommand.self
     )

@@ -14,7 +14,9 @@ struct WatchCommand: AsyncParsableCommand {
             With --serve, runs the embedded broker and prints all of its traffic (every call's lifecycle, \
             connections, providers). Without it, connects to --url and prints its own connection's events. \
             --frames adds every frame. The first line with --serve is {"event":"listening",…}. \
-            --stats prints per-RPC statistics every --interval seconds instead of one line per event.
+            --stats prints per-RPC statistics every --interval seconds instead of one line per event. \
+            With --cluster redis://[:PASSWORD@]HOST:PORT, reads a deepstream cluster's Redis bus (read-only) \
+            and prints nodes, providers and cross-node calls (docs/cluster.md).
             """)
 
     /// Run the embedded broker.
@@ -26,6 +28,11 @@ struct WatchCommand: AsyncParsableCommand {
     /// Broker configuration.
     @Option(help: ArgumentHelp("With --serve: a broker configuration file (docs/broker.md).", valueName: "FILE"))
     var config: String?
+    /// A deepstream cluster's Redis bus.
+    @Option(help: ArgumentHelp(
+        "Watch a deepstream cluster's Redis bus (read-only): nodes, providers, cross-node calls.",
+        valueName: "redis://[:PASSWORD@]HOST:PORT"))
+    var cluster: String?
     /// Include frames.
     @Flag(help: "Print every frame too.") var frames = false
     /// Print statistics instead of events.
@@ -41,12 +48,15 @@ struct WatchCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0…65535") }
         guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
         if stats && frames { throw ValidationError("--stats and --frames do not go together") }
+        if cluster != nil && (serve || frames) { throw ValidationError("--cluster goes without --serve and --frames") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
     func run() async throws {
         do {
-            if serve { try await watchBroker() } else { try await watchOwnConnection() }
+            if let cluster {
+                try await ClusterWatch.run(url: cluster, statsInterval: stats ? .milliseconds(Int(interval * 1000)) : nil)
+            } else if serve { try await watchBroker() } else { try await watchOwnConnection() }
         } catch {
             let failure = error
             StandardStreams.printError(failure.message)

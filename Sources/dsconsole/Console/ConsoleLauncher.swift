@@ -3,6 +3,7 @@ import ConsoleCore
 import ConsoleTerminal
 import DeepstreamBroker
 import DeepstreamClient
+import DeepstreamCluster
 import DeepstreamProtocol
 import Foundation
 import Logging
@@ -23,6 +24,9 @@ enum ConsoleLauncher {
         case embedded(host: String, port: Int)
         /// Connect to an existing server and log in with `authData`.
         case remote(url: String, user: String?, authData: JSONValue)
+        /// Show a deepstream cluster's Redis bus, read-only (the engine talks to a private embedded
+        /// broker on a free port; see docs/cluster.md).
+        case cluster(RedisEndpoint)
     }
 
     /// Runs the console until the user quits; throws the exit code on failure.
@@ -50,8 +54,18 @@ enum ConsoleLauncher {
         let url: String
         let user: String?
         let authData: JSONValue
+        var clusterEndpoint: RedisEndpoint?
+        var embeddedTarget: (host: String, port: Int)?
         switch target {
-        case .embedded(let host, let port):
+        case .embedded(let host, let port): embeddedTarget = (host, port)
+        case .cluster(let endpoint):
+            clusterEndpoint = endpoint
+            embeddedTarget = ("127.0.0.1", 0)
+        case .remote: break
+        }
+        switch target {
+        case .embedded, .cluster:
+            let (host, port) = embeddedTarget!
             var configuration = BrokerConfiguration()
             configuration.host = host
             configuration.port = port
@@ -86,7 +100,15 @@ enum ConsoleLauncher {
             await broker?.shutdown()
             throw fail("bad server URL \(url): \(error.description)")
         }
-        if let broker { await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false)) }
+        var clusterFeed: ClusterFeed?
+        var clusterStreams: (traffic: AsyncStream<TrafficEvent>, notices: AsyncStream<EngineEvent>)?
+        if let clusterEndpoint {
+            let feed = ClusterWatch.makeFeed(clusterEndpoint)
+            clusterStreams = ClusterConsoleBridge.split(feed.events(), redis: clusterEndpoint)
+            clusterFeed = feed
+        } else if let broker {
+            await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false))
+        }
 
         let screen = NcursesScreen()
         do throws(TerminalError) {
@@ -96,19 +118,28 @@ enum ConsoleLauncher {
             throw fail(error.description)
         }
         let configuration = ConsoleConfiguration(
-            url: engine.url.description, user: user, embeddedBroker: broker != nil,
+            url: clusterEndpoint.map { "redis://\($0) (cluster bus, read-only)" } ?? engine.url.description, user: user,
+            embeddedBroker: broker != nil,
             callLogCapacity: options.callLogCapacity)
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger)
+        let relayedStreams = clusterStreams
         let login = Task {
             do throws(LoginError) {
                 try await engine.login(authData)
             } catch {
                 logger.warning("login failed: \(error.description)")
             }
+            // The cluster feed is relayed once the runtime listens (it subscribes before the login can
+            // finish); until then its streams buffer, so the first nodes and notices are not lost.
+            if let relayedStreams {
+                await engine.relay(relayedStreams.traffic)
+                await engine.relay(relayedStreams.notices)
+            }
         }
-        let ending = await runtime.run(providers: providers, history: entries)
+        // The cluster view is read-only: no mock providers on the private broker.
+        let ending = await runtime.run(providers: clusterFeed == nil ? providers : [], history: entries)
         screen.stop()
         login.cancel()
         await engine.close()
