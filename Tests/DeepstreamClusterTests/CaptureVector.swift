@@ -1,8 +1,9 @@
 import DeepstreamCluster
 import DeepstreamProtocol
+import Testing
 
 /// One reference capture: its frames and what the captures' own decoding says they contain.
-struct CaptureVector {
+struct CaptureVector: CustomTestStringConvertible {
     /// One Redis message of the capture.
     struct Frame {
         /// Seconds since the capture's first PUBLISH.
@@ -31,6 +32,9 @@ struct CaptureVector {
         self.bounces = bounces
         self.calls = calls
     }
+
+    /// Short, for test logs.
+    var testDescription: String { "\(frames.count) frames, \(calls.count) calls" }
 
     var frames: [Frame] {
         frameText.split(separator: "\n").map { line in
