@@ -41,6 +41,7 @@ extension BinaryTests {
             defer { redis.stop() }
             let watch = try ChildProcess(["watch", "--cluster", "redis://127.0.0.1:\(redis.port)"])
             #expect(await watch.waitFor(#""state":"subscribed""#, inStderr: false), "\(watch.stderr)")
+            try await redis.waitForSubscriber()
             try await redis.publish(ClusterBusScript.oneCall)
             #expect(await watch.waitFor(#""step":"responded""#, inStderr: false), "\(watch.stdout)")
             watch.send(SIGINT)
@@ -102,12 +103,19 @@ extension BinaryTests {
             let session = try await TmuxSession.start(
                 command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
             defer { Task { await session.kill() } }
-            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("subscribed to the cluster bus") }
+            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis://127.0.0.1:\(redis.port) (cluster bus, read-only)") }
+            try await redis.waitForSubscriber()
             try await redis.publish(ClusterBusScript.oneCall)
-            let screen = try await session.waitUntil(timeout: .seconds(10)) { $0.contains("double-it") && $0.contains("node-b") }
-            #expect(screen.contains("redis://127.0.0.1:\(redis.port)"), "\(screen)")
+            // The call row (requestor node → provider node, ok) and node-b's provider row.
+            let screen = try await session.waitUntil(timeout: .seconds(10)) { screen in
+                screen.split(separator: "\n").contains { $0.contains("double-it") && $0.contains("node-a → #2 node-b") && $0.contains("ok") }
+            }
+            #expect(screen.split(separator: "\n").contains { $0.contains("double-it") && $0.contains("#2 node-b") && !$0.contains("→") })
+            #expect(screen.contains("0 errors"), "\(screen)")
             redis.stop()
-            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("Redis") && $0.contains("retrying") }
+            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis: Redis") && $0.contains("retrying") }
+            try await redis.restart()
+            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("subscribed to the cluster bus at 127.0.0.1:\(redis.port) again") }
             try await session.sendKeys("q")
             let deadline = ContinuousClock.now + .seconds(10)
             var status: String?

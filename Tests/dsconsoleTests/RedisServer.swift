@@ -81,6 +81,18 @@ final class RedisServer {
         }
     }
 
+    /// Waits until `channel` has at least one subscriber (PUBSUB NUMSUB), up to `timeout`.
+    func waitForSubscriber(on channel: String = "9", timeout: Duration = .seconds(15)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        let auth = password.map { RESPCommand.encode(["AUTH", $0]) } ?? []
+        while ContinuousClock.now < deadline {
+            let replies = try await send(auth + RESPCommand.encode(["PUBSUB", "NUMSUB", channel]), replies: auth.isEmpty ? 1 : 2)
+            if case .array(let items?)? = replies.last, items.count == 2, case .integer(let count) = items[1], count > 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw Failure("nobody subscribed to channel \(channel) within \(timeout)")
+    }
+
     private func start(_ binary: String) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

@@ -12,6 +12,7 @@ enum ClusterConsoleBridge {
         let (traffic, trafficSink) = AsyncStream.makeStream(of: TrafficEvent.self, bufferingPolicy: .bufferingNewest(20_000))
         let (notices, noticeSink) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .bufferingNewest(1_000))
         let task = Task {
+            var outage = false
             for await event in feed {
                 switch event {
                 case .cluster(.traffic(let event)):
@@ -23,6 +24,11 @@ enum ClusterConsoleBridge {
                 case .cluster(.node):
                     break
                 case .connection(let connection):
+                    // The first subscription is not news (the status line names the bus); coming back after
+                    // an outage is.
+                    if case .subscribed = connection, !outage { continue }
+                    if case .disconnected = connection { outage = true }
+                    if case .subscribed = connection { outage = false }
                     if let notice = notice(for: connection, redis: redis) { noticeSink.yield(notice) }
                 }
             }
@@ -40,7 +46,7 @@ enum ClusterConsoleBridge {
         case .failed(let reason, let at):
             .error(kind: "redis", message: "\(reason); the cluster view has stopped", at: at)
         case .subscribed(_, let at):
-            .error(kind: "redis", message: "subscribed to the cluster bus at \(redis) (read-only)", at: at)
+            .error(kind: "redis", message: "subscribed to the cluster bus at \(redis) again", at: at)
         case .connecting, .message:
             nil
         }
