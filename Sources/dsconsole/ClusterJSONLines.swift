@@ -70,6 +70,7 @@ struct ClusterJSONLines {
             head(&o, at, "bus")
             o["state"] = "subscribed"
             o["channels"] = .array(channels.map(JSONValue.string))
+            o["note"] = "read-only; same-node calls never cross the bus and are not shown"
         case .disconnected(let reason, let retryIn, let at):
             head(&o, at, "bus")
             o["state"] = "disconnected"

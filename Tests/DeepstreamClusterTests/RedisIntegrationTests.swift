@@ -151,3 +151,39 @@ import Testing
         #expect(attempts.count >= 2)
     }
 }
+
+/// The feed (subscriber + ticker + observer) against a real Redis, with short timeouts: a node that
+/// stops sending STATUS goes silent, and a bus with nothing on it is reported.
+@Suite(.serialized) struct ClusterFeedTests {
+    @Test(.enabled(if: RedisServer.binary != nil)) func silentNodeAndSilentBusThroughTheFeed() async throws {
+        let redis = try await RedisServer()
+        defer { redis.stop() }
+        let subscriber = RedisIntegrationTests.subscriber(RedisEndpoint(host: "127.0.0.1", port: redis.port))
+        let feed = ClusterFeed(
+            subscriber: subscriber,
+            observer: .init(nodeInactiveTimeout: .milliseconds(300), busSilence: .milliseconds(800)),
+            clock: {
+                var now = timespec()
+                clock_gettime(CLOCK_REALTIME, &now)
+                return Timestamp(nanoseconds: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec))
+            },
+            tickInterval: .milliseconds(20))
+        var seen: [ClusterFeedEvent] = []
+        var published = false
+        let deadline = ContinuousClock.now + .seconds(20)
+        for await event in feed.events() {
+            seen.append(event)
+            if case .connection(.subscribed) = event, !published {
+                published = true
+                try await redis.publish([(CaptureVectors.main.frames[0].channel, CaptureVectors.main.frames[0].payload)])
+            }
+            if case .cluster(.warning(let warning)) = event, warning.kind == .busSilent { break }
+            if ContinuousClock.now > deadline { break }
+        }
+        let changes = seen.compactMap { if case .cluster(.node(let node)) = $0 { "\(node.node):\(node.change)" } else { nil } }
+        #expect(changes == ["node-1:joined", "node-1:status", "node-1:silent"])
+        let kinds = seen.compactMap { if case .cluster(.warning(let w)) = $0 { w.kind } else { nil } }
+        #expect(kinds == [.busSilent])
+        #expect(feed.droppedEvents == 0)
+    }
+}

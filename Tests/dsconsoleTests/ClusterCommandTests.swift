@@ -103,7 +103,7 @@ extension BinaryTests {
             let session = try await TmuxSession.start(
                 command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
             defer { Task { await session.kill() } }
-            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis://127.0.0.1:\(redis.port) (cluster bus, read-only)") }
+            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis://127.0.0.1:\(redis.port) (cluster bus, read-only: cross-node calls only)") }
             try await redis.waitForSubscriber()
             try await redis.publish(ClusterBusScript.oneCall)
             // The call row (requestor node → provider node, ok) and node-b's provider row.

@@ -118,7 +118,7 @@ enum ConsoleLauncher {
             throw fail(error.description)
         }
         let configuration = ConsoleConfiguration(
-            url: clusterEndpoint.map { "redis://\($0) (cluster bus, read-only)" } ?? engine.url.description, user: user,
+            url: clusterEndpoint.map { "redis://\($0) (cluster bus, read-only: cross-node calls only)" } ?? engine.url.description, user: user,
             embeddedBroker: broker != nil,
             callLogCapacity: options.callLogCapacity)
         let runtime = ConsoleRuntime(
