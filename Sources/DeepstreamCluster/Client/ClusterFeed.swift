@@ -11,13 +11,14 @@ public enum ClusterFeedEvent: Hashable, Sendable {
 /// The IO shell around ``ClusterObserver``: runs a ``RedisBusSubscriber`` and a ticker, feeds both
 /// into the observer from one task (so the observer needs no lock) and streams the results.
 ///
-/// Buffering: the subscriber keeps the newest 100 000 bus events; the output stream keeps the newest
-/// `capacity` feed events; both count drops (``droppedEvents``).
+/// Buffering: the subscriber keeps the newest 100 000 bus events, the observer's input queue the newest
+/// 100 000, the output stream the newest `capacity` feed events; all count drops (``droppedEvents``).
 public final class ClusterFeed: Sendable {
     private let subscriber: RedisBusSubscriber
     private let observerConfiguration: ClusterObserver.Configuration
     private let clock: @Sendable () -> Timestamp
     private let tickInterval: Duration
+    /// Drops of the input queue and the output stream (the subscriber counts its own).
     private let outputDrops = LockedCounter()
 
     /// Creates a feed; nothing connects until ``events(bufferingNewest:)`` is iterated.
@@ -45,8 +46,11 @@ public final class ClusterFeed: Sendable {
         let (inputs, inputSink) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(100_000))
         let (output, outputSink) = AsyncStream.makeStream(of: ClusterFeedEvent.self, bufferingPolicy: .bufferingNewest(capacity))
         let busEvents = subscriber.events()
+        let drops = outputDrops
         let reader = Task {
-            for await event in busEvents { inputSink.yield(.bus(event)) }
+            for await event in busEvents {
+                if case .dropped = inputSink.yield(.bus(event)) { drops.increment() }
+            }
             inputSink.yield(.end)
         }
         let interval = tickInterval
@@ -56,7 +60,6 @@ public final class ClusterFeed: Sendable {
                 inputSink.yield(.tick)
             }
         }
-        let drops = outputDrops
         let configuration = observerConfiguration
         let clock = self.clock
         let worker = Task {
