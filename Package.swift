@@ -86,6 +86,18 @@ let package = Package(
         // headless `provide` command.
         .target(name: "MockProviders", dependencies: ["DeepstreamProtocol"]),
 
+        // deepstream's Redis cluster bus: RESP2 codec, read-only pub/sub client (NIO) and the pure
+        // ClusterObserver that turns bus messages into nodes, providers and cross-node calls.
+        .target(
+            name: "DeepstreamCluster",
+            dependencies: [
+                "DeepstreamProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+
         // Pure per-RPC statistics (counts by outcome, HdrHistogram latencies, rates), shared by the
         // console's Stats view and `watch --stats`.
         .target(
@@ -111,8 +123,8 @@ let package = Package(
         .executableTarget(
             name: "dsconsole",
             dependencies: [
-                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "MockProviders",
-                "CallStatistics", "ConsoleCore", "ConsoleTerminal",
+                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "DeepstreamCluster",
+                "MockProviders", "CallStatistics", "ConsoleCore", "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -176,13 +188,18 @@ let package = Package(
             ],
             exclude: ["Vectors/generate_vectors.py"]
         ),
+        .testTarget(
+            name: "DeepstreamClusterTests",
+            dependencies: ["DeepstreamCluster", "DeepstreamProtocol"],
+            exclude: ["Vectors/generate_cluster_vectors.py"]
+        ),
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
         .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),
         .testTarget(
             name: "dsconsoleTests",
-            dependencies: ["dsconsole", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]
+            dependencies: ["dsconsole", "DeepstreamClient", "DeepstreamBroker", "DeepstreamCluster", "DeepstreamProtocol"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -139,6 +139,15 @@ public actor ClientEngine {
         })
     }
 
+    /// Forwards ready-made engine events from another source (the cluster view's notices) into this
+    /// engine's events, until that stream ends or the engine goes away.
+    public func relay(_ events: AsyncStream<EngineEvent>) {
+        let hub = self.hub
+        relayTasks.append(Task {
+            for await event in events { hub.emit(event) }
+        })
+    }
+
     /// Connects if needed and logs in with `authData` (a JSON object; `{}` is anonymous). Returns the
     /// server's clientData (`nil` when it sent none).
     ///

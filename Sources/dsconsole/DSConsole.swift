@@ -9,8 +9,8 @@ struct DSConsole: AsyncParsableCommand {
         abstract: "A terminal console for deepstream.io RPCs.",
         version: "dsconsole \(DSConsoleVersion.current)",
         subcommands: [
-            LocalConsoleCommand.self, ConnectCommand.self, ProxyCommand.self, ServeCommand.self, CallCommand.self, ProvideCommand.self,
-            WatchCommand.self, BenchCommand.self, HashCommand.self,
+            LocalConsoleCommand.self, ConnectCommand.self, ProxyCommand.self, ClusterCommand.self, ServeCommand.self,
+            CallCommand.self, ProvideCommand.self, WatchCommand.self, BenchCommand.self, HashCommand.self,
         ],
         defaultSubcommand: LocalConsoleCommand.self
     )

@@ -17,7 +17,9 @@ struct WatchCommand: AsyncParsableCommand {
             to UPSTREAM, printing all the traffic that passes in the same vocabulary. Without either, connects \
             to --url and prints its own connection's events. --frames adds every frame. The first line with \
             --serve or --proxy is {"event":"listening",…}. --stats prints per-RPC statistics every --interval \
-            seconds instead of one line per event.
+            seconds instead of one line per event. \
+            With --cluster redis://[:PASSWORD@]HOST:PORT, reads a deepstream cluster's Redis bus (read-only) \
+            and prints nodes, providers and cross-node calls (docs/cluster.md).
             """)
 
     /// Run the embedded broker.
@@ -51,6 +53,11 @@ struct WatchCommand: AsyncParsableCommand {
     /// Only the per-topic counter lines.
     @Flag(name: .customLong("topics-only"), help: "With --proxy: print only the listening and proxyStats lines.")
     var topicsOnly = false
+    /// A deepstream cluster's Redis bus.
+    @Option(help: ArgumentHelp(
+        "Watch a deepstream cluster's Redis bus (read-only): nodes, providers, cross-node calls.",
+        valueName: "redis://[:PASSWORD@]HOST:PORT"))
+    var cluster: String?
     /// Include frames.
     @Flag(help: "Print every frame too.") var frames = false
     /// Print statistics instead of events.
@@ -69,13 +76,16 @@ struct WatchCommand: AsyncParsableCommand {
         if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
         guard topicInterval >= 0, topicInterval.isFinite else { throw ValidationError("--topic-interval must be 0 or more") }
         if stats && topicsOnly { throw ValidationError("--stats and --topics-only do not go together") }
+        if cluster != nil && (serve || frames || proxy != nil) { throw ValidationError("--cluster goes without --serve, --proxy and --frames") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
     func run() async throws {
         OutputClosureWatcher.start(.gracefully)
         do {
-            if let proxy {
+            if let cluster {
+                try await ClusterWatch.run(url: cluster, statsInterval: stats ? .milliseconds(Int(interval * 1000)) : nil)
+            } else if let proxy {
                 try await watchProxy(upstream: proxy)
             } else if serve {
                 try await watchBroker()

@@ -3,6 +3,7 @@ import ConsoleCore
 import ConsoleTerminal
 import DeepstreamBroker
 import DeepstreamClient
+import DeepstreamCluster
 import DeepstreamProtocol
 import DeepstreamProxy
 import Foundation
@@ -27,6 +28,9 @@ enum ConsoleLauncher {
         case remote(url: String, user: String?, authData: JSONValue, provide: ProvideSelection)
         /// Start a proxy in front of a real server, connect through it and watch all its traffic.
         case proxied(ProxyConfiguration, user: String?, authData: JSONValue)
+        /// Show a deepstream cluster's Redis bus, read-only (the engine talks to a private embedded
+        /// broker on a free port; see docs/cluster.md).
+        case cluster(RedisEndpoint)
     }
 
     /// Which of the console's providers a remote server gets at start (`connect --provide`).
@@ -65,6 +69,7 @@ enum ConsoleLauncher {
                 // In front of a real server the console's mocks would answer the apps' calls: opt-in
                 // with Space, as on a remote server.
                 case .proxied: false
+                case .cluster: false
                 }
                 return OwnProviderSpecSource(definition: definition, provideAtStart: provide)
             }
@@ -82,6 +87,16 @@ enum ConsoleLauncher {
         case .failure(let problem): logger.warning("\(problem.description)")
         }
 
+        // The cluster view runs the engine against a private embedded broker on a free port.
+        var target = target
+        var clusterEndpoint: RedisEndpoint?
+        if case .cluster(let endpoint) = target {
+            clusterEndpoint = endpoint
+            var configuration = BrokerConfiguration()
+            configuration.host = "127.0.0.1"
+            configuration.port = 0
+            target = .embedded(configuration: configuration, authData: ["username": "console"], configFile: nil)
+        }
         var broker: Broker?
         var proxy: Proxy?
         let url: String
@@ -136,6 +151,8 @@ enum ConsoleLauncher {
             url = ProxyOptions.url(host: configuration.host, port: boundPort)
             user = proxyUser
             authData = proxyAuth
+        case .cluster:
+            preconditionFailure("a cluster target was mapped to its private embedded broker above")
         }
 
         let engine: ClientEngine
@@ -146,7 +163,15 @@ enum ConsoleLauncher {
             await proxy?.shutdown()
             throw fail("bad server URL \(url): \(error.description)")
         }
-        if let broker { await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false)) }
+        var clusterFeed: ClusterFeed?
+        var clusterStreams: (traffic: AsyncStream<TrafficEvent>, notices: AsyncStream<EngineEvent>)?
+        if let clusterEndpoint {
+            let feed = ClusterWatch.makeFeed(clusterEndpoint)
+            clusterStreams = ClusterConsoleBridge.split(feed.events(), redis: clusterEndpoint)
+            clusterFeed = feed
+        } else if let broker {
+            await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false))
+        }
         if let proxy { await engine.relay(proxy.events(bufferingNewest: 20_000, includingFrames: false)) }
 
         var screenConfiguration = NcursesScreen.Configuration()
@@ -162,19 +187,27 @@ enum ConsoleLauncher {
         // In proxy mode the status line reads `listen URL → upstream`: where apps connect, and to what.
         let shownURL = proxy.map { "\(engine.url) → \($0.configuration.upstream.description)" } ?? engine.url.description
         let configuration = ConsoleConfiguration(
-            url: shownURL, user: user, embeddedBroker: broker != nil || proxy != nil,
+            url: clusterEndpoint.map { "redis://\($0) (cluster bus, read-only: cross-node calls only)" } ?? shownURL, user: user, embeddedBroker: broker != nil || proxy != nil,
             callLogCapacity: options.callLogCapacity)
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger)
+        let relayedStreams = clusterStreams
         let login = Task {
             do throws(LoginError) {
                 try await engine.login(authData)
             } catch {
                 logger.warning("login failed: \(error.description)")
             }
+            // The cluster feed is relayed once the runtime listens (it subscribes before the login can
+            // finish); until then its streams buffer, so the first nodes and notices are not lost.
+            if let relayedStreams {
+                await engine.relay(relayedStreams.traffic)
+                await engine.relay(relayedStreams.notices)
+            }
         }
-        let ending = await runtime.run(providers: providers, history: entries)
+        // The cluster view is read-only: no mock providers on the private broker.
+        let ending = await runtime.run(providers: clusterFeed == nil ? providers : [], history: entries)
         screen.stop()
         login.cancel()
         await engine.close()
