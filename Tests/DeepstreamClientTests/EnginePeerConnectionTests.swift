@@ -47,7 +47,8 @@ struct EnginePeerConnectionTests {
         try await events.waitForError("TOO_MANY_AUTH_ATTEMPTS")
         await #expect(throws: LoginError.closed(.tooManyAuthAttempts)) { try await engine.login(["username": "a"]) }
         await #expect(throws: RPCError.clientOffline) { try await engine.make("x") }
-        try await Task.sleep(for: .milliseconds(300))
+        // Terminal and nothing armed: no timer can ever reconnect it.
+        #expect(await engine.armedTimers.isEmpty)
         #expect(await peer.connectionCount == 1)
         #expect(await engine.state == .tooManyAuthAttempts)
         #expect(await !events.states.contains(.reconnecting))
