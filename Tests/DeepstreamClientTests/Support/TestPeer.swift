@@ -62,6 +62,9 @@ actor TestPeer {
     private(set) var port = 0
 
     private var connections: [Int: Connection] = [:]
+    /// Set by ``stop()``: a connection whose upgrade completes afterwards is closed at once, so
+    /// `stop()` never waits for a client that got in while the listener was closing.
+    private var stopping = false
     private var pending: [String: Int] = [:]
     private var server: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>?
     private var serverTask: Task<Void, Never>?
@@ -97,6 +100,7 @@ actor TestPeer {
                 }
             }
         server = channel
+        stopping = false
         port = channel.channel.localAddress?.port ?? requested
         serverTask = Task { [weak self] in
             await withDiscardingTaskGroup { group in
@@ -112,7 +116,9 @@ actor TestPeer {
 
     /// Stops listening and closes every connection.
     func stop() async {
-        server?.channel.close(promise: nil)
+        stopping = true
+        // The listener is closed before the connections, so a client reconnecting at once is refused.
+        try? await server?.channel.close()
         server = nil
         closeAllConnections()
         await serverTask?.value
@@ -168,6 +174,10 @@ actor TestPeer {
 
     private func serve(_ upgrade: EventLoopFuture<Upgrade>) async {
         guard case .websocket(let channel)? = try? await upgrade.get() else { return }
+        guard !stopping else {
+            try? await channel.channel.close()
+            return
+        }
         connectionCount += 1
         let id = connectionCount
         connections[id] = Connection(channel: channel)
