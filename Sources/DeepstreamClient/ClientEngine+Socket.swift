@@ -18,7 +18,7 @@ extension ClientEngine {
             let socket: WebSocketConnection
             do {
                 socket = try await WebSocketConnection.connect(
-                    to: url, maxFrameSize: options.maxMessageSize, connectTimeout: options.connectTimeout,
+                    to: url, maxFrameSize: options.maxReceivedMessageSize, connectTimeout: options.connectTimeout,
                     tlsConfiguration: options.tlsConfiguration, group: group)
             } catch {
                 await self?.socketEnded(id, SocketEnd(reason: "could not connect to \(url): \(error)", closeCode: nil))

@@ -96,7 +96,7 @@ public actor ClientEngine {
         self.machine = ConnectionStateMachine(url: parsed, options: options)
         self.providers = ProviderRegistry(batchWindow: options.subscriptionInterval)
         self.served = ServedCalls(maxMessageSize: options.maxMessageSize)
-        self.codec = BinaryCodec(maximumMessageSize: options.maxMessageSize)
+        self.codec = BinaryCodec(maximumMessageSize: options.maxReceivedMessageSize)
         (self.elapsed, self.sleepUntil) = Self.stopwatch(clock)
         self.timestamp = timestamp
         self.group = eventLoopGroup

@@ -128,14 +128,15 @@ struct WebSocketConnection: Sendable {
                             queue.enqueue(pong, bytes: frame.unmaskedData.readableBytes)
                         case .connectionClose:
                             var data = frame.unmaskedData
-                            let code = data.readWebSocketErrorCode()
+                            let code = data.readWebSocketErrorCode().map { Int(UInt16(webSocketErrorCode: $0)) }
                             let reply = WebSocketFrame(
                                 fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer())
                             // Straight to the channel: the close handshake must not wait behind queued frames.
                             try? await channel.channel.writeAndFlush(reply)
+                            let meaning = code == 1009 ? " message too big" : ""
                             return SocketEnd(
-                                reason: "closed by the server (code \(code.map { "\($0)" } ?? "none"))",
-                                closeCode: code.map { Int(UInt16(webSocketErrorCode: $0)) })
+                                reason: "closed by the server (code \(code.map(String.init) ?? "none")\(meaning))",
+                                closeCode: code)
                         default:
                             break
                         }

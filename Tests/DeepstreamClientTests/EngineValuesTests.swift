@@ -137,6 +137,16 @@ struct EngineValuesTests {
         #expect(RPCError.clientOffline.abandonReason == "client offline")
     }
 
+    @Test("a small send limit does not shrink what the engine accepts")
+    func receiveLimit() {
+        var options = ClientOptions()
+        #expect(options.maxReceivedMessageSize == 1_048_576)
+        options.maxMessageSize = 1024
+        #expect(options.maxReceivedMessageSize == 1_048_576)
+        options.maxMessageSize = 4_000_000
+        #expect(options.maxReceivedMessageSize == 4_000_000)
+    }
+
     @Test("outbound queue: producers wait above the high-water mark until the writer has written")
     func outboundBackpressure() async {
         let queue = OutboundQueue<Int>(highWater: 100)

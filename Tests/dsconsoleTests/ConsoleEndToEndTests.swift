@@ -163,6 +163,32 @@ struct ConsoleEndToEndTests {
         await broker.shutdown(gracePeriod: .zero)
     }
 
+    @Test("A request over the server's maxMessageSize: the composer says message too big (1009), not client offline")
+    func composerMessageTooBig() async throws {
+        var configuration = BrokerConfiguration()
+        configuration.port = 0
+        configuration.maxMessageSize = 512
+        let broker = Broker(configuration: configuration)
+        let port = try #require(try await broker.start().port)
+        do {
+            try await RunningConsole.run(arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream"]) { console in
+                try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("OPEN ws://127.0.0.1:\(port)/deepstream") }
+                try await console.waitForProvider("add-two-numbers", state: "on")
+                let padding = String(repeating: "x", count: 800)
+                try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7, "padding": "\#(padding)"}"#)
+                let screen = try await console.session.waitUntil(timeout: .seconds(10)) {
+                    $0.contains("add-two-numbers: message too big: the request is ")
+                }
+                #expect(!screen.contains("add-two-numbers: client offline"))
+                #expect(screen.contains(" bytes and th"), "\(screen)")
+            }
+        } catch {
+            await broker.shutdown(gracePeriod: .zero)
+            throw error
+        }
+        await broker.shutdown(gracePeriod: .zero)
+    }
+
     @Test("Without a terminal it prints one line and exits non-zero")
     func notATerminal() async throws {
         let result = try await Spawn.run(
