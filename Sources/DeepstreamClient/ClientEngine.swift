@@ -238,6 +238,9 @@ public actor ClientEngine {
     /// instead of waiting to see that nothing happens.
     package var armedTimers: Set<TimerSchedule.Key> { schedule.keys }
 
+    /// Bytes of the current socket not yet handed to the channel (backpressure; for tests).
+    package var unwrittenBytes: Int { connection?.unwrittenBytes ?? 0 }
+
     /// Makes an RPC and returns the provider's result (`nil` when it sent no data).
     ///
     /// While the connection is being re-established after a loss, the call is buffered for
@@ -249,7 +252,9 @@ public actor ClientEngine {
     /// ``RPCError/cancelled``; a later server reply is ignored.
     public func make(_ name: String, data: JSONValue? = nil, timeout: Duration? = nil) async throws(RPCError) -> JSONValue? {
         startDrainingResponses()
-        if let connection { await connection.waitForSpace() }
+        // Checked again on the actor after every wait: the check and the send below happen in one
+        // actor turn, so a burst of concurrent calls cannot all slip past a full queue.
+        while let connection, !connection.hasSpace { await connection.waitForSpace() }
         let cid = correlationIDs.next(milliseconds: timestamp().nanoseconds / 1_000_000, using: &random)
         let link: OutgoingCalls.Link =
             machine.state == .open ? .open : machine.isBufferingOffline ? .buffering : .offline

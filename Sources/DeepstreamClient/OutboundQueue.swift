@@ -31,6 +31,10 @@ package final class OutboundQueue<Element: Sendable>: Sendable {
     /// Bytes enqueued and not yet handed to the channel.
     package var queuedBytes: Int { state.withLock { $0.queuedBytes } }
 
+    /// Whether a producer may enqueue now: at most ``highWater`` bytes unwritten, or the queue closed
+    /// (then enqueueing drops, and waiting would be pointless).
+    package var hasSpace: Bool { state.withLock { $0.closed || $0.queuedBytes <= highWater } }
+
     /// Appends `element` (`bytes` long); returns false when the queue is closed (nothing is kept).
     @discardableResult
     package func enqueue(_ element: Element, bytes: Int) -> Bool {

@@ -94,6 +94,12 @@ struct WebSocketConnection: Sendable {
         await outbound.waitForSpace()
     }
 
+    /// Whether a new request may be queued now (see ``OutboundQueue/hasSpace``).
+    var hasSpace: Bool { outbound.hasSpace }
+
+    /// Bytes queued and not yet handed to the socket.
+    var unwrittenBytes: Int { outbound.queuedBytes }
+
     /// Closes the socket; ``run(onFrame:)`` then returns.
     func close() {
         outbound.close()

@@ -48,6 +48,8 @@ actor TestPeer {
     var maxAuthAttempts = 3
     /// Drop every inbound frame without answering (a dead link).
     var silent = false
+    /// Stop reading frames (a slow server): nothing is consumed until it is turned off again.
+    var stalled = false
     /// Add requestorName/requestorData to forwarded REQUESTs.
     var provideRequestorDetails = false
     /// Per-message override.
@@ -133,6 +135,7 @@ actor TestPeer {
     }
 
     func setSilent(_ on: Bool) { silent = on }
+    func setStalled(_ on: Bool) { stalled = on }
     func setRefuseLogins(_ on: Bool) { refuseLogins = on }
     func setMaxAuthAttempts(_ count: Int) { maxAuthAttempts = count }
     func setProvideRequestorDetails(_ on: Bool) { provideRequestorDetails = on }
@@ -187,6 +190,8 @@ actor TestPeer {
                     if frame.opcode == .connectionClose { return }
                     continue
                 }
+                // A stalled peer stops reading: its socket's buffers fill and TCP pushes back.
+                while self.stalled { try await Task.sleep(for: .milliseconds(5)) }
                 self.handle(frame.unmaskedData, from: id)
             }
         }
