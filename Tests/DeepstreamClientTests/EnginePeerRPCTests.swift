@@ -301,8 +301,10 @@ extension EnginePeerRPCTests {
         #expect(await engine.unwrittenBytes <= highWater + 110_000)
         await peer.setStalled(false)
         await calls.value
-        let ended = await events.outgoingSteps.filter { $0.isFinal }.count
-        #expect(ended == total)
+        // The recorder reads the event stream on its own task: wait for it to see every end.
+        try await events.waitForCount(total, "final steps") {
+            if case .outgoingCall(let e) = $0 { e.step.isFinal } else { false }
+        }
         await engine.close()
         await peer.stop()
     }
