@@ -284,7 +284,9 @@ extension EnginePeerRPCTests {
         let (engine, events) = try await Self.connected(peer, options: testOptions(heartbeat: .seconds(600)))
         await peer.setStalled(true)
         let payload = JSONValue.string(String(repeating: "x", count: 100_000))
-        let total = 200
+        // 40 MB: more than the loopback socket buffers and the peer's inbound buffer take (about 14 MB
+        // here), so the engine's own queue must fill.
+        let total = 400
         let calls = Task {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<total { group.addTask { _ = try? await engine.make("sink", data: payload) } }
@@ -294,10 +296,13 @@ extension EnginePeerRPCTests {
         try await waitUntil("the socket stopped taking data", timeout: .seconds(30)) {
             await engine.unwrittenBytes > highWater
         }
-        // 20 MB of calls, but while the peer reads nothing only what fits into the socket buffers plus
-        // the high-water mark (and one request) was accepted; the rest wait before sending.
+        // While the peer reads nothing only what fits into the socket buffers plus the high-water mark
+        // (and one request) was accepted; the rest wait before sending.
         let requested = await events.outgoingSteps.filter { if case .requested = $0 { true } else { false } }.count
         #expect(requested < total)
+        // The link is still up: nothing was refused or lost, the calls only wait.
+        #expect(await engine.state == .open)
+        #expect(await !events.errorKinds.contains("CONNECTION_ERROR"))
         #expect(await engine.unwrittenBytes <= highWater + 110_000)
         await peer.setStalled(false)
         await calls.value

@@ -84,6 +84,9 @@ actor TestPeer {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
                     let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
+                        // As large as the engine's default limit: NIO's default (16 KiB) would close
+                        // the connection with 1009 on the first larger frame.
+                        maxFrameSize: 1 << 20,
                         shouldUpgrade: { channel, head in
                             channel.eventLoop.makeSucceededFuture(head.uri == "/deepstream" ? HTTPHeaders() : nil)
                         },
