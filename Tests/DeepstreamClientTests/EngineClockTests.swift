@@ -40,13 +40,17 @@ struct EngineClockTests {
         await peer.stop()
         try await events.waitForState(.reconnecting)
         // Each round: wait until the engine is parked on its next timer (or gave up), then move time
-        // to that timer. Connection attempts run on real sockets in between and add no manual time.
+        // to the earliest timer. Connection attempts run on real sockets in between and add no manual time.
         for _ in 0..<20 {
             if await events.errorKinds.contains("MAX_RECONNECTION_ATTEMPTS_REACHED") { break }
-            try await waitUntil("a timer or the end") {
-                if clock.sleepers > 0 { return true }
-                return await events.errorKinds.contains("MAX_RECONNECTION_ATTEMPTS_REACHED")
+            // Parked = a reconnect is scheduled (no connection attempt in flight), so moving time cannot
+            // overtake a real socket's answer.
+            try await waitUntil("a scheduled reconnect or the end") {
+                if await events.errorKinds.contains("MAX_RECONNECTION_ATTEMPTS_REACHED") { return true }
+                guard clock.sleepers > 0 else { return false }
+                return await engine.armedTimers.contains(.engine(.reconnect))
             }
+            if await events.errorKinds.contains("MAX_RECONNECTION_ATTEMPTS_REACHED") { break }
             clock.advanceToNextDeadline()
         }
         try await events.waitForError("MAX_RECONNECTION_ATTEMPTS_REACHED")

@@ -275,44 +275,6 @@ extension EnginePeerRPCTests {
         await requestor.close()
         await peer.stop()
     }
-
-    @Test("a server that stops reading holds new calls back: unwritten bytes stay at the high-water mark")
-    func backpressure() async throws {
-        let peer = TestPeer()
-        try await peer.start()
-        // No heartbeat during the test: a stalled peer answers no PING.
-        let (engine, events) = try await Self.connected(peer, options: testOptions(heartbeat: .seconds(600)))
-        await peer.setStalled(true)
-        let payload = JSONValue.string(String(repeating: "x", count: 100_000))
-        // 40 MB: more than the loopback socket buffers and the peer's inbound buffer take (about 14 MB
-        // here), so the engine's own queue must fill.
-        let total = 400
-        let calls = Task {
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<total { group.addTask { _ = try? await engine.make("sink", data: payload) } }
-            }
-        }
-        let highWater = 1 << 20
-        try await waitUntil("the socket stopped taking data", timeout: .seconds(30)) {
-            await engine.unwrittenBytes > highWater
-        }
-        // While the peer reads nothing only what fits into the socket buffers plus the high-water mark
-        // (and one request) was accepted; the rest wait before sending.
-        let requested = await events.outgoingSteps.filter { if case .requested = $0 { true } else { false } }.count
-        #expect(requested < total)
-        // The link is still up: nothing was refused or lost, the calls only wait.
-        #expect(await engine.state == .open)
-        #expect(await !events.errorKinds.contains("CONNECTION_ERROR"))
-        #expect(await engine.unwrittenBytes <= highWater + 110_000)
-        await peer.setStalled(false)
-        await calls.value
-        // The recorder reads the event stream on its own task: wait for it to see every end.
-        try await events.waitForCount(total, "final steps") {
-            if case .outgoingCall(let e) = $0 { e.step.isFinal } else { false }
-        }
-        await engine.close()
-        await peer.stop()
-    }
 }
 
 /// Hands an RPCResponse from a handler to the test.
