@@ -6,9 +6,11 @@ import PackageDescription
 /// One module per concern; arrows of `import` point down the list only:
 /// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient / MockProviders / ConsoleCore ← ConsoleTerminal ←
 /// dsconsole. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
+///
+/// Linux only (glibc): the terminal code, the signal handling and the child-process tests are written
+/// against glibc, so the package claims no Apple platform (docs/decisions.md).
 let package = Package(
     name: "dsconsole",
-    platforms: [.macOS(.v14)],
     products: [
         .library(name: "DeepstreamProtocol", targets: ["DeepstreamProtocol"]),
         .library(name: "DeepstreamClient", targets: ["DeepstreamClient"]),
@@ -174,9 +176,12 @@ let package = Package(
             dependencies: ["DeepstreamBroker", "DeepstreamProtocol"],
             exclude: ["Vectors/generate_replay_scripts.py"]
         ),
+        // Shared test utilities (ManualClock). A plain target under Tests/ so only test targets use it.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(
             name: "DeepstreamClientTests",
-            dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]
+            dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol", "TestSupport"]
         ),
         .testTarget(
             name: "DeepstreamProxyTests",

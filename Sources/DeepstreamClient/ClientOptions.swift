@@ -22,10 +22,17 @@ public struct ClientOptions: Sendable {
     public var subscriptionInterval: Duration = .milliseconds(100)
     /// The path used when the URL has none. JS default `/deepstream`.
     public var path: String = "/deepstream"
-    /// The largest frame the engine sends or accepts, in bytes (the server's `maxMessageSize`,
-    /// default 1 MiB). Larger outgoing calls fail with ``RPCError/messageTooLarge(size:limit:)``
-    /// before anything is sent.
+    /// The largest message the engine sends, in bytes (set it to the server's `maxMessageSize`; default
+    /// 1 MiB, the server default). A larger request fails with
+    /// ``RPCError/messageTooBig(size:limit:)`` (`.client`) before anything is sent and the connection
+    /// stays; a larger answer from a provider is replaced by REQUEST_ERROR `MESSAGE_TOO_LARGE`.
+    /// Received frames may be up to ``maxReceivedMessageSize``.
     public var maxMessageSize: Int = 1_048_576
+
+    /// The largest frame the engine accepts: `maxMessageSize`, but never less than 1 MiB, so lowering
+    /// the send limit to a small server's `maxMessageSize` does not make the engine refuse that server's
+    /// larger answers (a server limits what it receives, not what it sends).
+    public var maxReceivedMessageSize: Int { max(maxMessageSize, 1_048_576) }
     /// How long opening the TCP connection may take (not a JS option; the JS client relies on the
     /// platform's default).
     public var connectTimeout: Duration = .seconds(10)

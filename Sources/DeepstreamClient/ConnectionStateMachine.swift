@@ -6,9 +6,9 @@ import DeepstreamProtocol
 /// Contract with the shell: after the machine outputs ``Output/closeSocket`` the shell drops the
 /// current socket and feeds no ``Input/socketClosed(reason:)`` for it; the machine has already
 /// handled the loss. Every other socket end is reported exactly once.
-public struct ConnectionStateMachine: Sendable {
+package struct ConnectionStateMachine: Sendable {
     /// Something that happened.
-    public enum Input: Hashable, Sendable {
+    package enum Input: Hashable, Sendable {
         /// `login` was called with this auth data (the shell has checked that no login is pending).
         case login(authData: JSONValue)
         /// The socket requested by ``Output/openSocket(_:)`` is open.
@@ -26,7 +26,7 @@ public struct ConnectionStateMachine: Sendable {
     }
 
     /// Something the shell must do or report.
-    public enum Output: Hashable, Sendable {
+    package enum Output: Hashable, Sendable {
         /// Open a WebSocket to this URL; report ``Input/socketOpened`` or ``Input/socketClosed(reason:)``.
         case openSocket(ServerURL)
         /// Send one message.
@@ -55,11 +55,11 @@ public struct ConnectionStateMachine: Sendable {
     }
 
     /// The current state.
-    public private(set) var state: ConnectionState = .closed
+    package private(set) var state: ConnectionState = .closed
     /// Whether calls made now are buffered (the offline buffer window after a loss).
-    public private(set) var isBufferingOffline = false
+    package private(set) var isBufferingOffline = false
     /// Reconnect attempts scheduled since the last socket open.
-    public private(set) var reconnectAttempt = 0
+    package private(set) var reconnectAttempt = 0
 
     private var url: ServerURL
     private let options: ClientOptions
@@ -75,17 +75,17 @@ public struct ConnectionStateMachine: Sendable {
     private var lastReceived: Duration = .zero
 
     /// Creates a machine in state CLOSED.
-    public init(url: ServerURL, options: ClientOptions) {
+    package init(url: ServerURL, options: ClientOptions) {
         self.url = url
         self.options = options
         self.sdkVersion = options.sdkVersion
     }
 
     /// The URL currently used (changes after a REDIRECT).
-    public var currentURL: ServerURL { url }
+    package var currentURL: ServerURL { url }
 
     /// Whether the state is one the machine never leaves by itself.
-    public var isTerminal: Bool {
+    package var isTerminal: Bool {
         switch state {
         case .challengeDenied, .tooManyAuthAttempts, .authenticationTimeout: true
         default: false
@@ -93,7 +93,7 @@ public struct ConnectionStateMachine: Sendable {
     }
 
     /// Feeds one input at monotonic time `now` and returns the actions, in order.
-    public mutating func on(_ input: Input, now: Duration) -> [Output] {
+    package mutating func on(_ input: Input, now: Duration) -> [Output] {
         var out: [Output] = []
         switch input {
         case .login(let authData): login(authData, into: &out)

@@ -1,5 +1,5 @@
 /// The engine's timers, armed and cancelled by the pure state machines' outputs.
-public enum EngineTimer: Hashable, Sendable {
+package enum EngineTimer: Hashable, Sendable {
     /// Every heartbeatInterval: send PING and check liveness.
     case heartbeat
     /// Before the next reconnect attempt.

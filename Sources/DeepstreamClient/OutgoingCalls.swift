@@ -6,9 +6,9 @@ import DeepstreamProtocol
 /// Every call reaches exactly one outcome: the methods that end calls remove them, and a call that
 /// ended locally (timeout, cancel) is remembered for a while so that a late server reply is ignored
 /// quietly instead of being reported as an unknown correlation id.
-public struct OutgoingCalls: Sendable {
+package struct OutgoingCalls: Sendable {
     /// Where a call is.
-    public enum Phase: Hashable, Sendable {
+    package enum Phase: Hashable, Sendable {
         /// Waiting in the offline buffer.
         case buffered
         /// REQUEST sent.
@@ -18,24 +18,28 @@ public struct OutgoingCalls: Sendable {
     }
 
     /// One call.
-    public struct Call: Hashable, Sendable {
+    package struct Call: Hashable, Sendable {
         /// RPC name.
-        public var name: String
+        package var name: String
         /// Correlation id.
-        public var correlationId: String
+        package var correlationId: String
         /// JSON text of the request data (`nil` = none).
-        public var data: String?
+        package var data: String?
         /// Where it is.
-        public var phase: Phase
+        package var phase: Phase
+        /// The encoded REQUEST's size in bytes.
+        package var size: Int = 0
+        /// The caller's client-side deadline, if any.
+        package var timeout: Duration?
 
         /// The REQUEST message for this call.
-        public var request: Message {
+        package var request: Message {
             .rpc(RPCMessage(action: .request, data: data, correlationId: correlationId, name: name))
         }
     }
 
     /// Whether calls can go out now.
-    public enum Link: Hashable, Sendable {
+    package enum Link: Hashable, Sendable {
         /// Logged in: send.
         case open
         /// In the offline buffer window: buffer.
@@ -45,7 +49,7 @@ public struct OutgoingCalls: Sendable {
     }
 
     /// What to do with a new call.
-    public enum StartDecision: Hashable, Sendable {
+    package enum StartDecision: Hashable, Sendable {
         /// Send this REQUEST.
         case send(Message)
         /// Buffered until re-login or the end of the window.
@@ -55,7 +59,7 @@ public struct OutgoingCalls: Sendable {
     }
 
     /// What a server RPC message meant for the calls.
-    public enum ReplyEffect: Hashable, Sendable {
+    package enum ReplyEffect: Hashable, Sendable {
         /// The provider accepted; the call stays pending.
         case accepted(Call)
         /// The call ended with this result.
@@ -67,7 +71,7 @@ public struct OutgoingCalls: Sendable {
     }
 
     /// How many locally ended ids are remembered to recognise late replies.
-    public static let lateReplyMemory = 1024
+    package static let lateReplyMemory = 1024
 
     private var calls: [String: Call] = [:]
     private var bufferOrder: [String] = []
@@ -75,19 +79,23 @@ public struct OutgoingCalls: Sendable {
     private var endedOrder: [String] = []
 
     /// Creates an empty table.
-    public init() {}
+    package init() {}
 
     /// The number of calls not yet ended.
-    public var count: Int { calls.count }
+    package var count: Int { calls.count }
 
     /// Registers a new call. `maxMessageSize` is checked on the encoded REQUEST before anything else.
-    public mutating func start(
-        name: String, correlationId: String, data: JSONValue?, link: Link, maxMessageSize: Int
+    package mutating func start(
+        name: String, correlationId: String, data: JSONValue?, link: Link, maxMessageSize: Int,
+        timeout: Duration? = nil
     ) -> StartDecision {
         guard !name.isEmpty else { return .failed(.invalidName) }
         var call = Call(name: name, correlationId: correlationId, data: data?.jsonText, phase: .sent)
-        let size = BinaryCodec.encodedSize(of: call.request)
-        guard size <= maxMessageSize else { return .failed(.messageTooLarge(size: size, limit: maxMessageSize)) }
+        call.timeout = timeout
+        call.size = BinaryCodec.encodedSize(of: call.request)
+        guard call.size <= maxMessageSize else {
+            return .failed(.messageTooBig(size: call.size, limit: .client(maxMessageSize)))
+        }
         switch link {
         case .open:
             calls[correlationId] = call
@@ -104,7 +112,7 @@ public struct OutgoingCalls: Sendable {
 
     /// Applies a server RPC message that concerns a call this engine made (ACCEPT, RESPONSE,
     /// REQUEST_ERROR, the server error actions, MESSAGE_DENIED for a request).
-    public mutating func received(_ message: RPCMessage) -> ReplyEffect {
+    package mutating func received(_ message: RPCMessage) -> ReplyEffect {
         guard let cid = message.correlationId, var call = calls[cid], call.phase != .buffered else {
             if let cid = message.correlationId, endedLocally.contains(cid) { return .late }
             return .unknown
@@ -130,7 +138,7 @@ public struct OutgoingCalls: Sendable {
     }
 
     /// Ends a call on the client side (deadline, cancellation); later replies count as late.
-    public mutating func end(_ correlationId: String) -> Call? {
+    package mutating func end(_ correlationId: String) -> Call? {
         guard let call = calls.removeValue(forKey: correlationId) else { return nil }
         bufferOrder.removeAll { $0 == correlationId }
         rememberEnded(correlationId)
@@ -139,7 +147,7 @@ public struct OutgoingCalls: Sendable {
 
     /// The connection was lost: every call on the wire ends (``RPCError/clientOffline``); buffered
     /// calls stay.
-    public mutating func connectionLost() -> [Call] {
+    package mutating func connectionLost() -> [Call] {
         let lost = calls.values.filter { $0.phase != .buffered }.sorted { $0.correlationId < $1.correlationId }
         for call in lost {
             calls[call.correlationId] = nil
@@ -148,8 +156,19 @@ public struct OutgoingCalls: Sendable {
         return lost
     }
 
+    /// The server closed the connection with close code 1009 ("message too big"): the largest REQUEST
+    /// it has not yet accepted (ties go to the greater correlation id) is the one it refused. That call ends here, so
+    /// the caller learns why instead of "client offline"; the others end with the connection as usual.
+    package mutating func blameOversize(closeCode: Int) -> (call: Call, error: RPCError)? {
+        let suspects = calls.values.filter { $0.phase == .sent }
+        guard let culprit = suspects.max(by: { ($0.size, $0.correlationId) < ($1.size, $1.correlationId) }),
+            let call = end(culprit.correlationId)
+        else { return nil }
+        return (call, .messageTooBig(size: call.size, limit: .server(closeCode: closeCode)))
+    }
+
     /// Logged in again: the buffered calls go out, oldest first.
-    public mutating func flushBuffer() -> [Message] {
+    package mutating func flushBuffer() -> [Message] {
         defer { bufferOrder.removeAll() }
         return bufferOrder.compactMap { cid in
             guard var call = calls[cid] else { return nil }
@@ -160,13 +179,13 @@ public struct OutgoingCalls: Sendable {
     }
 
     /// The offline buffer window ended: the buffered calls end, oldest first.
-    public mutating func expireBuffer() -> [Call] {
+    package mutating func expireBuffer() -> [Call] {
         defer { bufferOrder.removeAll() }
         return bufferOrder.compactMap { cid in calls.removeValue(forKey: cid) }
     }
 
     /// The engine stopped: every call ends.
-    public mutating func endAll() -> [Call] {
+    package mutating func endAll() -> [Call] {
         let all = calls.values.sorted { $0.correlationId < $1.correlationId }
         for call in all { rememberEnded(call.correlationId) }
         calls.removeAll()

@@ -3,9 +3,9 @@ import DeepstreamProtocol
 /// The names this engine provides and the PROVIDE/UNPROVIDE traffic for them, as a pure value
 /// (spec §4 #1–#6, §3.4 `subscriptionInterval`): batching, the per-connection correlation counter
 /// (`"0"`, `"1"`, …), acknowledgements, refusals and re-providing after a reconnect.
-public struct ProviderRegistry: Sendable {
+package struct ProviderRegistry: Sendable {
     /// Something the shell must do or report.
-    public enum Output: Hashable, Sendable {
+    package enum Output: Hashable, Sendable {
         /// Send this PROVIDE/UNPROVIDE.
         case send(Message)
         /// Arm the batch timer (``EngineTimer/subscriptionBatch``).
@@ -20,7 +20,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// What to do with a REQUEST forwarded by the server.
-    public enum RequestRoute: Hashable, Sendable {
+    package enum RequestRoute: Hashable, Sendable {
         /// Invoke the local handler for this name.
         case invoke
         /// The name is not (or no longer) provided: send this REJECT.
@@ -31,7 +31,7 @@ public struct ProviderRegistry: Sendable {
 
     private let batchWindow: Duration
     /// Provided names in registration order.
-    public private(set) var names: [String] = []
+    package private(set) var names: [String] = []
     private var pendingProvide: [String] = []
     private var pendingUnprovide: [String] = []
     private var batchArmed = false
@@ -40,15 +40,15 @@ public struct ProviderRegistry: Sendable {
     private var awaitingAck: [String: (action: RPCAction, names: [String])] = [:]
 
     /// Creates an empty registry with the batching window (`subscriptionInterval`).
-    public init(batchWindow: Duration) {
+    package init(batchWindow: Duration) {
         self.batchWindow = batchWindow
     }
 
     /// Whether `name` is provided locally.
-    public func provides(_ name: String) -> Bool { names.contains(name) }
+    package func provides(_ name: String) -> Bool { names.contains(name) }
 
     /// Registers `name`; when `online`, a PROVIDE goes out (batched).
-    public mutating func provide(_ name: String, online: Bool) throws(ProviderError) -> [Output] {
+    package mutating func provide(_ name: String, online: Bool) throws(ProviderError) -> [Output] {
         guard !name.isEmpty else { throw .invalidName }
         guard !provides(name) else { throw .alreadyProvided(name) }
         names.append(name)
@@ -63,7 +63,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// Unregisters `name`; when `online`, an UNPROVIDE goes out (batched).
-    public mutating func unprovide(_ name: String, online: Bool) throws(ProviderError) -> [Output] {
+    package mutating func unprovide(_ name: String, online: Bool) throws(ProviderError) -> [Output] {
         guard let index = names.firstIndex(of: name) else { throw .notProvided(name) }
         names.remove(at: index)
         guard online else { return [] }
@@ -77,7 +77,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// The batch window ended: send what accumulated.
-    public mutating func batchTimerFired() -> [Output] {
+    package mutating func batchTimerFired() -> [Output] {
         batchArmed = false
         var out: [Output] = []
         if !pendingProvide.isEmpty { out.append(bulk(.provide, pendingProvide)) }
@@ -89,7 +89,7 @@ public struct ProviderRegistry: Sendable {
 
     /// Logged in (again): every provided name is sent, in one PROVIDE (or one per name when
     /// batching is off).
-    public mutating func loggedIn() -> [Output] {
+    package mutating func loggedIn() -> [Output] {
         pendingProvide.removeAll()
         pendingUnprovide.removeAll()
         batchArmed = false
@@ -99,7 +99,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// The connection ended: the server forgot our names; the counter restarts at 0.
-    public mutating func connectionLost() {
+    package mutating func connectionLost() {
         pendingProvide.removeAll()
         pendingUnprovide.removeAll()
         batchArmed = false
@@ -108,7 +108,7 @@ public struct ProviderRegistry: Sendable {
     }
 
     /// Routes a REQUEST forwarded by the server.
-    public func route(_ request: RPCMessage) -> RequestRoute {
+    package func route(_ request: RPCMessage) -> RequestRoute {
         guard let name = request.name, let cid = request.correlationId else { return .malformed }
         if provides(name) { return .invoke }
         return .reject(.rpc(RPCMessage(action: .reject, correlationId: cid, name: name)))
@@ -116,7 +116,7 @@ public struct ProviderRegistry: Sendable {
 
     /// Applies a provider-side server message: PROVIDE/UNPROVIDE acks, MULTIPLE_PROVIDERS and
     /// MESSAGE_DENIED / MESSAGE_PERMISSION_ERROR for a PROVIDE.
-    public mutating func received(_ m: RPCMessage) -> [Output] {
+    package mutating func received(_ m: RPCMessage) -> [Output] {
         switch m.action {
         case .provide, .unprovide:
             guard let cid = m.correlationId, let batch = awaitingAck.removeValue(forKey: cid) else {

@@ -10,7 +10,7 @@ import Synchronization
 /// ``EngineEvent/error(kind:message:at:)`` of kind `RPC_ALREADY_COMPLETED`.
 public final class RPCResponse: Sendable {
     /// What the engine must send or report for a response.
-    enum Command: Sendable {
+    package enum Command: Sendable {
         case accept
         case reject
         case respond(JSONValue?)
@@ -21,11 +21,23 @@ public final class RPCResponse: Sendable {
     }
 
     /// A command with the request it belongs to.
-    struct Envelope: Sendable {
-        var name: String
-        var correlationId: String
-        var connection: UInt64
-        var command: Command
+    package struct Envelope: Sendable {
+        /// RPC name of the request.
+        package var name: String
+        /// Correlation id of the request.
+        package var correlationId: String
+        /// The engine's number of the connection the request came in on.
+        package var connection: UInt64
+        /// What to do.
+        package var command: Command
+
+        /// Creates an envelope.
+        package init(name: String, correlationId: String, connection: UInt64, command: Command) {
+            self.name = name
+            self.correlationId = correlationId
+            self.connection = connection
+            self.command = command
+        }
     }
 
     private struct State {

@@ -5,7 +5,7 @@ import NIOSSL
 import NIOWebSocket
 
 /// One client WebSocket (ws or wss) over NIO: HTTP/1.1 upgrade, binary frames out (masked),
-/// frames in through an `NIOAsyncChannel` (back-pressured, in order).
+/// frames in and out through an `NIOAsyncChannel` (back-pressured both ways, in order).
 ///
 /// It does no deepstream logic: ``run(onFrame:)`` hands each complete binary message to the caller
 /// and answers WebSocket pings and closes itself.
@@ -15,7 +15,11 @@ struct WebSocketConnection: Sendable {
         var description: String
     }
 
+    /// Unwritten bytes above which new calls wait (see ``OutboundQueue``).
+    static let outboundHighWater = 1 << 20
+
     private let channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
+    private let outbound = OutboundQueue<WebSocketFrame>(highWater: WebSocketConnection.outboundHighWater)
 
     private enum Upgrade: Sendable {
         case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
@@ -78,46 +82,84 @@ struct WebSocketConnection: Sendable {
         }
     }
 
-    /// Sends one binary message (masked, as a client must).
+    /// Queues one binary message (masked, as a client must) for the writer; returns at once.
     func send(_ bytes: [UInt8]) {
         let buffer = channel.channel.allocator.buffer(bytes: bytes)
-        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer)
-        channel.channel.writeAndFlush(frame, promise: nil)
+        outbound.enqueue(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer), bytes: bytes.count)
     }
+
+    /// Waits while the frames not yet handed to the socket exceed the queue's high-water mark (a slow
+    /// or stalled server); returns at once otherwise, and when the connection ends.
+    func waitForSpace() async {
+        await outbound.waitForSpace()
+    }
+
+    /// Whether a new request may be queued now (see ``OutboundQueue/hasSpace``).
+    var hasSpace: Bool { outbound.hasSpace }
+
+    /// Bytes queued and not yet handed to the socket.
+    var unwrittenBytes: Int { outbound.queuedBytes }
 
     /// Closes the socket; ``run(onFrame:)`` then returns.
     func close() {
+        outbound.close()
         channel.channel.close(promise: nil)
     }
 
     /// Reads until the connection ends, calling `onFrame` for every binary (or text) message in
-    /// order, awaiting each call before reading on. Returns the reason the connection ended.
-    func run(onFrame: (ByteBuffer) async -> Void) async -> String {
+    /// order, awaiting each call before reading on, while a writer task in the same task group writes
+    /// the queued frames through the channel's async writer. Returns how the connection ended.
+    func run(onFrame: (ByteBuffer) async -> Void) async -> SocketEnd {
+        let queue = outbound
         do {
-            return try await channel.executeThenClose { inbound, _ in
-                for try await frame in inbound {
-                    switch frame.opcode {
-                    case .binary, .text:
-                        await onFrame(frame.unmaskedData)
-                    case .ping:
-                        let pong = WebSocketFrame(
-                            fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
-                        channel.channel.writeAndFlush(pong, promise: nil)
-                    case .connectionClose:
-                        var data = frame.unmaskedData
-                        let code = data.readWebSocketErrorCode().map { "\($0)" } ?? "none"
-                        let close = WebSocketFrame(
-                            fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer())
-                        try? await channel.channel.writeAndFlush(close)
-                        return "closed by the server (code \(code))"
-                    default:
-                        break
+            return try await channel.executeThenClose { inbound, writer in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while let batch = await queue.next() {
+                            try await writer.write(contentsOf: batch.map { $0.element })
+                            queue.written(batch.reduce(0) { $0 + $1.bytes })
+                        }
                     }
+                    defer {
+                        queue.close()
+                        group.cancelAll()
+                    }
+                    for try await frame in inbound {
+                        switch frame.opcode {
+                        case .binary, .text:
+                            await onFrame(frame.unmaskedData)
+                        case .ping:
+                            let pong = WebSocketFrame(
+                                fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+                            queue.enqueue(pong, bytes: frame.unmaskedData.readableBytes)
+                        case .connectionClose:
+                            var data = frame.unmaskedData
+                            let code = data.readWebSocketErrorCode().map { Int(UInt16(webSocketErrorCode: $0)) }
+                            let reply = WebSocketFrame(
+                                fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer())
+                            // Straight to the channel: the close handshake must not wait behind queued frames.
+                            try? await channel.channel.writeAndFlush(reply)
+                            let meaning = code == 1009 ? " message too big" : ""
+                            return SocketEnd(
+                                reason: "closed by the server (code \(code.map(String.init) ?? "none")\(meaning))",
+                                closeCode: code)
+                        default:
+                            break
+                        }
+                    }
+                    return SocketEnd(reason: "connection closed", closeCode: nil)
                 }
-                return "connection closed"
             }
         } catch {
-            return "connection error: \(error)"
+            return SocketEnd(reason: "connection error: \(error)", closeCode: nil)
         }
     }
+}
+
+/// How a socket ended: a one-line reason and the WebSocket close code when the server sent one.
+struct SocketEnd: Sendable {
+    /// For logs and CONNECTION_ERROR events.
+    var reason: String
+    /// The server's close code (1009 = message too big), if it sent a close frame with one.
+    var closeCode: Int?
 }

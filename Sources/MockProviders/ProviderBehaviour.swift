@@ -4,9 +4,9 @@ import DeepstreamProtocol
 ///
 /// ``plan(for:at:using:)`` is the whole decision, pure: the console's Providers pane and the headless
 /// `dsconsole provide` command both carry out the ``ProviderPlan`` it returns.
-public struct ProviderBehaviour: Hashable, Sendable {
+package struct ProviderBehaviour: Hashable, Sendable {
     /// The answer a provider gives when the random rates do not intervene.
-    public enum Reply: Hashable, Sendable {
+    package enum Reply: Hashable, Sendable {
         /// Respond with the request's own data (no payload if it had none).
         case echo
         /// Respond with this value.
@@ -25,22 +25,22 @@ public struct ProviderBehaviour: Hashable, Sendable {
     }
 
     /// The error value sent when ``errorRate`` strikes and no ``rateError`` is configured.
-    public static let defaultRateError: JSONValue = "injected error (errorRate)"
+    package static let defaultRateError: JSONValue = "injected error (errorRate)"
 
     /// The reply kind.
-    public var reply: Reply
+    package var reply: Reply
     /// The delay between ACCEPT and the answer; `nil` answers at once.
-    public var delay: ProviderDelay?
+    package var delay: ProviderDelay?
     /// The probability (0…1) of rejecting a request before anything else.
-    public var rejectRate: Double
+    package var rejectRate: Double
     /// The probability (0…1) of answering an accepted request with ``rateError`` instead of the reply.
-    public var errorRate: Double
+    package var errorRate: Double
     /// The REQUEST_ERROR value used when ``errorRate`` strikes.
-    public var rateError: JSONValue
+    package var rateError: JSONValue
 
     /// Creates a behaviour. Rates outside 0…1 are clamped (callers validate user input first, see
     /// ``isValidRate(_:)``); NaN counts as 0.
-    public init(
+    package init(
         reply: Reply, delay: ProviderDelay? = nil, rejectRate: Double = 0, errorRate: Double = 0,
         rateError: JSONValue = ProviderBehaviour.defaultRateError
     ) {
@@ -52,7 +52,7 @@ public struct ProviderBehaviour: Hashable, Sendable {
     }
 
     /// Whether `rate` is a probability: finite and within 0…1.
-    public static func isValidRate(_ rate: Double) -> Bool { rate.isFinite && (0...1).contains(rate) }
+    package static func isValidRate(_ rate: Double) -> Bool { rate.isFinite && (0...1).contains(rate) }
 
     private static func clamped(_ rate: Double) -> Double { rate.isNaN ? 0 : min(1, max(0, rate)) }
 
@@ -62,7 +62,7 @@ public struct ProviderBehaviour: Hashable, Sendable {
     /// matters); then the terminal reply kinds (reject, never accept, never respond); then the delay is
     /// drawn; then the error rate; then the reply itself. A random number is drawn only for a rate above
     /// zero and for a delay range, so fixed behaviours consume no randomness.
-    public func plan(
+    package func plan(
         for request: ProviderRequest, at now: Timestamp, using generator: inout some RandomNumberGenerator
     ) -> ProviderPlan {
         if rejectRate > 0, Double.random(in: 0..<1, using: &generator) < rejectRate { return .reject }
@@ -96,7 +96,7 @@ public struct ProviderBehaviour: Hashable, Sendable {
 
     /// A short description for lists and logs, e.g. `template {{data.numA + data.numB}}, delay 10..50 ms,
     /// reject 50%`.
-    public var summary: String {
+    package var summary: String {
         var parts: [String]
         switch reply {
         case .echo: parts = ["echo"]

@@ -1,23 +1,23 @@
 import DeepstreamProtocol
 
 /// One provider of a providers file: an RPC name and its behaviour.
-public struct ProviderDefinition: Hashable, Sendable {
+package struct ProviderDefinition: Hashable, Sendable {
     /// The member names a provider object may have.
-    public static let keys = [
+    package static let keys = [
         "name", "description", "echo", "reply", "template", "reject", "error", "neverAccept", "neverRespond",
         "delay", "rejectRate", "errorRate", "rateError",
     ]
     private static let replyKeys = ["echo", "reply", "template", "reject", "error", "neverAccept", "neverRespond"]
 
     /// The RPC name to provide.
-    public var name: String
+    package var name: String
     /// An optional note for people (shown by the console).
-    public var description: String?
+    package var description: String?
     /// How it answers.
-    public var behaviour: ProviderBehaviour
+    package var behaviour: ProviderBehaviour
 
     /// Creates a definition.
-    public init(name: String, description: String? = nil, behaviour: ProviderBehaviour) {
+    package init(name: String, description: String? = nil, behaviour: ProviderBehaviour) {
         self.name = name
         self.description = description
         self.behaviour = behaviour
@@ -25,7 +25,7 @@ public struct ProviderDefinition: Hashable, Sendable {
 
     /// Reads one provider object of a providers file (format: docs/providers.md). Throws a one-line
     /// message without the file and index, which ``ProvidersFile`` adds.
-    public init(json: JSONValue) throws(ProviderDefinition.DecodingError) {
+    package init(json: JSONValue) throws(ProviderDefinition.DecodingError) {
         guard case .object(let object) = json else {
             throw DecodingError(message: "expected an object, got \(json.typeName)")
         }
@@ -107,7 +107,7 @@ public struct ProviderDefinition: Hashable, Sendable {
     }
 
     /// The provider object as ``init(json:)`` reads it (defaults left out), for saving.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var object = JSONObject()
         object["name"] = .string(name)
         object["description"] = description.map(JSONValue.string)
@@ -130,10 +130,10 @@ public struct ProviderDefinition: Hashable, Sendable {
     }
 
     /// Why a provider object could not be read.
-    public struct DecodingError: Error, Hashable, Sendable, CustomStringConvertible {
+    package struct DecodingError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A one-line explanation.
-        public var message: String
+        package var message: String
         /// The explanation.
-        public var description: String { message }
+        package var description: String { message }
     }
 }

@@ -1,26 +1,26 @@
 /// How long a mock provider waits between ACCEPT and its answer: a fixed number of milliseconds or a
 /// uniformly drawn one from an inclusive range.
-public struct ProviderDelay: Hashable, Sendable, CustomStringConvertible {
+package struct ProviderDelay: Hashable, Sendable, CustomStringConvertible {
     /// The largest delay accepted, in milliseconds (one hour): longer ones are surely typos.
-    public static let maximumMilliseconds = 3_600_000
+    package static let maximumMilliseconds = 3_600_000
 
     /// The inclusive range of milliseconds; a fixed delay has equal bounds.
-    public let milliseconds: ClosedRange<Int>
+    package let milliseconds: ClosedRange<Int>
 
     /// Creates a fixed delay; `nil` if negative or above ``maximumMilliseconds``.
-    public init?(milliseconds: Int) {
+    package init?(milliseconds: Int) {
         self.init(milliseconds: milliseconds...milliseconds)
     }
 
     /// Creates a delay drawn from `milliseconds`; `nil` if the range leaves 0…``maximumMilliseconds``.
-    public init?(milliseconds: ClosedRange<Int>) {
+    package init?(milliseconds: ClosedRange<Int>) {
         guard milliseconds.lowerBound >= 0, milliseconds.upperBound <= Self.maximumMilliseconds else { return nil }
         self.milliseconds = milliseconds
     }
 
     /// Parses `MS` or `MS..MS` (whitespace around the numbers is allowed), as the providers file and
     /// `--delay` write it. Throws a message for people.
-    public init(parsing text: String) throws(ProviderDelay.ParseError) {
+    package init(parsing text: String) throws(ProviderDelay.ParseError) {
         let parts = text.split(separator: "..", maxSplits: 1, omittingEmptySubsequences: false)
             .map { $0.trimmingSpaces() }
         guard let low = Int(parts[0]), parts.count == 1 || Int(parts[1]) != nil else {
@@ -37,15 +37,15 @@ public struct ProviderDelay: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Why delay text could not be parsed.
-    public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+    package struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A one-line explanation.
-        public var message: String
+        package var message: String
         /// The explanation.
-        public var description: String { message }
+        package var description: String { message }
     }
 
     /// Draws one delay from the range.
-    public func draw(using generator: inout some RandomNumberGenerator) -> Duration {
+    package func draw(using generator: inout some RandomNumberGenerator) -> Duration {
         let bounds = milliseconds
         let value = bounds.lowerBound == bounds.upperBound
             ? bounds.lowerBound : Int.random(in: bounds, using: &generator)
@@ -53,7 +53,7 @@ public struct ProviderDelay: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `MS` or `MS..MS`, the form ``init(parsing:)`` reads.
-    public var description: String {
+    package var description: String {
         milliseconds.lowerBound == milliseconds.upperBound
             ? "\(milliseconds.lowerBound)" : "\(milliseconds.lowerBound)..\(milliseconds.upperBound)"
     }

@@ -4,7 +4,7 @@ import DeepstreamProtocol
 ///
 /// Only ``respond(_:after:)`` and ``error(_:after:)`` accept the call; the IO side sends ACCEPT at once
 /// and the answer `after` the delay, so a long delay does not run into the server's accept timeout.
-public enum ProviderPlan: Hashable, Sendable {
+package enum ProviderPlan: Hashable, Sendable {
     /// Send REJECT at once; the server reroutes the call to another provider.
     case reject
     /// Send nothing at all; the requestor gets ACCEPT_TIMEOUT from the server.
@@ -17,7 +17,7 @@ public enum ProviderPlan: Hashable, Sendable {
     case error(JSONValue, after: Duration)
 
     /// The delay before the answer (zero for plans without an answer).
-    public var delay: Duration {
+    package var delay: Duration {
         switch self {
         case .respond(_, let delay), .error(_, let delay): delay
         case .reject, .neverAccept, .acceptThenNeverRespond: .zero
@@ -25,7 +25,7 @@ public enum ProviderPlan: Hashable, Sendable {
     }
 
     /// Whether the plan sends ACCEPT.
-    public var accepts: Bool {
+    package var accepts: Bool {
         switch self {
         case .respond, .error, .acceptThenNeverRespond: true
         case .reject, .neverAccept: false

@@ -1,20 +1,20 @@
 import DeepstreamProtocol
 
 /// A request as a mock provider sees it: what the server forwarded (spec §4 #9).
-public struct ProviderRequest: Hashable, Sendable {
+package struct ProviderRequest: Hashable, Sendable {
     /// The RPC name.
-    public var name: String
+    package var name: String
     /// The correlation id the requestor chose.
-    public var correlationId: String
+    package var correlationId: String
     /// The request's payload; `nil` when the request had none (JavaScript `undefined`).
-    public var data: JSONValue?
+    package var data: JSONValue?
     /// The requestor's user id, when the server sent `requestorName`.
-    public var requestorName: String?
+    package var requestorName: String?
     /// The requestor's clientData, when the server sent `requestorData`.
-    public var requestorData: JSONValue?
+    package var requestorData: JSONValue?
 
     /// Creates a request.
-    public init(
+    package init(
         name: String, correlationId: String, data: JSONValue?, requestorName: String? = nil,
         requestorData: JSONValue? = nil
     ) {

@@ -7,27 +7,27 @@ import DeepstreamProtocol
 /// {"providers": [{"name": "add-two-numbers", "template": "{{data.numA + data.numB}}"}],
 ///  "provideOnStart": true}
 /// ```
-public struct ProvidersFile: Hashable, Sendable {
+package struct ProvidersFile: Hashable, Sendable {
     /// The member names the top-level object may have.
-    public static let keys = ["providers", "provideOnStart", "description"]
+    package static let keys = ["providers", "provideOnStart", "description"]
 
     /// The providers in file order; names are unique.
-    public var providers: [ProviderDefinition]
+    package var providers: [ProviderDefinition]
     /// Whether the console provides every name as soon as it is logged in (default `false`).
     /// `dsconsole provide --file` always provides them.
-    public var provideOnStart: Bool
+    package var provideOnStart: Bool
     /// An optional note for people.
-    public var description: String?
+    package var description: String?
 
     /// Creates a file value.
-    public init(providers: [ProviderDefinition], provideOnStart: Bool = false, description: String? = nil) {
+    package init(providers: [ProviderDefinition], provideOnStart: Bool = false, description: String? = nil) {
         self.providers = providers
         self.provideOnStart = provideOnStart
         self.description = description
     }
 
     /// Parses the file's text; `file` names it in errors (a path or just a name).
-    public init(parsing text: String, file: String) throws(ProvidersFileError) {
+    package init(parsing text: String, file: String) throws(ProvidersFileError) {
         let json: JSONValue
         do { json = try JSONValue(parsing: text) } catch {
             throw ProvidersFileError(file: file, message: "invalid JSON: \(error.description)")
@@ -36,7 +36,7 @@ public struct ProvidersFile: Hashable, Sendable {
     }
 
     /// Reads an already parsed file.
-    public init(json: JSONValue, file: String) throws(ProvidersFileError) {
+    package init(json: JSONValue, file: String) throws(ProvidersFileError) {
         guard case .object(let object) = json else {
             throw ProvidersFileError(file: file, message: "expected an object with \"providers\", got \(json.typeName)")
         }
@@ -79,10 +79,10 @@ public struct ProvidersFile: Hashable, Sendable {
     }
 
     /// The provider for `name`, if the file has one.
-    public func provider(named name: String) -> ProviderDefinition? { providers.first { $0.name == name } }
+    package func provider(named name: String) -> ProviderDefinition? { providers.first { $0.name == name } }
 
     /// The file as JSON, readable by ``init(json:file:)``.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var object = JSONObject()
         object["description"] = description.map(JSONValue.string)
         object["provideOnStart"] = .bool(provideOnStart)

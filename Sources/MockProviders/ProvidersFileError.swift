@@ -1,16 +1,16 @@
 /// Why a providers file could not be loaded: which file, which provider, what.
-public struct ProvidersFileError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct ProvidersFileError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The file's name or path as the caller gave it.
-    public var file: String
+    package var file: String
     /// The 0-based index in `providers`, when the problem is in one provider.
-    public var index: Int?
+    package var index: Int?
     /// That provider's name, when it has a readable one.
-    public var name: String?
+    package var name: String?
     /// What is wrong, e.g. `delay: the range "50..10" is empty (50 > 10)`.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(file: String, index: Int? = nil, name: String? = nil, message: String) {
+    package init(file: String, index: Int? = nil, name: String? = nil, message: String) {
         self.file = file
         self.index = index
         self.name = name
@@ -18,7 +18,7 @@ public struct ProvidersFileError: Error, Hashable, Sendable, CustomStringConvert
     }
 
     /// One line: `FILE: providers[2] "flaky": rejectRate: expected a number within 0…1, got 1.5`.
-    public var description: String {
+    package var description: String {
         var place = ""
         if let index { place += "providers[\(index)] " }
         if let name { place += "\"\(name)\" " }

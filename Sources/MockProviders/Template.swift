@@ -8,30 +8,30 @@ import DeepstreamProtocol
 /// - Object keys and everything outside strings are copied as they are.
 ///
 /// All expressions are parsed when the template is created, so syntax errors surface at load time.
-public struct Template: Hashable, Sendable {
+package struct Template: Hashable, Sendable {
     /// The template as written.
-    public let source: JSONValue
+    package let source: JSONValue
     private let root: TemplateNode
 
     /// Parses every `{{…}}` in `source`.
-    public init(_ source: JSONValue) throws(TemplateError) {
+    package init(_ source: JSONValue) throws(TemplateError) {
         self.source = source
         self.root = try TemplateNode(source, location: "$")
     }
 
     /// Whether the template holds any expression (a template without one always renders to itself).
-    public var hasExpressions: Bool { root.hasExpressions }
+    package var hasExpressions: Bool { root.hasExpressions }
 
     /// Renders the template for one request.
-    public func render(in context: TemplateContext) throws(TemplateError) -> JSONValue {
+    package func render(in context: TemplateContext) throws(TemplateError) -> JSONValue {
         try root.render(in: context)
     }
 
     /// Templates compare by their source (the parsed form follows from it).
-    public static func == (lhs: Template, rhs: Template) -> Bool { lhs.source == rhs.source }
+    package static func == (lhs: Template, rhs: Template) -> Bool { lhs.source == rhs.source }
 
     /// Hashes the source.
-    public func hash(into hasher: inout Hasher) { hasher.combine(source) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(source) }
 }
 
 /// The parsed form of a template value.

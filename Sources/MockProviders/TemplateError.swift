@@ -1,7 +1,7 @@
 /// Why a template could not be parsed (at load time) or evaluated (at call time), and where.
-public struct TemplateError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct TemplateError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Whether the template text is malformed or a request did not fit it.
-    public enum Kind: String, Hashable, Sendable {
+    package enum Kind: String, Hashable, Sendable {
         /// Bad syntax, found when the template is loaded.
         case syntax
         /// Unknown path, type mismatch, division by zero, …, found when a request is served.
@@ -9,18 +9,18 @@ public struct TemplateError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// Syntax or evaluation.
-    public var kind: Kind
+    package var kind: Kind
     /// What went wrong, e.g. `data has no member 'numC'`.
-    public var message: String
+    package var message: String
     /// The string of the template that holds the expression, e.g. `{{data.numA + data.numC}}`.
-    public var source: String
+    package var source: String
     /// 1-based column in ``source`` (in Unicode scalars) where it went wrong.
-    public var column: Int
+    package var column: Int
     /// Where ``source`` sits in the template's JSON value, e.g. `$.total` or `$` for the root.
-    public var location: String
+    package var location: String
 
     /// Creates an error.
-    public init(kind: Kind, message: String, source: String, column: Int, location: String = "$") {
+    package init(kind: Kind, message: String, source: String, column: Int, location: String = "$") {
         self.kind = kind
         self.message = message
         self.source = source
@@ -30,7 +30,7 @@ public struct TemplateError: Error, Hashable, Sendable, CustomStringConvertible 
 
     /// One line, e.g. `data has no member 'numC' at column 15 of "{{data.numA + data.numC}}"`, with
     /// ` (at $.total)` appended when the string is not the template's root.
-    public var description: String {
+    package var description: String {
         let quoted = "\"" + source.escapedForOneLine() + "\""
         let place = location == "$" ? "" : " (at \(location))"
         return "\(message.escapedForOneLine(quotes: false)) at column \(column) of \(quoted)\(place.escapedForOneLine(quotes: false))"

@@ -5,11 +5,11 @@ import DeepstreamProtocol
 /// Evaluation rules: paths read the request; `+` adds two numbers and concatenates when either side is
 /// a string (the other side as text); `-`, `*`, `/` need numbers. Integer arithmetic stays exact while it
 /// fits in `Int`; otherwise numbers go through `Double`.
-public struct TemplateExpression: Hashable, Sendable {
+package struct TemplateExpression: Hashable, Sendable {
     /// The template string that holds the expression (for errors).
-    public let source: String
+    package let source: String
     /// Where ``source`` sits in the template's JSON value.
-    public let location: String
+    package let location: String
     /// The parsed tree.
     let node: ExpressionNode
 
@@ -26,12 +26,12 @@ public struct TemplateExpression: Hashable, Sendable {
     }
 
     /// Parses a bare expression such as `data.numA + data.numB` (columns count from 1 in `text`).
-    public init(parsing text: String) throws(TemplateError) {
+    package init(parsing text: String) throws(TemplateError) {
         try self.init(expression: Substring(text), column: 1, source: text, location: "$")
     }
 
     /// Evaluates the expression against a request.
-    public func evaluate(in context: TemplateContext) throws(TemplateError) -> JSONValue {
+    package func evaluate(in context: TemplateContext) throws(TemplateError) -> JSONValue {
         try evaluate(node, in: context)
     }
 

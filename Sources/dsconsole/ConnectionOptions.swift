@@ -31,10 +31,29 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for connection and login.", valueName: "S"))
     var connectTimeout: Double = 5
 
+    /// The client-side message size limit.
+    @Option(
+        name: .customLong("max-message-size"),
+        help: ArgumentHelp(
+            "Refuse to send a request larger than BYTES (default 1048576, the server default); set it to the server's maxMessageSize to fail fast without losing the connection.",
+            valueName: "BYTES"))
+    var maxMessageSize: Int = ClientOptions().maxMessageSize
+
     /// Rejects contradictory options before anything runs.
     func validate() throws {
         if user != nil, authJSON != nil { throw ValidationError("give either --user or --auth-json, not both") }
         guard connectTimeout > 0, connectTimeout.isFinite else { throw ValidationError("--connect-timeout must be positive") }
+        try Self.validateMaxMessageSize(maxMessageSize)
+    }
+
+    /// The smallest `--max-message-size` accepted: a CHALLENGE and an AUTH must still fit.
+    static let minimumMaxMessageSize = 64
+
+    /// Rejects a `--max-message-size` below ``minimumMaxMessageSize``.
+    static func validateMaxMessageSize(_ value: Int) throws {
+        guard value >= minimumMaxMessageSize else {
+            throw ValidationError("--max-message-size must be at least \(minimumMaxMessageSize) bytes")
+        }
     }
 
     /// The auth data to log in with, from the options and the environment.
@@ -75,6 +94,7 @@ struct ConnectionOptions: ParsableArguments {
         options.maxReconnectAttempts = 0
         options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         options.offlineBufferTimeout = .zero
+        options.maxMessageSize = maxMessageSize
         return options
     }
 

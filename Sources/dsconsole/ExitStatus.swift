@@ -17,7 +17,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     case denied = 5
     /// No answer within `--timeout` (a client-side deadline).
     case timeout = 6
-    /// Any other failure of a call: connection lost mid-call, message too large, unexpected reply.
+    /// Any other failure of a call: connection lost mid-call, message too big, unexpected reply.
     case callFailed = 7
     /// Bad command line (ArgumentParser's code).
     case usage = 64
@@ -40,7 +40,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case .messageDenied, .messagePermissionError: .denied
         case .timeout: .timeout
         case .invalidName: .usage
-        case .clientOffline, .messageTooLarge, .cancelled, .unexpectedReply, .invalidResponseData: .callFailed
+        case .clientOffline, .messageTooBig, .cancelled, .unexpectedReply, .invalidResponseData: .callFailed
         }
     }
 }

@@ -19,7 +19,11 @@ struct BrokerTapTests {
         _ = try await requestor.nextRPC()
         _ = try await requestor.nextRPC()
         await provider.close()
-        try await Task.sleep(for: .milliseconds(50))
+        // The broker has handled the provider's close once only the requestor is left (the gauges are
+        // refreshed after every input); shutting down before that would report a shutdown instead.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while broker.connectionCount > 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(broker.connectionCount == 1)
         await broker.shutdown(gracePeriod: .milliseconds(10))
 
         var collected: [TrafficEvent] = []

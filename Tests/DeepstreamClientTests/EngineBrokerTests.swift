@@ -123,9 +123,9 @@ struct EngineBrokerTests {
         }
         do {
             _ = try await requestor.make("fails", data: .string(String(repeating: "x", count: 600)))
-            Issue.record("expected messageTooLarge")
+            Issue.record("expected messageTooBig")
         } catch {
-            if case .messageTooLarge(_, 512) = error {} else { Issue.record("unexpected \(error)") }
+            if case .messageTooBig(_, .client(512)) = error {} else { Issue.record("unexpected \(error)") }
         }
         let call = Task { try await requestor.make("never-answers") }
         try await providerEvents.waitForCount(3, "never-answers requests") {
@@ -163,7 +163,8 @@ struct EngineBrokerTests {
         await #expect(throws: LoginError.rejected(reason: nil)) { try await bad.login(username: "userB", password: "y") }
         try await badEvents.waitForState(.tooManyAuthAttempts)
         await #expect(throws: LoginError.closed(.tooManyAuthAttempts)) { try await bad.login(username: "userB", password: "secretB") }
-        try await Task.sleep(for: .milliseconds(200))
+        // Terminal and nothing armed: no timer can ever reconnect it.
+        #expect(await bad.armedTimers.isEmpty)
         #expect(await bad.state == .tooManyAuthAttempts)
         #expect(await !badEvents.states.contains(.reconnecting))
         await good.close()
@@ -216,6 +217,42 @@ struct EngineBrokerTests {
         #expect(await engine.state == .open)
         #expect(await events.errorKinds.isEmpty)
         await engine.close()
+        await broker.shutdown()
+    }
+
+    @Test("a request over the broker's maxMessageSize: messageTooBig with the size and close code 1009, then reconnected")
+    func messageTooBigForTheServer() async throws {
+        let (broker, port) = try await Self.started(Self.configuration { $0.maxMessageSize = 1024 })
+        let (provider, providerEvents) = try Self.engine(port: port)
+        let (requestor, requestorEvents) = try Self.engine(port: port)
+        try await provider.login()
+        try await requestor.login()
+        try await provider.provide("echo") { data, response, _ in response.send(data) }
+        try await Self.acked(providerEvents, "echo")
+        #expect(try await requestor.make("echo", data: "small") == "small")
+
+        let big = JSONValue.string(String(repeating: "x", count: 5000))
+        let size = BinaryCodec.encodedSize(of: .rpc(RPCMessage(action: .request, data: big.jsonText, correlationId: "c", name: "echo")))
+        do {
+            _ = try await requestor.make("echo", data: big)
+            Issue.record("expected messageTooBig")
+        } catch {
+            guard case .messageTooBig(let reported, .server(closeCode: 1009)) = error else {
+                Issue.record("unexpected \(error)")
+                throw error
+            }
+            // The correlation id differs in length from "c"; the payload dominates.
+            #expect(abs(reported - size) < 40)
+            #expect(error.description == "message too big: the request is \(RPCError.grouped(reported)) bytes and the server closed the connection with 1009 (its maxMessageSize is smaller)")
+        }
+        try await requestorEvents.waitFor("abandoned: message too big") {
+            if case .outgoingCall(let e) = $0, case .abandoned(let reason) = e.step { reason.contains("closed the connection with 1009") } else { false }
+        }
+        // The connection was lost with the call; the engine reconnects and works again.
+        try await requestorEvents.waitForCount(2, "OPEN") { if case .stateChanged(_, .open, _) = $0 { true } else { false } }
+        #expect(try await requestor.make("echo", data: "again") == "again")
+        await provider.close()
+        await requestor.close()
         await broker.shutdown()
     }
 }

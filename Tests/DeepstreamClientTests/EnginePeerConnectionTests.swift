@@ -1,5 +1,6 @@
 import DeepstreamClient
 import DeepstreamProtocol
+import TestSupport
 import Testing
 
 /// The engine's connection life cycle against the scripted peer over real sockets: login outcomes,
@@ -47,42 +48,79 @@ struct EnginePeerConnectionTests {
         try await events.waitForError("TOO_MANY_AUTH_ATTEMPTS")
         await #expect(throws: LoginError.closed(.tooManyAuthAttempts)) { try await engine.login(["username": "a"]) }
         await #expect(throws: RPCError.clientOffline) { try await engine.make("x") }
-        try await Task.sleep(for: .milliseconds(300))
+        // Terminal and nothing armed: no timer can ever reconnect it.
+        #expect(await engine.armedTimers.isEmpty)
         #expect(await peer.connectionCount == 1)
         #expect(await engine.state == .tooManyAuthAttempts)
         #expect(await !events.states.contains(.reconnecting))
         await peer.stop()
     }
 
-    @Test("heartbeats: PING every interval; a silent peer is detected after 2 × interval and the engine reconnects")
+    @Test("heartbeats: PING every interval; a silent peer is detected after 2 × interval and the engine reconnects (manual time)",
+          .timeLimit(.minutes(1)))
     func heartbeatLoss() async throws {
         let peer = TestPeer()
         let port = try await peer.start()
-        let engine = try ClientEngine(url: "127.0.0.1:\(port)", options: testOptions(heartbeat: .milliseconds(150)))
+        let clock = ManualClock()
+        let engine = try ClientEngine(
+            url: "127.0.0.1:\(port)", options: testOptions(heartbeat: .seconds(1)), clock: clock,
+            timestamp: { Timestamp(nanoseconds: EngineClockTests.nanoseconds(clock.now.offset)) })
         let events = EventRecorder(engine)
         try await engine.login()
         // PINGs answered by PONGs keep the link up well past 2 × interval.
-        try await events.waitForCount(4, "PONG") {
-            if case .frame(.inbound, .connection(let m)?, _, _) = $0 { m.action == .pong } else { false }
+        for beat in 1...4 {
+            #expect(await clock.waitForSleepers(1))
+            clock.advanceToNextDeadline()
+            try await events.waitForCount(beat, "PONG") {
+                if case .frame(.inbound, .connection(let m)?, _, _) = $0 { m.action == .pong } else { false }
+            }
         }
+        #expect(clock.now.offset == .seconds(4))
         #expect(await !events.errorKinds.contains("HEARTBEAT_TIMEOUT"))
-        let pings = await peer.messages.filter { $0 == .ping }
-        #expect(pings.count >= 4)
-        // The peer goes silent: detected, reconnecting.
+        #expect(await peer.messages.filter { $0 == .ping }.count == 4)
+        // The peer goes silent after its last PONG at 4 s: detected between 2 × and 3 × the interval.
         await peer.setSilent(true)
-        let silentAt = ContinuousClock.now
-        try await events.waitForError("HEARTBEAT_TIMEOUT")
-        let detection = ContinuousClock.now - silentAt
-        #expect(detection >= .milliseconds(250))
-        #expect(detection < .seconds(2))
+        try await Self.advance(clock, until: "HEARTBEAT_TIMEOUT", whileParked: { await engine.state == .open }) {
+            await events.errorKinds.contains("HEARTBEAT_TIMEOUT")
+        }
+        let detectedAt = await events.events.compactMap { event -> Timestamp? in
+            if case .error("HEARTBEAT_TIMEOUT", _, let at) = event { at } else { nil }
+        }.first
+        let detection = try #require(detectedAt).nanoseconds - EngineClockTests.nanoseconds(.seconds(4))
+        #expect(detection >= EngineClockTests.nanoseconds(.seconds(2)) && detection <= EngineClockTests.nanoseconds(.seconds(3)))
         try await events.waitForState(.reconnecting)
-        // The peer speaks again: the engine reconnects and logs in again by itself.
+        // The peer comes back speaking (a restart drops the connection the engine may have opened to the
+        // silent one): the engine reconnects and logs in again by itself. Time only moves while the engine
+        // waits for a reconnect timer, never during a handshake.
+        await peer.stop()
         await peer.setSilent(false)
-        try await events.waitForCount(2, "OPEN") { if case .stateChanged(_, .open, _) = $0 { true } else { false } }
+        try await peer.start(port: port)
+        try await Self.advance(clock, until: "second OPEN", whileParked: { await engine.state == .reconnecting }) {
+            await events.states.filter { $0 == .open }.count >= 2
+        }
         #expect(await peer.connectionCount >= 2)
         #expect(await engine.state == .open)
         await engine.close()
         await peer.stop()
+    }
+
+    /// Moves the manual clock from timer to timer until `done` holds, each time only once the engine
+    /// is parked on a timer (`parked` holds and something sleeps on the clock).
+    static func advance(
+        _ clock: ManualClock, until what: String, whileParked parked: @escaping @Sendable () async -> Bool,
+        _ done: @escaping @Sendable () async -> Bool
+    ) async throws {
+        for _ in 0..<50 {
+            if await done() { return }
+            try await waitUntil("the engine parked on a timer, or \(what)") {
+                if await done() { return true }
+                guard clock.sleepers > 0 else { return false }
+                return await parked()
+            }
+            if await done() { return }
+            clock.advanceToNextDeadline()
+        }
+        throw TestTimeout(what: what)
     }
 
     @Test("reconnect: stop the peer, restart it on the same port; re-login, re-provide, buffered call goes through")
@@ -144,26 +182,30 @@ struct EnginePeerConnectionTests {
         await peer.stop()
     }
 
-    @Test("offline buffer: calls made while reconnecting fail as client offline when the window ends")
+    @Test("offline buffer: calls made while reconnecting fail as client offline when the window ends (manual time)",
+          .timeLimit(.minutes(1)))
     func offlineBufferExpires() async throws {
         let peer = TestPeer()
         let port = try await peer.start()
+        let clock = ManualClock()
         let engine = try ClientEngine(
-            url: "127.0.0.1:\(port)", options: testOptions(reconnectIncrement: .milliseconds(500), offlineBuffer: .seconds(1)))
+            url: "127.0.0.1:\(port)", options: testOptions(reconnectIncrement: .milliseconds(500), offlineBuffer: .seconds(1)),
+            clock: clock)
         let events = EventRecorder(engine)
         try await engine.login()
         await peer.stop()
         try await events.waitForState(.reconnecting)
-        let clock = ContinuousClock()
-        let start = clock.now
-        await #expect(throws: RPCError.clientOffline) { try await engine.make("x", data: 1) }
-        let waited = clock.now - start
-        #expect(waited >= .milliseconds(700))
-        #expect(waited < .seconds(3))
-        // After the window: fails at once.
-        let again = clock.now
+        let call = Task { try await engine.make("x", data: 1) }
+        try await events.waitForOutgoing(.requested(data: "1"))
+        #expect(await engine.armedTimers.contains(.engine(.offlineBuffer)))
+        // Just before the window ends (a reconnect attempt at 500 ms fails meanwhile), the call still waits:
+        // only the offline-buffer timer can end a buffered call.
+        clock.advance(by: .milliseconds(999))
+        #expect(await !events.outgoingSteps.contains(.abandoned(reason: "client offline")))
+        clock.advance(by: .milliseconds(1))
+        await #expect(throws: RPCError.clientOffline) { try await call.value }
+        // After the window: fails at once, with the manual clock standing still.
         await #expect(throws: RPCError.clientOffline) { try await engine.make("x") }
-        #expect(clock.now - again < .milliseconds(500))
         let requests = await peer.messages.filter { if case .rpc(let m) = $0 { m.action == .request } else { false } }
         #expect(requests.isEmpty)
         await engine.close()

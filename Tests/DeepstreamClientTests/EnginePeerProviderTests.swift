@@ -28,7 +28,7 @@ struct EnginePeerProviderTests {
         // Provide then unprovide within one window sends nothing.
         try await engine.provide("c") { _, r, _ in r.send() }
         try await engine.unprovide("c")
-        try await Task.sleep(for: .milliseconds(120))
+        try await waitUntil("the batch window ended") { await !engine.armedTimers.contains(.engine(.subscriptionBatch)) }
         #expect(await Self.rpcs(peer, .provide).count == 1)
         #expect(await engine.providedNames == ["b"])
         await engine.close()

@@ -157,8 +157,8 @@ extension EnginePeerRPCTests {
         await peer.stop()
     }
 
-    @Test("message too large is refused before sending; the connection stays up")
-    func messageTooLarge() async throws {
+    @Test("a request over the client's maxMessageSize is refused before sending; the connection stays up")
+    func messageTooBigForTheClient() async throws {
         let peer = TestPeer()
         try await peer.start()
         var options = testOptions()
@@ -167,15 +167,18 @@ extension EnginePeerRPCTests {
         let big = JSONValue.string(String(repeating: "x", count: 300))
         do {
             _ = try await engine.make("x", data: big)
-            Issue.record("expected messageTooLarge")
+            Issue.record("expected messageTooBig")
         } catch {
-            guard case .messageTooLarge(let size, 200) = error else {
+            guard case .messageTooBig(let size, .client(200)) = error else {
                 Issue.record("unexpected \(error)")
                 return
             }
             #expect(size > 300)
+            #expect(error.description == "message too big: the request is \(size) bytes, over the client's maxMessageSize of 200 bytes; it was not sent")
         }
-        try await events.waitForOutgoing(.abandoned(reason: "message too large"))
+        try await events.waitFor("abandoned: message too big") {
+            if case .outgoingCall(let e) = $0, case .abandoned(let reason) = e.step { reason.hasPrefix("message too big: the request is ") } else { false }
+        }
         let requests = await peer.messages.filter { if case .rpc(let m) = $0 { m.action == .request } else { false } }
         #expect(requests.isEmpty)
         #expect(await engine.state == .open)

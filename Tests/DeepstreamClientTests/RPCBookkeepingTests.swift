@@ -14,9 +14,9 @@ struct RPCBookkeepingTests {
         #expect(calls.start(name: "a", correlationId: "3", data: nil, link: .offline, maxMessageSize: 1000) == .failed(.clientOffline))
         let request = Message.rpc(RPCMessage(action: .request, data: #""xxxxxxxxxx""#, correlationId: "4", name: "a"))
         let size = BinaryCodec.encodedSize(of: request)
-        #expect(calls.start(name: "a", correlationId: "4", data: "xxxxxxxxxx", link: .open, maxMessageSize: size) != .failed(.messageTooLarge(size: size, limit: size)))
+        #expect(calls.start(name: "a", correlationId: "4", data: "xxxxxxxxxx", link: .open, maxMessageSize: size) != .failed(.messageTooBig(size: size, limit: .client(size))))
         #expect(calls.start(name: "a", correlationId: "5", data: "xxxxxxxxxx", link: .open, maxMessageSize: size - 1)
-            == .failed(.messageTooLarge(size: size, limit: size - 1)))
+            == .failed(.messageTooBig(size: size, limit: .client(size - 1))))
         #expect(calls.start(name: "", correlationId: "6", data: nil, link: .open, maxMessageSize: 1000) == .failed(.invalidName))
         #expect(calls.count == 3)
     }

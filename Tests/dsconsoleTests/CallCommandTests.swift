@@ -82,6 +82,59 @@ extension BinaryTests {
             #expect(rejecting.stdout.contains("picky") && rejecting.stdout.contains("-> reject"))
         }
 
+        @Test("a request over the server's maxMessageSize says so (1009), and --max-message-size refuses it before sending")
+        func messageTooBig() async throws {
+            let broker = try await TestBroker.start { $0.maxMessageSize = 1024 }
+            defer { Task { await broker.stop() } }
+            let echo = try await Self.provider(["echo", "--echo"], url: broker.url)
+            // About 5 KB of JSON on stdin, as in the bug report.
+            let payload = "[" + Array(repeating: #""0123456789abcdefghijklmnopqrstuvwxyz0123456789abc""#, count: 100).joined(separator: ",") + "]"
+            #expect(payload.utf8.count > 5000)
+
+            let refused = try await ChildProcess.run(["call", "echo", "-", "--url", broker.url], stdin: payload)
+            #expect(refused.status == 7)
+            #expect(refused.stdout == "")
+            let size = try #require(Self.requestSize(in: refused.stderr), "stderr: \(refused.stderr)")
+            #expect(size > 5000)
+            #expect(refused.stderr == "message too big: the request is \(Self.grouped(size)) bytes and the server closed the connection with 1009 (its maxMessageSize is smaller)\n")
+
+            let local = try await ChildProcess.run(
+                ["call", "echo", "-", "--max-message-size", "1024", "--url", broker.url], stdin: payload)
+            #expect(local.status == 7)
+            // The correlation id's length varies by a few characters between calls.
+            let localSize = try #require(Self.requestSize(in: local.stderr), "stderr: \(local.stderr)")
+            #expect(abs(localSize - size) < 8)
+            #expect(local.stderr == "message too big: the request is \(Self.grouped(localSize)) bytes, over the client's maxMessageSize of 1,024 bytes; it was not sent\n")
+
+            // Small requests still go through with the limit set; a limit below 64 bytes is a usage error.
+            let small = try await ChildProcess.run(["call", "echo", "[1,2]", "--max-message-size", "1024", "--url", broker.url])
+            #expect(small.status == 0)
+            #expect(small.stdout == "[1,2]\n")
+            let tiny = try await ChildProcess.run(["call", "echo", "--max-message-size", "10", "--url", broker.url])
+            #expect(tiny.status == 64)
+            #expect(tiny.stderr.contains("--max-message-size must be at least 64 bytes"))
+            #expect(await Self.stop(echo) == 0)
+        }
+
+        /// The byte count in "the request is 5,012 bytes".
+        static func requestSize(in text: String) -> Int? {
+            guard let start = text.range(of: "the request is ")?.upperBound,
+                let end = text[start...].range(of: " bytes")?.lowerBound
+            else { return nil }
+            return Int(text[start..<end].replacingOccurrences(of: ",", with: ""))
+        }
+
+        /// `5012` as `5,012`.
+        static func grouped(_ value: Int) -> String {
+            let digits = Array(String(value))
+            var out = ""
+            for (index, digit) in digits.enumerated() {
+                if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+                out.append(digit)
+            }
+            return out
+        }
+
         @Test("bad input, unreachable servers and usage errors fail fast with one line")
         func badInput() async throws {
             let refusing = RefusingPort()

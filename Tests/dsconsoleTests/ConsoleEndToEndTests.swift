@@ -13,91 +13,87 @@ import Glibc
 struct ConsoleEndToEndTests {
     @Test("An RPC sent from the composer to the seed provider shows 11")
     func composerCallsSeedProvider() async throws {
-        let console = try await RunningConsole.start()
-        defer { console.cleanUp() }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
-        let screen = try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
-        // The broker's view of the call (requestor: the console's own connection) is its one row.
-        #expect(screen.contains("console → "), "the console's own call is listed")
-        try await console.session.waitUntil { screen in
-            screen.split(separator: "\n").contains { $0.contains("add-two-numbers") && $0.contains(" ok ") }
+        try await RunningConsole.run { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+            let screen = try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
+            // The broker's view of the call (requestor: the console's own connection) is its one row.
+            #expect(screen.contains("console → "), "the console's own call is listed")
+            try await console.session.waitUntil { screen in
+                screen.split(separator: "\n").contains { $0.contains("add-two-numbers") && $0.contains(" ok ") }
+            }
+            // The composer history went to $XDG_STATE_HOME/dsconsole/history.json.
+            let history = try String(contentsOfFile: console.home + "/state/dsconsole/history.json", encoding: .utf8)
+            #expect(history.contains("add-two-numbers") && history.contains("numA"))
         }
-        // The composer history went to $XDG_STATE_HOME/dsconsole/history.json.
-        let history = try String(contentsOfFile: console.home + "/state/dsconsole/history.json", encoding: .utf8)
-        #expect(history.contains("add-two-numbers") && history.contains("numA"))
-        await console.session.kill()
     }
 
     @Test("S opens the Stats view with the call's RPC, latencies and errors; x exports it as JSON")
     func statsView() async throws {
-        let console = try await RunningConsole.start()
-        defer { console.cleanUp() }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
-        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
-        // Stop typing (Esc), composer → Providers (h); switch the provider off and resend (F5).
-        try await console.session.sendKeys("Escape")
-        try await console.session.sendKeys("h")
-        try await console.session.sendKeys("Space")
-        try await console.waitForProvider("add-two-numbers", state: "off")
-        try await console.session.sendKeys("F5")
-        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
-        try await console.session.sendKeys("S")
-        let screen = try await console.session.waitUntil { $0.contains("Stats · 2 calls") }
-        // The row: name, CALLS 2, calls/s, OK 1, REQ-ERR 0, NO-PROV 1, then latencies.
-        let row = try #require(screen.split(separator: "\n").first { $0.contains("add-two-numbers") })
-        let cells = row.split(whereSeparator: { $0 == " " || $0 == "│" }).map(String.init)
-        #expect(Array(cells.prefix(3)) == ["▸", "add-two-numbers", "2"], "\(row)")
-        #expect(cells.count > 6 && cells[4] == "1" && cells[5] == "0" && cells[6] == "1", "\(row)")
-        #expect(screen.contains("NO-PROV") && screen.contains("Total latency of add-two-numbers"))
-        try await console.session.sendKeys("x")
-        try await console.session.waitUntil { $0.contains("Wrote statistics to dsconsole-stats-") }
-        let files = try FileManager.default.contentsOfDirectory(atPath: console.home).filter { $0.hasPrefix("dsconsole-stats-") }
-        let file = try #require(files.first)
-        let report = try String(contentsOfFile: console.home + "/" + file, encoding: .utf8)
-        #expect(report.contains(#""event":"stats""#) && report.contains(#""name":"add-two-numbers""#))
-        #expect(report.contains(#""NO_RPC_PROVIDER":1"#))
-        try await console.session.sendKeys("Escape")
-        try await console.session.waitUntil { $0.contains("Providers") && !$0.contains("Stats ·") }
-        await console.session.kill()
+        try await RunningConsole.run { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+            try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
+            // Stop typing (Esc), composer → Providers (h); switch the provider off and resend (F5).
+            try await console.session.sendKeys("Escape")
+            try await console.session.sendKeys("h")
+            try await console.session.sendKeys("Space")
+            try await console.waitForProvider("add-two-numbers", state: "off")
+            try await console.session.sendKeys("F5")
+            try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
+            try await console.session.sendKeys("S")
+            let screen = try await console.session.waitUntil { $0.contains("Stats · 2 calls") }
+            // The row: name, CALLS 2, calls/s, OK 1, REQ-ERR 0, NO-PROV 1, then latencies.
+            let row = try #require(screen.split(separator: "\n").first { $0.contains("add-two-numbers") })
+            let cells = row.split(whereSeparator: { $0 == " " || $0 == "│" }).map(String.init)
+            #expect(Array(cells.prefix(3)) == ["▸", "add-two-numbers", "2"], "\(row)")
+            #expect(cells.count > 6 && cells[4] == "1" && cells[5] == "0" && cells[6] == "1", "\(row)")
+            #expect(screen.contains("NO-PROV") && screen.contains("Total latency of add-two-numbers"))
+            try await console.session.sendKeys("x")
+            try await console.session.waitUntil { $0.contains("Wrote statistics to dsconsole-stats-") }
+            let files = try FileManager.default.contentsOfDirectory(atPath: console.home).filter { $0.hasPrefix("dsconsole-stats-") }
+            let file = try #require(files.first)
+            let report = try String(contentsOfFile: console.home + "/" + file, encoding: .utf8)
+            #expect(report.contains(#""event":"stats""#) && report.contains(#""name":"add-two-numbers""#))
+            #expect(report.contains(#""NO_RPC_PROVIDER":1"#))
+            try await console.session.sendKeys("Escape")
+            try await console.session.waitUntil { $0.contains("Providers") && !$0.contains("Stats ·") }
+        }
     }
 
     @Test("A provider toggled off with Space leaves the call without a provider")
     func togglingProviderOffGivesNoProvider() async throws {
-        let console = try await RunningConsole.start()
-        defer { console.cleanUp() }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        // Calls (the initial focus) → Tab → Providers; the first row is add-two-numbers.
-        try await console.session.sendKeys("Tab")
-        try await console.session.sendKeys("Space")
-        try await console.waitForProvider("add-two-numbers", state: "off")
-        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
-        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
-        await console.session.kill()
+        try await RunningConsole.run { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            // Calls (the initial focus) → Tab → Providers; the first row is add-two-numbers.
+            try await console.session.sendKeys("Tab")
+            try await console.session.sendKeys("Space")
+            try await console.waitForProvider("add-two-numbers", state: "off")
+            try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+            try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
+        }
     }
 
     @Test("The / filter hides calls that do not match and shows those that do")
     func filterNarrowsTheCalls() async throws {
-        let console = try await RunningConsole.start()
-        defer { console.cleanUp() }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        try await console.send("add-two-numbers", body: #"{"numA": 1, "numB": 2}"#)
-        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 3") }
-        // Back to the Calls pane: Shift-Tab twice (Composer → Providers → Calls), then filter.
-        try await console.session.sendKeys("BTab")
-        try await console.session.sendKeys("BTab")
-        try await console.session.sendKeys("/")
-        try await console.session.type("name:nothing-like-this")
-        try await console.session.sendKeys("Enter")
-        try await console.session.waitUntil { screen in console.callRows(screen).isEmpty && screen.contains("name:nothing-like-this") }
-        // Esc outside the input clears the filter; a matching filter shows the rows.
-        try await console.session.sendKeys("Escape")
-        try await console.session.sendKeys("/")
-        try await console.session.type("name:add")
-        try await console.session.sendKeys("Enter")
-        try await console.session.waitUntil { screen in !console.callRows(screen).isEmpty && screen.contains("name:add") }
-        await console.session.kill()
+        try await RunningConsole.run { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            try await console.send("add-two-numbers", body: #"{"numA": 1, "numB": 2}"#)
+            try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 3") }
+            // Back to the Calls pane: Shift-Tab twice (Composer → Providers → Calls), then filter.
+            try await console.session.sendKeys("BTab")
+            try await console.session.sendKeys("BTab")
+            try await console.session.sendKeys("/")
+            try await console.session.type("name:nothing-like-this")
+            try await console.session.sendKeys("Enter")
+            try await console.session.waitUntil { screen in console.callRows(screen).isEmpty && screen.contains("name:nothing-like-this") }
+            // Esc outside the input clears the filter; a matching filter shows the rows.
+            try await console.session.sendKeys("Escape")
+            try await console.session.sendKeys("/")
+            try await console.session.type("name:add")
+            try await console.session.sendKeys("Enter")
+            try await console.session.waitUntil { screen in !console.callRows(screen).isEmpty && screen.contains("name:add") }
+        }
     }
 
     @Test("--config with deepstream's files: a call the permissions deny shows state denied and the rule in its timeline")
@@ -109,35 +105,33 @@ struct ConsoleEndToEndTests {
             .write(toFile: dir + "/config.yml", atomically: true, encoding: .utf8)
         try "rpc:\n  '*':\n    provide: true\n    request: true\n  'add-*':\n    request: 'data.numA < 100'\n"
             .write(toFile: dir + "/permissions.yml", atomically: true, encoding: .utf8)
-        let console = try await RunningConsole.start(arguments: ["--port", "0", "--config", dir + "/config.yml"])
-        defer { console.cleanUp() }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        try await console.send("add-two-numbers", body: #"{"numA": 400, "numB": 7}"#)
-        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("MESSAGE_DENIED") }
-        try await console.session.sendKeys("BTab")
-        try await console.session.sendKeys("BTab")
-        try await console.session.sendKeys("/")
-        try await console.session.type("state:denied")
-        try await console.session.sendKeys("Enter")
-        try await console.session.waitUntil { screen in console.callRows(screen).count == 1 && screen.contains("denied") }
-        try await console.session.sendKeys("Enter")
-        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("denied by rpc.add-*.request") }
-        await console.session.kill()
+        try await RunningConsole.run(arguments: ["--port", "0", "--config", dir + "/config.yml"]) { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            try await console.send("add-two-numbers", body: #"{"numA": 400, "numB": 7}"#)
+            try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("MESSAGE_DENIED") }
+            try await console.session.sendKeys("BTab")
+            try await console.session.sendKeys("BTab")
+            try await console.session.sendKeys("/")
+            try await console.session.type("state:denied")
+            try await console.session.sendKeys("Enter")
+            try await console.session.waitUntil { screen in console.callRows(screen).count == 1 && screen.contains("denied") }
+            try await console.session.sendKeys("Enter")
+            try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("denied by rpc.add-*.request") }
+        }
     }
 
     @Test("Resizing reflows the panes, too small shows the message, growing back restores them")
     func resizeReflowsAndTooSmall() async throws {
-        let console = try await RunningConsole.start(width: 120, height: 40)
-        defer { console.cleanUp() }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        try await console.session.resize(width: 30, height: 8)
-        try await console.session.waitUntil { $0.contains("too small") && $0.contains("30×8") }
-        try await console.session.resize(width: 90, height: 24)
-        let screen = try await console.session.waitUntil { $0.contains("Providers") && $0.contains("Calls") }
-        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines.allSatisfy { $0.count <= 90 }, "every line fits the new width")
-        #expect(!screen.contains("too small"))
-        await console.session.kill()
+        try await RunningConsole.run(width: 120, height: 40) { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            try await console.session.resize(width: 30, height: 8)
+            try await console.session.waitUntil { $0.contains("too small") && $0.contains("30×8") }
+            try await console.session.resize(width: 90, height: 24)
+            let screen = try await console.session.waitUntil { $0.contains("Providers") && $0.contains("Calls") }
+            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.allSatisfy { $0.count <= 90 }, "every line fits the new width")
+            #expect(!screen.contains("too small"))
+        }
     }
 
     @Test("NO_COLOR draws with attributes only; the default theme uses colour")
@@ -159,52 +153,48 @@ struct ConsoleEndToEndTests {
             }
             return count
         }
-        let plain = try await RunningConsole.start(environment: ["NO_COLOR": "1"])
-        defer { plain.cleanUp() }
-        try await plain.waitForProvider("add-two-numbers", state: "on")
-        let plainScreen = try await plain.session.capturePane(includingEscapes: true)
-        #expect(colourCodes(plainScreen) == 0)
-        #expect(plainScreen.contains("\u{1B}["), "attributes (bold, reverse, dim) remain")
-        await plain.session.kill()
+        try await RunningConsole.run(environment: ["NO_COLOR": "1"]) { plain in
+            try await plain.waitForProvider("add-two-numbers", state: "on")
+            let plainScreen = try await plain.session.capturePane(includingEscapes: true)
+            #expect(colourCodes(plainScreen) == 0)
+            #expect(plainScreen.contains("\u{1B}["), "attributes (bold, reverse, dim) remain")
+        }
 
         // NO_COLOR empty counts as unset (the test runner may have it set).
-        let coloured = try await RunningConsole.start(environment: ["NO_COLOR": ""])
-        defer { coloured.cleanUp() }
-        try await coloured.waitForProvider("add-two-numbers", state: "on")
-        let colouredScreen = try await coloured.session.capturePane(includingEscapes: true)
-        #expect(colourCodes(colouredScreen) > 0, "\(colouredScreen.prefix(400).debugDescription)")
-        await coloured.session.kill()
+        try await RunningConsole.run(environment: ["NO_COLOR": ""]) { coloured in
+            try await coloured.waitForProvider("add-two-numbers", state: "on")
+            let colouredScreen = try await coloured.session.capturePane(includingEscapes: true)
+            #expect(colourCodes(colouredScreen) > 0, "\(colouredScreen.prefix(400).debugDescription)")
+        }
     }
 
     @Test("q quits, restores the terminal and exits 0")
     func quitRestoresTerminal() async throws {
-        let console = try await RunningConsole.start(thenRecordTerminal: true)
-        defer { console.cleanUp() }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        try await console.session.sendKeys("q")
-        let (status, modes) = try await console.waitForRecordedTerminal()
-        #expect(status == "0")
-        // The shell after the console: echo and canonical input are back, raw mode is gone.
-        #expect(modes.contains(" echo ") && modes.contains(" icanon ") && modes.contains(" isig "), "stty -a: \(modes)")
-        let screen = try await console.session.capturePane()
-        // The alternate screen is gone: none of the console's panes remain visible.
-        #expect(!screen.contains("Providers"), "screen after exit:\n\(screen)")
-        await console.session.kill()
+        try await RunningConsole.run(thenRecordTerminal: true) { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            try await console.session.sendKeys("q")
+            let (status, modes) = try await console.waitForRecordedTerminal()
+            #expect(status == "0")
+            // The shell after the console: echo and canonical input are back, raw mode is gone.
+            #expect(modes.contains(" echo ") && modes.contains(" icanon ") && modes.contains(" isig "), "stty -a: \(modes)")
+            let screen = try await console.session.capturePane()
+            // The alternate screen is gone: none of the console's panes remain visible.
+            #expect(!screen.contains("Providers"), "screen after exit:\n\(screen)")
+        }
     }
 
     @Test("SIGTERM restores the terminal too")
     func terminationSignalRestoresTerminal() async throws {
-        let console = try await RunningConsole.start(thenRecordTerminal: true)
-        defer { console.cleanUp() }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        let shell = try #require(try await console.session.panePID())
-        let children = try await Spawn.run("pgrep", ["-P", "\(shell)"], timeout: .seconds(5))
-        let pid = try #require(children.output.split(separator: "\n").first.flatMap { pid_t($0) })
-        #expect(kill(pid, SIGTERM) == 0)
-        let (status, modes) = try await console.waitForRecordedTerminal()
-        #expect(status == "\(128 + SIGTERM)")
-        #expect(modes.contains(" echo ") && modes.contains(" icanon ") && modes.contains(" isig "), "stty -a: \(modes)")
-        await console.session.kill()
+        try await RunningConsole.run(thenRecordTerminal: true) { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            let shell = try #require(try await console.session.panePID())
+            let children = try await Spawn.run("pgrep", ["-P", "\(shell)"], timeout: .seconds(5))
+            let pid = try #require(children.output.split(separator: "\n").first.flatMap { pid_t($0) })
+            #expect(kill(pid, SIGTERM) == 0)
+            let (status, modes) = try await console.waitForRecordedTerminal()
+            #expect(status == "\(128 + SIGTERM)")
+            #expect(modes.contains(" echo ") && modes.contains(" icanon ") && modes.contains(" isig "), "stty -a: \(modes)")
+        }
     }
 
     @Test("connect URL --user logs in to an existing server (password from the environment)")
@@ -213,16 +203,51 @@ struct ConsoleEndToEndTests {
         configuration.port = 0
         let broker = Broker(configuration: configuration)
         let port = try #require(try await broker.start().port)
-        let console = try await RunningConsole.start(
-            // A remote server gets no mocks unasked: --provide opts in (issue 11, bug 8).
-            arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--user", "alice", "--provide", "add-two-numbers"],
-            environment: ["DSCONSOLE_PASSWORD": "secret"])
-        defer { console.cleanUp() }
-        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("OPEN ws://127.0.0.1:\(port)/deepstream alice") }
-        try await console.waitForProvider("add-two-numbers", state: "on")
-        try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
-        try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
-        await console.session.kill()
+        do {
+            try await RunningConsole.run(
+                // A remote server gets no mocks unasked: --provide opts in (issue 11, bug 8).
+                arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--user", "alice", "--provide", "add-two-numbers"],
+                environment: ["DSCONSOLE_PASSWORD": "secret"]
+            ) { console in
+                try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("OPEN ws://127.0.0.1:\(port)/deepstream alice") }
+                try await console.waitForProvider("add-two-numbers", state: "on")
+                try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7}"#)
+                try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 11") }
+            }
+        } catch {
+            await broker.shutdown(gracePeriod: .zero)
+            throw error
+        }
+        await broker.shutdown(gracePeriod: .zero)
+    }
+
+    @Test("A request over the server's maxMessageSize: the composer says message too big (1009), not client offline")
+    func composerMessageTooBig() async throws {
+        var configuration = BrokerConfiguration()
+        configuration.port = 0
+        configuration.maxMessageSize = 512
+        let broker = Broker(configuration: configuration)
+        let port = try #require(try await broker.start().port)
+        do {
+            try await RunningConsole.run(
+                arguments: ["connect", "ws://127.0.0.1:\(port)/deepstream", "--provide", "add-two-numbers"]
+            ) { console in
+                try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("OPEN ws://127.0.0.1:\(port)/deepstream") }
+                try await console.waitForProvider("add-two-numbers", state: "on")
+                let padding = String(repeating: "x", count: 800)
+                try await console.send("add-two-numbers", body: #"{"numA": 4, "numB": 7, "padding": "\#(padding)"}"#)
+                let screen = try await console.session.waitUntil(timeout: .seconds(10)) {
+                    $0.contains("add-two-numbers: message too big: the request is ")
+                }
+                #expect(!screen.contains("add-two-numbers: client offline"))
+                // The result line is cut at the pane edge; Ctrl-O shows it whole.
+                try await console.session.sendKeys("C-o")
+                try await console.session.waitUntil { $0.contains("1009") }
+            }
+        } catch {
+            await broker.shutdown(gracePeriod: .zero)
+            throw error
+        }
         await broker.shutdown(gracePeriod: .zero)
     }
 
@@ -240,14 +265,13 @@ struct ConsoleEndToEndTests {
 
     @Test("TERM=dumb or an unknown TERM gives one line and a non-zero exit", arguments: ["dumb", "no-such-terminal-xyz"])
     func unusableTerminalType(term: String) async throws {
-        let console = try await RunningConsole.start(terminalType: term)
-        defer { console.cleanUp() }
-        let status = try await console.waitForExit()
-        #expect(status == 1)
-        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
-        #expect(message.hasPrefix("dsconsole: TERM=\(term)"), "\(message)")
-        #expect(message.split(separator: "\n").count == 1)
-        await console.session.kill()
+        try await RunningConsole.run(terminalType: term) { console in
+            let status = try await console.waitForExit()
+            #expect(status == 1)
+            let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+            #expect(message.hasPrefix("dsconsole: TERM=\(term)"), "\(message)")
+            #expect(message.split(separator: "\n").count == 1)
+        }
     }
 
     @Test(
@@ -257,29 +281,27 @@ struct ConsoleEndToEndTests {
             (["--providers", "/nonexistent/providers.json"], "dsconsole: --providers /nonexistent/providers.json: cannot read"),
         ])
     func badStartFiles(arguments: [String], message expected: String) async throws {
-        let console = try await RunningConsole.start(arguments: ["--port", "0"] + arguments)
-        defer { console.cleanUp() }
-        #expect(try await console.waitForExit() == 1)
-        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
-        #expect(message.hasPrefix(expected), "\(message)")
-        #expect(message.split(separator: "\n").count == 1)
-        await console.session.kill()
+        try await RunningConsole.run(arguments: ["--port", "0"] + arguments) { console in
+            #expect(try await console.waitForExit() == 1)
+            let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+            #expect(message.hasPrefix(expected), "\(message)")
+            #expect(message.split(separator: "\n").count == 1)
+        }
     }
 
     @Test("A busy port gives a clear one-line message and a non-zero exit")
     func busyPort() async throws {
         let (listener, port) = try listeningSocket()
         defer { close(listener) }
-        let console = try await RunningConsole.start(port: port)
-        defer { console.cleanUp() }
-        let status = try await console.waitForExit()
-        #expect(status == 1)
-        // Standard error goes to a file (the terminal stays a TTY, so only the port can be the problem).
-        let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
-        #expect(message.hasPrefix("dsconsole: cannot listen on 127.0.0.1:\(port): address already in use"), "\(message)")
-        #expect(message.contains("--port"))
-        #expect(message.split(separator: "\n").count == 1)
-        await console.session.kill()
+        try await RunningConsole.run(port: port) { console in
+            let status = try await console.waitForExit()
+            #expect(status == 1)
+            // Standard error goes to a file (the terminal stays a TTY, so only the port can be the problem).
+            let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
+            #expect(message.hasPrefix("dsconsole: cannot listen on 127.0.0.1:\(port): address already in use"), "\(message)")
+            #expect(message.contains("--port"))
+            #expect(message.split(separator: "\n").count == 1)
+        }
     }
 }
 
@@ -292,16 +314,20 @@ struct RunningConsole {
     /// Where the console's standard error goes.
     var stderrPath: String { home + "/stderr.txt" }
 
-    /// Starts the console; with `thenRecordTerminal` the shell records its exit status and `stty -a`
-    /// afterwards (see ``waitForRecordedTerminal()``).
-    static func start(
+    /// Starts the console, runs `body` with it and always tears it down, however `body` ends: the tmux
+    /// server and the console's process group are killed and the private home directory removed.
+    /// With `thenRecordTerminal` the shell records its exit status and `stty -a` afterwards (see
+    /// ``waitForRecordedTerminal()``).
+    static func run(
         width: Int = 120, height: Int = 40, port: Int? = nil, arguments: [String]? = nil,
-        environment: [String: String] = [:], terminalType: String? = nil, thenRecordTerminal: Bool = false
-    ) async throws -> RunningConsole {
+        environment: [String: String] = [:], terminalType: String? = nil, thenRecordTerminal: Bool = false,
+        _ body: (RunningConsole) async throws -> Void
+    ) async throws {
         // Port 0: the broker picks a free port itself (no bind-close-rebind race with parallel tests).
         let port = port ?? 0
         let home = NSTemporaryDirectory() + "dsconsole-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
         let words = (arguments ?? ["--port", "\(port)"]).map { "'\($0)'" }.joined(separator: " ")
         let override = terminalType.map { "TERM='\($0)' " } ?? ""
         // Run inside HOME so files the console writes to its working directory (exports) land there.
@@ -312,10 +338,12 @@ struct RunningConsole {
         if thenRecordTerminal {
             command += "; stty -a > '\(home)/stty.txt'"
         }
-        let session = try await TmuxSession.start(
+        try await TmuxSession.with(
             command: command, width: width, height: height,
-            environment: environment.merging(["HOME": home, "XDG_STATE_HOME": home + "/state"]) { _, new in new })
-        return RunningConsole(session: session, port: port, home: home)
+            environment: environment.merging(["HOME": home, "XDG_STATE_HOME": home + "/state"]) { _, new in new }
+        ) { session in
+            try await body(RunningConsole(session: session, port: port, home: home))
+        }
     }
 
     /// Waits until the Providers pane lists `name` with registration `state` (`on`, `off`).
@@ -373,10 +401,6 @@ struct RunningConsole {
             try await Task.sleep(for: .milliseconds(25))
         }
         throw TmuxError.conditionNotMet(timeout: .seconds(10), lastCapture: try await session.capturePane())
-    }
-
-    func cleanUp() {
-        try? FileManager.default.removeItem(atPath: home)
     }
 }
 

@@ -13,13 +13,25 @@ struct PureLogicTests {
         let expected: [(RPCError, Int32)] = [
             (.requestError("x"), 1), (.requestError(nil), 1), (.noRPCProvider, 2), (.acceptTimeout, 3),
             (.responseTimeout, 4), (.messageDenied, 5), (.messagePermissionError, 5), (.timeout(.seconds(1)), 6),
-            (.clientOffline, 7), (.messageTooLarge(size: 2, limit: 1), 7), (.cancelled, 7),
+            (.clientOffline, 7), (.messageTooBig(size: 2, limit: .client(1)), 7), (.messageTooBig(size: 2, limit: .server(closeCode: 1009)), 7), (.cancelled, 7),
             (.unexpectedReply(.invalidMessageData), 7), (.invalidResponseData("x"), 7), (.invalidName, 64),
         ]
         for (error, status) in expected { #expect(ExitStatus.forCall(error).rawValue == status, "\(error)") }
         #expect(Set(ExitStatus.allCases.map(\.rawValue)).count == ExitStatus.allCases.count)
         #expect(CallCommand.errorLine(.requestError(["code": 7])) == #"{"code":7}"#)
         #expect(CallCommand.errorLine(.noRPCProvider) == "NO_RPC_PROVIDER")
+    }
+
+    @Test("an oversize call's abandoned step says why in JSON Lines")
+    func messageTooBigInJSONLines() throws {
+        let error = RPCError.messageTooBig(size: 5012, limit: .server(closeCode: 1009))
+        let event = CallEvent(
+            call: CallID(requestor: nil, correlationId: "c1"), name: "echo",
+            step: .abandoned(reason: error.abandonReason), at: Timestamp(nanoseconds: 0))
+        let line = EventJSONLines.object(for: event, event: "outgoingCall", requestor: nil)
+        #expect(line["step"] == "abandoned")
+        #expect(line["reason"] == .string("message too big: the request is 5,012 bytes and the server closed the connection with 1009 (its maxMessageSize is smaller)"))
+        #expect(CallCommand.errorLine(error) == error.description)
     }
 
     @Test("bench statistics: counts add up, merge adds, percentiles are ordered")

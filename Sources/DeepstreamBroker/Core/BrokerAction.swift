@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// A timer the broker core asks its IO shell to run. Arming an id that is already armed replaces it.
-public enum BrokerTimer: Hashable, Sendable {
+package enum BrokerTimer: Hashable, Sendable {
     /// The unauthenticated-client timeout of a connection.
     case authentication(PeerID)
     /// The next heartbeat check of a connection.
@@ -13,7 +13,7 @@ public enum BrokerTimer: Hashable, Sendable {
 }
 
 /// Why the broker closes a connection.
-public enum CloseReason: Hashable, Sendable, CustomStringConvertible {
+package enum CloseReason: Hashable, Sendable, CustomStringConvertible {
     /// `maxAuthAttempts` failed logins.
     case tooManyAuthAttempts
     /// No successful login within `unauthenticatedClientTimeout`.
@@ -26,7 +26,7 @@ public enum CloseReason: Hashable, Sendable, CustomStringConvertible {
     case shutdown
 
     /// A short text for people and the tap.
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooManyAuthAttempts: "too many authentication attempts"
         case .authenticationTimeout: "authentication timeout"
@@ -38,7 +38,7 @@ public enum CloseReason: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// What the pure broker core asks its IO shell to do, in order.
-public enum BrokerAction: Hashable, Sendable {
+package enum BrokerAction: Hashable, Sendable {
     /// Encode `message` in the peer's wire format and write it as one frame.
     case send(PeerID, Message)
     /// Close the connection (after the frames already asked for have been written).

@@ -3,35 +3,35 @@ import DeepstreamProtocol
 /// The whole broker as a pure state machine: one ``ConnectionSession`` per connection, the
 /// ``RPCRouter``, heartbeat and login deadlines. The IO shell feeds ``BrokerInput``s and performs the
 /// returned ``BrokerAction``s in order.
-public struct BrokerCore {
+package struct BrokerCore {
     struct Connection {
         var session = ConnectionSession()
         var lastReceived: Timestamp
     }
 
     /// The settings in force.
-    public let configuration: BrokerConfiguration
+    package let configuration: BrokerConfiguration
     /// The RPC router.
-    public private(set) var router: RPCRouter
+    package private(set) var router: RPCRouter
     private var connections: [PeerID: Connection] = [:]
 
     /// Creates a core; `random` chooses among providers.
-    public init(configuration: BrokerConfiguration, random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
+    package init(configuration: BrokerConfiguration, random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
         self.configuration = configuration
         self.router = RPCRouter(settings: configuration.rpc, permissions: configuration.permissions, random: random)
     }
 
     /// Open connections.
-    public var connectionCount: Int { connections.count }
+    package var connectionCount: Int { connections.count }
 
     /// The session of `peer`, if connected.
-    public func session(of peer: PeerID) -> ConnectionSession? { connections[peer]?.session }
+    package func session(of peer: PeerID) -> ConnectionSession? { connections[peer]?.session }
 
     /// When the last frame from `peer` arrived, if connected.
     public func lastReceived(from peer: PeerID) -> Timestamp? { connections[peer]?.lastReceived }
 
     /// Handles one input.
-    public mutating func on(_ input: BrokerInput) -> [BrokerAction] {
+    package mutating func on(_ input: BrokerInput) -> [BrokerAction] {
         switch input {
         case .connected(let peer, let remoteAddress, let format, let now):
             connections[peer] = Connection(lastReceived: now)

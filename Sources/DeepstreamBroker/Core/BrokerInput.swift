@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// Everything that can happen to the broker core, each with the time it happened.
-public enum BrokerInput: Hashable, Sendable {
+package enum BrokerInput: Hashable, Sendable {
     /// A WebSocket connection finished its upgrade.
     case connected(PeerID, remoteAddress: String, format: WireFormat, at: Timestamp)
     /// A frame arrived; `message` is nil when it could not be decoded.

@@ -2,9 +2,9 @@ import DeepstreamProtocol
 
 /// One connection's login state machine (spec §3): CHALLENGE → ACCEPT, AUTH → AUTH_SUCCESSFUL, and the
 /// replies to out-of-order or undecodable messages (§3.2). Pure: no IO, no clock.
-public struct ConnectionSession: Sendable {
+package struct ConnectionSession: Sendable {
     /// Where the connection is in its life.
-    public enum Phase: Hashable, Sendable {
+    package enum Phase: Hashable, Sendable {
         /// Opened; waiting for CONNECTION/CHALLENGE.
         case awaitingChallenge
         /// ACCEPT sent; waiting for AUTH/REQUEST.
@@ -18,7 +18,7 @@ public struct ConnectionSession: Sendable {
     }
 
     /// What the session decided about one input.
-    public enum Decision: Hashable, Sendable {
+    package enum Decision: Hashable, Sendable {
         /// Nothing to do.
         case ignore
         /// Send these messages.
@@ -32,22 +32,22 @@ public struct ConnectionSession: Sendable {
     }
 
     /// The current phase.
-    public private(set) var phase: Phase = .awaitingChallenge
+    package private(set) var phase: Phase = .awaitingChallenge
     /// Failed logins so far.
-    public private(set) var failedAuthAttempts = 0
+    package private(set) var failedAuthAttempts = 0
     /// The logged-in user id.
-    public private(set) var user: String?
+    package private(set) var user: String?
     /// The logged-in user's clientData.
-    public private(set) var clientData: JSONValue?
+    package private(set) var clientData: JSONValue?
 
     /// Creates a session for a freshly opened connection.
-    public init() {}
+    package init() {}
 
     /// Whether the connection has logged in.
-    public var isLoggedIn: Bool { phase == .open }
+    package var isLoggedIn: Bool { phase == .open }
 
     /// Handles one received frame; `message` is nil when the frame could not be decoded.
-    public mutating func receive(_ message: Message?) -> Decision {
+    package mutating func receive(_ message: Message?) -> Decision {
         switch phase {
         case .closing:
             return .ignore
@@ -93,7 +93,7 @@ public struct ConnectionSession: Sendable {
     }
 
     /// Handles the outcome of a login check.
-    public mutating func authenticated(_ result: AuthenticationResult, maxAuthAttempts: Int) -> Decision {
+    package mutating func authenticated(_ result: AuthenticationResult, maxAuthAttempts: Int) -> Decision {
         guard phase == .authenticating else { return .ignore }
         switch result {
         case .success(let user, let clientData, _):
@@ -115,7 +115,7 @@ public struct ConnectionSession: Sendable {
     }
 
     /// The unauthenticated-client timer fired.
-    public mutating func authenticationTimedOut() -> Decision {
+    package mutating func authenticationTimedOut() -> Decision {
         switch phase {
         case .awaitingChallenge, .awaitingAuthentication, .authenticating:
             phase = .closing(.authenticationTimeout)
@@ -127,7 +127,7 @@ public struct ConnectionSession: Sendable {
     }
 
     /// The broker closes the connection for `reason` without a message (heartbeat, shutdown).
-    public mutating func close(_ reason: CloseReason) -> Decision {
+    package mutating func close(_ reason: CloseReason) -> Decision {
         if case .closing = phase { return .ignore }
         phase = .closing(reason)
         return .replyAndClose([], reason)

@@ -6,7 +6,7 @@ import DeepstreamProtocol
 /// Calls are keyed by (requestor connection, correlation id). The id a provider sees is the requestor's
 /// own id when no other in-flight call uses it, otherwise a broker-made unique variant; replies from
 /// providers are matched by that provider-side id and accepted only from the call's current provider.
-public struct RPCRouter {
+package struct RPCRouter {
     /// Who a logged-in connection is, for requestorName / requestorData.
     struct Member {
         var user: String
@@ -46,11 +46,11 @@ public struct RPCRouter {
     private var callsAtProvider: [PeerID: Set<CallID>] = [:]
 
     /// When set, new REQUESTs are answered NO_RPC_PROVIDER (the broker is shutting down).
-    public var isDraining = false
+    package var isDraining = false
 
     /// Creates a router; `random` chooses among providers; `permissions` (nil: everything allowed)
     /// decide PROVIDE and REQUEST.
-    public init(
+    package init(
         settings: BrokerConfiguration.RPC, permissions: RPCPermissions? = nil,
         random: some RandomNumberGenerator & Sendable
     ) {
@@ -60,7 +60,7 @@ public struct RPCRouter {
     }
 
     /// Calls not yet answered.
-    public var pendingCallCount: Int { calls.count }
+    package var pendingCallCount: Int { calls.count }
 
     /// The provider a pending call was last sent to and whether it accepted; `nil` when the call is
     /// not pending.
@@ -69,15 +69,15 @@ public struct RPCRouter {
     }
 
     /// The connections providing `name`, in registration order.
-    public func providers(of name: String) -> [PeerID] { providers[name] ?? [] }
+    package func providers(of name: String) -> [PeerID] { providers[name] ?? [] }
 
     /// A connection logged in as `user`.
-    public mutating func join(_ peer: PeerID, user: String, clientData: JSONValue?, serverData: JSONValue? = nil) {
+    package mutating func join(_ peer: PeerID, user: String, clientData: JSONValue?, serverData: JSONValue? = nil) {
         members[peer] = Member(user: user, clientData: clientData, serverData: serverData)
     }
 
     /// Handles one RPC message from a logged-in connection.
-    public mutating func receive(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+    package mutating func receive(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
         switch message.action {
         case .provide: return provide(message, from: peer, at: now)
         case .unprovide: return unprovide(message, from: peer, at: now)
@@ -91,7 +91,7 @@ public struct RPCRouter {
 
     /// A connection went away: its names are unprovided and calls it was serving are rerouted at once.
     /// Calls it requested run on; their final answer is dropped with the socket.
-    public mutating func leave(_ peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+    package mutating func leave(_ peer: PeerID, at now: Timestamp) -> [BrokerAction] {
         var actions: [BrokerAction] = []
         members[peer] = nil
         for name in (provided.removeValue(forKey: peer) ?? []).sorted() {
@@ -108,7 +108,7 @@ public struct RPCRouter {
     }
 
     /// A timer armed by this router fired.
-    public mutating func timerFired(_ timer: BrokerTimer, at now: Timestamp) -> [BrokerAction] {
+    package mutating func timerFired(_ timer: BrokerTimer, at now: Timestamp) -> [BrokerAction] {
         var actions: [BrokerAction] = []
         switch timer {
         case .accept(let callID):
@@ -124,7 +124,7 @@ public struct RPCRouter {
     }
 
     /// Ends every pending call with `reason` sent to its requestor (shutdown).
-    public mutating func failAll(with reason: RPCAction, at now: Timestamp) -> [BrokerAction] {
+    package mutating func failAll(with reason: RPCAction, at now: Timestamp) -> [BrokerAction] {
         var actions: [BrokerAction] = []
         for callID in calls.keys.sorted(by: Self.callOrder) {
             finish(callID, failing: reason, at: now, into: &actions)

@@ -16,8 +16,10 @@ public enum RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The engine was not connected, the connection was lost while the call was in flight, or the
     /// offline buffer expired (`client offline`).
     case clientOffline
-    /// The encoded REQUEST would exceed `maxMessageSize`; nothing was sent.
-    case messageTooLarge(size: Int, limit: Int)
+    /// The request was too big: either the client's own `maxMessageSize` refused it before anything
+    /// was sent (the connection stays), or the server closed the connection with WebSocket close code
+    /// 1009 when it arrived (its `maxMessageSize` is smaller). `size` is the encoded REQUEST in bytes.
+    case messageTooBig(size: Int, limit: MessageSizeLimit)
     /// The caller's own deadline (`timeout:`) passed before an answer arrived.
     case timeout(Duration)
     /// The awaiting task was cancelled.
@@ -39,7 +41,7 @@ public enum RPCError: Error, Hashable, Sendable, CustomStringConvertible {
         case .messagePermissionError: "MESSAGE_PERMISSION_ERROR"
         case .requestError: "REQUEST_ERROR"
         case .clientOffline: "client offline"
-        case .messageTooLarge: "message too large"
+        case .messageTooBig: "message too big"
         case .timeout: "timeout"
         case .cancelled: "cancelled"
         case .unexpectedReply(let action): action.name
@@ -52,11 +54,36 @@ public enum RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .requestError(let value): "REQUEST_ERROR: \(value?.jsonText ?? "(no data)")"
-        case .messageTooLarge(let size, let limit): "message too large: \(size) bytes, limit \(limit)"
+        case .messageTooBig(let size, .client(let limit)):
+            "message too big: the request is \(Self.grouped(size)) bytes, over the client's maxMessageSize of "
+                + "\(Self.grouped(limit)) bytes; it was not sent"
+        case .messageTooBig(let size, .server(let closeCode)):
+            "message too big: the request is \(Self.grouped(size)) bytes and the server closed the connection "
+                + "with \(closeCode) (its maxMessageSize is smaller)"
         case .timeout(let duration): "timeout: no answer within \(duration)"
         case .invalidResponseData(let text): "INVALID_MESSAGE_DATA: \(text)"
         default: name
         }
+    }
+
+    /// The text for a call's `abandoned` step (timeline, JSON Lines): the full explanation where the
+    /// short ``name`` would hide what happened, the name otherwise.
+    public var abandonReason: String {
+        switch self {
+        case .messageTooBig: description
+        default: name
+        }
+    }
+
+    /// `5012` as `5,012`.
+    package static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return value < 0 ? "-" + out : out
     }
 
     /// The error a server error action maps to, if it ends a call.

@@ -157,7 +157,9 @@ enum ConsoleLauncher {
 
         let engine: ClientEngine
         do throws(ServerURL.ParseError) {
-            engine = try ClientEngine(url: url, logger: Logger(label: "dsconsole.engine"))
+            var engineOptions = ClientOptions()
+            engineOptions.maxMessageSize = options.maxMessageSize
+            engine = try ClientEngine(url: url, options: engineOptions, logger: Logger(label: "dsconsole.engine"))
         } catch {
             await broker?.shutdown()
             await proxy?.shutdown()

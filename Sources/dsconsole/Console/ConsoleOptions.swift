@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConsoleCore
+import DeepstreamClient
 import Logging
 
 /// The options every console mode shares (`dsconsole` and `dsconsole connect`).
@@ -41,7 +42,14 @@ struct ConsoleOptions: ParsableArguments {
     var logLevel: String = "notice"
 
     /// Rejects impossible values before anything starts.
+    /// `--max-message-size`: the engine's client-side limit (see ``ConnectionOptions``).
+    @Option(
+        name: .customLong("max-message-size"),
+        help: ArgumentHelp("Refuse to send a request larger than BYTES (default 1048576).", valueName: "BYTES"))
+    var maxMessageSize: Int = ClientOptions().maxMessageSize
+
     func validate() throws {
+        try ConnectionOptions.validateMaxMessageSize(maxMessageSize)
         guard callLogCapacity >= 1 && callLogCapacity <= 10_000_000 else {
             throw ValidationError("--call-log-capacity must be from 1 to 10000000")
         }

@@ -107,3 +107,16 @@ func testOptions(
     options.connectTimeout = .seconds(2)
     return options
 }
+
+/// Waits until `condition` holds (checking every 2 ms, at most `timeout`): synchronisation on an
+/// observable condition instead of a guessed sleep.
+func waitUntil(
+    _ what: String, timeout: Duration = .seconds(5), _ condition: @Sendable () async -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    throw TestTimeout(what: what)
+}

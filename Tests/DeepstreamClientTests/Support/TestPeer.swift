@@ -48,6 +48,8 @@ actor TestPeer {
     var maxAuthAttempts = 3
     /// Drop every inbound frame without answering (a dead link).
     var silent = false
+    /// Stop reading frames (a slow server): nothing is consumed until it is turned off again.
+    var stalled = false
     /// Add requestorName/requestorData to forwarded REQUESTs.
     var provideRequestorDetails = false
     /// Per-message override.
@@ -62,6 +64,9 @@ actor TestPeer {
     private(set) var port = 0
 
     private var connections: [Int: Connection] = [:]
+    /// Set by ``stop()``: a connection whose upgrade completes afterwards is closed at once, so
+    /// `stop()` never waits for a client that got in while the listener was closing.
+    private var stopping = false
     private var pending: [String: Int] = [:]
     private var server: NIOAsyncChannel<EventLoopFuture<Upgrade>, Never>?
     private var serverTask: Task<Void, Never>?
@@ -79,6 +84,9 @@ actor TestPeer {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
                     let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
+                        // As large as the engine's default limit: NIO's default (16 KiB) would close
+                        // the connection with 1009 on the first larger frame.
+                        maxFrameSize: 1 << 20,
                         shouldUpgrade: { channel, head in
                             channel.eventLoop.makeSucceededFuture(head.uri == "/deepstream" ? HTTPHeaders() : nil)
                         },
@@ -97,6 +105,7 @@ actor TestPeer {
                 }
             }
         server = channel
+        stopping = false
         port = channel.channel.localAddress?.port ?? requested
         serverTask = Task { [weak self] in
             await withDiscardingTaskGroup { group in
@@ -112,7 +121,9 @@ actor TestPeer {
 
     /// Stops listening and closes every connection.
     func stop() async {
-        server?.channel.close(promise: nil)
+        stopping = true
+        // The listener is closed before the connections, so a client reconnecting at once is refused.
+        try? await server?.channel.close()
         server = nil
         closeAllConnections()
         await serverTask?.value
@@ -127,6 +138,7 @@ actor TestPeer {
     }
 
     func setSilent(_ on: Bool) { silent = on }
+    func setStalled(_ on: Bool) { stalled = on }
     func setRefuseLogins(_ on: Bool) { refuseLogins = on }
     func setMaxAuthAttempts(_ count: Int) { maxAuthAttempts = count }
     func setProvideRequestorDetails(_ on: Bool) { provideRequestorDetails = on }
@@ -168,6 +180,10 @@ actor TestPeer {
 
     private func serve(_ upgrade: EventLoopFuture<Upgrade>) async {
         guard case .websocket(let channel)? = try? await upgrade.get() else { return }
+        guard !stopping else {
+            try? await channel.channel.close()
+            return
+        }
         connectionCount += 1
         let id = connectionCount
         connections[id] = Connection(channel: channel)
@@ -177,6 +193,8 @@ actor TestPeer {
                     if frame.opcode == .connectionClose { return }
                     continue
                 }
+                // A stalled peer stops reading: its socket's buffers fill and TCP pushes back.
+                while self.stalled { try await Task.sleep(for: .milliseconds(5)) }
                 self.handle(frame.unmaskedData, from: id)
             }
         }

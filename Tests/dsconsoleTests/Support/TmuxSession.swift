@@ -23,8 +23,9 @@ enum TmuxError: Error, CustomStringConvertible {
 /// send keys, read the screen.
 ///
 /// The pane stays after the command exits (`remain-on-exit`), so its last screen and exit status
-/// can still be read; the status line is off, so the pane has the full size. Call `kill()` at the
-/// end of every test.
+/// can still be read; the status line is off, so the pane has the full size. Tests use
+/// ``with(command:width:height:terminalType:environment:_:)``, which tears the server and the pane's
+/// processes down however the test ends.
 struct TmuxSession: Sendable {
     /// The tmux socket name (`tmux -L`).
     let socketName: String
@@ -32,8 +33,29 @@ struct TmuxSession: Sendable {
     let target = "console"
     private let configurationPath: String
 
+    /// Starts a session (as ``start(command:width:height:terminalType:environment:)``), runs `body`
+    /// with it and then always kills the pane's processes and the server — also when `body` throws
+    /// or a step fails, so a failing test leaks neither a tmux server nor the program under test.
+    static func with<Result>(
+        command: String,
+        width: Int = 120,
+        height: Int = 40,
+        terminalType: String = "tmux-256color",
+        environment: [String: String] = [:],
+        _ body: (TmuxSession) async throws -> Result
+    ) async throws -> Result {
+        let session = try await start(
+            command: command, width: width, height: height, terminalType: terminalType, environment: environment)
+        let result: Swift.Result<Result, any Error>
+        do { result = .success(try await body(session)) } catch { result = .failure(error) }
+        await session.kill()
+        return try result.get()
+    }
+
     /// Starts the server and the session running `command` (a shell command line) in a pane of
     /// `width` × `height`, with `TERM=terminalType` and `environment` added to the environment.
+    /// Prefer ``with(command:width:height:terminalType:environment:_:)``; whoever calls this must
+    /// call ``kill()`` on every path.
     static func start(
         command: String,
         width: Int = 120,
@@ -56,7 +78,12 @@ struct TmuxSession: Sendable {
             arguments += ["-e", "\(name)=\(value)"]
         }
         arguments.append(command)
-        try await session.tmux(arguments, environment: environment)
+        do {
+            try await session.tmux(arguments, environment: environment)
+        } catch {
+            await session.kill()
+            throw error
+        }
         return session
     }
 
@@ -122,12 +149,20 @@ struct TmuxSession: Sendable {
         return pid_t(output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Stops the server (its programs get SIGHUP) and removes its socket and the configuration
-    /// file. Never throws: it runs at the end of tests, also after failures.
+    /// Kills the process group of every pane (the shell and the program it runs: a program that
+    /// ignores SIGHUP would outlive the server), stops the server and removes its socket and the
+    /// configuration file. Never throws: it runs at the end of tests, also after failures.
     func kill() async {
         // kill-server leaves the socket file behind; ask for its path while the server still runs.
         let socketPath = try? await tmux(["display-message", "-p", "#{socket_path}"])
             .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let panes = (try? await tmux(["list-panes", "-a", "-F", "#{pane_pid}"]))?.output
+            .split(separator: "\n").compactMap { pid_t($0.trimmingCharacters(in: .whitespaces)) } ?? []
+        for pane in panes where pane > 1 {
+            // tmux starts each pane's command in a session of its own, so the pane pid is the group.
+            Foundation.kill(-pane, SIGKILL)
+            Foundation.kill(pane, SIGKILL)
+        }
         _ = try? await tmux(["kill-server"])
         if let socketPath, !socketPath.isEmpty {
             unlink(socketPath)
