@@ -62,3 +62,42 @@ extension BinaryTests {
         }
     }
 }
+
+extension BinaryTests.WatchStatsTests {
+    @Test("--proxy --stats counts the proxied calls per RPC with the providers' user names")
+    func proxyStats() async throws {
+        let broker = try await TestBroker.start()
+        let watch = try ChildProcess([
+            "watch", "--proxy", broker.url, "--listen", "127.0.0.1:0", "--stats", "--interval", "0.2", "--topic-interval", "0",
+        ])
+        #expect(await watch.waitFor("\"event\":\"listening\"", inStderr: false), "watch did not start: \(watch.stderr)")
+        let url = try #require(try jsonLines(watch.stdout).first?["url"]?.stringValue)
+        let provider = try ClientEngine(url: url)
+        try await provider.login(["username": "ann"])
+        let events = provider.events()
+        try await provider.provide("p") { data, response, _ in response.send(data) }
+        for await event in events {
+            if case .providerAcknowledged("p", true, _) = event { break }
+        }
+        let requestor = try ClientEngine(url: url)
+        try await requestor.login(["username": "bob"])
+        for index in 0..<3 { _ = try await requestor.make("p", data: ["n": .int(index)]) }
+        await requestor.close()
+        await provider.close()
+        #expect(await watch.waitFor(#""calls":3"#, inStderr: false), "\(watch.stdout)")
+        watch.send(SIGINT)
+        #expect(await watch.wait(timeout: .seconds(10)) == 0)
+        await broker.stop()
+        let last = try #require(try jsonLines(watch.stdout).last)
+        guard case .array(let rpcs)? = last["rpcs"], let p = rpcs.first(where: { $0["name"] == "p" }) else {
+            Issue.record("no row for p in \(last)")
+            return
+        }
+        #expect(p["ok"] == 3)
+        guard case .array(let providers)? = p["providers"] else {
+            Issue.record("no providers in \(p)")
+            return
+        }
+        #expect(providers.first?["provider"] == "ann")
+    }
+}
