@@ -90,12 +90,14 @@ struct EnginePeerConnectionTests {
         #expect(detection >= EngineClockTests.nanoseconds(.seconds(2)) && detection <= EngineClockTests.nanoseconds(.seconds(3)))
         try await events.waitForState(.reconnecting)
         // The peer comes back speaking (a restart drops the connection the engine may have opened to the
-        // silent one): the engine reconnects and logs in again by itself. Time only moves while the engine
-        // waits for a reconnect timer, never during a handshake.
+        // silent one): the engine reconnects and logs in again by itself. Time moves only while the engine
+        // is not open and sleeps on the clock: mostly its reconnect timer, but also a connect or handshake
+        // deadline when an attempt raced the peer's restart (waiting for `.reconnecting` alone could wait
+        // for ever on a timeout that only manual time can end).
         await peer.stop()
         await peer.setSilent(false)
         try await peer.start(port: port)
-        try await Self.advance(clock, until: "second OPEN", whileParked: { await engine.state == .reconnecting }) {
+        try await Self.advance(clock, until: "second OPEN", whileParked: { await engine.state != .open }) {
             await events.states.filter { $0 == .open }.count >= 2
         }
         #expect(await peer.connectionCount >= 2)
