@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// One module per concern; arrows of `import` point down the list only:
 /// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient / MockProviders / ConsoleCore ← ConsoleTerminal ←
-/// dsconsole. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
+/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
 let package = Package(
     name: "dsconsole",
     platforms: [.macOS(.v14)],
@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "DeepstreamBroker",
             dependencies: [
-                "DeepstreamProtocol",
+                "DeepstreamProtocol", "RPCSteering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -86,6 +86,10 @@ let package = Package(
         // headless `provide` command.
         .target(name: "MockProviders", dependencies: ["DeepstreamProtocol"]),
 
+        // Pure steering rules (issue 13): the rules file, glob matching and the per-call decision that the
+        // embedded broker (and later the proxy) takes before forwarding.
+        .target(name: "RPCSteering", dependencies: ["DeepstreamProtocol"]),
+
         // Pure per-RPC statistics (counts by outcome, HdrHistogram latencies, rates), shared by the
         // console's Stats view and `watch --stats`.
         .target(
@@ -112,7 +116,7 @@ let package = Package(
             name: "dsconsole",
             dependencies: [
                 "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "MockProviders",
-                "CallStatistics", "ConsoleCore", "ConsoleTerminal",
+                "RPCSteering", "CallStatistics", "ConsoleCore", "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -159,12 +163,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DeepstreamBrokerTests",
-            dependencies: ["DeepstreamBroker", "DeepstreamProtocol"],
+            dependencies: ["DeepstreamBroker", "DeepstreamProtocol", "RPCSteering"],
             exclude: ["Vectors/generate_replay_scripts.py"]
         ),
         .testTarget(
             name: "DeepstreamClientTests",
-            dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol"]
+            dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol", "RPCSteering"]
         ),
         .testTarget(
             name: "DeepstreamProxyTests",
@@ -177,6 +181,7 @@ let package = Package(
             exclude: ["Vectors/generate_vectors.py"]
         ),
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
+        .testTarget(name: "RPCSteeringTests", dependencies: ["RPCSteering", "DeepstreamProtocol"]),
         .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),
