@@ -132,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "BrokerBenchmark",
             dependencies: [
-                "DeepstreamBroker", "DeepstreamProtocol",
+                "DeepstreamBroker", "DeepstreamProtocol", "RPCSteering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
