@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// One module per concern; arrows of `import` point down the list only:
 /// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient / MockProviders / ConsoleCore ← ConsoleTerminal ←
-/// dsconsole. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
+/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
 ///
 /// Linux only (glibc): the terminal code, the signal handling and the child-process tests are written
 /// against glibc, so the package claims no Apple platform (docs/decisions.md).
@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "DeepstreamBroker",
             dependencies: [
-                "DeepstreamProtocol",
+                "DeepstreamProtocol", "RPCSteering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -100,6 +100,10 @@ let package = Package(
             ]
         ),
 
+        // Pure steering rules (issue 13): the rules file, glob matching and the per-call decision that the
+        // embedded broker (and later the proxy) takes before forwarding.
+        .target(name: "RPCSteering", dependencies: ["DeepstreamProtocol"]),
+
         // Pure per-RPC statistics (counts by outcome, HdrHistogram latencies, rates), shared by the
         // console's Stats view and `watch --stats`.
         .target(
@@ -126,7 +130,7 @@ let package = Package(
             name: "dsconsole",
             dependencies: [
                 "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "DeepstreamCluster",
-                "MockProviders", "CallStatistics", "ConsoleCore", "ConsoleTerminal",
+                "MockProviders", "RPCSteering", "CallStatistics", "ConsoleCore", "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -142,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "BrokerBenchmark",
             dependencies: [
-                "DeepstreamBroker", "DeepstreamProtocol",
+                "DeepstreamBroker", "DeepstreamProtocol", "RPCSteering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -173,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeepstreamBrokerTests",
-            dependencies: ["DeepstreamBroker", "DeepstreamProtocol"],
+            dependencies: ["DeepstreamBroker", "DeepstreamProtocol", "RPCSteering"],
             exclude: ["Vectors/generate_replay_scripts.py"]
         ),
         // Shared test utilities (ManualClock). A plain target under Tests/ so only test targets use it.
@@ -181,7 +185,7 @@ let package = Package(
 
         .testTarget(
             name: "DeepstreamClientTests",
-            dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol", "TestSupport"]
+            dependencies: ["DeepstreamClient", "DeepstreamBroker", "DeepstreamProtocol", "RPCSteering", "TestSupport"]
         ),
         .testTarget(
             name: "DeepstreamProxyTests",
@@ -199,6 +203,7 @@ let package = Package(
             exclude: ["Vectors/generate_cluster_vectors.py"]
         ),
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
+        .testTarget(name: "RPCSteeringTests", dependencies: ["RPCSteering", "DeepstreamProtocol"]),
         .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),

@@ -1,5 +1,6 @@
 import DeepstreamBroker
 import DeepstreamProtocol
+import RPCSteering
 import Histogram
 import Logging
 import NIOCore
@@ -7,7 +8,8 @@ import NIOPosix
 
 /// RPC throughput and latency through the embedded broker, next to a plain WebSocket echo server on
 /// the same NIO stack under the same load. Run a release build:
-/// `swift run -c release BrokerBenchmark [--quick]`; `--permissions` measures permission checks instead.
+/// `swift run -c release BrokerBenchmark [--quick] [--steering]`; `--permissions` measures permission checks
+/// instead; `--steering` loads 16 steering rules that match no call, so every dispatch pays the rule check.
 @main
 enum BrokerBenchmark {
     struct Scenario {
@@ -72,6 +74,11 @@ enum BrokerBenchmark {
         configuration.port = 0
         configuration.rpc.ackTimeout = .seconds(30)
         configuration.rpc.responseTimeout = .seconds(60)
+        if CommandLine.arguments.contains("--steering") {
+            configuration.steering = SteeringRules((0..<16).map { index in
+                SteeringRule(match: GlobPattern("other-\(index).*"), action: .reject)
+            })
+        }
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let broker = Broker(configuration: configuration, logger: logger)

@@ -35,7 +35,7 @@ public enum CallOutcomeKind: String, CaseIterable, Hashable, Sendable {
             }
         case .denied: self = .denied
         case .abandoned: self = .other
-        case .requested, .routed, .accepted, .rejected: return nil
+        case .requested, .routed, .accepted, .rejected, .steered: return nil
         }
     }
 }

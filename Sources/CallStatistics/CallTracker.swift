@@ -58,7 +58,7 @@ public struct CallTracker: Sendable {
             if call.acceptedAt == nil { call.acceptedAt = event.at }
         case .rejected:
             call.wasRejected = true
-        case .responded, .errored, .failed, .denied, .abandoned:
+        case .responded, .errored, .failed, .denied, .abandoned, .steered:
             break
         }
         guard let outcome = CallOutcomeKind(finalStep: event.step) else {

@@ -80,6 +80,21 @@ public enum CallDetailContent {
                 ? ("permission error (\(reason.name)) in \(rule)", .stateError)
                 : ("denied by \(rule) (\(reason.name))", .stateError)
         case .abandoned(let reason): ("abandoned: \(reason)", .stateError)
+        case .steered(let rule, let action, let detail):
+            (steeringSummary(rule: rule, action: action, detail: detail, full: true), .statePending)
+        }
+    }
+
+    /// A steering step for people: `delayed 312 ms by rule 2`, `failed by rule 1`; `full` adds the
+    /// injected error value.
+    public static func steeringSummary(rule: Int, action: String, detail: String?, full: Bool = false) -> String {
+        switch action {
+        case "delay-request": "request delayed \(detail ?? "") by rule \(rule)"
+        case "delay-response": "response delayed \(detail ?? "") by rule \(rule)"
+        case "fail": full ? "failed by rule \(rule) (REQUEST_ERROR \(detail ?? "null"))" : "failed by rule \(rule)"
+        case "reject": "answer replaced by REJECT by rule \(rule)"
+        case "drop-response": "response dropped by rule \(rule)"
+        default: "\(action) by rule \(rule)"
         }
     }
 }

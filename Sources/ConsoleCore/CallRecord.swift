@@ -39,6 +39,8 @@ public struct CallRecord: Hashable, Sendable {
     public var responseData: String?
     /// Every observed step, in order.
     public var timeline: [TimelineEntry]
+    /// What the last steering rule did to the call (`failed by rule 1`), nil when no rule touched it.
+    public var steering: String?
 
     /// Creates a record from the first observed event of a call.
     public init(key: CallKey, sequence: Int, name: String, at: Timestamp) {
@@ -79,6 +81,8 @@ public struct CallRecord: Hashable, Sendable {
             if !wasFinal { status = .denied(rule: rule, reason: reason) }
         case .abandoned(let reason):
             if !wasFinal { status = .abandoned(reason) }
+        case .steered(let rule, let action, let detail):
+            steering = CallDetailContent.steeringSummary(rule: rule, action: action, detail: detail)
         }
         if step.isFinal && endedAt == nil { endedAt = at }
     }

@@ -92,7 +92,8 @@ public struct CallRowFormatter: Hashable, Sendable {
                 let marked = (record.wasRerouted ? "↻ " : "") + route
                 text = marked.count > entry.width ? (record.wasRerouted ? "↻ " : "") + Self.compactRoute(route) : marked
             case .state:
-                text = record.status.label
+                // ⚑ marks a call a steering rule touched; the detail's timeline says which and how.
+                text = (record.steering == nil ? "" : "⚑ ") + record.status.label
                 role = record.status.role
             case .accept: text = DisplayFormat.latency(record.acceptLatency)
             case .total: text = DisplayFormat.latency(record.totalLatency)

@@ -128,6 +128,11 @@ enum EventJSONLines {
         case .abandoned(let reason):
             o["step"] = "abandoned"
             o["reason"] = .string(reason)
+        case .steered(let rule, let action, let detail):
+            o["step"] = "steered"
+            o["rule"] = .int(rule)
+            o["action"] = .string(action)
+            o["detail"] = detail.map(JSONValue.string)
         }
         o["final"] = .bool(call.step.isFinal)
         if let requestor {

@@ -36,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("deepstream's config.yml or a JSON configuration file (docs/broker.md).", valueName: "FILE"))
     var configFile: String?
 
+    @Option(name: .customLong("rules"), help: ArgumentHelp(RulesFileOption.help, valueName: "FILE"))
+    var rulesFile: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -60,6 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        if let rulesFile {
+            do throws(CommandFailure) { configuration.steering = try RulesFileOption.load(rulesFile) } catch {
+                throw Self.fail(String(error.message.dropFirst("dsconsole: ".count)))
+            }
+        }
 
         var logger = Logger(label: "dsconsole.broker", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -37,6 +37,9 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(
         "Proxy to this deepstream server (ws://… or wss://…) and watch everything that passes.", valueName: "UPSTREAM"))
     var proxy: String?
+
+    @Option(name: .customLong("rules"), help: ArgumentHelp("With --serve: " + RulesFileOption.help, valueName: "FILE"))
+    var rulesFile: String?
     /// Proxy listen address.
     @Option(help: ArgumentHelp("With --proxy: the address to listen on (port 0 picks a free one).", valueName: "HOST:PORT"))
     var listen: String = ProxyOptions.defaultListen
@@ -74,6 +77,9 @@ struct WatchCommand: AsyncParsableCommand {
         guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
         if stats && frames { throw ValidationError("--stats and --frames do not go together") }
         if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
+        if rulesFile != nil, !serve {
+            throw ValidationError("--rules works with --serve only for now (not yet through --proxy)")
+        }
         guard topicInterval >= 0, topicInterval.isFinite else { throw ValidationError("--topic-interval must be 0 or more") }
         if stats && topicsOnly { throw ValidationError("--stats and --topics-only do not go together") }
         if cluster != nil && (serve || frames || proxy != nil) { throw ValidationError("--cluster goes without --serve, --proxy and --frames") }
@@ -111,6 +117,7 @@ struct WatchCommand: AsyncParsableCommand {
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        if let rulesFile { configuration.steering = try RulesFileOption.load(rulesFile) }
         // Only warnings: stderr stays free for the command's own lines.
         var logger = Logger(label: "dsconsole.broker")
         logger.logLevel = .warning

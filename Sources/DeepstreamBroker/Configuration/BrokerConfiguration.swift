@@ -1,5 +1,6 @@
 import DeepstreamProtocol
 import Foundation
+import RPCSteering
 
 /// Everything the embedded broker can be told, with the reference server's defaults except where
 /// docs/broker.md says otherwise (bind address 127.0.0.1 instead of 0.0.0.0).
@@ -43,6 +44,8 @@ public struct BrokerConfiguration: Sendable {
     public var shutdownGracePeriod: Duration = .milliseconds(2000)
     /// Who may provide and request which RPC (deepstream's Valve `rpc` rules); `nil` allows everything.
     public var permissions: RPCPermissions?
+    /// Steering rules applied to every call (docs/rules.md); empty by default. Set from `--rules FILE`.
+    public var steering = SteeringRules()
     /// The WebSocket endpoints: URL path → wire format.
     public var webSocketPaths: [String: WireFormat] = ["/deepstream": .binary, "/deepstream-json": .json]
     /// The path answering `GET` with 200 OK.

@@ -10,6 +10,9 @@ package enum BrokerTimer: Hashable, Sendable {
     case accept(CallID)
     /// A call's RESPONSE deadline at its current provider.
     case response(CallID)
+    /// The end of a steering delay: the held REQUEST goes to the provider or the held answer to the
+    /// requestor (docs/rules.md).
+    case steering(CallID)
 }
 
 /// Why the broker closes a connection.

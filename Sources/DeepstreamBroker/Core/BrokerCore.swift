@@ -1,4 +1,5 @@
 import DeepstreamProtocol
+import RPCSteering
 
 /// The whole broker as a pure state machine: one ``ConnectionSession`` per connection, the
 /// ``RPCRouter``, heartbeat and login deadlines. The IO shell feeds ``BrokerInput``s and performs the
@@ -18,7 +19,9 @@ package struct BrokerCore {
     /// Creates a core; `random` chooses among providers.
     package init(configuration: BrokerConfiguration, random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
         self.configuration = configuration
-        self.router = RPCRouter(settings: configuration.rpc, permissions: configuration.permissions, random: random)
+        self.router = RPCRouter(
+            settings: configuration.rpc, permissions: configuration.permissions, steering: configuration.steering,
+            random: random)
     }
 
     /// Open connections.
@@ -88,7 +91,7 @@ package struct BrokerCore {
                 let decision = connection.session.close(.heartbeatMissing)
                 connections[peer] = connection
                 return perform(decision, for: peer, at: now)
-            case .accept, .response:
+            case .accept, .response, .steering:
                 return router.timerFired(timer, at: now)
             }
         case .drain:

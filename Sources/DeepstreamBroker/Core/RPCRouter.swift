@@ -1,4 +1,5 @@
 import DeepstreamProtocol
+import RPCSteering
 
 /// The RPC routing state machine (spec §4, §5, with the fixes listed in docs/broker.md). Pure: it takes
 /// messages, departures and timer firings with the current time and returns ``BrokerAction``s.
@@ -24,10 +25,18 @@ package struct RPCRouter {
         var provider: PeerID
         var tried: Set<PeerID>
         var accepted = false
+        /// What a steering rule does to the current provider's answer, decided at dispatch.
+        var pendingSteer: SteeringDecision?
+        /// The REQUEST waits for the steering timer before it goes to the provider.
+        var awaitingRelease = false
+        /// The provider's answer waits for the steering timer before it goes to the requestor.
+        var delayedReply: RPCMessage?
     }
 
     private let settings: BrokerConfiguration.RPC
     private let permissions: RPCPermissions?
+    /// The steering rules (docs/rules.md); empty means every call takes the plain path.
+    public var steering: SteeringRules
     /// Which ruleset decides a name (it depends on the name only), as deepstream's rule cache keeps it;
     /// emptied when it reaches ``ruleCacheCapacity`` entries so it stays bounded.
     private var ruleCache: [RuleCacheKey: Int?] = [:]
@@ -51,11 +60,12 @@ package struct RPCRouter {
     /// Creates a router; `random` chooses among providers; `permissions` (nil: everything allowed)
     /// decide PROVIDE and REQUEST.
     package init(
-        settings: BrokerConfiguration.RPC, permissions: RPCPermissions? = nil,
+        settings: BrokerConfiguration.RPC, permissions: RPCPermissions? = nil, steering: SteeringRules = SteeringRules(),
         random: some RandomNumberGenerator & Sendable
     ) {
         self.settings = settings
         self.permissions = permissions
+        self.steering = steering
         self.random = random
     }
 
@@ -117,6 +127,14 @@ package struct RPCRouter {
         case .response(let callID):
             guard calls[callID] != nil else { return [] }
             finish(callID, failing: .responseTimeout, at: now, into: &actions)
+        case .steering(let callID):
+            guard let call = calls[callID] else { return [] }
+            if call.awaitingRelease {
+                calls[callID]?.awaitingRelease = false
+                forward(callID, at: now, into: &actions)
+            } else if let reply = call.delayedReply {
+                deliver(reply, for: callID, from: call.provider, at: now, into: &actions)
+            }
         case .authentication, .heartbeat:
             break
         }
@@ -292,8 +310,55 @@ package struct RPCRouter {
         return candidate
     }
 
-    /// Sends the call to its current provider and (re)arms both timers.
+    /// Sends the call to its current provider, unless a steering rule fails or delays it first.
     private mutating func dispatch(_ callID: CallID, at now: Timestamp, into actions: inout [BrokerAction]) {
+        guard var call = calls[callID] else { return }
+        call.pendingSteer = nil
+        call.awaitingRelease = false
+        // The one check a call pays when no rule is loaded.
+        if !steering.isEmpty, let decision = steeringDecision(for: call) {
+            switch decision.action {
+            case .fail(let error):
+                calls[callID] = call
+                actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now))))
+                let data = error.jsonText
+                if let requestor = callID.requestor {
+                    actions.append(.send(requestor, .rpc(RPCMessage(
+                        action: .requestError, data: data, correlationId: callID.correlationId, name: call.name))))
+                }
+                remove(callID, into: &actions)
+                actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .errored(data: data), at: now))))
+                return
+            case .delayRequest:
+                call.awaitingRelease = true
+                calls[callID] = call
+                // Counted at the provider so a departure while the request waits reroutes it as usual.
+                callsAtProvider[call.provider, default: []].insert(callID)
+                actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now))))
+                // A reroute left the previous provider's deadlines armed; they restart on release.
+                actions.append(.cancelTimer(.accept(callID)))
+                actions.append(.cancelTimer(.response(callID)))
+                actions.append(.armTimer(
+                    .steering(callID), deadline: now.advanced(by: .milliseconds(decision.delayMilliseconds))))
+                return
+            case .delayResponse, .reject, .dropResponse:
+                call.pendingSteer = decision
+            }
+        }
+        calls[callID] = call
+        forward(callID, at: now, into: &actions)
+    }
+
+    /// The steering rule that fires for the call at its current provider, if any.
+    private mutating func steeringDecision(for call: Call) -> SteeringDecision? {
+        let requestorUser = call.id.requestor.flatMap { members[$0]?.user }
+        let providerUser = members[call.provider]?.user
+        let rules = steering
+        return rules.decide(name: call.name, requestor: requestorUser, provider: providerUser, using: &random)
+    }
+
+    /// Sends the call to its current provider and (re)arms both timers.
+    private mutating func forward(_ callID: CallID, at now: Timestamp, into actions: inout [BrokerAction]) {
         guard let call = calls[callID] else { return }
         var forward = call.request
         forward.correlationId = call.providerCorrelationId
@@ -343,6 +408,9 @@ package struct RPCRouter {
         toRequestor.correlationId = callID.correlationId
         toRequestor.requestorName = nil
         toRequestor.requestorData = nil
+        if let decision = call.pendingSteer, message.action != .reject {
+            if let steered = steer(toRequestor, by: decision, for: call, from: peer, at: now) { return steered }
+        }
         switch message.action {
         case .accept:
             guard !call.accepted else {
@@ -363,12 +431,56 @@ package struct RPCRouter {
                     action: .invalidMessageData, correlationId: providerId, isError: true, name: message.name,
                     originalAction: message.action)))]
             }
-            let step: CallStep = message.action == .response ? .responded(data: message.data) : .errored(data: message.data)
-            if let requestor = callID.requestor { actions.append(.send(requestor, .rpc(toRequestor))) }
-            remove(callID, into: &actions)
-            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: step, at: now))))
+            deliver(toRequestor, for: callID, from: peer, at: now, into: &actions)
         }
         return actions
+    }
+
+    /// Sends a provider's final answer to the requestor and ends the call.
+    private mutating func deliver(
+        _ reply: RPCMessage, for callID: CallID, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
+        guard let call = calls[callID] else { return }
+        let step: CallStep = reply.action == .response ? .responded(data: reply.data) : .errored(data: reply.data)
+        if let requestor = callID.requestor { actions.append(.send(requestor, .rpc(reply))) }
+        remove(callID, into: &actions)
+        actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: step, at: now))))
+    }
+
+    /// Applies the steering decided at dispatch to a provider's ACCEPT, RESPONSE or REQUEST_ERROR; nil
+    /// when the reply takes the normal path (an ACCEPT under a response rule).
+    private mutating func steer(
+        _ reply: RPCMessage, by decision: SteeringDecision, for call: Call, from peer: PeerID, at now: Timestamp
+    ) -> [BrokerAction]? {
+        let callID = call.id
+        let isAnswer = reply.action == .response || reply.action == .requestError
+        if call.delayedReply != nil { return [] }  // an answer already waits; later ones are stale
+        switch decision.action {
+        case .reject:
+            // The provider's first word (ACCEPT or answer) becomes a REJECT: the requestor sees a reroute.
+            var actions: [BrokerAction] = [
+                .tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now))),
+                .tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: peer), at: now))),
+            ]
+            reroute(callID, at: now, into: &actions)
+            return actions
+        case .dropResponse:
+            guard isAnswer else { return nil }
+            // The call stays pending, so its RESPONSE_TIMEOUT ends it as a lost answer would.
+            return [.tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now)))]
+        case .delayResponse:
+            // Invalid data takes the normal path, which answers the provider INVALID_MESSAGE_DATA.
+            guard isAnswer, reply.data.map(Self.isJSON) ?? true else { return nil }
+            calls[callID]?.delayedReply = reply
+            callsAtProvider[call.provider]?.remove(callID)
+            return [
+                .cancelTimer(.accept(callID)), .cancelTimer(.response(callID)),
+                .armTimer(.steering(callID), deadline: now.advanced(by: .milliseconds(decision.delayMilliseconds))),
+                .tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now))),
+            ]
+        case .delayRequest, .fail:
+            return nil
+        }
     }
 
     // MARK: Ending calls
@@ -392,6 +504,7 @@ package struct RPCRouter {
         if callsAtProvider[call.provider]?.isEmpty == true { callsAtProvider[call.provider] = nil }
         actions.append(.cancelTimer(.accept(callID)))
         actions.append(.cancelTimer(.response(callID)))
+        if call.awaitingRelease || call.delayedReply != nil { actions.append(.cancelTimer(.steering(callID))) }
     }
 
     private static func isJSON(_ text: String) -> Bool {

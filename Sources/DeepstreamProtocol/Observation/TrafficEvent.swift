@@ -67,12 +67,16 @@ public enum CallStep: Hashable, Sendable {
     /// The call ended on the client side without a server answer: "client offline", "message too
     /// large", "cancelled", "timeout" (a client-side deadline).
     case abandoned(reason: String)
+    /// A steering rule (issue 13, docs/rules.md) touched the call: `rule` is its 1-based number,
+    /// `action` one of `delay-request`, `delay-response`, `fail`, `reject`, `drop-response`, and `detail`
+    /// the drawn delay (`312 ms`) or the injected error's JSON text.
+    case steered(rule: Int, action: String, detail: String?)
 
     /// Whether this step ends the call.
     public var isFinal: Bool {
         switch self {
         case .responded, .errored, .failed, .denied, .abandoned: true
-        case .requested, .routed, .accepted, .rejected: false
+        case .requested, .routed, .accepted, .rejected, .steered: false
         }
     }
 }

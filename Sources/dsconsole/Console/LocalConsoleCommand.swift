@@ -37,6 +37,10 @@ struct LocalConsoleCommand: AsyncParsableCommand {
             valueName: "JSON"))
     var authJSON: String?
 
+    /// `--rules`.
+    @Option(name: .customLong("rules"), help: ArgumentHelp(RulesFileOption.help, valueName: "FILE"))
+    var rulesFile: String?
+
     /// The shared console options.
     @OptionGroup var options: ConsoleOptions
 
@@ -55,6 +59,11 @@ struct LocalConsoleCommand: AsyncParsableCommand {
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        if let rulesFile {
+            do throws(CommandFailure) { configuration.steering = try RulesFileOption.load(rulesFile) } catch {
+                throw ConsoleLauncher.fail(String(error.message.dropFirst("dsconsole: ".count)))
+            }
+        }
         var authData: JSONValue = ["username": "console"]
         if let authJSON {
             guard let parsed = try? JSONValue(parsing: authJSON), case .object = parsed else {

@@ -38,6 +38,7 @@ func stepText(_ call: CallEvent) -> String {
     case .failed(let r): step = "failed \(r.name)"
     case .denied(let rule, let r): step = "denied \(rule) \(r.name)"
     case .abandoned(let r): step = "abandoned \(r)"
+    case .steered(let rule, let action, let detail): step = "steered \(rule) \(action) \(detail ?? "-")"
     }
     return "\(call.name) \(call.call.requestor.map(\.description) ?? "-") \(step)"
 }

@@ -1,0 +1,15 @@
+import DeepstreamProtocol
+
+extension JSONValue {
+    /// `a number`, `a string`, … for error messages.
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
