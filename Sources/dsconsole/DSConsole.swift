@@ -10,7 +10,7 @@ struct DSConsole: AsyncParsableCommand {
         version: "dsconsole \(DSConsoleVersion.current)",
         subcommands: [
             LocalConsoleCommand.self, ConnectCommand.self, ProxyCommand.self, ServeCommand.self, CallCommand.self, ProvideCommand.self,
-            WatchCommand.self, BenchCommand.self, HashCommand.self,
+            WatchCommand.self, RecordCommand.self, BenchCommand.self, HashCommand.self,
         ],
         defaultSubcommand: LocalConsoleCommand.self
     )
