@@ -99,7 +99,7 @@ let package = Package(
 
         // Pure console state, actions, reducer, call log, stats, filters, keymap, themes model. It sees the
         // engine only through DeepstreamProtocol's observation vocabulary, so it links no NIO.
-        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "CallStatistics"]),
+        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "CallStatistics", "CallRecording"]),
 
         // C shim over ncursesw (wide characters).
         .systemLibrary(
@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
         .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),
         .testTarget(name: "CallRecordingTests", dependencies: ["CallRecording", "CallStatistics", "DeepstreamProtocol"]),
-        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics"]),
+        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics", "CallRecording"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),
         .testTarget(
             name: "dsconsoleTests",
