@@ -111,9 +111,13 @@ let package = Package(
             dependencies: ["DeepstreamProtocol", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
 
+        // Pure recording format (JSON Lines, one ended call per line) shared by `record`, the console's `w`
+        // and, later, `open`/`replay`.
+        .target(name: "CallRecording", dependencies: ["DeepstreamProtocol", "CallStatistics"]),
+
         // Pure console state, actions, reducer, call log, stats, filters, keymap, themes model. It sees the
         // engine only through DeepstreamProtocol's observation vocabulary, so it links no NIO.
-        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "CallStatistics"]),
+        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "CallStatistics", "CallRecording"]),
 
         // C shim over ncursesw (wide characters).
         .systemLibrary(
@@ -130,7 +134,7 @@ let package = Package(
             name: "dsconsole",
             dependencies: [
                 "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "DeepstreamCluster",
-                "MockProviders", "RPCSteering", "CallStatistics", "ConsoleCore", "ConsoleTerminal",
+                "MockProviders", "RPCSteering", "CallStatistics", "CallRecording", "ConsoleCore", "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -205,11 +209,14 @@ let package = Package(
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
         .testTarget(name: "RPCSteeringTests", dependencies: ["RPCSteering", "DeepstreamProtocol"]),
         .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),
-        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics"]),
+        .testTarget(name: "CallRecordingTests", dependencies: ["CallRecording", "CallStatistics", "DeepstreamProtocol"]),
+        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics", "CallRecording"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),
         .testTarget(
             name: "dsconsoleTests",
-            dependencies: ["dsconsole", "DeepstreamClient", "DeepstreamBroker", "DeepstreamCluster", "DeepstreamProtocol"]
+            dependencies: [
+                "dsconsole", "CallRecording", "DeepstreamClient", "DeepstreamBroker", "DeepstreamCluster", "DeepstreamProtocol",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,10 @@ import DeepstreamProtocol
 ///
 /// Bounded: at most `capacity` calls are followed at once; when a new call would exceed that, the
 /// oldest followed call is forgotten and counted in ``evictedCalls``.
+///
+/// With `keepingDetails`, every finished call also carries its ``FinishedCall/Details`` (correlation id,
+/// user names, request/response text, timeline) for `dsconsole record`; statistics consumers leave it
+/// off and keep nothing per step.
 public struct CallTracker: Sendable {
     private struct Open: Sendable {
         var name: String
@@ -12,10 +16,13 @@ public struct CallTracker: Sendable {
         var acceptedAt: Timestamp?
         var provider: PeerID?
         var wasRejected = false
+        var details: FinishedCall.Details?
     }
 
     /// How many unfinished calls are followed at most.
     public let capacity: Int
+    /// Whether finished calls carry their ``FinishedCall/Details``.
+    public let keepsDetails: Bool
     private var open: [CallID: Open] = [:]
     private var arrival: [CallID?] = []
     private var nextArrival = 0
@@ -24,7 +31,10 @@ public struct CallTracker: Sendable {
     public private(set) var evictedCalls = 0
 
     /// Creates a tracker following at most `capacity` unfinished calls.
-    public init(capacity: Int = 100_000) { self.capacity = max(1, capacity) }
+    public init(capacity: Int = 100_000, keepingDetails: Bool = false) {
+        self.capacity = max(1, capacity)
+        self.keepsDetails = keepingDetails
+    }
 
     /// Calls seen but not yet finished.
     public var openCalls: Int { open.count }
@@ -47,7 +57,14 @@ public struct CallTracker: Sendable {
 
     /// Takes one step of a call; returns the call if this step finished it.
     public mutating func observe(_ event: CallEvent) -> FinishedCall? {
+        observe(event, requestorName: nil)
+    }
+
+    /// Takes one step of a call, with the requestor's user name when the observer knows it (a served
+    /// call's `requestorName`); returns the call if this step finished it.
+    public mutating func observe(_ event: CallEvent, requestorName: String?) -> FinishedCall? {
         var call = open[event.call] ?? startFollowing(event)
+        if keepsDetails { record(event, requestorName: requestorName, in: &call) }
         switch event.step {
         case .requested:
             call.startedAt = min(call.startedAt, event.at)
@@ -69,8 +86,29 @@ public struct CallTracker: Sendable {
         return FinishedCall(
             name: call.name, provider: call.provider.map(label), outcome: outcome,
             acceptLatency: call.acceptedAt.map { $0.since(call.startedAt) },
-            totalLatency: event.at.since(call.startedAt), wasRerouted: call.wasRejected, endedAt: event.at
+            totalLatency: event.at.since(call.startedAt), wasRerouted: call.wasRejected, endedAt: event.at,
+            details: call.details
         )
+    }
+
+    private func record(_ event: CallEvent, requestorName: String?, in call: inout Open) {
+        var details = call.details ?? FinishedCall.Details(
+            correlationId: event.call.correlationId,
+            requestor: requestorName ?? event.call.requestor.flatMap { users[$0] })
+        if details.requestor == nil, let requestorName { details.requestor = requestorName }
+        var peerName: String?
+        switch event.step {
+        case .requested(let data):
+            details.requestData = data
+        case .responded(let data), .errored(let data):
+            details.responseData = data
+        case .routed(let peer), .accepted(let peer), .rejected(let peer):
+            peerName = users[peer]
+        case .failed, .denied, .steered, .abandoned:
+            break
+        }
+        details.timeline.append(FinishedCall.Step(step: event.step, at: event.at, peerName: peerName))
+        call.details = details
     }
 
     private mutating func startFollowing(_ event: CallEvent) -> Open {
@@ -81,7 +119,7 @@ public struct CallTracker: Sendable {
             arrival[nextArrival] = event.call
             nextArrival = (nextArrival + 1) % capacity
         }
-        return Open(name: event.name, startedAt: event.at)
+        return Open(name: event.name, startedAt: event.at, details: nil)
     }
 
     private func label(_ peer: PeerID) -> String {

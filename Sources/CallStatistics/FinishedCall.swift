@@ -17,12 +17,56 @@ public struct FinishedCall: Hashable, Sendable {
     public var wasRerouted: Bool
     /// When it ended.
     public var endedAt: Timestamp
+    /// Everything else about the call, when the tracker keeps details (``CallTracker/keepsDetails``).
+    public var details: Details?
+
+    /// One observed step of a call, with the user name of the peer it names when known.
+    public struct Step: Hashable, Sendable {
+        /// What happened.
+        public var step: CallStep
+        /// When.
+        public var at: Timestamp
+        /// The user logged in on the step's peer (routed/accepted/rejected), if known.
+        public var peerName: String?
+        /// Creates a step.
+        public init(step: CallStep, at: Timestamp, peerName: String? = nil) {
+            self.step = step
+            self.at = at
+            self.peerName = peerName
+        }
+    }
+
+    /// What a recording needs beyond the statistics: identity, payloads and the timeline.
+    public struct Details: Hashable, Sendable {
+        /// The correlation id the requestor chose.
+        public var correlationId: String
+        /// The requestor's user name, if known.
+        public var requestor: String?
+        /// The request's JSON text as on the wire (nil = no payload or not seen).
+        public var requestData: String?
+        /// The response's (or REQUEST_ERROR's) JSON text as on the wire.
+        public var responseData: String?
+        /// Every observed step, in order.
+        public var timeline: [Step]
+        /// Creates details.
+        public init(
+            correlationId: String, requestor: String? = nil, requestData: String? = nil,
+            responseData: String? = nil, timeline: [Step] = []
+        ) {
+            self.correlationId = correlationId
+            self.requestor = requestor
+            self.requestData = requestData
+            self.responseData = responseData
+            self.timeline = timeline
+        }
+    }
 
     /// Creates a finished call.
     public init(
         name: String, provider: String?, outcome: CallOutcomeKind, acceptLatency: Duration?,
-        totalLatency: Duration, wasRerouted: Bool, endedAt: Timestamp
+        totalLatency: Duration, wasRerouted: Bool, endedAt: Timestamp, details: Details? = nil
     ) {
+        self.details = details
         self.name = name
         self.provider = provider
         self.outcome = outcome

@@ -69,6 +69,8 @@ public enum ConsoleCommand: Hashable, Sendable {
     case toggleProvide
     /// Open the add-provider prompt.
     case addProvider
+    /// Open the write-recording prompt (the whole log, or the calls the filter shows).
+    case writeRecording
     /// Put the selected provider's name into the composer.
     case composeForSelected
     /// Accept the input (filter, prompt) or move from the name to the body (composer).

@@ -12,6 +12,8 @@ public enum ConsoleOverlay: Hashable, Sendable {
     case confirmQuit
     /// The add-provider prompt (`name behaviour`).
     case addProvider(LineEditor)
+    /// The write-recording prompt (a file name).
+    case writeRecording(LineEditor)
     /// "Delete provider NAME? (y/n)".
     case confirmDelete(String)
     /// The message log (recent notices, newest last), scrolled by `scroll` lines.

@@ -7,6 +7,7 @@ extension ConsoleState {
         case .help, .messages, .result, .providerDetail: return "j/k scroll · Esc closes"
         case .historySearch: return "History: type to search · ↑/↓ choose · Enter loads · Esc cancels"
         case .addProvider: return "Add provider: name behaviour · Enter adds · Esc cancels"
+        case .writeRecording: return "Write recording: file name · Enter writes · Esc cancels"
         case .confirmQuit, .confirmDelete: return "y / n"
         case .stats:
             if calls.filterEditor != nil { return "Filter: name: text ~regex !negate · Enter keeps · Esc cancels" }

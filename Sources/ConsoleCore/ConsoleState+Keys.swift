@@ -67,6 +67,9 @@ extension ConsoleState {
         if case .addProvider(var editor) = overlay {
             editor.insert(character)
             overlay = .addProvider(editor)
+        } else if case .writeRecording(var editor) = overlay {
+            editor.insert(character)
+            overlay = .writeRecording(editor)
         } else if case .historySearch(var editor, _) = overlay {
             editor.insert(character)
             overlay = .historySearch(editor, selection: 0)
@@ -214,6 +217,8 @@ extension ConsoleState {
             return toggleProvide()
         case .addProvider:
             overlay = .addProvider(LineEditor())
+        case .writeRecording:
+            openWriteRecordingPrompt()
         case .composeForSelected:
             composeForSelected()
         case .confirm:
@@ -247,7 +252,7 @@ extension ConsoleState {
 
     private mutating func back() {
         switch overlay {
-        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .confirmDelete, .messages, .result, .historySearch, .providerDetail:
+        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail:
             overlay = nil
             promptError = nil
             return
@@ -281,6 +286,7 @@ extension ConsoleState {
     }
 
     private mutating func confirm() -> [ConsoleEffect] {
+        if case .writeRecording(let editor) = overlay { return writeRecording(to: editor.text) }
         if case .historySearch(_, let selection) = overlay {
             let matches = historyMatches
             overlay = nil
@@ -346,7 +352,7 @@ extension ConsoleState {
             let next = command == .moveUp ? selection + 1 : (command == .moveDown ? selection - 1 : selection)
             overlay = .historySearch(editor, selection: max(0, min(max(0, count - 1), next)))
             return
-        case .confirmQuit, .addProvider, .confirmDelete, .stats: return
+        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats: return
         case nil: break
         }
         switch focus {
@@ -413,6 +419,9 @@ extension ConsoleState {
         if case .addProvider(var editor) = overlay {
             editLine(&editor, command)
             overlay = .addProvider(editor)
+        } else if case .writeRecording(var editor) = overlay {
+            editLine(&editor, command)
+            overlay = .writeRecording(editor)
         } else if case .historySearch(var editor, _) = overlay {
             editLine(&editor, command)
             overlay = .historySearch(editor, selection: 0)

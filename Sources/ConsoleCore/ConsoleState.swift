@@ -87,7 +87,7 @@ public struct ConsoleState: Sendable {
         switch overlay {
         case .confirmQuit: return [.confirmQuit]
         case .confirmDelete: return [.confirmDelete]
-        case .addProvider: return [.prompt, .global]
+        case .addProvider, .writeRecording: return [.prompt, .global]
         case .help: return [.help, .global]
         case .stats: return calls.filterEditor != nil ? [.filterInput, .global] : [.stats, .global]
         case .messages, .result, .providerDetail: return [.messages, .global]

@@ -71,8 +71,8 @@ public struct Keymap: Hashable, Sendable {
 
     /// The console's keymap.
     ///
-    /// Kept free for later features: `r`, `e`, `w` and `m` in the Calls pane (resend, edit, write a
-    /// recording, stats) and `d` on a call (diff).
+    /// Kept free for later features: `r`, `e` and `m` in the Calls pane (resend, edit, mark) and `d`
+    /// on a call (diff).
     public static let standard = Keymap([
         KeyBinding(.global, [.ctrl("c")], .quit, "quit (asks first when calls are in the log)"),
         KeyBinding(.global, [.tab], .focusNext, "next pane"),
@@ -106,6 +106,7 @@ public struct Keymap: Hashable, Sendable {
 
         KeyBinding(.calls, [.character("p")], .togglePause, "pause / resume the view (calls keep being recorded)"),
         KeyBinding(.calls, [.enter], .openDetail, "open the call's detail"),
+        KeyBinding(.calls, [.character("w")], .writeRecording, "write the ended calls (filtered, if a filter is on) to a recording"),
         KeyBinding(.calls, [.character("s")], .cycleSort, "sort: time (live) → name → latency (slowest first) → time"),
 
         KeyBinding(.composerPane, [.enter], .startEditing, "start typing in the composer"),

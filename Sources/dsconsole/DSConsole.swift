@@ -10,7 +10,8 @@ struct DSConsole: AsyncParsableCommand {
         version: "dsconsole \(DSConsoleVersion.current)",
         subcommands: [
             LocalConsoleCommand.self, ConnectCommand.self, ProxyCommand.self, ClusterCommand.self, ServeCommand.self,
-            CallCommand.self, ProvideCommand.self, WatchCommand.self, BenchCommand.self, HashCommand.self,
+            CallCommand.self, ProvideCommand.self, WatchCommand.self, RecordCommand.self, BenchCommand.self,
+            HashCommand.self,
         ],
         defaultSubcommand: LocalConsoleCommand.self
     )

@@ -27,6 +27,8 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     case noInput = 66
     /// The server cannot be reached, the connection was lost, or the embedded broker cannot listen.
     case unavailable = 69
+    /// An output file cannot be created (it exists already, or its directory is missing or read-only).
+    case cannotCreate = 73
     /// Login refused (bad credentials, too many attempts, authentication timeout, challenge denied).
     case loginFailed = 77
 

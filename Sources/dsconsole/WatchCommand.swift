@@ -106,37 +106,12 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     private func watchBroker() async throws(CommandFailure) {
-        var configuration = BrokerConfiguration()
-        if let config {
-            do { configuration = try BrokerConfiguration.load(fromFile: config) } catch {
-                throw CommandFailure(.dataError, "dsconsole: \(error.description)")
-            }
-            if let warning = configuration.ignoredSettingsWarning {
-                StandardStreams.printError("dsconsole: \(config): \(warning)")
-            }
-        }
-        if let host { configuration.host = host }
-        if let port { configuration.port = port }
-        if let rulesFile { configuration.steering = try RulesFileOption.load(rulesFile) }
-        // Only warnings: stderr stays free for the command's own lines.
-        var logger = Logger(label: "dsconsole.broker")
-        logger.logLevel = .warning
-        let broker = Broker(configuration: configuration, logger: logger)
         TerminationSignal.install()
-        let tap = broker.tap(bufferingNewest: 100_000, includingFrames: frames)
-        let address: String
-        do {
-            let bound = try await broker.start()
-            address = "\(configuration.host):\(bound.port ?? configuration.port)"
-        } catch {
-            await broker.shutdown()
-            throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
-        }
-        StandardStreams.printLine(JSONValue.object(JSONObject([
-            ("ts", .number(JSONNumber(ClientEngine.wallClock().description) ?? JSONNumber(0))),
-            ("event", "listening"), ("address", .string(address)),
-            ("url", .string("ws://\(address)\(configuration.webSocketPath(for: .binary) ?? "/deepstream")")),
-        ])).jsonText)
+        let started = try await ObservedServer.startBroker(
+            configFile: config, host: host, port: port, rulesFile: rulesFile, frames: frames)
+        let broker = started.broker
+        let tap = started.tap
+        StandardStreams.printLine(ObservedServer.listeningLine(address: started.address, url: started.url, upstream: nil))
         let statsLines = stats ? StatsLines(interval: .milliseconds(Int(interval * 1000))) : nil
         let statsPrinter = Task { await statsLines?.run() }
         let printer = Task {
@@ -159,29 +134,13 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     private func watchProxy(upstream: String) async throws(CommandFailure) {
-        let configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA)
-        let proxy: Proxy
-        do { proxy = try Proxy(configuration: configuration) } catch {
-            throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstream): \(error)")
-        }
         TerminationSignal.install()
-        let events = topicsOnly ? AsyncStream { $0.finish() } : proxy.events(bufferingNewest: 100_000, includingFrames: frames)
-        let address: String
-        let url: String
-        do {
-            let bound = try await proxy.start()
-            let port = bound.port ?? configuration.port
-            address = "\(configuration.host):\(port)"
-            url = ProxyOptions.url(host: configuration.host, port: port)
-        } catch {
-            await proxy.shutdown()
-            throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
-        }
-        StandardStreams.printLine(JSONValue.object(JSONObject([
-            ("ts", .number(JSONNumber(ClientEngine.wallClock().description) ?? JSONNumber(0))),
-            ("event", "listening"), ("address", .string(address)), ("url", .string(url)),
-            ("upstream", .string(configuration.upstream.description)),
-        ])).jsonText)
+        let started = try await ObservedServer.startProxy(
+            upstream: upstream, listen: listen, caFile: upstreamCA, events: !topicsOnly, frames: frames)
+        let proxy = started.proxy
+        let events = started.events
+        StandardStreams.printLine(
+            ObservedServer.listeningLine(address: started.address, url: started.url, upstream: started.upstream))
         let statsLines = stats ? StatsLines(interval: .milliseconds(Int(interval * 1000))) : nil
         let statsPrinter = Task { await statsLines?.run() }
         let printer = Task {

@@ -19,6 +19,15 @@ public enum DialogView {
             }
             let hint = "e.g. greet echo · greet template Hi {{name}} · Esc cancels"
             buffer.put(hint, row: inner.row + 2 + errorLines.count, column: inner.column + 1, style: styles[.dim], maxWidth: inner.width - 1)
+        case .writeRecording(let editor):
+            let width = min(area.width - 4, 64)
+            let rect = centred(width: width, height: 5, in: area)
+            buffer.drawPaneBox(rect, title: "Write recording", focused: true, styles: styles)
+            let inner = rect.inset(by: 1)
+            let label = buffer.put("file: ", row: inner.row, column: inner.column + 1, style: styles[.dim], maxWidth: inner.width - 1)
+            EditorDrawing.drawLine(editor, row: inner.row, column: inner.column + 1 + label, width: inner.width - 2 - label, focused: true, into: &buffer, styles: styles)
+            let hint = "\(state.recordableCallCount) ended calls\(state.calls.filter.text.isEmpty ? "" : " (filtered)") · never overwrites · Esc cancels"
+            buffer.put(hint, row: inner.row + 2, column: inner.column + 1, style: styles[.dim], maxWidth: inner.width - 1)
         case .confirmDelete(let name):
             let rect = centred(width: min(area.width - 4, 56), height: 5, in: area)
             buffer.drawPaneBox(rect, title: "Delete provider?", focused: true, styles: styles)

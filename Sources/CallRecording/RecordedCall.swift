@@ -1,0 +1,76 @@
+import DeepstreamProtocol
+
+/// One call of a recording: everything one line of the file holds.
+///
+/// Peers are kept as their connection numbers plus the user logged in on them; credentials never
+/// appear (the observation events carry none, and the login's auth data is not part of a call).
+public struct RecordedCall: Hashable, Sendable {
+    /// One step of the call's timeline.
+    public struct Step: Hashable, Sendable {
+        /// What happened. Payloads are not repeated here: `requested`, `responded` and `errored`
+        /// carry the call's ``RecordedCall/request`` / ``RecordedCall/response``.
+        public var step: CallStep
+        /// When.
+        public var at: Timestamp
+        /// The user logged in on the step's peer (routed/accepted/rejected), if known.
+        public var peerName: String?
+        /// Creates a step.
+        public init(step: CallStep, at: Timestamp, peerName: String? = nil) {
+            self.step = step
+            self.at = at
+            self.peerName = peerName
+        }
+    }
+
+    /// The RPC name.
+    public var name: String
+    /// The correlation id the requestor chose.
+    public var correlationId: String
+    /// The requestor's user name, if known.
+    public var requestor: String?
+    /// The provider's user name (or `#<peer>` when the user is unknown), if a provider was involved.
+    public var provider: String?
+    /// The request's JSON text exactly as on the wire (nil = no payload or not seen).
+    public var request: String?
+    /// The response's (or REQUEST_ERROR's) JSON text exactly as on the wire.
+    public var response: String?
+    /// Every observed step, in order; the last one ends the call.
+    public var timeline: [Step]
+
+    /// Creates a recorded call.
+    public init(
+        name: String, correlationId: String, requestor: String? = nil, provider: String? = nil,
+        request: String? = nil, response: String? = nil, timeline: [Step]
+    ) {
+        self.name = name
+        self.correlationId = correlationId
+        self.requestor = requestor
+        self.provider = provider
+        self.request = request
+        self.response = response
+        self.timeline = timeline
+    }
+
+    /// The step that ended the call (the last final step of the timeline), if any.
+    public var finalStep: CallStep? { timeline.last(where: { $0.step.isFinal })?.step }
+
+    /// When the call started (its first step).
+    public var startedAt: Timestamp? { timeline.first?.at }
+
+    /// When the call ended.
+    public var endedAt: Timestamp? { timeline.last(where: { $0.step.isFinal })?.at }
+
+    /// How the call ended, as written in the `outcome` field: `RESPONSE`, `REQUEST_ERROR`, the RPC
+    /// action for a server failure or denial (`NO_RPC_PROVIDER`, `MESSAGE_DENIED`, …), or
+    /// `abandoned: <reason>` for a call the client gave up.
+    public var outcome: String {
+        switch finalStep {
+        case .responded: "RESPONSE"
+        case .errored: "REQUEST_ERROR"
+        case .failed(let reason): reason.name
+        case .denied(_, let reason): reason.name
+        case .abandoned(let reason): "abandoned: \(reason)"
+        case .requested, .routed, .accepted, .rejected, .steered, nil: "unfinished"
+        }
+    }
+}

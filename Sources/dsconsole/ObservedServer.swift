@@ -1,0 +1,104 @@
+import DeepstreamBroker
+import DeepstreamClient
+import DeepstreamProtocol
+import DeepstreamProxy
+import Logging
+
+/// Starts the embedded broker (`--serve`) or the proxy (`--proxy`) for a headless observer of all
+/// traffic (`watch`, `record`), so both commands share the wiring and its one-line errors.
+enum ObservedServer {
+    /// A started embedded broker with its tap.
+    struct StartedBroker {
+        /// The broker (shut it down when done).
+        let broker: Broker
+        /// Every call and connection event (frames only when asked).
+        let tap: AsyncStream<TrafficEvent>
+        /// `host:port` it listens on.
+        let address: String
+        /// The binary-protocol WebSocket URL.
+        let url: String
+    }
+
+    /// A started proxy with its event stream.
+    struct StartedProxy {
+        /// The proxy (shut it down when done).
+        let proxy: Proxy
+        /// Every call and connection event that passes (frames only when asked).
+        let events: AsyncStream<TrafficEvent>
+        /// `host:port` it listens on.
+        let address: String
+        /// The URL clients connect to.
+        let url: String
+        /// The upstream server.
+        let upstream: String
+    }
+
+    /// Loads `configFile` (if any), applies `host`/`port` and the steering rules of `rulesFile` (if
+    /// any) and starts the broker; the tap keeps the newest 100,000 events for a slow consumer.
+    static func startBroker(
+        configFile: String?, host: String?, port: Int?, rulesFile: String? = nil, frames: Bool
+    ) async throws(CommandFailure) -> StartedBroker {
+        var configuration = BrokerConfiguration()
+        if let configFile {
+            do { configuration = try BrokerConfiguration.load(fromFile: configFile) } catch {
+                throw CommandFailure(.dataError, "dsconsole: \(error.description)")
+            }
+            if let warning = configuration.ignoredSettingsWarning {
+                StandardStreams.printError("dsconsole: \(configFile): \(warning)")
+            }
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let rulesFile { configuration.steering = try RulesFileOption.load(rulesFile) }
+        // Only warnings: stderr stays free for the command's own lines.
+        var logger = Logger(label: "dsconsole.broker")
+        logger.logLevel = .warning
+        let broker = Broker(configuration: configuration, logger: logger)
+        let tap = broker.tap(bufferingNewest: 100_000, includingFrames: frames)
+        let address: String
+        do {
+            let bound = try await broker.start()
+            address = "\(configuration.host):\(bound.port ?? configuration.port)"
+        } catch {
+            await broker.shutdown()
+            throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
+        }
+        let url = "ws://\(address)\(configuration.webSocketPath(for: .binary) ?? "/deepstream")"
+        return StartedBroker(broker: broker, tap: tap, address: address, url: url)
+    }
+
+    /// Starts a proxy to `upstream` listening on `listen`; with `events` off the stream ends at once
+    /// (only the proxy's counters are wanted).
+    static func startProxy(
+        upstream: String, listen: String, caFile: String?, events wantsEvents: Bool, frames: Bool
+    ) async throws(CommandFailure) -> StartedProxy {
+        let configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: caFile)
+        let proxy: Proxy
+        do { proxy = try Proxy(configuration: configuration) } catch {
+            throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstream): \(error)")
+        }
+        let events = wantsEvents
+            ? proxy.events(bufferingNewest: 100_000, includingFrames: frames) : AsyncStream { $0.finish() }
+        do {
+            let bound = try await proxy.start()
+            let port = bound.port ?? configuration.port
+            return StartedProxy(
+                proxy: proxy, events: events, address: "\(configuration.host):\(port)",
+                url: ProxyOptions.url(host: configuration.host, port: port), upstream: configuration.upstream.description)
+        } catch {
+            await proxy.shutdown()
+            throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
+        }
+    }
+
+    /// The `{"event":"listening",…}` line `watch` and `record` print first.
+    static func listeningLine(address: String, url: String, upstream: String?, extra: [(String, JSONValue)] = []) -> String {
+        var o = JSONObject([
+            ("ts", .number(JSONNumber(ClientEngine.wallClock().description) ?? JSONNumber(0))),
+            ("event", "listening"), ("address", .string(address)), ("url", .string(url)),
+        ])
+        if let upstream { o["upstream"] = .string(upstream) }
+        for (key, value) in extra { o[key] = value }
+        return JSONValue.object(o).jsonText
+    }
+}
