@@ -3,7 +3,7 @@ import CallStatistics
 extension RecordedCall {
     /// The recorded form of a call assembled by a ``CallTracker`` that keeps details; nil when the
     /// tracker kept none.
-    public init?(_ finished: FinishedCall) {
+    package init?(_ finished: FinishedCall) {
         guard let details = finished.details else { return nil }
         self.init(
             name: finished.name, correlationId: details.correlationId, requestor: details.requestor,

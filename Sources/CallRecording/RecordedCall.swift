@@ -4,18 +4,18 @@ import DeepstreamProtocol
 ///
 /// Peers are kept as their connection numbers plus the user logged in on them; credentials never
 /// appear (the observation events carry none, and the login's auth data is not part of a call).
-public struct RecordedCall: Hashable, Sendable {
+package struct RecordedCall: Hashable, Sendable {
     /// One step of the call's timeline.
-    public struct Step: Hashable, Sendable {
+    package struct Step: Hashable, Sendable {
         /// What happened. Payloads are not repeated here: `requested`, `responded` and `errored`
         /// carry the call's ``RecordedCall/request`` / ``RecordedCall/response``.
-        public var step: CallStep
+        package var step: CallStep
         /// When.
-        public var at: Timestamp
+        package var at: Timestamp
         /// The user logged in on the step's peer (routed/accepted/rejected), if known.
-        public var peerName: String?
+        package var peerName: String?
         /// Creates a step.
-        public init(step: CallStep, at: Timestamp, peerName: String? = nil) {
+        package init(step: CallStep, at: Timestamp, peerName: String? = nil) {
             self.step = step
             self.at = at
             self.peerName = peerName
@@ -23,22 +23,22 @@ public struct RecordedCall: Hashable, Sendable {
     }
 
     /// The RPC name.
-    public var name: String
+    package var name: String
     /// The correlation id the requestor chose.
-    public var correlationId: String
+    package var correlationId: String
     /// The requestor's user name, if known.
-    public var requestor: String?
+    package var requestor: String?
     /// The provider's user name (or `#<peer>` when the user is unknown), if a provider was involved.
-    public var provider: String?
+    package var provider: String?
     /// The request's JSON text exactly as on the wire (nil = no payload or not seen).
-    public var request: String?
+    package var request: String?
     /// The response's (or REQUEST_ERROR's) JSON text exactly as on the wire.
-    public var response: String?
+    package var response: String?
     /// Every observed step, in order; the last one ends the call.
-    public var timeline: [Step]
+    package var timeline: [Step]
 
     /// Creates a recorded call.
-    public init(
+    package init(
         name: String, correlationId: String, requestor: String? = nil, provider: String? = nil,
         request: String? = nil, response: String? = nil, timeline: [Step]
     ) {
@@ -52,18 +52,18 @@ public struct RecordedCall: Hashable, Sendable {
     }
 
     /// The step that ended the call (the last final step of the timeline), if any.
-    public var finalStep: CallStep? { timeline.last(where: { $0.step.isFinal })?.step }
+    package var finalStep: CallStep? { timeline.last(where: { $0.step.isFinal })?.step }
 
     /// When the call started (its first step).
-    public var startedAt: Timestamp? { timeline.first?.at }
+    package var startedAt: Timestamp? { timeline.first?.at }
 
     /// When the call ended.
-    public var endedAt: Timestamp? { timeline.last(where: { $0.step.isFinal })?.at }
+    package var endedAt: Timestamp? { timeline.last(where: { $0.step.isFinal })?.at }
 
     /// How the call ended, as written in the `outcome` field: `RESPONSE`, `REQUEST_ERROR`, the RPC
     /// action for a server failure or denial (`NO_RPC_PROVIDER`, `MESSAGE_DENIED`, …), or
     /// `abandoned: <reason>` for a call the client gave up.
-    public var outcome: String {
+    package var outcome: String {
         switch finalStep {
         case .responded: "RESPONSE"
         case .errored: "REQUEST_ERROR"

@@ -5,14 +5,14 @@ import DeepstreamProtocol
 /// Payloads are kept as JSON *strings* holding the text exactly as it crossed the wire, so a
 /// recording reproduces the bytes (whitespace, number spelling, key order) rather than a
 /// re-serialised value. Times are integer nanoseconds since the Unix epoch.
-public enum RecordingFormat {
+package enum RecordingFormat {
     /// The value of the header's `recording` member, which tells a recording from other JSON Lines.
-    public static let marker = "dsconsole"
+    package static let marker = "dsconsole"
 
     // MARK: Writing
 
     /// The header line (no trailing newline).
-    public static func line(for header: RecordingHeader) -> String {
+    package static func line(for header: RecordingHeader) -> String {
         JSONValue.object(JSONObject([
             ("recording", .string(marker)), ("version", .int(header.version)),
             ("source", .string(header.source)), ("startedAt", time(header.startedAt)),
@@ -20,7 +20,7 @@ public enum RecordingFormat {
     }
 
     /// The line for one call (no trailing newline).
-    public static func line(for call: RecordedCall) -> String {
+    package static func line(for call: RecordedCall) -> String {
         var o = JSONObject()
         o["name"] = .string(call.name)
         o["correlationId"] = .string(call.correlationId)
@@ -66,7 +66,7 @@ public enum RecordingFormat {
     // MARK: Reading
 
     /// Reads a header line.
-    public static func header(from line: String) throws(RecordingLineError) -> RecordingHeader {
+    package static func header(from line: String) throws(RecordingLineError) -> RecordingHeader {
         let o = try object(line)
         guard o["recording"]?.stringValue == marker else {
             throw RecordingLineError("not a dsconsole recording header (no \"recording\":\"\(marker)\")")
@@ -80,7 +80,7 @@ public enum RecordingFormat {
     }
 
     /// Reads a call line.
-    public static func call(from line: String) throws(RecordingLineError) -> RecordedCall {
+    package static func call(from line: String) throws(RecordingLineError) -> RecordedCall {
         let o = try object(line)
         let name = try string(o, "name")
         let correlationId = try string(o, "correlationId")

@@ -1,34 +1,34 @@
 /// A line of a recording that could not be read, and why.
-public struct BadRecordingLine: Hashable, Sendable, CustomStringConvertible {
+package struct BadRecordingLine: Hashable, Sendable, CustomStringConvertible {
     /// The 1-based line number in the file.
-    public var line: Int
+    package var line: Int
     /// The problem.
-    public var problem: String
+    package var problem: String
     /// Creates a bad line.
-    public init(line: Int, problem: String) {
+    package init(line: Int, problem: String) {
         self.line = line
         self.problem = problem
     }
     /// `line <n>: <problem>`.
-    public var description: String { "line \(line): \(problem)" }
+    package var description: String { "line \(line): \(problem)" }
 }
 
 /// Reads a recording line by line: the header first, then calls; lines that cannot be read are
 /// counted and the first one kept, so a caller can name it and carry on (`open`) or refuse (`replay`).
-public struct RecordingReader: Sendable {
+package struct RecordingReader: Sendable {
     /// The header, once line 1 has been read successfully.
-    public private(set) var header: RecordingHeader?
+    package private(set) var header: RecordingHeader?
     /// Lines that could not be read (blank lines are ignored, not counted).
-    public private(set) var badLineCount = 0
+    package private(set) var badLineCount = 0
     /// The first line that could not be read.
-    public private(set) var firstBadLine: BadRecordingLine?
+    package private(set) var firstBadLine: BadRecordingLine?
     private var lineNumber = 0
 
     /// Creates a reader at the start of a file.
-    public init() {}
+    package init() {}
 
     /// Takes the next line (without its newline); returns the call it holds, if it is a call line.
-    public mutating func read(line: some StringProtocol) -> RecordedCall? {
+    package mutating func read(line: some StringProtocol) -> RecordedCall? {
         lineNumber += 1
         if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { return nil }
         let text = String(line)
@@ -48,7 +48,7 @@ public struct RecordingReader: Sendable {
     }
 
     /// Reads a whole recording held in memory.
-    public static func read(
+    package static func read(
         _ text: String
     ) -> (header: RecordingHeader?, calls: [RecordedCall], badLineCount: Int, firstBadLine: BadRecordingLine?) {
         var reader = RecordingReader()

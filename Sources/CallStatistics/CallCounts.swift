@@ -1,35 +1,35 @@
 import DeepstreamProtocol
 
 /// Counters and latencies shared by an RPC's row and its per-provider rows.
-public struct CallCounts: Equatable, Sendable {
+package struct CallCounts: Equatable, Sendable {
     /// Calls that ended.
-    public private(set) var calls = 0
+    package private(set) var calls = 0
     /// Calls answered with a RESPONSE.
-    public private(set) var ok = 0
+    package private(set) var ok = 0
     /// Failed calls by kind (indexed like ``CallOutcomeKind/errors``; never holds `.ok`).
     private var errorCounts = Array(repeating: 0, count: CallOutcomeKind.errors.count)
     /// Calls that a provider rejected and that were routed again (or failed for lack of another).
-    public private(set) var rerouted = 0
+    package private(set) var rerouted = 0
     /// From request to first accept.
-    public private(set) var acceptLatency = LatencyHistogram()
+    package private(set) var acceptLatency = LatencyHistogram()
     /// From request to end.
-    public private(set) var totalLatency = LatencyHistogram()
+    package private(set) var totalLatency = LatencyHistogram()
     /// Calls ended per second over the last minute.
-    public private(set) var rate = CallRateMeter(windowSeconds: 60)
+    package private(set) var rate = CallRateMeter(windowSeconds: 60)
 
     /// Creates empty counts.
-    public init() {}
+    package init() {}
 
     /// Failed calls of `kind` (0 for `.ok`).
-    public func errors(_ kind: CallOutcomeKind) -> Int {
+    package func errors(_ kind: CallOutcomeKind) -> Int {
         CallOutcomeKind.errors.firstIndex(of: kind).map { errorCounts[$0] } ?? 0
     }
 
     /// All failed calls.
-    public var failed: Int { calls - ok }
+    package var failed: Int { calls - ok }
 
     /// Adds one finished call. O(1), no allocation.
-    public mutating func record(_ call: FinishedCall) {
+    package mutating func record(_ call: FinishedCall) {
         calls += 1
         if call.outcome == .ok {
             ok += 1
@@ -43,10 +43,10 @@ public struct CallCounts: Equatable, Sendable {
     }
 
     /// Moves the per-second window to `time` (calls/s decays when nothing ends).
-    public mutating func advance(to time: DeepstreamProtocol.Timestamp) { rate.advance(to: time) }
+    package mutating func advance(to time: DeepstreamProtocol.Timestamp) { rate.advance(to: time) }
 
     /// Calls ended per second over the last 5 seconds.
-    public var callsPerSecond: Double {
+    package var callsPerSecond: Double {
         let recent = rate.perSecondCounts.suffix(5)
         return Double(recent.reduce(0, +)) / Double(recent.count)
     }

@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// How a finished call ended, in the categories the Stats view counts separately.
-public enum CallOutcomeKind: String, CaseIterable, Hashable, Sendable {
+package enum CallOutcomeKind: String, CaseIterable, Hashable, Sendable {
     /// The provider answered with a RESPONSE.
     case ok
     /// The provider answered with REQUEST_ERROR.
@@ -18,10 +18,10 @@ public enum CallOutcomeKind: String, CaseIterable, Hashable, Sendable {
     case other = "OTHER"
 
     /// The error kinds, in the order the Stats view shows them.
-    public static let errors: [CallOutcomeKind] = [.requestError, .noProvider, .acceptTimeout, .responseTimeout, .denied, .other]
+    package static let errors: [CallOutcomeKind] = [.requestError, .noProvider, .acceptTimeout, .responseTimeout, .denied, .other]
 
     /// The kind of the step that ended a call, or nil for a step that does not end one.
-    public init?(finalStep step: CallStep) {
+    package init?(finalStep step: CallStep) {
         switch step {
         case .responded: self = .ok
         case .errored: self = .requestError

@@ -2,24 +2,24 @@ import DeepstreamProtocol
 
 /// Calls per second over a sliding window of whole seconds, fed by call start times and advanced by
 /// tick actions carrying the current time (no clock reads).
-public struct CallRateMeter: Hashable, Sendable {
+package struct CallRateMeter: Hashable, Sendable {
     /// The window length in seconds.
-    public let windowSeconds: Int
+    package let windowSeconds: Int
     // counts[i] holds the starts during second `seconds[i]`; slot = second % windowSeconds.
     private var counts: [Int]
     private var seconds: [UInt64]
     /// The latest time seen (from ticks or events).
-    public private(set) var now: Timestamp?
+    package private(set) var now: Timestamp?
 
     /// Creates a meter averaging over `windowSeconds` (at least 1).
-    public init(windowSeconds: Int = 5) {
+    package init(windowSeconds: Int = 5) {
         self.windowSeconds = max(1, windowSeconds)
         counts = Array(repeating: 0, count: self.windowSeconds)
         seconds = Array(repeating: .max, count: self.windowSeconds)
     }
 
     /// Counts one call that started at `at`.
-    public mutating func record(at: Timestamp) {
+    package mutating func record(at: Timestamp) {
         let second = at.nanoseconds / 1_000_000_000
         let slot = Int(second % UInt64(windowSeconds))
         if seconds[slot] != second {
@@ -31,13 +31,13 @@ public struct CallRateMeter: Hashable, Sendable {
     }
 
     /// Moves the meter's clock to `time`.
-    public mutating func advance(to time: Timestamp) {
+    package mutating func advance(to time: Timestamp) {
         if now == nil || time > now! { now = time }
     }
 
     /// Calls started per second: the starts during the current second and the `windowSeconds - 1`
     /// seconds before it, divided by `windowSeconds`.
-    public var callsPerSecond: Double {
+    package var callsPerSecond: Double {
         guard let now else { return 0 }
         let current = now.nanoseconds / 1_000_000_000
         let oldest = current >= UInt64(windowSeconds - 1) ? current - UInt64(windowSeconds - 1) : 0
@@ -50,7 +50,7 @@ public struct CallRateMeter: Hashable, Sendable {
 
     /// The count of each of the last `windowSeconds` seconds, oldest first, ending with the current
     /// second (zero for seconds without calls): the data of a sparkline.
-    public var perSecondCounts: [Int] {
+    package var perSecondCounts: [Int] {
         guard let now else { return Array(repeating: 0, count: windowSeconds) }
         let current = now.nanoseconds / 1_000_000_000
         return (0..<UInt64(windowSeconds)).reversed().map { back in

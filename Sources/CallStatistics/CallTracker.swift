@@ -9,7 +9,7 @@ import DeepstreamProtocol
 /// With `keepingDetails`, every finished call also carries its ``FinishedCall/Details`` (correlation id,
 /// user names, request/response text, timeline) for `dsconsole record`; statistics consumers leave it
 /// off and keep nothing per step.
-public struct CallTracker: Sendable {
+package struct CallTracker: Sendable {
     private struct Open: Sendable {
         var name: String
         var startedAt: Timestamp
@@ -20,27 +20,27 @@ public struct CallTracker: Sendable {
     }
 
     /// How many unfinished calls are followed at most.
-    public let capacity: Int
+    package let capacity: Int
     /// Whether finished calls carry their ``FinishedCall/Details``.
-    public let keepsDetails: Bool
+    package let keepsDetails: Bool
     private var open: [CallID: Open] = [:]
     private var arrival: [CallID?] = []
     private var nextArrival = 0
     private var users: [PeerID: String] = [:]
     /// Unfinished calls forgotten to stay within ``capacity``.
-    public private(set) var evictedCalls = 0
+    package private(set) var evictedCalls = 0
 
     /// Creates a tracker following at most `capacity` unfinished calls.
-    public init(capacity: Int = 100_000, keepingDetails: Bool = false) {
+    package init(capacity: Int = 100_000, keepingDetails: Bool = false) {
         self.capacity = max(1, capacity)
         self.keepsDetails = keepingDetails
     }
 
     /// Calls seen but not yet finished.
-    public var openCalls: Int { open.count }
+    package var openCalls: Int { open.count }
 
     /// Takes one traffic event; returns the call it finished, if any.
-    public mutating func observe(_ event: TrafficEvent) -> FinishedCall? {
+    package mutating func observe(_ event: TrafficEvent) -> FinishedCall? {
         switch event {
         case .loggedIn(let peer, let user, _, _):
             users[peer] = user
@@ -56,13 +56,13 @@ public struct CallTracker: Sendable {
     }
 
     /// Takes one step of a call; returns the call if this step finished it.
-    public mutating func observe(_ event: CallEvent) -> FinishedCall? {
+    package mutating func observe(_ event: CallEvent) -> FinishedCall? {
         observe(event, requestorName: nil)
     }
 
     /// Takes one step of a call, with the requestor's user name when the observer knows it (a served
     /// call's `requestorName`); returns the call if this step finished it.
-    public mutating func observe(_ event: CallEvent, requestorName: String?) -> FinishedCall? {
+    package mutating func observe(_ event: CallEvent, requestorName: String?) -> FinishedCall? {
         var call = open[event.call] ?? startFollowing(event)
         if keepsDetails { record(event, requestorName: requestorName, in: &call) }
         switch event.step {

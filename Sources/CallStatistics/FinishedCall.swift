@@ -1,35 +1,35 @@
 import DeepstreamProtocol
 
 /// What the statistics keep of one call once it has ended.
-public struct FinishedCall: Hashable, Sendable {
+package struct FinishedCall: Hashable, Sendable {
     /// The RPC name.
-    public var name: String
+    package var name: String
     /// Who provided it last (a user name, or `#<peer>` when the user is unknown); nil when no
     /// provider was involved or it is unknown.
-    public var provider: String?
+    package var provider: String?
     /// How it ended.
-    public var outcome: CallOutcomeKind
+    package var outcome: CallOutcomeKind
     /// From the request to the first accept, if a provider accepted.
-    public var acceptLatency: Duration?
+    package var acceptLatency: Duration?
     /// From the request to the end.
-    public var totalLatency: Duration
+    package var totalLatency: Duration
     /// Whether a provider rejected it and it was routed again (or failed for lack of another).
-    public var wasRerouted: Bool
+    package var wasRerouted: Bool
     /// When it ended.
-    public var endedAt: Timestamp
+    package var endedAt: Timestamp
     /// Everything else about the call, when the tracker keeps details (``CallTracker/keepsDetails``).
-    public var details: Details?
+    package var details: Details?
 
     /// One observed step of a call, with the user name of the peer it names when known.
-    public struct Step: Hashable, Sendable {
+    package struct Step: Hashable, Sendable {
         /// What happened.
-        public var step: CallStep
+        package var step: CallStep
         /// When.
-        public var at: Timestamp
+        package var at: Timestamp
         /// The user logged in on the step's peer (routed/accepted/rejected), if known.
-        public var peerName: String?
+        package var peerName: String?
         /// Creates a step.
-        public init(step: CallStep, at: Timestamp, peerName: String? = nil) {
+        package init(step: CallStep, at: Timestamp, peerName: String? = nil) {
             self.step = step
             self.at = at
             self.peerName = peerName
@@ -37,19 +37,19 @@ public struct FinishedCall: Hashable, Sendable {
     }
 
     /// What a recording needs beyond the statistics: identity, payloads and the timeline.
-    public struct Details: Hashable, Sendable {
+    package struct Details: Hashable, Sendable {
         /// The correlation id the requestor chose.
-        public var correlationId: String
+        package var correlationId: String
         /// The requestor's user name, if known.
-        public var requestor: String?
+        package var requestor: String?
         /// The request's JSON text as on the wire (nil = no payload or not seen).
-        public var requestData: String?
+        package var requestData: String?
         /// The response's (or REQUEST_ERROR's) JSON text as on the wire.
-        public var responseData: String?
+        package var responseData: String?
         /// Every observed step, in order.
-        public var timeline: [Step]
+        package var timeline: [Step]
         /// Creates details.
-        public init(
+        package init(
             correlationId: String, requestor: String? = nil, requestData: String? = nil,
             responseData: String? = nil, timeline: [Step] = []
         ) {
@@ -62,7 +62,7 @@ public struct FinishedCall: Hashable, Sendable {
     }
 
     /// Creates a finished call.
-    public init(
+    package init(
         name: String, provider: String?, outcome: CallOutcomeKind, acceptLatency: Duration?,
         totalLatency: Duration, wasRerouted: Bool, endedAt: Timestamp, details: Details? = nil
     ) {

@@ -9,9 +9,9 @@ import Darwin
 /// Latencies in microseconds, kept in an HdrHistogram with two significant digits (1 % resolution)
 /// from 1 µs to 10 minutes; larger values are clamped to the top. About 11 KB, allocated once:
 /// recording never allocates.
-public struct LatencyHistogram: Equatable, Sendable {
+package struct LatencyHistogram: Equatable, Sendable {
     /// The largest latency kept apart, in microseconds (10 minutes).
-    public static let highestMicroseconds: UInt64 = 600_000_000
+    package static let highestMicroseconds: UInt64 = 600_000_000
 
     private var histogram = Histogram<UInt32>(
         lowestDiscernibleValue: 1, highestTrackableValue: LatencyHistogram.highestMicroseconds,
@@ -19,13 +19,13 @@ public struct LatencyHistogram: Equatable, Sendable {
     )
 
     /// Creates an empty histogram.
-    public init() {}
+    package init() {}
 
     /// How many latencies were recorded.
-    public var count: UInt64 { histogram.totalCount }
+    package var count: UInt64 { histogram.totalCount }
 
     /// Records one latency.
-    public mutating func record(_ latency: Duration) {
+    package mutating func record(_ latency: Duration) {
         let (seconds, attoseconds) = latency.components
         let micros = max(0, seconds) * 1_000_000 + max(0, attoseconds) / 1_000_000_000_000
         _ = histogram.record(min(UInt64(micros), Self.highestMicroseconds))
@@ -33,19 +33,19 @@ public struct LatencyHistogram: Equatable, Sendable {
 
     /// The latency at `percentile` (0–100) in milliseconds, nil when empty. Within 1 % of the exact
     /// value (the histogram's resolution).
-    public func milliseconds(atPercentile percentile: Double) -> Double? {
+    package func milliseconds(atPercentile percentile: Double) -> Double? {
         guard count > 0 else { return nil }
         return Double(histogram.valueAtPercentile(percentile)) / 1000
     }
 
     /// The largest recorded latency in milliseconds (to the histogram's resolution), nil when empty.
-    public var maxMilliseconds: Double? {
+    package var maxMilliseconds: Double? {
         guard count > 0 else { return nil }
         return Double(histogram.max) / 1000
     }
 
     /// p50, p90, p99 and max, nil when empty.
-    public var summary: LatencySummary? {
+    package var summary: LatencySummary? {
         guard count > 0, let p50 = milliseconds(atPercentile: 50), let p90 = milliseconds(atPercentile: 90),
               let p99 = milliseconds(atPercentile: 99), let max = maxMilliseconds
         else { return nil }
@@ -55,7 +55,7 @@ public struct LatencyHistogram: Equatable, Sendable {
     /// The distribution over `bucketCount` buckets of equal width on a logarithmic scale between
     /// the smallest and the largest recorded latency: the bars of a histogram drawing. Empty when
     /// nothing was recorded.
-    public func distribution(bucketCount: Int) -> [LatencyBucket] {
+    package func distribution(bucketCount: Int) -> [LatencyBucket] {
         guard count > 0, bucketCount > 0 else { return [] }
         let low = log(Double(max(1, histogram.min)))
         let high = log(Double(max(histogram.max, histogram.min + 1)))
@@ -72,21 +72,21 @@ public struct LatencyHistogram: Equatable, Sendable {
     }
 
     /// Forgets every latency.
-    public mutating func reset() { histogram.reset() }
+    package mutating func reset() { histogram.reset() }
 }
 
 /// p50 / p90 / p99 / max of a latency histogram, in milliseconds.
-public struct LatencySummary: Hashable, Sendable {
+package struct LatencySummary: Hashable, Sendable {
     /// The median.
-    public var p50: Double
+    package var p50: Double
     /// The 90th percentile.
-    public var p90: Double
+    package var p90: Double
     /// The 99th percentile.
-    public var p99: Double
+    package var p99: Double
     /// The largest.
-    public var max: Double
+    package var max: Double
     /// Creates a summary.
-    public init(p50: Double, p90: Double, p99: Double, max: Double) {
+    package init(p50: Double, p90: Double, p99: Double, max: Double) {
         self.p50 = p50
         self.p90 = p90
         self.p99 = p99
@@ -95,13 +95,13 @@ public struct LatencySummary: Hashable, Sendable {
 }
 
 /// One bar of a latency distribution.
-public struct LatencyBucket: Hashable, Sendable {
+package struct LatencyBucket: Hashable, Sendable {
     /// The bucket's upper bound in milliseconds.
-    public var upToMilliseconds: Double
+    package var upToMilliseconds: Double
     /// How many latencies fell into it.
-    public var count: UInt64
+    package var count: UInt64
     /// Creates a bucket.
-    public init(upToMilliseconds: Double, count: UInt64) {
+    package init(upToMilliseconds: Double, count: UInt64) {
         self.upToMilliseconds = upToMilliseconds
         self.count = count
     }

@@ -3,7 +3,7 @@ import DeepstreamProtocol
 extension RPCStatistics {
     /// The `{"ts", "event": "stats", "since", "rpcs", "overflowCalls"}` object that `watch --stats`
     /// prints and the console exports, for the time `now`.
-    public func report(at now: Timestamp) -> JSONObject {
+    package func report(at now: Timestamp) -> JSONObject {
         var object = JSONObject()
         object["ts"] = Self.seconds(now)
         object["event"] = "stats"
@@ -20,7 +20,7 @@ extension RPCStatistics {
     /// The `rpcs` array of `watch --stats` and of a console export: one object per row,
     /// `{"name", "calls", "ok", "errors": {KIND: n}, "rerouted", "ratePerSecond", "acceptMs",
     /// "totalMs", "providers": [{"provider", …the same counts…}]}` (shapes in docs/commands.md).
-    public var jsonRows: JSONValue {
+    package var jsonRows: JSONValue {
         .array(rows.map { row in
             var object = JSONObject()
             object["name"] = .string(row.name)

@@ -6,38 +6,38 @@ import DeepstreamProtocol
 /// Bounded: at most ``Limits/names`` names get their own row; calls of further names go to one row
 /// named ``otherName`` and are counted in ``overflowCalls``. Recording a call is O(1) in the number
 /// of names (one dictionary look-up) and allocates nothing once the name's row exists.
-public struct RPCStatistics: Equatable, Sendable {
+package struct RPCStatistics: Equatable, Sendable {
     /// Caps on what is tracked.
-    public struct Limits: Hashable, Sendable {
+    package struct Limits: Hashable, Sendable {
         /// Names with a row of their own.
-        public var names: Int
+        package var names: Int
         /// Providers with an entry of their own in a name's breakdown.
-        public var providersPerName: Int
+        package var providersPerName: Int
         /// Creates limits.
-        public init(names: Int = 200, providersPerName: Int = 16) {
+        package init(names: Int = 200, providersPerName: Int = 16) {
             self.names = max(1, names)
             self.providersPerName = max(1, providersPerName)
         }
     }
 
     /// The name of the overflow row (and of a breakdown's overflow entry).
-    public static let otherName = "(other)"
+    package static let otherName = "(other)"
 
     /// The caps.
-    public let limits: Limits
+    package let limits: Limits
     /// The rows, in order of first appearance.
-    public private(set) var rows: [RPCStatisticsRow] = []
+    package private(set) var rows: [RPCStatisticsRow] = []
     private var index: [String: Int] = [:]
     /// Calls counted in the overflow row because the name cap was reached.
-    public private(set) var overflowCalls = 0
+    package private(set) var overflowCalls = 0
     /// When counting started (or was last reset), if anything was counted since.
-    public private(set) var since: Timestamp?
+    package private(set) var since: Timestamp?
 
     /// Creates empty statistics.
-    public init(limits: Limits = Limits()) { self.limits = limits }
+    package init(limits: Limits = Limits()) { self.limits = limits }
 
     /// Adds one finished call.
-    public mutating func record(_ call: FinishedCall) {
+    package mutating func record(_ call: FinishedCall) {
         if since == nil { since = call.endedAt }
         let slot: Int
         if let existing = index[call.name] {
@@ -60,18 +60,18 @@ public struct RPCStatistics: Equatable, Sendable {
     }
 
     /// Moves every row's per-second window to `time`.
-    public mutating func advance(to time: Timestamp) {
+    package mutating func advance(to time: Timestamp) {
         for slot in rows.indices { rows[slot].advance(to: time) }
     }
 
     /// The row of `name`, if it has one.
-    public func row(named name: String) -> RPCStatisticsRow? { index[name].map { rows[$0] } }
+    package func row(named name: String) -> RPCStatisticsRow? { index[name].map { rows[$0] } }
 
     /// All calls counted.
-    public var totalCalls: Int { rows.reduce(0) { $0 + $1.counts.calls } }
+    package var totalCalls: Int { rows.reduce(0) { $0 + $1.counts.calls } }
 
     /// Forgets everything.
-    public mutating func reset() {
+    package mutating func reset() {
         rows.removeAll()
         index.removeAll()
         overflowCalls = 0

@@ -1,17 +1,17 @@
 import DeepstreamProtocol
 
 /// The statistics of one RPC name, with a breakdown per provider.
-public struct RPCStatisticsRow: Equatable, Sendable {
+package struct RPCStatisticsRow: Equatable, Sendable {
     /// The RPC name, or ``RPCStatistics/otherName`` for the overflow row.
-    public let name: String
+    package let name: String
     /// Everything counted for the name.
-    public private(set) var counts = CallCounts()
+    package private(set) var counts = CallCounts()
     /// Per provider (a user name or `#<peer>`), in order of first appearance; at most
     /// ``RPCStatistics/Limits/providersPerName`` plus one overflow entry named ``RPCStatistics/otherName``.
-    public private(set) var providers: [(provider: String, counts: CallCounts)] = []
+    package private(set) var providers: [(provider: String, counts: CallCounts)] = []
 
     /// Creates an empty row.
-    public init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 
     /// Adds one finished call (O(number of providers of this name, which is capped)).
     mutating func record(_ call: FinishedCall, providerLimit: Int) {
@@ -37,7 +37,7 @@ public struct RPCStatisticsRow: Equatable, Sendable {
     }
 
     /// Equal names, counts and providers.
-    public static func == (lhs: RPCStatisticsRow, rhs: RPCStatisticsRow) -> Bool {
+    package static func == (lhs: RPCStatisticsRow, rhs: RPCStatisticsRow) -> Bool {
         lhs.name == rhs.name && lhs.counts == rhs.counts
             && lhs.providers.map(\.provider) == rhs.providers.map(\.provider)
             && lhs.providers.map(\.counts) == rhs.providers.map(\.counts)

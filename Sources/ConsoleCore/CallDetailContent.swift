@@ -1,12 +1,12 @@
 import DeepstreamProtocol
 
 /// Builds the detail view of a call: summary, timeline, request and response as pretty JSON.
-public enum CallDetailContent {
+package enum CallDetailContent {
     /// The detail lines of `record`.
     ///
     /// Unless `expanded`, a payload longer than ``foldThreshold`` lines shows only its first level
     /// (deeper objects and arrays folded to `{… 3 keys}`); `z` in the detail view expands it.
-    public static func lines(
+    package static func lines(
         for record: CallRecord, route: String, peerLabel: (PeerID) -> String, expanded: Bool = false
     ) -> [StyledLine] {
         var lines: [StyledLine] = []
@@ -49,7 +49,7 @@ public enum CallDetailContent {
     }
 
     /// Payloads longer than this many lines are folded below their first level unless expanded.
-    public static let foldThreshold = 30
+    package static let foldThreshold = 30
 
     private static func payload(_ text: String?, expanded: Bool) -> [StyledLine] {
         let full = JSONHighlighter.lines(jsonText: text, indent: "  ")
@@ -60,7 +60,7 @@ public enum CallDetailContent {
     }
 
     /// A timeline step for people: `routed to #3 alice`, `rerouted to #5`, `timed out (RESPONSE_TIMEOUT)`.
-    public static func describe(
+    package static func describe(
         _ step: CallStep, routedBefore: Bool, peerLabel: (PeerID) -> String
     ) -> (String, ThemeRole) {
         switch step {
@@ -87,7 +87,7 @@ public enum CallDetailContent {
 
     /// A steering step for people: `delayed 312 ms by rule 2`, `failed by rule 1`; `full` adds the
     /// injected error value.
-    public static func steeringSummary(rule: Int, action: String, detail: String?, full: Bool = false) -> String {
+    package static func steeringSummary(rule: Int, action: String, detail: String?, full: Bool = false) -> String {
         switch action {
         case "delay-request": "request delayed \(detail ?? "") by rule \(rule)"
         case "delay-response": "response delayed \(detail ?? "") by rule \(rule)"

@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// A call as text to copy: JSON, a `dsconsole call` command line, or a JS `client.rpc.make` snippet.
-public enum CallExport: String, CaseIterable, Hashable, Sendable {
+package enum CallExport: String, CaseIterable, Hashable, Sendable {
     /// `{"name": …, "request": …, "response": …, …}`.
     case json
     /// `dsconsole call NAME 'JSON'`.
@@ -10,7 +10,7 @@ public enum CallExport: String, CaseIterable, Hashable, Sendable {
     case javaScript
 
     /// How the notice names it.
-    public var title: String {
+    package var title: String {
         switch self {
         case .json: "as JSON"
         case .commandLine: "as a dsconsole call command"
@@ -19,7 +19,7 @@ public enum CallExport: String, CaseIterable, Hashable, Sendable {
     }
 
     /// The text for `record`.
-    public func text(for record: CallRecord, route: String) -> String {
+    package func text(for record: CallRecord, route: String) -> String {
         let request = Self.value(record.requestData)
         switch self {
         case .json:
@@ -51,7 +51,7 @@ public enum CallExport: String, CaseIterable, Hashable, Sendable {
     }
 
     /// `'text'` with every `'` closed, escaped and reopened, safe for POSIX shells.
-    public static func shellQuoted(_ text: String) -> String {
+    package static func shellQuoted(_ text: String) -> String {
         "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }

@@ -2,7 +2,7 @@ extension CallFilter {
     /// Whether an RPC name passes the filter's name and free-text terms (plain, `~regex`, negated);
     /// `state:` and `latency:` terms say nothing about a name and pass (the Stats view filters names
     /// with the Calls pane's filter).
-    public func matches(rpcName name: String) -> Bool {
+    package func matches(rpcName name: String) -> Bool {
         let lower = name.lowercased()
         func passes(_ term: Term) -> Bool? {
             switch term {

@@ -11,9 +11,9 @@
 /// - `~re` — a regular expression searched in the same fields as free text;
 /// - `!term` or `-term` — the term must *not* match (`!state:ok`, `-name:health`);
 /// - any other term — contained in the name, correlation id, status, route or a payload.
-public struct CallFilter: Hashable, Sendable, CustomStringConvertible {
+package struct CallFilter: Hashable, Sendable, CustomStringConvertible {
     /// One term of the filter.
-    public enum Term: Hashable, Sendable {
+    package enum Term: Hashable, Sendable {
         /// `name:x`.
         case name(String)
         /// `name:~re` (a pattern that compiles).
@@ -31,12 +31,12 @@ public struct CallFilter: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The terms, all of which must match.
-    public private(set) var terms: [Term]
+    package private(set) var terms: [Term]
     /// The text the filter was parsed from.
-    public let text: String
+    package let text: String
 
     /// Parses a filter; an empty text matches everything.
-    public init(_ text: String) {
+    package init(_ text: String) {
         self.text = text
         terms = text.split(separator: " ").map { Self.term(String($0)) }
     }
@@ -73,10 +73,10 @@ public struct CallFilter: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether the filter matches everything.
-    public var isEmpty: Bool { terms.isEmpty }
+    package var isEmpty: Bool { terms.isEmpty }
 
     /// The filter's text.
-    public var description: String { text }
+    package var description: String { text }
 
     /// `state:error` and its prefixes down to `e` mean every failed call (no label but
     /// `error`-words starts with `e`).
@@ -84,13 +84,13 @@ public struct CallFilter: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether `record` passes; `route` is the row's requestor → provider text. Compiles the regular
     /// expressions on every call: for many records use ``predicate()``.
-    public func matches(_ record: CallRecord, route: @autoclosure () -> String = "") -> Bool {
+    package func matches(_ record: CallRecord, route: @autoclosure () -> String = "") -> Bool {
         predicate()(record, route)
     }
 
     /// The filter as a predicate with its regular expressions compiled once (`route` is called only
     /// when a term needs the route text).
-    public func predicate() -> (CallRecord, () -> String) -> Bool {
+    package func predicate() -> (CallRecord, () -> String) -> Bool {
         var regexes: [String: FilterRegex] = [:]
         func collect(_ term: Term) {
             switch term {

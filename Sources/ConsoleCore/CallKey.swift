@@ -4,18 +4,18 @@ import DeepstreamProtocol
 ///
 /// Outgoing and served calls both carry a `nil` requestor, and their correlation ids come from
 /// different clients, so the origin is part of the key.
-public struct CallKey: Hashable, Sendable, CustomStringConvertible {
+package struct CallKey: Hashable, Sendable, CustomStringConvertible {
     /// Who observed the call.
-    public var origin: CallOrigin
+    package var origin: CallOrigin
     /// The observer's id of the call.
-    public var call: CallID
+    package var call: CallID
 
     /// Creates a key.
-    public init(origin: CallOrigin, call: CallID) {
+    package init(origin: CallOrigin, call: CallID) {
         self.origin = origin
         self.call = call
     }
 
     /// `outgoing:abc`, `broker:#3/abc`.
-    public var description: String { "\(origin.rawValue):\(call)" }
+    package var description: String { "\(origin.rawValue):\(call)" }
 }

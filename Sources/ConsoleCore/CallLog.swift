@@ -6,65 +6,65 @@ import DeepstreamProtocol
 /// selection held as a sequence number stays valid while older calls are evicted. Recording a step
 /// of a known call is O(1) (dictionary lookup plus an in-place update of its slot). When the log is
 /// full, the oldest call is evicted and counted in ``droppedCount``.
-public struct CallLog: Sendable {
+package struct CallLog: Sendable {
     /// The most calls held at once.
-    public let capacity: Int
+    package let capacity: Int
     /// The default capacity.
-    public static let defaultCapacity = 100_000
+    package static let defaultCapacity = 100_000
 
     private var slots: [CallRecord] = []
     private var index: [CallKey: Int] = [:]
     /// The sequence number the next new call gets (also: how many calls were ever recorded).
-    public private(set) var nextSequence = 0
+    package private(set) var nextSequence = 0
     /// How many calls were evicted to make room.
-    public private(set) var droppedCount = 0
+    package private(set) var droppedCount = 0
 
     /// Creates an empty log holding at most `capacity` calls (at least 1).
-    public init(capacity: Int = CallLog.defaultCapacity) {
+    package init(capacity: Int = CallLog.defaultCapacity) {
         self.capacity = max(1, capacity)
     }
 
     /// How many calls the log holds.
-    public var count: Int { slots.count }
+    package var count: Int { slots.count }
 
     /// Whether the log is empty.
-    public var isEmpty: Bool { slots.isEmpty }
+    package var isEmpty: Bool { slots.isEmpty }
 
     /// The sequence number of the oldest call held (equal to ``nextSequence`` when empty).
-    public var firstSequence: Int { nextSequence - slots.count }
+    package var firstSequence: Int { nextSequence - slots.count }
 
     /// The sequence number of the newest call held, nil when empty.
-    public var lastSequence: Int? { slots.isEmpty ? nil : nextSequence - 1 }
+    package var lastSequence: Int? { slots.isEmpty ? nil : nextSequence - 1 }
 
     /// The call with this sequence number, if it is still held.
-    public subscript(sequence sequence: Int) -> CallRecord? {
+    package subscript(sequence sequence: Int) -> CallRecord? {
         guard sequence >= firstSequence, sequence < nextSequence else { return nil }
         return slots[sequence % capacity]
     }
 
     /// The call with this key, if it is still held.
-    public subscript(key: CallKey) -> CallRecord? {
+    package subscript(key: CallKey) -> CallRecord? {
         index[key].flatMap { self[sequence: $0] }
     }
 
     /// The sequence number of the call with this key, if it is still held.
-    public func sequence(of key: CallKey) -> Int? { index[key] }
+    package func sequence(of key: CallKey) -> Int? { index[key] }
 
     /// The result of recording an event.
-    public struct RecordOutcome: Hashable, Sendable {
+    package struct RecordOutcome: Hashable, Sendable {
         /// Whether the event created a new call.
-        public var isNew: Bool
+        package var isNew: Bool
         /// The call's status before the event (nil for a new call).
-        public var previousStatus: CallStatus?
+        package var previousStatus: CallStatus?
         /// The call after the event.
-        public var record: CallRecord
+        package var record: CallRecord
         /// The call evicted to make room, if any.
-        public var evicted: CallRecord?
+        package var evicted: CallRecord?
     }
 
     /// Records a step of a call, creating the call if the log does not hold it.
     @discardableResult
-    public mutating func record(_ key: CallKey, name: String, step: CallStep, at: Timestamp) -> RecordOutcome {
+    package mutating func record(_ key: CallKey, name: String, step: CallStep, at: Timestamp) -> RecordOutcome {
         if let sequence = index[key] {
             let slot = sequence % capacity
             let previous = slots[slot].status
@@ -89,14 +89,14 @@ public struct CallLog: Sendable {
     }
 
     /// Updates a held call in place (no-op if it was evicted).
-    public mutating func update(_ key: CallKey, _ body: (inout CallRecord) -> Void) {
+    package mutating func update(_ key: CallKey, _ body: (inout CallRecord) -> Void) {
         guard let sequence = index[key] else { return }
         body(&slots[sequence % capacity])
     }
 
     /// The sequence number of the first call after `sequence` (exclusive) that passes `filter`,
     /// searching no further than `limit` (exclusive; defaults to the end).
-    public func nextSequence(after sequence: Int, limit: Int? = nil, where filter: (CallRecord) -> Bool) -> Int? {
+    package func nextSequence(after sequence: Int, limit: Int? = nil, where filter: (CallRecord) -> Bool) -> Int? {
         let end = min(limit ?? nextSequence, nextSequence)
         var candidate = max(sequence + 1, firstSequence)
         while candidate < end {
@@ -107,7 +107,7 @@ public struct CallLog: Sendable {
     }
 
     /// The sequence number of the last call before `sequence` (exclusive) that passes `filter`.
-    public func previousSequence(before sequence: Int, where filter: (CallRecord) -> Bool) -> Int? {
+    package func previousSequence(before sequence: Int, where filter: (CallRecord) -> Bool) -> Int? {
         var candidate = min(sequence, nextSequence) - 1
         while candidate >= firstSequence {
             if filter(slots[candidate % capacity]) { return candidate }

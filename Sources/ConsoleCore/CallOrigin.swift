@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// Who observed a call, which decides how its row reads.
-public enum CallOrigin: String, Hashable, Sendable {
+package enum CallOrigin: String, Hashable, Sendable {
     /// This console made the call (engine `outgoingCall`).
     case outgoing
     /// One of this console's providers served it (engine `servedCall`).
@@ -10,7 +10,7 @@ public enum CallOrigin: String, Hashable, Sendable {
     case broker
 
     /// Where the row comes from, in a user's words (the detail view's summary).
-    public var sourceDescription: String {
+    package var sourceDescription: String {
         switch self {
         case .outgoing: "sent by this console"
         case .served: "answered by this console's provider"

@@ -1,49 +1,49 @@
 import DeepstreamProtocol
 
 /// Everything the console knows about one call: one row of the Calls pane and its detail view.
-public struct CallRecord: Hashable, Sendable {
+package struct CallRecord: Hashable, Sendable {
     /// One step of the call's timeline.
-    public struct TimelineEntry: Hashable, Sendable {
+    package struct TimelineEntry: Hashable, Sendable {
         /// What happened.
-        public var step: CallStep
+        package var step: CallStep
         /// When.
-        public var at: Timestamp
+        package var at: Timestamp
         /// Creates an entry.
-        public init(step: CallStep, at: Timestamp) {
+        package init(step: CallStep, at: Timestamp) {
             self.step = step
             self.at = at
         }
     }
 
     /// The call's key in the log.
-    public var key: CallKey
+    package var key: CallKey
     /// The call's position in the log's total order (0 for the first call ever recorded).
-    public var sequence: Int
+    package var sequence: Int
     /// The RPC name.
-    public var name: String
+    package var name: String
     /// The requestor's user name, for served calls when the server sent it.
-    public var requestorName: String?
+    package var requestorName: String?
     /// The provider connection the call is currently routed to (or accepted by), if known.
-    public var provider: PeerID?
+    package var provider: PeerID?
     /// Where the call is.
-    public var status: CallStatus
+    package var status: CallStatus
     /// When the first observed step happened (normally `requested`).
-    public var startedAt: Timestamp
+    package var startedAt: Timestamp
     /// When a provider accepted, if one did.
-    public var acceptedAt: Timestamp?
+    package var acceptedAt: Timestamp?
     /// When the call ended, if it did.
-    public var endedAt: Timestamp?
+    package var endedAt: Timestamp?
     /// The request's JSON text (nil = no payload or not seen).
-    public var requestData: String?
+    package var requestData: String?
     /// The response's (or REQUEST_ERROR's) JSON text.
-    public var responseData: String?
+    package var responseData: String?
     /// Every observed step, in order.
-    public var timeline: [TimelineEntry]
+    package var timeline: [TimelineEntry]
     /// What the last steering rule did to the call (`failed by rule 1`), nil when no rule touched it.
-    public var steering: String?
+    package var steering: String?
 
     /// Creates a record from the first observed event of a call.
-    public init(key: CallKey, sequence: Int, name: String, at: Timestamp) {
+    package init(key: CallKey, sequence: Int, name: String, at: Timestamp) {
         self.key = key
         self.sequence = sequence
         self.name = name
@@ -53,7 +53,7 @@ public struct CallRecord: Hashable, Sendable {
     }
 
     /// Applies one step; steps after the end are recorded in the timeline but do not reopen the call.
-    public mutating func apply(_ step: CallStep, at: Timestamp) {
+    package mutating func apply(_ step: CallStep, at: Timestamp) {
         timeline.append(TimelineEntry(step: step, at: at))
         let wasFinal = status.isFinal
         switch step {
@@ -88,7 +88,7 @@ public struct CallRecord: Hashable, Sendable {
     }
 
     /// Whether the server routed the call more than once (a provider rejected it and another got it).
-    public var wasRerouted: Bool {
+    package var wasRerouted: Bool {
         var routes = 0
         for entry in timeline {
             if case .routed = entry.step { routes += 1 }
@@ -97,11 +97,11 @@ public struct CallRecord: Hashable, Sendable {
     }
 
     /// Time from the request to the accept.
-    public var acceptLatency: Duration? { acceptedAt.map { $0.since(startedAt) } }
+    package var acceptLatency: Duration? { acceptedAt.map { $0.since(startedAt) } }
     /// Time from the request to the end.
-    public var totalLatency: Duration? { endedAt.map { $0.since(startedAt) } }
+    package var totalLatency: Duration? { endedAt.map { $0.since(startedAt) } }
     /// The request payload's size in bytes (UTF-8 JSON text), nil without a payload.
-    public var requestBytes: Int? { requestData?.utf8.count }
+    package var requestBytes: Int? { requestData?.utf8.count }
     /// The response payload's size in bytes, nil without a payload.
-    public var responseBytes: Int? { responseData?.utf8.count }
+    package var responseBytes: Int? { responseData?.utf8.count }
 }

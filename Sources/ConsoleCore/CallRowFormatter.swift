@@ -5,9 +5,9 @@
 /// same prefix on every row) goes first, then the sizes, the accept latency, the time and the total
 /// latency, until name and route have room; a rerouted call
 /// (a provider rejected it) is marked `↻` before its route (``minimumFlexibleWidth``).
-public struct CallRowFormatter: Hashable, Sendable {
+package struct CallRowFormatter: Hashable, Sendable {
     /// A column of the Calls pane.
-    public enum Column: String, CaseIterable, Hashable, Sendable {
+    package enum Column: String, CaseIterable, Hashable, Sendable {
         /// Start time (UTC).
         case time
         /// RPC name.
@@ -26,7 +26,7 @@ public struct CallRowFormatter: Hashable, Sendable {
         case sizes
 
         /// The header text.
-        public var header: String {
+        package var header: String {
             switch self {
             case .time: "TIME"
             case .name: "NAME"
@@ -43,13 +43,13 @@ public struct CallRowFormatter: Hashable, Sendable {
     }
 
     /// The columns shown and their widths, left to right.
-    public let columns: [(column: Column, width: Int)]
+    package let columns: [(column: Column, width: Int)]
 
     /// The room name and route get before any other column is kept.
-    public static let minimumFlexibleWidth = 34
+    package static let minimumFlexibleWidth = 34
 
     /// Lays out columns for a pane `width` characters wide (inside the border).
-    public init(width: Int) {
+    package init(width: Int) {
         var fixed: [Column: Int] = [.time: 12, .correlationId: 10, .state: 14, .accept: 7, .total: 7, .sizes: 11]
         func flexible() -> Int { width - fixed.values.reduce(0, +) - (fixed.count + 1) }
         for dropped in [Column.correlationId, .sizes, .accept, .time, .total] where flexible() < Self.minimumFlexibleWidth {
@@ -68,7 +68,7 @@ public struct CallRowFormatter: Hashable, Sendable {
     }
 
     /// The header line.
-    public func header() -> StyledLine {
+    package func header() -> StyledLine {
         StyledLine(columns.map { entry in
             let header = entry.column == .route && entry.width < entry.column.header.count ? "FROM → TO" : entry.column.header
             return DisplayFormat.fit(header, entry.width, alignRight: entry.column.isRightAligned)
@@ -77,7 +77,7 @@ public struct CallRowFormatter: Hashable, Sendable {
     }
 
     /// A call's row; `route` is its requestor → provider text.
-    public func row(_ record: CallRecord, route: String) -> StyledLine {
+    package func row(_ record: CallRecord, route: String) -> StyledLine {
         var spans: [StyledSpan] = []
         for (offset, entry) in columns.enumerated() {
             let text: String
@@ -115,12 +115,12 @@ public struct CallRowFormatter: Hashable, Sendable {
     }
 
     /// Two formatters are equal when they show the same columns at the same widths.
-    public static func == (lhs: CallRowFormatter, rhs: CallRowFormatter) -> Bool {
+    package static func == (lhs: CallRowFormatter, rhs: CallRowFormatter) -> Bool {
         lhs.columns.elementsEqual(rhs.columns) { $0.column == $1.column && $0.width == $1.width }
     }
 
     /// Hashes the columns.
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         for entry in columns {
             hasher.combine(entry.column)
             hasher.combine(entry.width)

@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// Where a call is in its life, derived from its latest step.
-public enum CallStatus: Hashable, Sendable {
+package enum CallStatus: Hashable, Sendable {
     /// Requested, not yet routed to a provider.
     case requested
     /// Routed to a provider that has not accepted yet.
@@ -21,7 +21,7 @@ public enum CallStatus: Hashable, Sendable {
     case abandoned(String)
 
     /// Whether the call has ended.
-    public var isFinal: Bool {
+    package var isFinal: Bool {
         switch self {
         case .requested, .routed, .accepted: false
         case .responded, .errored, .failed, .denied, .abandoned: true
@@ -29,7 +29,7 @@ public enum CallStatus: Hashable, Sendable {
     }
 
     /// Whether the call ended badly (anything final but a response).
-    public var isError: Bool {
+    package var isError: Bool {
         switch self {
         case .errored, .failed, .denied, .abandoned: true
         case .requested, .routed, .accepted, .responded: false
@@ -38,7 +38,7 @@ public enum CallStatus: Hashable, Sendable {
 
     /// A short label for the Calls pane and the filter (`state:timeout`), in the words of deepstream's
     /// errors (`request-error` is REQUEST_ERROR, `no-provider` NO_RPC_PROVIDER, …).
-    public var label: String {
+    package var label: String {
         switch self {
         case .requested: "requested"
         case .routed: "routed"
@@ -59,7 +59,7 @@ public enum CallStatus: Hashable, Sendable {
     }
 
     /// Which theme role colours the status.
-    public var role: ThemeRole {
+    package var role: ThemeRole {
         switch self {
         case .requested, .routed, .accepted: .statePending
         case .responded: .stateOK

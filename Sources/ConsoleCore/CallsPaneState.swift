@@ -4,39 +4,39 @@
 /// while new calls arrive and old ones are evicted. Every method that needs to know which rows are
 /// shown takes the filter predicate (`matches`), because a row's route text depends on peer names the
 /// pane does not own.
-public struct CallsPaneState: Sendable {
+package struct CallsPaneState: Sendable {
     /// The call log.
-    public var log: CallLog
+    package var log: CallLog
     /// Whether the view jumps to the newest call as calls arrive.
-    public private(set) var isFollowing = true
+    package private(set) var isFollowing = true
     /// Whether the view is frozen (calls keep being recorded, but new ones are not shown).
-    public private(set) var isPaused = false
+    package private(set) var isPaused = false
     /// While paused: calls with a sequence number from here on are hidden.
-    public private(set) var pausedEnd: Int?
+    package private(set) var pausedEnd: Int?
     /// The active filter.
-    public private(set) var filter = CallFilter("")
+    package private(set) var filter = CallFilter("")
     /// The filter being typed after `/`, nil when not typing.
-    public var filterEditor: LineEditor?
+    package var filterEditor: LineEditor?
     /// The selected call's sequence number.
-    public private(set) var selected: Int?
+    package private(set) var selected: Int?
     /// The first shown call's sequence number.
-    public private(set) var top: Int?
+    package private(set) var top: Int?
     /// How many call rows fit in the pane (set from the layout on resize).
-    public var listHeight = 10
+    package var listHeight = 10
 
     /// Creates a pane over an empty log of `capacity` calls.
-    public init(capacity: Int = CallLog.defaultCapacity) {
+    package init(capacity: Int = CallLog.defaultCapacity) {
         log = CallLog(capacity: capacity)
     }
 
     /// The sequence number after the last call that may be shown.
-    public var visibleEnd: Int { pausedEnd ?? log.nextSequence }
+    package var visibleEnd: Int { pausedEnd ?? log.nextSequence }
 
     /// How many calls arrived since the pause (shown in the PAUSED badge).
-    public var hiddenSincePause: Int { pausedEnd.map { log.nextSequence - $0 } ?? 0 }
+    package var hiddenSincePause: Int { pausedEnd.map { log.nextSequence - $0 } ?? 0 }
 
     /// The rows to draw: up to ``listHeight`` matching calls from ``top``.
-    public func visibleRows(matching matches: (CallRecord) -> Bool) -> [CallRecord] {
+    package func visibleRows(matching matches: (CallRecord) -> Bool) -> [CallRecord] {
         var rows: [CallRecord] = []
         // While following, no selection means nothing matches: skip the scan.
         if isFollowing && !isPaused && selected == nil { return rows }
@@ -52,12 +52,12 @@ public struct CallsPaneState: Sendable {
     }
 
     /// The selected call, if it is still in the log.
-    public var selectedRecord: CallRecord? { selected.flatMap { log[sequence: $0] } }
+    package var selectedRecord: CallRecord? { selected.flatMap { log[sequence: $0] } }
 
     // MARK: Navigation
 
     /// Moves the selection `delta` matching rows down (negative: up). Stops following.
-    public mutating func moveSelection(by delta: Int, matching matches: (CallRecord) -> Bool) {
+    package mutating func moveSelection(by delta: Int, matching matches: (CallRecord) -> Bool) {
         guard var current = validSelection(matching: matches) else { return }
         isFollowing = false
         for _ in 0..<abs(delta) {
@@ -72,20 +72,20 @@ public struct CallsPaneState: Sendable {
     }
 
     /// Selects the oldest matching call. Stops following.
-    public mutating func selectFirst(matching matches: (CallRecord) -> Bool) {
+    package mutating func selectFirst(matching matches: (CallRecord) -> Bool) {
         isFollowing = false
         selected = log.nextSequence(after: log.firstSequence - 1, limit: visibleEnd, where: matches)
         top = selected
     }
 
     /// Selects the newest matching call and follows new calls (`G` / End).
-    public mutating func follow(matching matches: (CallRecord) -> Bool) {
+    package mutating func follow(matching matches: (CallRecord) -> Bool) {
         isFollowing = true
         selectNewest(matching: matches)
     }
 
     /// Pauses or resumes the view. Resuming while following jumps to the newest call.
-    public mutating func togglePause(matching matches: (CallRecord) -> Bool) {
+    package mutating func togglePause(matching matches: (CallRecord) -> Bool) {
         isPaused.toggle()
         pausedEnd = isPaused ? log.nextSequence : nil
         if !isPaused && isFollowing { selectNewest(matching: matches) }
@@ -93,14 +93,14 @@ public struct CallsPaneState: Sendable {
 
     /// How many calls in the log match the filter (kept up to date incrementally; the log's count
     /// when there is no filter).
-    public var matchCount: Int { filter.isEmpty ? log.count : filteredCount }
+    package var matchCount: Int { filter.isEmpty ? log.count : filteredCount }
     private var filteredCount = 0
 
     /// Adjusts ``matchCount`` after a call started or stopped matching (or was evicted).
     mutating func adjustMatchCount(by delta: Int) { filteredCount += delta }
 
     /// Selects the call with `sequence` (a click) and stops following.
-    public mutating func select(_ sequence: Int, matching matches: (CallRecord) -> Bool) {
+    package mutating func select(_ sequence: Int, matching matches: (CallRecord) -> Bool) {
         guard log[sequence: sequence] != nil else { return }
         isFollowing = false
         selected = sequence
@@ -109,7 +109,7 @@ public struct CallsPaneState: Sendable {
 
     /// Applies a new filter, keeping the selection on a matching call.
     /// `matches` must be `filter` as a predicate (route text needs peer names the pane lacks).
-    public mutating func setFilter(_ filter: CallFilter, matching matches: (CallRecord) -> Bool) {
+    package mutating func setFilter(_ filter: CallFilter, matching matches: (CallRecord) -> Bool) {
         let changed = filter.text != self.filter.text
         self.filter = filter
         if changed && !filter.isEmpty {
@@ -136,7 +136,7 @@ public struct CallsPaneState: Sendable {
     ///
     /// Incremental on purpose: it looks only at `record` and at the held selection, never rescans the
     /// log for matches, so a filter that matches rarely does not make every event cost O(log size).
-    public mutating func recorded(_ record: CallRecord, matching matches: (CallRecord) -> Bool) {
+    package mutating func recorded(_ record: CallRecord, matching matches: (CallRecord) -> Bool) {
         let previousSelection = selected
         let previousTop = top
         var selectionEvicted = false
@@ -164,7 +164,7 @@ public struct CallsPaneState: Sendable {
     }
 
     /// Keeps the selected row inside the window of ``listHeight`` rows.
-    public mutating func scrollToSelection(matching matches: (CallRecord) -> Bool) {
+    package mutating func scrollToSelection(matching matches: (CallRecord) -> Bool) {
         guard let selected else {
             top = nil
             return

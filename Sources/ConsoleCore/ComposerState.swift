@@ -1,9 +1,9 @@
 import DeepstreamProtocol
 
 /// The Composer pane: an RPC name field, a JSON body editor, send history and the last result.
-public struct ComposerState: Hashable, Sendable {
+package struct ComposerState: Hashable, Sendable {
     /// Which field of the composer has the cursor.
-    public enum Field: Hashable, Sendable {
+    package enum Field: Hashable, Sendable {
         /// The RPC name.
         case name
         /// The JSON body.
@@ -11,7 +11,7 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// What the composer shows under the editor about the last send.
-    public enum LastSend: Hashable, Sendable {
+    package enum LastSend: Hashable, Sendable {
         /// Sent, waiting for the result.
         case pending(RequestID, name: String)
         /// Finished.
@@ -19,35 +19,35 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// The field with the cursor.
-    public var field: Field = .name
+    package var field: Field = .name
     /// The RPC name.
-    public private(set) var name = LineEditor()
+    package private(set) var name = LineEditor()
     /// The JSON body.
-    public private(set) var body = TextEditor()
+    package private(set) var body = TextEditor()
     /// The body's validation, recomputed on every edit.
-    public private(set) var validation: JSONValidation = .empty
+    package private(set) var validation: JSONValidation = .empty
     /// Sent requests, oldest first, at most ``historyLimit``.
-    public private(set) var history: [ComposerHistoryEntry] = []
+    package private(set) var history: [ComposerHistoryEntry] = []
     /// The most history entries kept.
-    public let historyLimit: Int
+    package let historyLimit: Int
     /// While recalling history: the index of the entry shown; nil while editing the draft.
-    public private(set) var historyIndex: Int?
+    package private(set) var historyIndex: Int?
     /// The draft being edited before history recall started.
     private var draft: ComposerHistoryEntry?
     /// The last send and its result.
-    public var lastSend: LastSend?
+    package var lastSend: LastSend?
     // The name typed before Tab started cycling through completions.
     private var completionBase: String?
 
     /// Creates an empty composer.
-    public init(historyLimit: Int = 200) {
+    package init(historyLimit: Int = 200) {
         self.historyLimit = max(1, historyLimit)
     }
 
     // MARK: Editing
 
     /// Inserts a character into the focused field (`\n` in the body starts a new line).
-    public mutating func insert(_ character: Character) {
+    package mutating func insert(_ character: Character) {
         switch field {
         case .name:
             guard character != "\n" else { return }
@@ -61,7 +61,7 @@ public struct ComposerState: Hashable, Sendable {
 
     /// Inserts `text` into the body as is: newlines split lines without copying indentation (pasted
     /// text already has its own).
-    public mutating func insertLiterally(_ text: String) {
+    package mutating func insertLiterally(_ text: String) {
         guard field == .body else {
             for character in text where character != "\n" { name.insert(character) }
             nameEdited()
@@ -74,7 +74,7 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// Applies a readline command (Ctrl-K/U/W, Alt-B/F) to the focused field.
-    public mutating func readline(_ command: ConsoleCommand) {
+    package mutating func readline(_ command: ConsoleCommand) {
         switch field {
         case .name:
             switch command {
@@ -100,7 +100,7 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// Empties the focused field (the name, or the whole body).
-    public mutating func clearFocusedField() {
+    package mutating func clearFocusedField() {
         switch field {
         case .name: name.setText(""); nameEdited()
         case .body: body.setText(""); bodyEdited()
@@ -108,22 +108,22 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// The request the last result answers (set on send), to tell whether the result is stale.
-    public var lastSentRequest: ComposerHistoryEntry?
+    package var lastSentRequest: ComposerHistoryEntry?
 
     /// Whether the name or body changed since the request whose result is shown was sent.
-    public var isResultStale: Bool {
+    package var isResultStale: Bool {
         guard lastSend != nil, let sent = lastSentRequest else { return false }
         return sent.name != name.text || sent.body != body.text
     }
 
     /// Starts a new line in the body.
-    public mutating func insertNewline() {
+    package mutating func insertNewline() {
         body.insertNewline()
         bodyEdited()
     }
 
     /// Deletes the character before the cursor in the focused field.
-    public mutating func deleteBackward() {
+    package mutating func deleteBackward() {
         switch field {
         case .name: name.deleteBackward(); nameEdited()
         case .body: body.deleteBackward(); bodyEdited()
@@ -131,7 +131,7 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// Deletes the character at the cursor in the focused field.
-    public mutating func deleteForward() {
+    package mutating func deleteForward() {
         switch field {
         case .name: name.deleteForward(); nameEdited()
         case .body: body.deleteForward(); bodyEdited()
@@ -139,7 +139,7 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// Moves the cursor of the focused field.
-    public mutating func moveCursor(_ key: KeyPress, pageSize: Int = 10) {
+    package mutating func moveCursor(_ key: KeyPress, pageSize: Int = 10) {
         switch (field, key) {
         case (.name, .left): name.moveLeft()
         case (.name, .right): name.moveRight()
@@ -158,7 +158,7 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// Replaces both fields (used by history recall and tests) and revalidates.
-    public mutating func load(_ entry: ComposerHistoryEntry) {
+    package mutating func load(_ entry: ComposerHistoryEntry) {
         name.setText(entry.name)
         body.setText(entry.body)
         validation = JSONValidation(validating: body)
@@ -183,7 +183,7 @@ public struct ComposerState: Hashable, Sendable {
     /// cycling through them on repeated calls. Returns false when there was nothing to complete: the
     /// field is empty (completion never invents a name), nothing matches, or the last match was shown
     /// (then the typed text comes back, and Tab moves on).
-    public mutating func completeName(from candidates: [String]) -> Bool {
+    package mutating func completeName(from candidates: [String]) -> Bool {
         let base = completionBase ?? name.text
         guard !base.isEmpty else { return false }
         let matches = Array(Set(candidates.filter { $0.hasPrefix(base) })).sorted()
@@ -223,13 +223,13 @@ public struct ComposerState: Hashable, Sendable {
     // MARK: History
 
     /// Replaces the history (loaded at start), keeping the newest ``historyLimit`` entries.
-    public mutating func setHistory(_ entries: [ComposerHistoryEntry]) {
+    package mutating func setHistory(_ entries: [ComposerHistoryEntry]) {
         history = Array(entries.suffix(historyLimit))
         historyIndex = nil
     }
 
     /// Appends a sent request to history (not repeating the newest entry).
-    public mutating func remember(_ entry: ComposerHistoryEntry) {
+    package mutating func remember(_ entry: ComposerHistoryEntry) {
         if history.last != entry { history.append(entry) }
         if history.count > historyLimit { history.removeFirst(history.count - historyLimit) }
         historyIndex = nil
@@ -237,7 +237,7 @@ public struct ComposerState: Hashable, Sendable {
     }
 
     /// Shows the next older history entry (without sending). Returns false at the oldest.
-    public mutating func recallOlder() -> Bool {
+    package mutating func recallOlder() -> Bool {
         guard !history.isEmpty else { return false }
         let index: Int
         if let current = historyIndex {
@@ -254,7 +254,7 @@ public struct ComposerState: Hashable, Sendable {
 
     /// Shows the next newer history entry, or the draft after the newest. Returns false when not
     /// recalling.
-    public mutating func recallNewer() -> Bool {
+    package mutating func recallNewer() -> Bool {
         guard let current = historyIndex else { return false }
         if current + 1 < history.count {
             load(history[current + 1])

@@ -2,7 +2,7 @@ import DeepstreamProtocol
 
 /// Everything that can happen to the console: keys, engine events, clock ticks and the results of
 /// effects the runtime performed.
-public enum ConsoleAction: Hashable, Sendable {
+package enum ConsoleAction: Hashable, Sendable {
     /// A key was pressed (or the terminal was resized: ``KeyPress/resize(columns:rows:)``).
     case key(KeyPress)
     /// An event from the client engine (including the embedded broker's traffic).

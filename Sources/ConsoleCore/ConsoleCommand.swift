@@ -1,6 +1,6 @@
 /// What a key binding does. The reducer turns a key into a command through the ``Keymap``, then
 /// performs the command, so the help screen and the behaviour come from the same table.
-public enum ConsoleCommand: Hashable, Sendable {
+package enum ConsoleCommand: Hashable, Sendable {
     /// Quit (asks first if calls are in flight).
     case quit
     /// Quit without asking (in the confirmation).

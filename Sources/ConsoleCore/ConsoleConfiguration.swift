@@ -1,22 +1,22 @@
 /// Settings the console starts with (from the command line).
-public struct ConsoleConfiguration: Hashable, Sendable {
+package struct ConsoleConfiguration: Hashable, Sendable {
     /// The server URL shown on the status line.
-    public var url: String
+    package var url: String
     /// The user the console logs in as, if any.
-    public var user: String?
+    package var user: String?
     /// Whether the console runs the embedded broker (then its traffic is shown and counted).
-    public var embeddedBroker: Bool
+    package var embeddedBroker: Bool
     /// The call log's capacity.
-    public var callLogCapacity: Int
+    package var callLogCapacity: Int
     /// How many composer history entries are kept.
-    public var historyLimit: Int
+    package var historyLimit: Int
     /// The calls/s sliding window in seconds.
-    public var rateWindowSeconds: Int
+    package var rateWindowSeconds: Int
     /// How long a notice stays on the status line.
-    public var noticeDuration: Duration
+    package var noticeDuration: Duration
 
     /// Creates a configuration.
-    public init(
+    package init(
         url: String, user: String? = nil, embeddedBroker: Bool = false,
         callLogCapacity: Int = CallLog.defaultCapacity, historyLimit: Int = 200, rateWindowSeconds: Int = 5,
         noticeDuration: Duration = .seconds(5)
@@ -33,7 +33,7 @@ public struct ConsoleConfiguration: Hashable, Sendable {
     /// Whether calls seen from `origin` count in the stats: on the embedded broker the broker sees
     /// every call (the console's own included), so only its view counts; otherwise only the console's
     /// own calls are visible.
-    public func countsInStats(_ origin: CallOrigin) -> Bool {
+    package func countsInStats(_ origin: CallOrigin) -> Bool {
         embeddedBroker ? origin == .broker : origin != .broker
     }
 }

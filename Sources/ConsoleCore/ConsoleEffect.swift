@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// Work the reducer asks the runtime to do; results come back as ``ConsoleAction``s.
-public enum ConsoleEffect: Hashable, Sendable {
+package enum ConsoleEffect: Hashable, Sendable {
     /// Make an RPC; report the end with ``ConsoleAction/makeFinished(requestID:call:outcome:)``.
     case make(name: String, data: JSONValue?, requestID: RequestID)
     /// Provide one of the console's own providers (the runtime knows its behaviour).

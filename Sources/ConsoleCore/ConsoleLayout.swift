@@ -9,50 +9,50 @@
 ///  status line                                          1 row
 /// ```
 /// The detail view and the help overlay cover everything above the status line.
-public struct ConsoleLayout: Hashable, Sendable {
+package struct ConsoleLayout: Hashable, Sendable {
     /// The smallest terminal the console draws on; below it a "too small" message is shown.
-    public static let minimumColumns = 60
+    package static let minimumColumns = 60
     /// See ``minimumColumns``.
-    public static let minimumRows = 16
+    package static let minimumRows = 16
 
     /// Terminal columns.
-    public let columns: Int
+    package let columns: Int
     /// Terminal rows.
-    public let rows: Int
+    package let rows: Int
 
     /// Computes the layout for a terminal size.
-    public init(columns: Int, rows: Int) {
+    package init(columns: Int, rows: Int) {
         self.columns = max(0, columns)
         self.rows = max(0, rows)
     }
 
     /// Whether the terminal is too small to draw the console.
-    public var isTooSmall: Bool { columns < Self.minimumColumns || rows < Self.minimumRows }
+    package var isTooSmall: Bool { columns < Self.minimumColumns || rows < Self.minimumRows }
 
     private var topHeight: Int { max(9, (rows - 1) * 2 / 5) }
     private var providersWidth: Int { columns * 2 / 5 }
 
     /// The Providers pane.
-    public var providers: PaneFrame { PaneFrame(x: 0, y: 0, width: providersWidth, height: topHeight) }
+    package var providers: PaneFrame { PaneFrame(x: 0, y: 0, width: providersWidth, height: topHeight) }
     /// The Composer pane.
-    public var composer: PaneFrame {
+    package var composer: PaneFrame {
         PaneFrame(x: providersWidth, y: 0, width: columns - providersWidth, height: topHeight)
     }
     /// The Calls pane.
-    public var calls: PaneFrame { PaneFrame(x: 0, y: topHeight, width: columns, height: rows - 1 - topHeight) }
+    package var calls: PaneFrame { PaneFrame(x: 0, y: topHeight, width: columns, height: rows - 1 - topHeight) }
     /// The status line.
-    public var status: PaneFrame { PaneFrame(x: 0, y: rows - 1, width: columns, height: 1) }
+    package var status: PaneFrame { PaneFrame(x: 0, y: rows - 1, width: columns, height: 1) }
     /// The detail view (everything above the status line).
-    public var detail: PaneFrame { PaneFrame(x: 0, y: 0, width: columns, height: rows - 1) }
+    package var detail: PaneFrame { PaneFrame(x: 0, y: 0, width: columns, height: rows - 1) }
     /// The help overlay, centred above the status line.
-    public var help: PaneFrame {
+    package var help: PaneFrame {
         let width = min(columns - 4, 84)
         let height = rows - 3
         return PaneFrame(x: (columns - width) / 2, y: 1, width: width, height: height)
     }
 
     /// The frame of a pane.
-    public func frame(of pane: Pane) -> PaneFrame {
+    package func frame(of pane: Pane) -> PaneFrame {
         switch pane {
         case .providers: providers
         case .composer: composer
@@ -62,13 +62,13 @@ public struct ConsoleLayout: Hashable, Sendable {
 
     /// Call rows that fit in the Calls pane (one inner row is the column header, one the filter or
     /// pause line).
-    public var callListHeight: Int { max(1, calls.inner.height - 2) }
+    package var callListHeight: Int { max(1, calls.inner.height - 2) }
     /// Provider rows that fit in the Providers pane (one inner row is the column header).
-    public var providerListHeight: Int { max(1, providers.inner.height - 1) }
+    package var providerListHeight: Int { max(1, providers.inner.height - 1) }
     /// Body lines visible in the composer (name, separator, validation and result take four rows).
-    public var composerBodyHeight: Int { max(1, composer.inner.height - 4) }
+    package var composerBodyHeight: Int { max(1, composer.inner.height - 4) }
     /// Lines visible in the detail view.
-    public var detailHeight: Int { max(1, detail.inner.height) }
+    package var detailHeight: Int { max(1, detail.inner.height) }
     /// Lines visible in the help overlay.
-    public var helpHeight: Int { max(1, help.inner.height) }
+    package var helpHeight: Int { max(1, help.inner.height) }
 }

@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// What covers the panes, if anything.
-public enum ConsoleOverlay: Hashable, Sendable {
+package enum ConsoleOverlay: Hashable, Sendable {
     /// The help, scrolled by `scroll` lines.
     case help(scroll: Int)
     /// The Stats view (its own state is ``ConsoleState/statsView``).

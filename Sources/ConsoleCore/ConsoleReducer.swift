@@ -4,7 +4,7 @@ import DeepstreamProtocol
 ///
 /// Pure: no IO and no clock reads (time arrives in ``ConsoleAction/tick(_:)`` and in event
 /// timestamps). Every action that may change what is drawn returns ``ConsoleEffect/requestRedraw``.
-public func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [ConsoleEffect] {
+package func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [ConsoleEffect] {
     guard !state.isQuitting else { return [] }
     var effects: [ConsoleEffect]
     switch action {

@@ -1,7 +1,7 @@
 extension ConsoleState {
     /// One line of the most useful keys where the keys go now, e.g.
     /// `Calls: Enter detail · / filter · p pause · ? help`. Drawn in the focused pane's bottom border.
-    public var keyHint: String {
+    package var keyHint: String {
         switch overlay {
         case .detail: return "Detail: j/k scroll · n/N next/prev · 2 request · 3 response · z fold · y copy · q close"
         case .help, .messages, .result, .providerDetail: return "j/k scroll · Esc closes"
@@ -30,7 +30,7 @@ extension ConsoleState {
     }
 
     /// The message log as lines wrapped to `width`, oldest first (errors in the error colour).
-    public func messageLines(width: Int) -> [StyledLine] {
+    package func messageLines(width: Int) -> [StyledLine] {
         messageLog.flatMap { notice in
             DisplayFormat.wrap(notice.text, width: max(1, width - 2)).enumerated().map { offset, line in
                 StyledLine((offset == 0 ? "• " : "  ") + line, notice.isError ? .stateError : .text)
@@ -42,7 +42,7 @@ extension ConsoleState {
 extension ConsoleState {
     /// The history entries matching the Ctrl-R query, newest first: every character of the query
     /// appears in order (case-insensitive) in `name body`.
-    public var historyMatches: [ComposerHistoryEntry] {
+    package var historyMatches: [ComposerHistoryEntry] {
         guard case .historySearch(let editor, _) = overlay else { return [] }
         let query = Array(editor.text.lowercased().filter { $0 != " " })
         var seen = Set<ComposerHistoryEntry>()
@@ -58,7 +58,7 @@ extension ConsoleState {
     }
 
     /// The composer's last result in full: what was sent, then the answer as pretty JSON.
-    public var resultLines: [StyledLine] {
+    package var resultLines: [StyledLine] {
         guard case .finished(let id, let name, _, let outcome) = composer.lastSend else { return [] }
         var lines = [StyledLine("\(id.description) = request number \(id.rawValue) of this session · \(name)", .title)]
         if composer.isResultStale { lines.append(StyledLine("The request has been edited since (this result is stale).", .statePending)) }
@@ -85,7 +85,7 @@ extension ConsoleState {
 
 extension ConsoleState {
     /// The provider detail view: everything the pane's columns cut, and the provider's recent calls.
-    public var providerDetailLines: [StyledLine] {
+    package var providerDetailLines: [StyledLine] {
         guard case .providerDetail(let name, let peer, _) = overlay else { return [] }
         var lines = [StyledLine(name, .title)]
         if let peer {

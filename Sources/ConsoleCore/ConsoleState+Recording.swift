@@ -10,7 +10,7 @@ extension ConsoleState {
     }
 
     /// How many calls `w` would write now: ended calls that the filter shows.
-    public var recordableCallCount: Int {
+    package var recordableCallCount: Int {
         var count = 0
         forEachRecordableCall { _ in count += 1 }
         return count

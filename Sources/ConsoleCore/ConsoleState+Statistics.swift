@@ -28,13 +28,13 @@ extension ConsoleState {
 
     /// The Stats view's name predicate: the Calls filter's `name:` and free-text terms applied to the
     /// RPC name (state terms do not apply to a row of many calls).
-    public var statsNameMatcher: (String) -> Bool {
+    package var statsNameMatcher: (String) -> Bool {
         let filter = calls.filter
         return { name in filter.matches(rpcName: name) }
     }
 
     /// The lines of the Stats view for the current layout.
-    public var statsLines: [StyledLine] {
+    package var statsLines: [StyledLine] {
         StatsContent.lines(statistics, view: statsView, width: layout.columns - 4, matching: statsNameMatcher)
     }
 }

@@ -2,62 +2,62 @@ import CallStatistics
 import DeepstreamProtocol
 
 /// The whole console as one value. Change it only through ``reduce(_:_:)``.
-public struct ConsoleState: Sendable {
+package struct ConsoleState: Sendable {
     /// The start settings.
-    public let configuration: ConsoleConfiguration
+    package let configuration: ConsoleConfiguration
     /// The key bindings.
-    public let keymap: Keymap
+    package let keymap: Keymap
     /// The terminal size and the pane layout for it.
-    public private(set) var layout: ConsoleLayout
+    package private(set) var layout: ConsoleLayout
     /// The focused pane.
-    public internal(set) var focus: Pane = .calls
+    package internal(set) var focus: Pane = .calls
     /// What covers the panes.
-    public internal(set) var overlay: ConsoleOverlay?
+    package internal(set) var overlay: ConsoleOverlay?
     /// The engine's connection state.
-    public internal(set) var connection: ConnectionState = .closed
+    package internal(set) var connection: ConnectionState = .closed
     /// The Providers pane.
-    public internal(set) var providers = ProvidersPaneState()
+    package internal(set) var providers = ProvidersPaneState()
     /// Connections on the embedded broker, by id.
-    public internal(set) var peers: [PeerID: PeerInfo] = [:]
+    package internal(set) var peers: [PeerID: PeerInfo] = [:]
     /// The Calls pane (and the call log).
-    public internal(set) var calls: CallsPaneState
+    package internal(set) var calls: CallsPaneState
     /// The Composer pane.
-    public internal(set) var composer: ComposerState
+    package internal(set) var composer: ComposerState
     /// Status-line numbers.
-    public internal(set) var stats: ConsoleStats
+    package internal(set) var stats: ConsoleStats
     /// Per-RPC statistics of every call that ended (the Stats view); they outlive the call log.
-    public internal(set) var statistics = RPCStatistics()
+    package internal(set) var statistics = RPCStatistics()
     /// The Stats view's sort, selection and expanded rows.
-    public internal(set) var statsView = StatsViewState()
+    package internal(set) var statsView = StatsViewState()
     /// The status-line notice, if any.
-    public internal(set) var notice: Notice?
+    package internal(set) var notice: Notice?
     /// Recent notices, oldest first, at most ``messageLogLimit`` (the message log, `M`).
-    public internal(set) var messageLog: [Notice] = []
+    package internal(set) var messageLog: [Notice] = []
     /// The most notices the message log keeps.
-    public static let messageLogLimit = 100
+    package static let messageLogLimit = 100
     /// The Calls pane sorted by name or latency (`s`); nil: time order, the live log.
-    public internal(set) var sortedCalls: SortedCalls?
+    package internal(set) var sortedCalls: SortedCalls?
     /// Whether the detail view shows long payloads in full (`z`); reset when a detail opens.
-    public internal(set) var isDetailExpanded = false
+    package internal(set) var isDetailExpanded = false
     /// Whether keys type into the composer (true) or navigate panes (false) while it has focus.
-    public internal(set) var isEditingComposer = false
+    package internal(set) var isEditingComposer = false
     /// Why the add-provider prompt's last input was rejected (shown in the prompt, which keeps the text).
-    public internal(set) var promptError: String?
+    package internal(set) var promptError: String?
     /// The latest tick time.
-    public internal(set) var now: Timestamp?
+    package internal(set) var now: Timestamp?
     /// `make`s sent and not finished, with their RPC names.
-    public internal(set) var pendingRequests: [RequestID: String] = [:]
+    package internal(set) var pendingRequests: [RequestID: String] = [:]
     /// The id the next `make` gets.
-    public internal(set) var nextRequestID = RequestID(1)
+    package internal(set) var nextRequestID = RequestID(1)
     /// The filter to restore when typing a new one is cancelled.
     var filterBeforeEditing: CallFilter?
     /// Start times of served calls in flight, by correlation id (embedded broker only; bounded).
     var servedStarts: [String: Timestamp] = [:]
     /// Whether a ``ConsoleEffect/quit`` was returned.
-    public internal(set) var isQuitting = false
+    package internal(set) var isQuitting = false
 
     /// Creates the console's initial state for a terminal of `columns` × `rows`.
-    public init(configuration: ConsoleConfiguration, columns: Int = 100, rows: Int = 30, keymap: Keymap = .standard) {
+    package init(configuration: ConsoleConfiguration, columns: Int = 100, rows: Int = 30, keymap: Keymap = .standard) {
         self.configuration = configuration
         self.keymap = keymap
         layout = ConsoleLayout(columns: columns, rows: rows)
@@ -83,7 +83,7 @@ public struct ConsoleState: Sendable {
     // MARK: Derived values for views
 
     /// The key contexts active now, most specific first.
-    public var activeContexts: [KeyContext] {
+    package var activeContexts: [KeyContext] {
         switch overlay {
         case .confirmQuit: return [.confirmQuit]
         case .confirmDelete: return [.confirmDelete]
@@ -105,18 +105,18 @@ public struct ConsoleState: Sendable {
     }
 
     /// The requestor → provider text of a call row: `me → #5 bob`, `alice → me`, `#3 → #5 bob`.
-    public func route(of record: CallRecord) -> String { Self.route(of: record, peers: peers) }
+    package func route(of record: CallRecord) -> String { Self.route(of: record, peers: peers) }
 
     /// `#3 alice` for a known peer, `#3` otherwise.
-    public func peerLabel(_ peer: PeerID) -> String { peers[peer]?.label ?? peer.description }
+    package func peerLabel(_ peer: PeerID) -> String { peers[peer]?.label ?? peer.description }
 
     /// The Calls filter as a predicate over records.
-    public var callMatcher: (CallRecord) -> Bool { matcher(for: calls.filter) }
+    package var callMatcher: (CallRecord) -> Bool { matcher(for: calls.filter) }
 
     /// `filter` as a predicate over records (route text uses the current peer names).
     /// Not `@Sendable`: it holds the filter's compiled regular expressions (`Regex` is not Sendable),
     /// and it is only used on the task that owns the state.
-    public func matcher(for filter: CallFilter) -> (CallRecord) -> Bool {
+    package func matcher(for filter: CallFilter) -> (CallRecord) -> Bool {
         if filter.isEmpty { return { _ in true } }
         let peers = self.peers
         let predicate = filter.predicate()
@@ -136,20 +136,20 @@ public struct ConsoleState: Sendable {
     }
 
     /// The rows the Calls pane shows now.
-    public var visibleCallRows: [CallRecord] {
+    package var visibleCallRows: [CallRecord] {
         guard let sortedCalls else { return calls.visibleRows(matching: callMatcher) }
         return sortedCalls.visible(height: calls.listHeight).compactMap { calls.log[sequence: $0] }
     }
 
     /// The selected call's sequence number (in the sorted view when sorted).
-    public var selectedCallSequence: Int? { sortedCalls.map(\.selectedSequence) ?? calls.selected }
+    package var selectedCallSequence: Int? { sortedCalls.map(\.selectedSequence) ?? calls.selected }
 
     /// The selected call (in the sorted view when sorted).
-    public var selectedCall: CallRecord? { selectedCallSequence.flatMap { calls.log[sequence: $0] } }
+    package var selectedCall: CallRecord? { selectedCallSequence.flatMap { calls.log[sequence: $0] } }
 
     /// Every RPC name the composer can complete: own and remote providers plus names seen in calls
     /// and history.
-    public var knownRPCNames: [String] {
+    package var knownRPCNames: [String] {
         var names = providers.knownNames + composer.history.map(\.name)
         if let last = calls.log.lastSequence {
             // Recent call names, bounded so completion stays cheap on a full log.
@@ -163,7 +163,7 @@ public struct ConsoleState: Sendable {
     }
 
     /// The detail view's lines for the call it shows (nil when no detail is open).
-    public var detailLines: [StyledLine]? {
+    package var detailLines: [StyledLine]? {
         guard case .detail(let key, _) = overlay else { return nil }
         guard let record = calls.log[key] else {
             return [StyledLine("The call \(key.call) is no longer in the log (evicted).", .dim)]
@@ -172,5 +172,5 @@ public struct ConsoleState: Sendable {
     }
 
     /// The help overlay's lines, generated from the keymap.
-    public var helpLines: [StyledLine] { HelpContent.lines(for: keymap) }
+    package var helpLines: [StyledLine] { HelpContent.lines(for: keymap) }
 }

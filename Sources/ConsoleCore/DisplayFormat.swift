@@ -1,9 +1,9 @@
 import DeepstreamProtocol
 
 /// Text formatting shared by the reducer's content builders and the views.
-public enum DisplayFormat {
+package enum DisplayFormat {
     /// The UTC time of day with milliseconds: `14:03:07.125`.
-    public static func timeOfDay(_ time: Timestamp) -> String {
+    package static func timeOfDay(_ time: Timestamp) -> String {
         let milliseconds = time.nanoseconds / 1_000_000
         let ms = milliseconds % 1000
         let seconds = milliseconds / 1000
@@ -11,7 +11,7 @@ public enum DisplayFormat {
     }
 
     /// A latency for a column: `850µs`, `12.3ms`, `1.25s`, `73s`; `-` for none.
-    public static func latency(_ duration: Duration?) -> String {
+    package static func latency(_ duration: Duration?) -> String {
         guard let duration else { return "-" }
         let (seconds, attoseconds) = duration.components
         let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
@@ -23,7 +23,7 @@ public enum DisplayFormat {
     }
 
     /// A byte count: `-`, `512B`, `1.5K`, `12K`, `3.4M`.
-    public static func bytes(_ count: Int?) -> String {
+    package static func bytes(_ count: Int?) -> String {
         guard let count else { return "-" }
         if count < 1024 { return "\(count)B" }
         if count < 10 * 1024 { return "\(count / 1024).\(count % 1024 * 10 / 1024)K" }
@@ -32,14 +32,14 @@ public enum DisplayFormat {
     }
 
     /// A rate with one decimal: `0.0`, `12.5`, `1234`.
-    public static func rate(_ value: Double) -> String {
+    package static func rate(_ value: Double) -> String {
         if value >= 1000 { return String(Int(value.rounded())) }
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// `text` cut or padded to exactly `width` characters (cut text ends in `…`).
-    public static func fit(_ text: String, _ width: Int, alignRight: Bool = false) -> String {
+    package static func fit(_ text: String, _ width: Int, alignRight: Bool = false) -> String {
         guard width > 0 else { return "" }
         let count = text.count
         if count > width { return String(text.prefix(width - 1)) + "…" }
@@ -48,12 +48,12 @@ public enum DisplayFormat {
     }
 
     /// `1 call`, `2 calls`, `0 errors`: a count with its noun in the right number.
-    public static func count(_ value: Int, _ noun: String) -> String {
+    package static func count(_ value: Int, _ noun: String) -> String {
         "\(value) \(noun)\(value == 1 ? "" : "s")"
     }
 
     /// `text` broken into lines of at most `width` characters, at spaces where possible.
-    public static func wrap(_ text: String, width: Int) -> [String] {
+    package static func wrap(_ text: String, width: Int) -> [String] {
         let width = max(1, width)
         var lines: [String] = []
         var current = ""

@@ -2,18 +2,18 @@
 ///
 /// Not Sendable (`Regex` is not): filters keep only the pattern and compile it once per predicate
 /// (``CallFilter/predicate()``).
-public struct FilterRegex {
+package struct FilterRegex {
     /// The pattern as typed.
-    public let pattern: String
+    package let pattern: String
     private let regex: Regex<AnyRegexOutput>
 
     /// Compiles `pattern`; nil when it is not a valid regular expression (the term is then plain text).
-    public init?(_ pattern: String) {
+    package init?(_ pattern: String) {
         guard !pattern.isEmpty, let regex = try? Regex(pattern) else { return nil }
         self.pattern = pattern
         self.regex = regex.ignoresCase()
     }
 
     /// Whether the expression matches somewhere in `text`.
-    public func matches(_ text: String) -> Bool { text.contains(regex) }
+    package func matches(_ text: String) -> Bool { text.contains(regex) }
 }

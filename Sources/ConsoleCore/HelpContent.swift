@@ -1,10 +1,10 @@
 /// The help overlay's text, generated from a ``Keymap``.
-public enum HelpContent {
+package enum HelpContent {
     /// Width of the key column.
-    public static let keyColumnWidth = 24
+    package static let keyColumnWidth = 24
 
     /// Section titles and `keys  description` lines for every context.
-    public static func lines(for keymap: Keymap) -> [StyledLine] {
+    package static func lines(for keymap: Keymap) -> [StyledLine] {
         var lines: [StyledLine] = []
         for section in keymap.helpSections() {
             if !lines.isEmpty { lines.append(StyledLine()) }
@@ -25,7 +25,7 @@ public enum HelpContent {
     }
 
     /// The console's own words, explained in deepstream's (shown under the keys).
-    public static let glossary: [(String, String)] = [
+    package static let glossary: [(String, String)] = [
         ("#3 alice", "connection 3 on the embedded server, logged in as alice"),
         ("open", "a client that logged in without a username (open auth)"),
         ("me", "this console (its own requests and providers)"),

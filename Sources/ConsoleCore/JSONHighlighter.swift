@@ -2,17 +2,17 @@ import DeepstreamProtocol
 
 /// Pretty-prints a JSON value as styled lines (two-space indent), keys, strings, numbers, literals
 /// and punctuation each in their theme role.
-public enum JSONHighlighter {
+package enum JSONHighlighter {
     /// The most lines produced for one value; the detail view is rebuilt per frame, so a multi-megabyte
     /// payload must not turn into millions of lines.
-    public static let lineLimit = 5_000
+    package static let lineLimit = 5_000
 
     /// The styled lines of `value`, each prefixed with `indent`, cut after `limit` lines (then the last
     /// line says how many were left out).
     ///
     /// With `foldDepth`, objects and arrays nested that deep (the top-level value is depth 0) are
     /// shown folded as `{… 3 keys}` / `[… 12 items]`: `foldDepth: 1` keeps the first level expanded.
-    public static func lines(_ value: JSONValue, indent: String = "", limit: Int = lineLimit, foldDepth: Int? = nil) -> [StyledLine] {
+    package static func lines(_ value: JSONValue, indent: String = "", limit: Int = lineLimit, foldDepth: Int? = nil) -> [StyledLine] {
         var lines: [StyledLine] = []
         var current = StyledLine([StyledSpan(indent)])
         write(value, level: 0, indent: indent, foldDepth: foldDepth, into: &lines, current: &current)
@@ -23,7 +23,7 @@ public enum JSONHighlighter {
     }
 
     /// Styled lines for a payload's JSON text; text that does not parse is shown as it is.
-    public static func lines(jsonText: String?, indent: String = "", limit: Int = lineLimit, foldDepth: Int? = nil) -> [StyledLine] {
+    package static func lines(jsonText: String?, indent: String = "", limit: Int = lineLimit, foldDepth: Int? = nil) -> [StyledLine] {
         guard let jsonText else { return [StyledLine(indent + "(no payload)", .dim)] }
         guard let value = try? JSONValue(parsing: jsonText) else { return [StyledLine(indent + jsonText)] }
         return lines(value, indent: indent, limit: limit, foldDepth: foldDepth)

@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// The composer body's live validation result.
-public enum JSONValidation: Hashable, Sendable {
+package enum JSONValidation: Hashable, Sendable {
     /// The body is blank: the call is sent without a payload.
     case empty
     /// The body parses.
@@ -10,7 +10,7 @@ public enum JSONValidation: Hashable, Sendable {
     case invalid(JSONParseError, position: TextEditor.Position)
 
     /// Validates an editor's text.
-    public init(validating editor: TextEditor) {
+    package init(validating editor: TextEditor) {
         if editor.isBlank {
             self = .empty
             return
@@ -23,7 +23,7 @@ public enum JSONValidation: Hashable, Sendable {
     }
 
     /// Whether the body may be sent.
-    public var isSendable: Bool {
+    package var isSendable: Bool {
         if case .invalid = self { return false }
         return true
     }

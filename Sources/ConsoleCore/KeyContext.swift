@@ -1,6 +1,6 @@
 /// Where a key binding applies. The reducer looks a key up in the active contexts, most specific
 /// first (see ``ConsoleState/activeContexts``).
-public enum KeyContext: String, CaseIterable, Hashable, Sendable {
+package enum KeyContext: String, CaseIterable, Hashable, Sendable {
     /// Everywhere (also while typing).
     case global
     /// Every pane and the detail view, but not while typing text.
@@ -37,7 +37,7 @@ public enum KeyContext: String, CaseIterable, Hashable, Sendable {
     case historySearch
 
     /// The section title in the help screen.
-    public var title: String {
+    package var title: String {
         switch self {
         case .global: "Everywhere"
         case .panes: "Panes (not while typing)"
@@ -60,7 +60,7 @@ public enum KeyContext: String, CaseIterable, Hashable, Sendable {
     }
 
     /// Whether unbound printable keys type text in this context.
-    public var acceptsText: Bool {
+    package var acceptsText: Bool {
         switch self {
         case .composer, .composerName, .composerBody, .filterInput, .prompt, .historySearch: true
         default: false

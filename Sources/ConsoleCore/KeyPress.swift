@@ -1,7 +1,7 @@
 /// A key press (or a terminal resize) as the console core understands it.
 ///
 /// The terminal layer decodes its own key codes into this type, so the core never sees ncurses.
-public enum KeyPress: Hashable, Sendable, CustomStringConvertible {
+package enum KeyPress: Hashable, Sendable, CustomStringConvertible {
     /// A printable character (including space).
     case character(Character)
     /// A control chord, e.g. `ctrl("s")` for Ctrl-S. The character is lowercase.
@@ -44,7 +44,7 @@ public enum KeyPress: Hashable, Sendable, CustomStringConvertible {
     case resize(columns: Int, rows: Int)
 
     /// How the help screen names the key: `Ctrl-S`, `Shift-Tab`, `Space`, `↑`, `q`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .character(" "): "Space"
         case .character(let c): String(c)

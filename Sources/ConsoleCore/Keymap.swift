@@ -1,12 +1,12 @@
 /// The table of every key binding. The reducer dispatches keys through it and the help overlay and
 /// docs/console.md are generated from it.
-public struct Keymap: Hashable, Sendable {
+package struct Keymap: Hashable, Sendable {
     /// The bindings, in help order.
-    public let bindings: [KeyBinding]
+    package let bindings: [KeyBinding]
     private let lookup: [KeyContext: [KeyPress: ConsoleCommand]]
 
     /// Creates a keymap; for a key bound twice in one context, the first binding wins.
-    public init(_ bindings: [KeyBinding]) {
+    package init(_ bindings: [KeyBinding]) {
         self.bindings = bindings
         var lookup: [KeyContext: [KeyPress: ConsoleCommand]] = [:]
         for binding in bindings {
@@ -18,7 +18,7 @@ public struct Keymap: Hashable, Sendable {
     }
 
     /// The command bound to `key` in the first of `contexts` that binds it.
-    public func command(for key: KeyPress, in contexts: [KeyContext]) -> ConsoleCommand? {
+    package func command(for key: KeyPress, in contexts: [KeyContext]) -> ConsoleCommand? {
         for context in contexts {
             if let command = lookup[context]?[key] { return command }
         }
@@ -26,10 +26,10 @@ public struct Keymap: Hashable, Sendable {
     }
 
     /// The bindings of one context, in table order.
-    public func bindings(in context: KeyContext) -> [KeyBinding] { bindings.filter { $0.context == context } }
+    package func bindings(in context: KeyContext) -> [KeyBinding] { bindings.filter { $0.context == context } }
 
     /// The help text: for every context with bindings, a title and `keys  description` lines.
-    public func helpSections() -> [(title: String, entries: [(keys: String, description: String)])] {
+    package func helpSections() -> [(title: String, entries: [(keys: String, description: String)])] {
         KeyContext.allCases.compactMap { context in
             let entries = bindings(in: context).map { binding in
                 (keys: binding.keys.map(\.description).joined(separator: " "), description: binding.description)
@@ -39,7 +39,7 @@ public struct Keymap: Hashable, Sendable {
     }
 
     /// The keymap as Markdown tables (pasted into docs/console.md).
-    public func markdown() -> String {
+    package func markdown() -> String {
         var out = ""
         for section in helpSections() {
             out += "### \(section.title)\n\n| Keys | Action |\n|---|---|\n"
@@ -73,7 +73,7 @@ public struct Keymap: Hashable, Sendable {
     ///
     /// Kept free for later features: `r`, `e` and `m` in the Calls pane (resend, edit, mark) and `d`
     /// on a call (diff).
-    public static let standard = Keymap([
+    package static let standard = Keymap([
         KeyBinding(.global, [.ctrl("c")], .quit, "quit (asks first when calls are in the log)"),
         KeyBinding(.global, [.tab], .focusNext, "next pane"),
         KeyBinding(.global, [.backTab], .focusPrevious, "previous pane"),

@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// How a `make` the console asked for ended, as the runtime reports it back.
-public enum MakeOutcome: Hashable, Sendable {
+package enum MakeOutcome: Hashable, Sendable {
     /// The provider answered with RESPONSE (`nil` = no payload).
     case response(JSONValue?)
     /// The provider answered with REQUEST_ERROR.
@@ -11,7 +11,7 @@ public enum MakeOutcome: Hashable, Sendable {
     case failed(reason: String)
 
     /// Whether the call succeeded.
-    public var isSuccess: Bool {
+    package var isSuccess: Bool {
         if case .response = self { return true }
         return false
     }

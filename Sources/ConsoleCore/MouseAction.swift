@@ -1,5 +1,5 @@
 /// What the mouse did (`--mouse`).
-public enum MouseAction: String, Hashable, Sendable {
+package enum MouseAction: String, Hashable, Sendable {
     /// Left button pressed.
     case click
     /// Wheel turned up.

@@ -1,9 +1,9 @@
 import DeepstreamProtocol
 
 /// One of the console's own providers, as the Providers pane shows it.
-public struct OwnProvider: Hashable, Sendable {
+package struct OwnProvider: Hashable, Sendable {
     /// Whether the server has the provider registered.
-    public enum Registration: Hashable, Sendable {
+    package enum Registration: Hashable, Sendable {
         /// Not provided.
         case unprovided
         /// PROVIDE sent, not acknowledged yet.
@@ -16,7 +16,7 @@ public struct OwnProvider: Hashable, Sendable {
         case refused(RPCAction)
 
         /// Whether the provider is provided or on its way there (what Space toggles).
-        public var isWanted: Bool {
+        package var isWanted: Bool {
             switch self {
             case .providing, .provided: true
             case .unprovided, .unproviding, .refused: false
@@ -24,7 +24,7 @@ public struct OwnProvider: Hashable, Sendable {
         }
 
         /// A short label: `on`, `on…`, `off`, `off…`, `refused: MESSAGE_DENIED`.
-        public var label: String {
+        package var label: String {
             switch self {
             case .unprovided: "off"
             case .providing: "on…"
@@ -36,18 +36,18 @@ public struct OwnProvider: Hashable, Sendable {
     }
 
     /// The RPC name.
-    public var name: String
+    package var name: String
     /// The behaviour summary.
-    public var behaviour: String
+    package var behaviour: String
     /// Registration with the server.
-    public var registration: Registration = .unprovided
+    package var registration: Registration = .unprovided
     /// Requests served.
-    public var callCount = 0
+    package var callCount = 0
     /// The latest served request's time from request to answer.
-    public var lastLatency: Duration?
+    package var lastLatency: Duration?
 
     /// Creates a provider from its spec, unprovided.
-    public init(_ spec: OwnProviderSpec) {
+    package init(_ spec: OwnProviderSpec) {
         name = spec.name
         behaviour = spec.behaviour
     }

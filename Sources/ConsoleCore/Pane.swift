@@ -1,5 +1,5 @@
 /// One of the console's focusable panes, in Tab order.
-public enum Pane: String, CaseIterable, Hashable, Sendable {
+package enum Pane: String, CaseIterable, Hashable, Sendable {
     /// The console's own providers and, on the embedded broker, every connected client's providers.
     case providers
     /// The RPC composer (name + JSON body).
@@ -8,19 +8,19 @@ public enum Pane: String, CaseIterable, Hashable, Sendable {
     case calls
 
     /// The pane after this one in Tab order (wrapping).
-    public var next: Pane {
+    package var next: Pane {
         let all = Pane.allCases
         return all[(all.firstIndex(of: self)! + 1) % all.count]
     }
 
     /// The pane before this one in Tab order (wrapping).
-    public var previous: Pane {
+    package var previous: Pane {
         let all = Pane.allCases
         return all[(all.firstIndex(of: self)! + all.count - 1) % all.count]
     }
 
     /// The pane's title as drawn on its border.
-    public var title: String {
+    package var title: String {
         switch self {
         case .providers: "Providers"
         case .composer: "Composer"

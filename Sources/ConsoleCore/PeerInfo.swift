@@ -1,20 +1,20 @@
 import DeepstreamProtocol
 
 /// A connection on the embedded broker.
-public struct PeerInfo: Hashable, Sendable {
+package struct PeerInfo: Hashable, Sendable {
     /// The connection.
-    public var id: PeerID
+    package var id: PeerID
     /// The user it logged in as, once it did.
-    public var user: String?
+    package var user: String?
     /// The remote address.
-    public var address: String
+    package var address: String
     /// The wire format it speaks.
-    public var format: WireFormat?
+    package var format: WireFormat?
     /// Whether the connection is still open.
-    public var isConnected = true
+    package var isConnected = true
 
     /// Creates an entry.
-    public init(id: PeerID, user: String? = nil, address: String = "", format: WireFormat? = nil) {
+    package init(id: PeerID, user: String? = nil, address: String = "", format: WireFormat? = nil) {
         self.id = id
         self.user = user
         self.address = address
@@ -22,5 +22,5 @@ public struct PeerInfo: Hashable, Sendable {
     }
 
     /// `#3 alice` or `#3`.
-    public var label: String { user.map { "\(id) \($0)" } ?? id.description }
+    package var label: String { user.map { "\(id) \($0)" } ?? id.description }
 }

@@ -1,9 +1,9 @@
 import DeepstreamProtocol
 
 /// The Providers pane: own providers (toggleable) followed by other clients' providers (read-only).
-public struct ProvidersPaneState: Hashable, Sendable {
+package struct ProvidersPaneState: Hashable, Sendable {
     /// A row of the pane.
-    public enum Row: Hashable, Sendable {
+    package enum Row: Hashable, Sendable {
         /// An own provider, by index into ``ProvidersPaneState/own``.
         case own(Int)
         /// A remote provider, by index into ``ProvidersPaneState/remote``.
@@ -11,71 +11,71 @@ public struct ProvidersPaneState: Hashable, Sendable {
     }
 
     /// The console's own providers, in load order.
-    public var own: [OwnProvider] = []
+    package var own: [OwnProvider] = []
     /// Other clients' providers on the embedded broker, sorted by name then peer.
-    public private(set) var remote: [RemoteProvider] = []
+    package private(set) var remote: [RemoteProvider] = []
     /// The selected row (index into ``rows``).
-    public var selection = 0
+    package var selection = 0
     /// The first row shown.
-    public var scrollTop = 0
+    package var scrollTop = 0
 
     /// Creates an empty pane.
-    public init() {}
+    package init() {}
 
     /// All rows in display order.
-    public var rows: [Row] { own.indices.map(Row.own) + remote.indices.map(Row.remote) }
+    package var rows: [Row] { own.indices.map(Row.own) + remote.indices.map(Row.remote) }
 
     /// How many rows there are.
-    public var rowCount: Int { own.count + remote.count }
+    package var rowCount: Int { own.count + remote.count }
 
     /// The index of the own provider called `name`.
-    public func ownIndex(of name: String) -> Int? { own.firstIndex { $0.name == name } }
+    package func ownIndex(of name: String) -> Int? { own.firstIndex { $0.name == name } }
 
     /// Every provider name known (own and remote), for composer completion.
-    public var knownNames: [String] { own.map(\.name) + remote.map(\.name) }
+    package var knownNames: [String] { own.map(\.name) + remote.map(\.name) }
 
     /// Adds a remote provider (ignoring a duplicate).
-    public mutating func addRemote(_ provider: RemoteProvider) {
+    package mutating func addRemote(_ provider: RemoteProvider) {
         guard !remote.contains(where: { $0.peer == provider.peer && $0.name == provider.name }) else { return }
         remote.append(provider)
         remote.sort { ($0.name, $0.peer) < ($1.name, $1.peer) }
     }
 
     /// Removes the own provider at `index`, keeping the selection in range.
-    public mutating func removeOwn(at index: Int, height: Int) {
+    package mutating func removeOwn(at index: Int, height: Int) {
         own.remove(at: index)
         clampSelection()
         scrollToSelection(height: height)
     }
 
     /// Removes a remote provider.
-    public mutating func removeRemote(peer: PeerID, name: String) {
+    package mutating func removeRemote(peer: PeerID, name: String) {
         remote.removeAll { $0.peer == peer && $0.name == name }
         clampSelection()
     }
 
     /// Removes every provider of a connection.
-    public mutating func removeRemote(peer: PeerID) {
+    package mutating func removeRemote(peer: PeerID) {
         remote.removeAll { $0.peer == peer }
         clampSelection()
     }
 
     /// Moves the selection by `delta` rows, keeping it visible in a pane `height` rows tall.
-    public mutating func moveSelection(by delta: Int, height: Int) {
+    package mutating func moveSelection(by delta: Int, height: Int) {
         selection += delta
         clampSelection()
         scrollToSelection(height: height)
     }
 
     /// Selects the first (`toEnd == false`) or last row.
-    public mutating func selectEdge(toEnd: Bool, height: Int) {
+    package mutating func selectEdge(toEnd: Bool, height: Int) {
         selection = toEnd ? rowCount - 1 : 0
         clampSelection()
         scrollToSelection(height: height)
     }
 
     /// Keeps the selected row inside the visible window.
-    public mutating func scrollToSelection(height: Int) {
+    package mutating func scrollToSelection(height: Int) {
         let height = max(1, height)
         if selection < scrollTop { scrollTop = selection }
         if selection >= scrollTop + height { scrollTop = selection - height + 1 }

@@ -1,16 +1,16 @@
 import DeepstreamProtocol
 
 /// A provider of another client, seen by the embedded broker (read-only).
-public struct RemoteProvider: Hashable, Sendable {
+package struct RemoteProvider: Hashable, Sendable {
     /// The providing connection.
-    public var peer: PeerID
+    package var peer: PeerID
     /// The RPC name.
-    public var name: String
+    package var name: String
     /// When it was registered.
-    public var since: Timestamp
+    package var since: Timestamp
 
     /// Creates an entry.
-    public init(peer: PeerID, name: String, since: Timestamp) {
+    package init(peer: PeerID, name: String, since: Timestamp) {
         self.peer = peer
         self.name = name
         self.since = since

@@ -1,10 +1,10 @@
 /// Identifies one `make` the console asked the runtime to perform, so its result can find its way
 /// back to the composer.
-public struct RequestID: Hashable, Sendable, CustomStringConvertible {
+package struct RequestID: Hashable, Sendable, CustomStringConvertible {
     /// The number, counting from 1 per console run.
-    public var rawValue: UInt64
+    package var rawValue: UInt64
     /// Creates an id.
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
+    package init(_ rawValue: UInt64) { self.rawValue = rawValue }
     /// `r<n>`.
-    public var description: String { "r\(rawValue)" }
+    package var description: String { "r\(rawValue)" }
 }

@@ -1,9 +1,9 @@
 /// The Calls pane sorted by name or latency (`s`): a snapshot of the matching calls' sequence
 /// numbers taken when the order was chosen (or the filter changed), so rows do not jump while new
 /// calls arrive; time order is the live log itself (no snapshot).
-public struct SortedCalls: Hashable, Sendable {
+package struct SortedCalls: Hashable, Sendable {
     /// A sort order other than time.
-    public enum Order: String, Hashable, Sendable {
+    package enum Order: String, Hashable, Sendable {
         /// By RPC name (then time).
         case name
         /// Slowest first by total latency; calls still open last.
@@ -11,16 +11,16 @@ public struct SortedCalls: Hashable, Sendable {
     }
 
     /// The order.
-    public let order: Order
+    package let order: Order
     /// The calls' sequence numbers in display order.
-    public private(set) var sequences: [Int]
+    package private(set) var sequences: [Int]
     /// The selected index into ``sequences``.
-    public private(set) var selection = 0
+    package private(set) var selection = 0
     /// The first index shown.
-    public private(set) var top = 0
+    package private(set) var top = 0
 
     /// Sorts the calls of `log` that pass `matches`.
-    public init(order: Order, log: CallLog, matching matches: (CallRecord) -> Bool) {
+    package init(order: Order, log: CallLog, matching matches: (CallRecord) -> Bool) {
         self.order = order
         var records: [CallRecord] = []
         var sequence = log.firstSequence
@@ -45,20 +45,20 @@ public struct SortedCalls: Hashable, Sendable {
     }
 
     /// The selected call's sequence number.
-    public var selectedSequence: Int? { sequences.indices.contains(selection) ? sequences[selection] : nil }
+    package var selectedSequence: Int? { sequences.indices.contains(selection) ? sequences[selection] : nil }
 
     /// The sequence numbers of the rows a list `height` rows tall shows.
-    public func visible(height: Int) -> ArraySlice<Int> {
+    package func visible(height: Int) -> ArraySlice<Int> {
         sequences[min(top, sequences.count)..<min(sequences.count, top + max(1, height))]
     }
 
     /// Moves the selection by `delta` rows in a list `height` rows tall.
-    public mutating func move(by delta: Int, height: Int) {
+    package mutating func move(by delta: Int, height: Int) {
         select(selection + delta, height: height)
     }
 
     /// Selects row `index` (clamped) and scrolls it into view.
-    public mutating func select(_ index: Int, height: Int) {
+    package mutating func select(_ index: Int, height: Int) {
         selection = max(0, min(sequences.count - 1, index))
         let height = max(1, height)
         if selection < top { top = selection }

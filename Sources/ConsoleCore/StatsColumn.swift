@@ -1,7 +1,7 @@
 import CallStatistics
 
 /// A column of the Stats view; each can be the sort key.
-public enum StatsColumn: String, CaseIterable, Hashable, Sendable {
+package enum StatsColumn: String, CaseIterable, Hashable, Sendable {
     /// The RPC name.
     case name = "NAME"
     /// Calls ended.

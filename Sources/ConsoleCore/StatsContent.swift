@@ -4,7 +4,7 @@ import DeepstreamProtocol
 /// Builds the Stats view's lines: a table with one row per RPC name (sorted, filtered, with a
 /// calls-per-second sparkline of the last minute), per-provider rows under expanded names, and the
 /// selected name's total-latency distribution drawn with block characters.
-public enum StatsContent {
+package enum StatsContent {
     /// Characters of the sparkline, from one call to the busiest second.
     static let sparks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
     /// The narrowest name column.
@@ -14,7 +14,7 @@ public enum StatsContent {
 
     /// The table's columns for `width`: the most important ones that fit, in table order, and
     /// whether the sparkline fits too.
-    public static func columns(forWidth width: Int) -> (columns: [StatsColumn], sparkline: Bool) {
+    package static func columns(forWidth width: Int) -> (columns: [StatsColumn], sparkline: Bool) {
         var room = width - minimumNameWidth
         let sparkline = width >= 80
         if sparkline { room -= sparklineWidth + 1 }
@@ -28,7 +28,7 @@ public enum StatsContent {
     }
 
     /// The lines for a view `width` characters wide.
-    public static func lines(
+    package static func lines(
         _ statistics: RPCStatistics, view: StatsViewState, width: Int, matching matches: (String) -> Bool
     ) -> [StyledLine] {
         let (columns, sparkline) = columns(forWidth: width)
@@ -73,7 +73,7 @@ public enum StatsContent {
     }
 
     /// The line index of the selected row within ``lines(_:view:width:matching:)`` (for scrolling).
-    public static func selectedLine(_ statistics: RPCStatistics, view: StatsViewState, matching matches: (String) -> Bool) -> Int? {
+    package static func selectedLine(_ statistics: RPCStatistics, view: StatsViewState, matching matches: (String) -> Bool) -> Int? {
         guard let name = view.selectedName else { return nil }
         var line = 1
         for row in view.sortedRows(statistics, matching: matches) {

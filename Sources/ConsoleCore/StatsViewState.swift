@@ -1,23 +1,23 @@
 import CallStatistics
 
 /// The Stats view's own state: sort, selection, expanded rows, scroll.
-public struct StatsViewState: Hashable, Sendable {
+package struct StatsViewState: Hashable, Sendable {
     /// The sort column.
-    public var sortColumn: StatsColumn = .calls
+    package var sortColumn: StatsColumn = .calls
     /// Whether the sort is reversed from the column's natural order.
-    public var reversed = false
+    package var reversed = false
     /// The selected RPC name (kept by name so it survives re-sorting).
-    public var selectedName: String?
+    package var selectedName: String?
     /// Names whose per-provider breakdown is shown.
-    public var expanded: Set<String> = []
+    package var expanded: Set<String> = []
     /// The first visible line.
-    public var scroll = 0
+    package var scroll = 0
 
     /// Creates the initial state: sorted by calls, nothing selected.
-    public init() {}
+    package init() {}
 
     /// The rows in display order, filtered by `matches` (an RPC name predicate).
-    public func sortedRows(_ statistics: RPCStatistics, matching matches: (String) -> Bool) -> [RPCStatisticsRow] {
+    package func sortedRows(_ statistics: RPCStatistics, matching matches: (String) -> Bool) -> [RPCStatisticsRow] {
         let rows = statistics.rows.filter { matches($0.name) }
         let column = sortColumn
         let descending = column.sortsDescending != reversed
@@ -33,7 +33,7 @@ public struct StatsViewState: Hashable, Sendable {
 
     /// Moves the selection by `offset` rows within `rows` (clamped); selects the first row when
     /// nothing is selected.
-    public mutating func moveSelection(by offset: Int, in rows: [RPCStatisticsRow]) {
+    package mutating func moveSelection(by offset: Int, in rows: [RPCStatisticsRow]) {
         guard !rows.isEmpty else {
             selectedName = nil
             return
@@ -44,7 +44,7 @@ public struct StatsViewState: Hashable, Sendable {
     }
 
     /// Sorts by the next (`step` 1) or previous (`step` -1) column among `visible`.
-    public mutating func cycleSort(by step: Int, visible: [StatsColumn]) {
+    package mutating func cycleSort(by step: Int, visible: [StatsColumn]) {
         guard !visible.isEmpty else { return }
         let index = visible.firstIndex(of: sortColumn) ?? 0
         sortColumn = visible[(index + step + visible.count) % visible.count]
@@ -52,7 +52,7 @@ public struct StatsViewState: Hashable, Sendable {
     }
 
     /// Shows or hides the selected row's per-provider breakdown.
-    public mutating func toggleExpanded() {
+    package mutating func toggleExpanded() {
         guard let selectedName else { return }
         if expanded.contains(selectedName) { expanded.remove(selectedName) } else { expanded.insert(selectedName) }
     }

@@ -1,31 +1,31 @@
 /// A multi-line text editor with a cursor: the composer's JSON body.
-public struct TextEditor: Hashable, Sendable {
+package struct TextEditor: Hashable, Sendable {
     /// A cursor position: 0-based line and character column.
-    public struct Position: Hashable, Sendable, Comparable {
+    package struct Position: Hashable, Sendable, Comparable {
         /// 0-based line.
-        public var line: Int
+        package var line: Int
         /// 0-based character column.
-        public var column: Int
+        package var column: Int
         /// Creates a position.
-        public init(line: Int, column: Int) {
+        package init(line: Int, column: Int) {
             self.line = line
             self.column = column
         }
         /// Orders by line, then column.
-        public static func < (lhs: Position, rhs: Position) -> Bool {
+        package static func < (lhs: Position, rhs: Position) -> Bool {
             (lhs.line, lhs.column) < (rhs.line, rhs.column)
         }
     }
 
     /// The lines (never empty: an empty text is one empty line).
-    public private(set) var lines: [[Character]]
+    package private(set) var lines: [[Character]]
     /// The cursor.
-    public private(set) var cursor: Position
+    package private(set) var cursor: Position
     // The column up/down movement tries to keep, like every editor does.
     private var preferredColumn: Int
 
     /// Creates an editor holding `text` with the cursor at its end.
-    public init(_ text: String = "") {
+    package init(_ text: String = "") {
         lines = [[]]
         cursor = Position(line: 0, column: 0)
         preferredColumn = 0
@@ -33,13 +33,13 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// The text, lines joined with `\n`.
-    public var text: String { lines.map { String($0) }.joined(separator: "\n") }
+    package var text: String { lines.map { String($0) }.joined(separator: "\n") }
 
     /// Whether the text is only whitespace.
-    public var isBlank: Bool { lines.allSatisfy { $0.allSatisfy(\.isWhitespace) } }
+    package var isBlank: Bool { lines.allSatisfy { $0.allSatisfy(\.isWhitespace) } }
 
     /// Replaces the text and puts the cursor at its end.
-    public mutating func setText(_ text: String) {
+    package mutating func setText(_ text: String) {
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         if lines.isEmpty { lines = [[]] }
         cursor = Position(line: lines.count - 1, column: lines[lines.count - 1].count)
@@ -47,7 +47,7 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Inserts a character at the cursor (`\n` splits the line).
-    public mutating func insert(_ character: Character) {
+    package mutating func insert(_ character: Character) {
         if character == "\n" || character == "\r\n" {
             insertNewline()
             return
@@ -58,7 +58,7 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Splits the line at the cursor without indenting the new line (pasted text).
-    public mutating func splitLine() {
+    package mutating func splitLine() {
         let tail = Array(lines[cursor.line][cursor.column...])
         lines[cursor.line].removeSubrange(cursor.column...)
         lines.insert(tail, at: cursor.line + 1)
@@ -67,7 +67,7 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Splits the line at the cursor, keeping the current line's indentation.
-    public mutating func insertNewline() {
+    package mutating func insertNewline() {
         let line = lines[cursor.line]
         let head = Array(line[..<cursor.column])
         let tail = Array(line[cursor.column...])
@@ -79,7 +79,7 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Deletes the character before the cursor, joining with the previous line at a line start.
-    public mutating func deleteBackward() {
+    package mutating func deleteBackward() {
         if cursor.column > 0 {
             lines[cursor.line].remove(at: cursor.column - 1)
             cursor.column -= 1
@@ -93,7 +93,7 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Deletes the character at the cursor, joining with the next line at a line end.
-    public mutating func deleteForward() {
+    package mutating func deleteForward() {
         if cursor.column < lines[cursor.line].count {
             lines[cursor.line].remove(at: cursor.column)
         } else if cursor.line + 1 < lines.count {
@@ -103,7 +103,7 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Moves the cursor left, wrapping to the previous line's end.
-    public mutating func moveLeft() {
+    package mutating func moveLeft() {
         if cursor.column > 0 {
             cursor.column -= 1
         } else if cursor.line > 0 {
@@ -114,7 +114,7 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Moves the cursor right, wrapping to the next line's start.
-    public mutating func moveRight() {
+    package mutating func moveRight() {
         if cursor.column < lines[cursor.line].count {
             cursor.column += 1
         } else if cursor.line + 1 < lines.count {
@@ -125,25 +125,25 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Moves the cursor up `count` lines, keeping the preferred column where the line allows.
-    public mutating func moveUp(_ count: Int = 1) {
+    package mutating func moveUp(_ count: Int = 1) {
         cursor.line = max(0, cursor.line - count)
         cursor.column = min(preferredColumn, lines[cursor.line].count)
     }
 
     /// Moves the cursor down `count` lines, keeping the preferred column where the line allows.
-    public mutating func moveDown(_ count: Int = 1) {
+    package mutating func moveDown(_ count: Int = 1) {
         cursor.line = min(lines.count - 1, cursor.line + count)
         cursor.column = min(preferredColumn, lines[cursor.line].count)
     }
 
     /// Moves the cursor to the start of its line.
-    public mutating func moveToLineStart() {
+    package mutating func moveToLineStart() {
         cursor.column = 0
         preferredColumn = 0
     }
 
     /// Moves the cursor to the end of its line.
-    public mutating func moveToLineEnd() {
+    package mutating func moveToLineEnd() {
         cursor.column = lines[cursor.line].count
         preferredColumn = cursor.column
     }
@@ -151,12 +151,12 @@ public struct TextEditor: Hashable, Sendable {
     // MARK: Readline keys (within the cursor's line; at its edge they join or cross lines)
 
     /// Ctrl-K: deletes to the end of the line; at the end, joins the next line.
-    public mutating func killToLineEnd() {
+    package mutating func killToLineEnd() {
         if cursor.column == lines[cursor.line].count { deleteForward() } else { lines[cursor.line].removeSubrange(cursor.column...) }
     }
 
     /// Ctrl-U: deletes from the line start to the cursor; at the start, joins the previous line.
-    public mutating func killToLineStart() {
+    package mutating func killToLineStart() {
         guard cursor.column > 0 else { return deleteBackward() }
         lines[cursor.line].removeSubrange(..<cursor.column)
         cursor.column = 0
@@ -164,7 +164,7 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Ctrl-W: deletes the word before the cursor (at a line start: the line break).
-    public mutating func deleteWordBackward() {
+    package mutating func deleteWordBackward() {
         guard cursor.column > 0 else { return deleteBackward() }
         let start = WordMotion.start(before: cursor.column, in: lines[cursor.line])
         lines[cursor.line].removeSubrange(start..<cursor.column)
@@ -173,14 +173,14 @@ public struct TextEditor: Hashable, Sendable {
     }
 
     /// Alt-B: to the start of the previous word (from a line start: the previous line's end).
-    public mutating func moveWordLeft() {
+    package mutating func moveWordLeft() {
         guard cursor.column > 0 else { return moveLeft() }
         cursor.column = WordMotion.start(before: cursor.column, in: lines[cursor.line])
         preferredColumn = cursor.column
     }
 
     /// Alt-F: to the end of the next word (from a line end: the next line's start).
-    public mutating func moveWordRight() {
+    package mutating func moveWordRight() {
         guard cursor.column < lines[cursor.line].count else { return moveRight() }
         cursor.column = WordMotion.end(after: cursor.column, in: lines[cursor.line])
         preferredColumn = cursor.column
@@ -188,7 +188,7 @@ public struct TextEditor: Hashable, Sendable {
 
     /// The character position of a JSON parse error's 1-based line and 1-based *byte* column,
     /// clamped into the text.
-    public func position(ofLine line: Int, byteColumn: Int) -> Position {
+    package func position(ofLine line: Int, byteColumn: Int) -> Position {
         let lineIndex = min(max(0, line - 1), lines.count - 1)
         var bytes = 0
         var column = 0

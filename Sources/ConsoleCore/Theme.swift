@@ -13,26 +13,26 @@
 /// A value is space-separated tokens: `fg:<colour>`, `bg:<colour>` and attributes (`bold`, `dim`,
 /// `underline`, `reverse`, `italic`, `standout`), or `plain` for none. Colours are parsed by
 /// ``ThemeColor/init(parsing:)``.
-public struct Theme: Hashable, Sendable {
+package struct Theme: Hashable, Sendable {
     /// The theme's name.
-    public var name: String
+    package var name: String
     /// The styles by role; a missing role draws plain.
-    public var styles: [ThemeRole: ThemeStyle]
+    package var styles: [ThemeRole: ThemeStyle]
 
     /// Creates a theme.
-    public init(name: String, styles: [ThemeRole: ThemeStyle]) {
+    package init(name: String, styles: [ThemeRole: ThemeStyle]) {
         self.name = name
         self.styles = styles
     }
 
     /// The style for `role` (plain if the theme does not define it).
-    public subscript(role: ThemeRole) -> ThemeStyle { styles[role] ?? ThemeStyle() }
+    package subscript(role: ThemeRole) -> ThemeStyle { styles[role] ?? ThemeStyle() }
 
     /// Roles the theme does not define.
-    public var undefinedRoles: [ThemeRole] { ThemeRole.allCases.filter { styles[$0] == nil } }
+    package var undefinedRoles: [ThemeRole] { ThemeRole.allCases.filter { styles[$0] == nil } }
 
     /// Parses a theme file. Unknown roles, tokens or colours are errors with their line number.
-    public init(parsing text: String) throws(ThemeParseError) {
+    package init(parsing text: String) throws(ThemeParseError) {
         var name: String?
         var styles: [ThemeRole: ThemeStyle] = [:]
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -85,10 +85,10 @@ public struct Theme: Hashable, Sendable {
 
     /// The dark theme built into the binary (the same text as `themes/dark.theme`), used when no theme
     /// file is given.
-    public static let dark: Theme = (try? Theme(parsing: darkSource)) ?? Theme(name: "plain", styles: [:])
+    package static let dark: Theme = (try? Theme(parsing: darkSource)) ?? Theme(name: "plain", styles: [:])
 
     /// The text of the built-in dark theme.
-    public static let darkSource = """
+    package static let darkSource = """
         # dsconsole dark theme (the default): 16 colours, with 256-colour accents where the terminal has them.
         name = dark
         text = plain

@@ -1,6 +1,6 @@
 /// A colour in a theme: the terminal's default, one of the 16 ANSI colours, or one of the 256 palette
 /// colours with a 16-colour fallback.
-public enum ThemeColor: Hashable, Sendable, CustomStringConvertible {
+package enum ThemeColor: Hashable, Sendable, CustomStringConvertible {
     /// The terminal's own foreground or background.
     case terminalDefault
     /// One of the 16 ANSI colours (0–7 normal, 8–15 bright).
@@ -9,7 +9,7 @@ public enum ThemeColor: Hashable, Sendable, CustomStringConvertible {
     case palette(Int, fallback: Int)
 
     /// The 16 colour names, by ANSI number.
-    public static let names = [
+    package static let names = [
         "black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
         "bright-black", "bright-red", "bright-green", "bright-yellow", "bright-blue", "bright-magenta",
         "bright-cyan", "bright-white",
@@ -18,7 +18,7 @@ public enum ThemeColor: Hashable, Sendable, CustomStringConvertible {
     /// Parses `default`, a colour name (`cyan`, `bright-black`), `0`–`255`, or `<0–255>/<name or 0–15>`
     /// (a palette colour with its 16-colour fallback). A bare number above 15 falls back to the
     /// nearest ANSI colour.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let lower = text.lowercased()
         if lower == "default" {
             self = .terminalDefault
@@ -46,7 +46,7 @@ public enum ThemeColor: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The colour number to use on a terminal with `colorCount` colours (nil = terminal default).
-    public func index(forColorCount colorCount: Int) -> Int? {
+    package func index(forColorCount colorCount: Int) -> Int? {
         switch self {
         case .terminalDefault: nil
         case .ansi(let index): colorCount >= 16 ? index : index % 8
@@ -55,7 +55,7 @@ public enum ThemeColor: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The text form the parser accepts.
-    public var description: String {
+    package var description: String {
         switch self {
         case .terminalDefault: "default"
         case .ansi(let index): Self.names[index]

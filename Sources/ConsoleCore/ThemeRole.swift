@@ -1,5 +1,5 @@
 /// A named role in the console's look; a theme maps each to a style.
-public enum ThemeRole: String, CaseIterable, Hashable, Sendable {
+package enum ThemeRole: String, CaseIterable, Hashable, Sendable {
     /// Normal text.
     case text
     /// Secondary text (column headers, hints, timestamps).

@@ -1,7 +1,7 @@
 /// How a theme draws one role: colours plus text attributes.
-public struct ThemeStyle: Hashable, Sendable {
+package struct ThemeStyle: Hashable, Sendable {
     /// A text attribute.
-    public enum Attribute: String, CaseIterable, Hashable, Sendable {
+    package enum Attribute: String, CaseIterable, Hashable, Sendable {
         /// Bold.
         case bold
         /// Dim.
@@ -17,21 +17,21 @@ public struct ThemeStyle: Hashable, Sendable {
     }
 
     /// The foreground colour; nil = the terminal's default.
-    public var foreground: ThemeColor?
+    package var foreground: ThemeColor?
     /// The background colour; nil = the terminal's default.
-    public var background: ThemeColor?
+    package var background: ThemeColor?
     /// Attributes.
-    public var attributes: Set<Attribute>
+    package var attributes: Set<Attribute>
 
     /// Creates a style.
-    public init(foreground: ThemeColor? = nil, background: ThemeColor? = nil, attributes: Set<Attribute> = []) {
+    package init(foreground: ThemeColor? = nil, background: ThemeColor? = nil, attributes: Set<Attribute> = []) {
         self.foreground = foreground
         self.background = background
         self.attributes = attributes
     }
 
     /// Whether the style sets any colour.
-    public var usesColor: Bool {
+    package var usesColor: Bool {
         (foreground != nil && foreground != .terminalDefault) || (background != nil && background != .terminalDefault)
     }
 }

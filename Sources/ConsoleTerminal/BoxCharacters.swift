@@ -1,23 +1,23 @@
 /// The light box-drawing characters used for borders and separators.
-public enum BoxCharacters {
+package enum BoxCharacters {
     /// `─`
-    public static let horizontal: Character = "─"
+    package static let horizontal: Character = "─"
     /// `│`
-    public static let vertical: Character = "│"
+    package static let vertical: Character = "│"
     /// `┌`
-    public static let topLeft: Character = "┌"
+    package static let topLeft: Character = "┌"
     /// `┐`
-    public static let topRight: Character = "┐"
+    package static let topRight: Character = "┐"
     /// `└`
-    public static let bottomLeft: Character = "└"
+    package static let bottomLeft: Character = "└"
     /// `┘`
-    public static let bottomRight: Character = "┘"
+    package static let bottomRight: Character = "┘"
     /// `├`, where a horizontal separator meets the left border.
-    public static let teeRight: Character = "├"
+    package static let teeRight: Character = "├"
     /// `┤`, where a horizontal separator meets the right border.
-    public static let teeLeft: Character = "┤"
+    package static let teeLeft: Character = "┤"
     /// `┬`, where a vertical separator meets the top border.
-    public static let teeDown: Character = "┬"
+    package static let teeDown: Character = "┬"
     /// `┴`, where a vertical separator meets the bottom border.
-    public static let teeUp: Character = "┴"
+    package static let teeUp: Character = "┴"
 }

@@ -1,5 +1,5 @@
 /// How many colours the console may use on this terminal.
-public enum ColorCapability: Hashable, Sendable {
+package enum ColorCapability: Hashable, Sendable {
     /// No colour: colours are replaced by bold, dim and reverse video.
     case monochrome
     /// The 8 ANSI colours; bright foregrounds are drawn as bold.
@@ -11,7 +11,7 @@ public enum ColorCapability: Hashable, Sendable {
 
     /// The capability for a terminal reporting `colorCount` colours (ncurses' `COLORS`, 0 when
     /// `has_colors()` is false), or monochrome when the user disabled colour (`NO_COLOR`).
-    public static func detect(colorCount: Int, isColorDisabled: Bool) -> ColorCapability {
+    package static func detect(colorCount: Int, isColorDisabled: Bool) -> ColorCapability {
         if isColorDisabled { return .monochrome }
         switch colorCount {
         case 256...: return .palette256
@@ -22,7 +22,7 @@ public enum ColorCapability: Hashable, Sendable {
     }
 
     /// Number of palette entries used.
-    public var colorCount: Int {
+    package var colorCount: Int {
         switch self {
         case .monochrome: 0
         case .ansi8: 8

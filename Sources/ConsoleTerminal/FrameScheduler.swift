@@ -3,17 +3,17 @@
 /// Pure: the caller passes the current time, so tests step time instead of sleeping. The event loop
 /// marks the scheduler dirty when state changes, waits at most `delayUntilNextFrame(at:)` for more
 /// input, and draws when `isFrameDue(at:)`, then calls `recordFrame(at:)`.
-public struct FrameScheduler<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+package struct FrameScheduler<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// The shortest time between two frames.
-    public let minimumInterval: Duration
+    package let minimumInterval: Duration
     /// Whether something changed since the last frame.
-    public private(set) var isDirty: Bool
+    package private(set) var isDirty: Bool
     /// When the last frame was drawn; nil before the first.
-    public private(set) var lastFrame: Instant?
+    package private(set) var lastFrame: Instant?
 
     /// A scheduler allowing at most `framesPerSecond` (at least 1) frames a second, initially dirty
     /// so the first frame is drawn at once.
-    public init(framesPerSecond: Int = 30) {
+    package init(framesPerSecond: Int = 30) {
         let rate = max(framesPerSecond, 1)
         self.minimumInterval = .nanoseconds(1_000_000_000 / Int64(rate))
         self.isDirty = true
@@ -21,18 +21,18 @@ public struct FrameScheduler<Instant: InstantProtocol>: Sendable where Instant.D
     }
 
     /// Notes that the screen no longer shows the current state.
-    public mutating func markDirty() {
+    package mutating func markDirty() {
         isDirty = true
     }
 
     /// Whether a frame should be drawn now: dirty, and the minimum interval has passed.
-    public func isFrameDue(at now: Instant) -> Bool {
+    package func isFrameDue(at now: Instant) -> Bool {
         delayUntilNextFrame(at: now) == .zero
     }
 
     /// How long to wait before the next frame is due: nil when nothing needs drawing (wait for
     /// input as long as you like), zero when a frame is due now.
-    public func delayUntilNextFrame(at now: Instant) -> Duration? {
+    package func delayUntilNextFrame(at now: Instant) -> Duration? {
         guard isDirty else { return nil }
         guard let lastFrame else { return .zero }
         let elapsed = lastFrame.duration(to: now)
@@ -40,14 +40,14 @@ public struct FrameScheduler<Instant: InstantProtocol>: Sendable where Instant.D
     }
 
     /// Notes that a frame showing the current state was drawn at `now`.
-    public mutating func recordFrame(at now: Instant) {
+    package mutating func recordFrame(at now: Instant) {
         isDirty = false
         lastFrame = now
     }
 
     /// Records a frame and returns true when one is due at `now`; otherwise changes nothing and
     /// returns false. Shorthand for `isFrameDue(at:)` followed by `recordFrame(at:)`.
-    public mutating func beginFrameIfDue(at now: Instant) -> Bool {
+    package mutating func beginFrameIfDue(at now: Instant) -> Bool {
         guard isFrameDue(at: now) else { return false }
         recordFrame(at: now)
         return true

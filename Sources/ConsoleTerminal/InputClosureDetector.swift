@@ -2,9 +2,9 @@
 ///
 /// `wget_wch` returns the same ERR for a timeout and for end of file, so a key loop on a closed
 /// input would spin. After each ERR the backend polls the descriptor and reports what it saw here.
-public struct InputClosureDetector: Sendable {
+package struct InputClosureDetector: Sendable {
     /// What polling the input descriptor showed after ncurses returned no key.
-    public enum Observation: Hashable, Sendable {
+    package enum Observation: Hashable, Sendable {
         /// Nothing to read: an ordinary timeout.
         case idle
         /// Bytes are waiting (they arrived after ncurses gave up); not a closure.
@@ -17,18 +17,18 @@ public struct InputClosureDetector: Sendable {
     }
 
     /// Consecutive `readableButEmpty` observations needed to call the input closed.
-    public let confirmations: Int
+    package let confirmations: Int
     /// Whether the input has been found closed; stays true.
-    public private(set) var isClosed = false
+    package private(set) var isClosed = false
     private var suspicious = 0
 
     /// A detector needing `confirmations` (at least 1) empty-but-readable polls in a row.
-    public init(confirmations: Int = 2) {
+    package init(confirmations: Int = 2) {
         self.confirmations = max(confirmations, 1)
     }
 
     /// Records one observation and returns whether the input is closed.
-    public mutating func observe(_ observation: Observation) -> Bool {
+    package mutating func observe(_ observation: Observation) -> Bool {
         switch observation {
         case .idle, .pending:
             suspicious = 0
@@ -42,7 +42,7 @@ public struct InputClosureDetector: Sendable {
     }
 
     /// Records that a key arrived.
-    public mutating func keyArrived() {
+    package mutating func keyArrived() {
         suspicious = 0
     }
 }

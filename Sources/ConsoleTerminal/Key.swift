@@ -1,5 +1,5 @@
 /// A key press (or a terminal event delivered like one) read from the terminal.
-public enum Key: Hashable, Sendable {
+package enum Key: Hashable, Sendable {
     /// A printable character.
     case character(Character)
     /// A control combination, named by its lower-case letter or symbol: Ctrl-A is `ctrl("a")`,

@@ -1,20 +1,20 @@
 import CNcursesw
 
 /// Turns what ncurses' `wget_wch` returns into a `Key`, without needing a terminal.
-public enum KeyDecoder {
+package enum KeyDecoder {
     /// The key code ``NcursesScreen`` defines for `ESC [ 200 ~` (bracketed paste start), well above
     /// the codes ncurses gives terminfo's extended keys.
-    public static let pasteStartCode: Int32 = 0x3F00
+    package static let pasteStartCode: Int32 = 0x3F00
     /// The key code defined for `ESC [ 201 ~` (bracketed paste end).
-    public static let pasteEndCode: Int32 = 0x3F01
+    package static let pasteEndCode: Int32 = 0x3F01
     /// Key codes defined for `ESC b` and `ESC f` (Alt-B, Alt-F: word left / right in text fields).
-    public static let altCodes: [(sequence: String, code: Int32, letter: Character)] = [
+    package static let altCodes: [(sequence: String, code: Int32, letter: Character)] = [
         ("\u{1B}b", 0x3F02, "b"), ("\u{1B}f", 0x3F03, "f"),
     ]
 
     /// The key for one `wget_wch` result: `status` is its return value (`OK`, `KEY_CODE_YES` or
     /// `ERR`) and `value` the `wint_t` it stored. Returns nil for `ERR` (no key before the timeout).
-    public static func decode(status: Int32, value: UInt32) -> Key? {
+    package static func decode(status: Int32, value: UInt32) -> Key? {
         switch status {
         case OK:
             return decodeCharacter(value)

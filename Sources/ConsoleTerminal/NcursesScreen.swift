@@ -16,9 +16,9 @@ import Synchronization
 ///
 /// `readKey(timeoutMilliseconds:)` blocks its thread for up to the timeout. Use short timeouts from
 /// shared executors, or wait for `inputDescriptor` to become readable and call it with 0.
-public final class NcursesScreen {
+package final class NcursesScreen {
     /// Whether the console may use colour.
-    public enum ColorPreference: Hashable, Sendable {
+    package enum ColorPreference: Hashable, Sendable {
         /// Colour when the terminal has it and `NO_COLOR` is not set.
         case automatic
         /// Never colour; styles use bold, dim and reverse instead.
@@ -26,21 +26,21 @@ public final class NcursesScreen {
     }
 
     /// Start-up options.
-    public struct Configuration: Hashable, Sendable {
+    package struct Configuration: Hashable, Sendable {
         /// Whether to use colour.
-        public var colorPreference: ColorPreference
+        package var colorPreference: ColorPreference
         /// Whether to restore the terminal on termination and crash signals (see
         /// `TerminalRestorer`). Turn off only when the program handles SIGINT, SIGTERM and SIGHUP
         /// itself and calls `stop()` before exiting.
-        public var restoresTerminalOnSignals: Bool
+        package var restoresTerminalOnSignals: Bool
         /// How long ncurses waits after ESC for the rest of an escape sequence.
-        public var escapeDelayMilliseconds: Int
+        package var escapeDelayMilliseconds: Int
         /// Whether to ask for mouse reports (click, wheel); off by default, as the terminal's own
         /// text selection then needs Shift.
-        public var reportsMouse = false
+        package var reportsMouse = false
 
         /// Creates a configuration; the defaults suit the console.
-        public init(
+        package init(
             colorPreference: ColorPreference = .automatic,
             restoresTerminalOnSignals: Bool = true,
             escapeDelayMilliseconds: Int = 25
@@ -52,13 +52,13 @@ public final class NcursesScreen {
     }
 
     /// The options the screen starts with.
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// The terminal size; updated when `readKey` returns `.resize`.
-    public private(set) var size = TerminalSize(columns: 0, rows: 0)
+    package private(set) var size = TerminalSize(columns: 0, rows: 0)
     /// The colours in use; known after `start()`.
-    public private(set) var colorCapability = ColorCapability.monochrome
+    package private(set) var colorCapability = ColorCapability.monochrome
     /// The descriptor keys are read from (standard input).
-    public let inputDescriptor: Int32 = STDIN_FILENO
+    package let inputDescriptor: Int32 = STDIN_FILENO
 
     private var screen: OpaquePointer?
     private var restorer: TerminalRestorer?
@@ -71,7 +71,7 @@ public final class NcursesScreen {
     private var characterScratch: [wchar_t] = []
 
     /// Creates a stopped screen.
-    public init(configuration: Configuration = Configuration()) {
+    package init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
 
@@ -80,13 +80,13 @@ public final class NcursesScreen {
     }
 
     /// Whether ncurses is running.
-    public var isRunning: Bool { screen != nil }
+    package var isRunning: Bool { screen != nil }
 
     /// Checks the terminal, starts ncurses and takes over the screen. Does nothing when running.
     ///
     /// Throws when standard input or output is not a terminal, `TERM` is unusable, another
     /// screen is running, or ncurses cannot start; the terminal is untouched in every case.
-    public func start() throws(TerminalError) {
+    package func start() throws(TerminalError) {
         guard screen == nil else { return }
         let environment = TerminalEnvironment.current()
         let terminalType: String
@@ -137,7 +137,7 @@ public final class NcursesScreen {
     }
 
     /// Restores the terminal and ends ncurses. Safe to call any number of times.
-    public func stop() {
+    package func stop() {
         guard let screen else { return }
         Self.writeControl(Self.bracketedPasteOff)
         endwin()
@@ -153,7 +153,7 @@ public final class NcursesScreen {
     /// Draws `buffer` at the top-left of the terminal, sending only the cells that differ from the
     /// previous flush (everything after `start()`, a resize or `invalidate()`). Cells beyond the
     /// terminal are clipped.
-    public func flush(_ buffer: ScreenBuffer) {
+    package func flush(_ buffer: ScreenBuffer) {
         guard screen != nil else { return }
         let window = dsc_stdscr()
         let runs: [ChangedRun]
@@ -172,9 +172,9 @@ public final class NcursesScreen {
     }
 
     /// Asks the terminal to bracket pasted text.
-    public static let bracketedPasteOn = "\u{1B}[?2004h"
+    package static let bracketedPasteOn = "\u{1B}[?2004h"
     /// Turns bracketed paste off again.
-    public static let bracketedPasteOff = "\u{1B}[?2004l"
+    package static let bracketedPasteOff = "\u{1B}[?2004l"
 
     private static func writeControl(_ sequence: String) {
         let bytes = Array(sequence.utf8)
@@ -182,7 +182,7 @@ public final class NcursesScreen {
     }
 
     /// Makes the next flush repaint the whole terminal, for example after other output garbled it.
-    public func invalidate() {
+    package func invalidate() {
         guard screen != nil else { return }
         lastFlushed = nil
         clearok(dsc_curscr(), true)
@@ -193,7 +193,7 @@ public final class NcursesScreen {
     /// Returns nil when none arrived. On `.resize` the new `size` is already read and the next flush
     /// repaints everything. Throws `.inputClosed` once standard input has reached end of file or
     /// hung up, and on every later call, so a key loop cannot spin on a dead terminal.
-    public func readKey(timeoutMilliseconds: Int) throws(TerminalError) -> Key? {
+    package func readKey(timeoutMilliseconds: Int) throws(TerminalError) -> Key? {
         guard screen != nil else { return nil }
         guard !closureDetector.isClosed else { throw .inputClosed }
         let window = dsc_stdscr()

@@ -2,9 +2,9 @@
 /// text, so the console inserts it as is instead of treating pasted newlines as typed Enters.
 ///
 /// Bounded: text beyond ``limit`` characters is dropped and counted in ``droppedCharacters``.
-public struct PasteAssembler: Sendable {
+package struct PasteAssembler: Sendable {
     /// What one key turns into.
-    public enum Output: Equatable, Sendable {
+    package enum Output: Equatable, Sendable {
         /// An ordinary key (no paste in progress).
         case key(Key)
         /// A complete paste.
@@ -14,20 +14,20 @@ public struct PasteAssembler: Sendable {
     }
 
     /// The most characters one paste keeps.
-    public let limit: Int
+    package let limit: Int
     /// Characters dropped from pastes beyond ``limit`` since the start.
-    public private(set) var droppedCharacters = 0
+    package private(set) var droppedCharacters = 0
     private var text: String?
     private var count = 0
 
     /// Creates an assembler keeping at most `limit` characters per paste.
-    public init(limit: Int = 1 << 20) { self.limit = limit }
+    package init(limit: Int = 1 << 20) { self.limit = limit }
 
     /// Whether a paste is being collected.
-    public var isPasting: Bool { text != nil }
+    package var isPasting: Bool { text != nil }
 
     /// Feeds one key read from the terminal.
-    public mutating func feed(_ key: Key) -> Output {
+    package mutating func feed(_ key: Key) -> Output {
         switch key {
         case .pasteStart:
             if text == nil { text = ""; count = 0 }

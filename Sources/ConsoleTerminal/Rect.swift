@@ -1,9 +1,9 @@
 /// A rectangle of screen cells: a top-left corner (row, column) and a size in cells.
 ///
 /// Sizes are never negative: initialisers and helpers clamp them at zero.
-public struct Rect: Hashable, Sendable, CustomStringConvertible {
+package struct Rect: Hashable, Sendable, CustomStringConvertible {
     /// One side of a rectangle.
-    public enum Edge: Hashable, Sendable {
+    package enum Edge: Hashable, Sendable {
         /// The top row.
         case top
         /// The bottom row.
@@ -15,20 +15,20 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Row of the top edge.
-    public var row: Int
+    package var row: Int
     /// Column of the left edge.
-    public var column: Int
+    package var column: Int
     /// Number of columns.
-    public var width: Int {
+    package var width: Int {
         didSet { width = max(width, 0) }
     }
     /// Number of rows.
-    public var height: Int {
+    package var height: Int {
         didSet { height = max(height, 0) }
     }
 
     /// Creates a rectangle; a negative width or height becomes zero.
-    public init(row: Int, column: Int, width: Int, height: Int) {
+    package init(row: Int, column: Int, width: Int, height: Int) {
         self.row = row
         self.column = column
         self.width = max(width, 0)
@@ -36,26 +36,26 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A rectangle at the origin covering `width` × `height` cells.
-    public init(width: Int, height: Int) {
+    package init(width: Int, height: Int) {
         self.init(row: 0, column: 0, width: width, height: height)
     }
 
     /// Whether the rectangle covers no cell.
-    public var isEmpty: Bool { width == 0 || height == 0 }
+    package var isEmpty: Bool { width == 0 || height == 0 }
 
     /// The row just below the rectangle.
-    public var endRow: Int { row + height }
+    package var endRow: Int { row + height }
 
     /// The column just right of the rectangle.
-    public var endColumn: Int { column + width }
+    package var endColumn: Int { column + width }
 
     /// Whether the cell at (`row`, `column`) lies inside the rectangle.
-    public func contains(row: Int, column: Int) -> Bool {
+    package func contains(row: Int, column: Int) -> Bool {
         row >= self.row && row < endRow && column >= self.column && column < endColumn
     }
 
     /// The cells both rectangles cover (empty, at this rectangle's corner, when they do not meet).
-    public func intersection(_ other: Rect) -> Rect {
+    package func intersection(_ other: Rect) -> Rect {
         let top = max(row, other.row)
         let left = max(column, other.column)
         let bottom = min(endRow, other.endRow)
@@ -67,12 +67,12 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The rectangle shrunk by `amount` cells on every side.
-    public func inset(by amount: Int) -> Rect {
+    package func inset(by amount: Int) -> Rect {
         inset(top: amount, left: amount, bottom: amount, right: amount)
     }
 
     /// The rectangle shrunk by the given number of cells on each side; it never gets a negative size.
-    public func inset(top: Int = 0, left: Int = 0, bottom: Int = 0, right: Int = 0) -> Rect {
+    package func inset(top: Int = 0, left: Int = 0, bottom: Int = 0, right: Int = 0) -> Rect {
         let newWidth = max(width - left - right, 0)
         let newHeight = max(height - top - bottom, 0)
         return Rect(
@@ -86,7 +86,7 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
     /// Splits off a slice `distance` cells thick along `edge`; the remainder is the rest.
     ///
     /// `distance` is clamped to the rectangle, so either part may be empty.
-    public func divided(atDistance distance: Int, from edge: Edge) -> (slice: Rect, remainder: Rect) {
+    package func divided(atDistance distance: Int, from edge: Edge) -> (slice: Rect, remainder: Rect) {
         switch edge {
         case .top:
             let thickness = min(max(distance, 0), height)
@@ -117,12 +117,12 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
 
     /// Splits off a slice that is `fraction` (0...1, rounded to whole cells) of the rectangle's
     /// extent perpendicular to `edge`.
-    public func divided(atFraction fraction: Double, from edge: Edge) -> (slice: Rect, remainder: Rect) {
+    package func divided(atFraction fraction: Double, from edge: Edge) -> (slice: Rect, remainder: Rect) {
         let extent = (edge == .top || edge == .bottom) ? height : width
         let clamped = min(max(fraction.isNaN ? 0 : fraction, 0), 1)
         return divided(atDistance: Int((Double(extent) * clamped).rounded()), from: edge)
     }
 
     /// `row,column widthxheight`, for test failure messages.
-    public var description: String { "\(row),\(column) \(width)x\(height)" }
+    package var description: String { "\(row),\(column) \(width)x\(height)" }
 }

@@ -1,19 +1,19 @@
 /// A `Style` in the terms of one terminal: palette indices it supports and the attributes to set.
-public struct ResolvedStyle: Hashable, Sendable {
+package struct ResolvedStyle: Hashable, Sendable {
     /// Foreground palette index, or -1 for the terminal's default.
-    public var foreground: Int16
+    package var foreground: Int16
     /// Background palette index, or -1 for the terminal's default.
-    public var background: Int16
+    package var background: Int16
     /// Video attributes to set.
-    public var attributes: Style.Attributes
+    package var attributes: Style.Attributes
 
     /// Creates a resolved style.
-    public init(foreground: Int16, background: Int16, attributes: Style.Attributes) {
+    package init(foreground: Int16, background: Int16, attributes: Style.Attributes) {
         self.foreground = foreground
         self.background = background
         self.attributes = attributes
     }
 
     /// Whether the style needs a colour pair other than the default one.
-    public var usesColor: Bool { foreground != -1 || background != -1 }
+    package var usesColor: Bool { foreground != -1 || background != -1 }
 }

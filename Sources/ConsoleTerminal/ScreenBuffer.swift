@@ -3,25 +3,25 @@
 /// Pure value type: no terminal needed, so views are tested by comparing `textSnapshot()`.
 /// Double-width characters take two cells (the right one a continuation cell). Drawing never
 /// leaves half a double-width character behind: overwriting either half blanks the other half.
-public struct ScreenBuffer: Hashable, Sendable {
+package struct ScreenBuffer: Hashable, Sendable {
     /// Number of columns.
-    public let width: Int
+    package let width: Int
     /// Number of rows.
-    public let height: Int
+    package let height: Int
     private var cells: [Cell]
 
     /// A blank buffer of `width` × `height` cells (negative sizes become zero).
-    public init(width: Int, height: Int) {
+    package init(width: Int, height: Int) {
         self.width = max(width, 0)
         self.height = max(height, 0)
         self.cells = Array(repeating: .blank, count: self.width * self.height)
     }
 
     /// The whole buffer as a rectangle at the origin.
-    public var bounds: Rect { Rect(width: width, height: height) }
+    package var bounds: Rect { Rect(width: width, height: height) }
 
     /// The cell at (`row`, `column`); both must be inside the buffer.
-    public subscript(row: Int, column: Int) -> Cell {
+    package subscript(row: Int, column: Int) -> Cell {
         precondition(bounds.contains(row: row, column: column), "cell \(row),\(column) outside \(bounds)")
         return cells[row * width + column]
     }
@@ -35,7 +35,7 @@ public struct ScreenBuffer: Hashable, Sendable {
     /// characters U+FFFD, and zero-width graphemes (such as a lone combining mark) are skipped.
     /// Columns left of 0 are skipped but counted in the result.
     @discardableResult
-    public mutating func put(
+    package mutating func put(
         _ text: some StringProtocol,
         row: Int,
         column: Int,
@@ -73,7 +73,7 @@ public struct ScreenBuffer: Hashable, Sendable {
     }
 
     /// Fills the part of `rect` inside the buffer with spaces drawn in `style`.
-    public mutating func fill(_ rect: Rect, style: Style = .plain) {
+    package mutating func fill(_ rect: Rect, style: Style = .plain) {
         let area = rect.intersection(bounds)
         guard !area.isEmpty else { return }
         let blank = Cell(" ", style: style)
@@ -85,14 +85,14 @@ public struct ScreenBuffer: Hashable, Sendable {
     }
 
     /// Makes every cell blank with default colours.
-    public mutating func clear() {
+    package mutating func clear() {
         for index in cells.indices {
             cells[index] = .blank
         }
     }
 
     /// Draws a horizontal line of `─` of `length` cells starting at (`row`, `column`), clipped.
-    public mutating func drawHorizontalLine(row: Int, column: Int, length: Int, style: Style = .plain) {
+    package mutating func drawHorizontalLine(row: Int, column: Int, length: Int, style: Style = .plain) {
         guard length > 0 else { return }
         for offset in 0..<length {
             set(BoxCharacters.horizontal, row: row, column: column + offset, style: style)
@@ -100,7 +100,7 @@ public struct ScreenBuffer: Hashable, Sendable {
     }
 
     /// Draws a vertical line of `│` of `length` cells starting at (`row`, `column`), clipped.
-    public mutating func drawVerticalLine(row: Int, column: Int, length: Int, style: Style = .plain) {
+    package mutating func drawVerticalLine(row: Int, column: Int, length: Int, style: Style = .plain) {
         guard length > 0 else { return }
         for offset in 0..<length {
             set(BoxCharacters.vertical, row: row + offset, column: column, style: style)
@@ -110,7 +110,7 @@ public struct ScreenBuffer: Hashable, Sendable {
     /// Draws the border of `rect` with `┌─┐│└┘`, clipped to the buffer, and an optional title in
     /// the top border (` title `, from the third column, clipped to leave the corners and one line
     /// cell on each side). The interior is left untouched. Needs a rectangle of at least 2 × 2.
-    public mutating func drawBox(_ rect: Rect, title: String? = nil, style: Style = .plain, titleStyle: Style? = nil) {
+    package mutating func drawBox(_ rect: Rect, title: String? = nil, style: Style = .plain, titleStyle: Style? = nil) {
         guard rect.width >= 2, rect.height >= 2 else { return }
         let top = rect.row
         let bottom = rect.endRow - 1
@@ -133,7 +133,7 @@ public struct ScreenBuffer: Hashable, Sendable {
 
     /// The buffer's text, one line per row joined by "\n", with trailing spaces of each row
     /// removed. Styles are ignored; meant for snapshot tests.
-    public func textSnapshot() -> String {
+    package func textSnapshot() -> String {
         var lines: [String] = []
         lines.reserveCapacity(height)
         for row in 0..<height {
@@ -153,7 +153,7 @@ public struct ScreenBuffer: Hashable, Sendable {
     ///
     /// When the sizes differ every row is one run, so the caller redraws everything. A run never
     /// starts on a continuation cell: it then begins one column earlier, at the wide character.
-    public func diff(from old: ScreenBuffer) -> [ChangedRun] {
+    package func diff(from old: ScreenBuffer) -> [ChangedRun] {
         guard old.width == width, old.height == height else {
             guard width > 0 else { return [] }
             return (0..<height).map { row in

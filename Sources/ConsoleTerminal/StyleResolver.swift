@@ -1,14 +1,14 @@
 /// Maps a `Style` onto what a terminal can show: colours outside its palette become the nearest
 /// one it has, and without colour they become attributes.
-public struct StyleResolver: Hashable, Sendable {
+package struct StyleResolver: Hashable, Sendable {
     /// The terminal's colour capability.
-    public var capability: ColorCapability
+    package var capability: ColorCapability
     /// Whether the terminal keeps its own default colours (ncurses' `use_default_colors`
     /// succeeded); otherwise the default is white on black.
-    public var hasDefaultColors: Bool
+    package var hasDefaultColors: Bool
 
     /// Creates a resolver for a terminal.
-    public init(capability: ColorCapability, hasDefaultColors: Bool = true) {
+    package init(capability: ColorCapability, hasDefaultColors: Bool = true) {
         self.capability = capability
         self.hasDefaultColors = hasDefaultColors
     }
@@ -18,7 +18,7 @@ public struct StyleResolver: Hashable, Sendable {
     /// Monochrome: a background colour turns on reverse video, a grey foreground (bright black or
     /// the darker half of the grey ramp) turns on dim, any other foreground colour turns on bold.
     /// On 8-colour terminals a bright foreground is drawn as its base colour in bold.
-    public func resolve(_ style: Style) -> ResolvedStyle {
+    package func resolve(_ style: Style) -> ResolvedStyle {
         var attributes = style.attributes
         switch capability {
         case .monochrome:

@@ -8,18 +8,18 @@ import CNcursesw
 /// What the process knows about its terminal before starting ncurses, and the checks that keep
 /// ncurses from failing in ways it handles badly (printing its own error and exiting on an unknown
 /// `TERM`, drawing blanks forever on `TERM=dumb`, spinning on input from /dev/null).
-public struct TerminalEnvironment: Hashable, Sendable {
+package struct TerminalEnvironment: Hashable, Sendable {
     /// Whether standard input is a terminal.
-    public var isInputTerminal: Bool
+    package var isInputTerminal: Bool
     /// Whether standard output is a terminal.
-    public var isOutputTerminal: Bool
+    package var isOutputTerminal: Bool
     /// The `TERM` variable, nil when unset.
-    public var terminalType: String?
+    package var terminalType: String?
     /// Whether `NO_COLOR` is set to a non-empty value (https://no-color.org).
-    public var isColorDisabled: Bool
+    package var isColorDisabled: Bool
 
     /// Creates an environment description from known facts.
-    public init(isInputTerminal: Bool, isOutputTerminal: Bool, terminalType: String?, isColorDisabled: Bool = false) {
+    package init(isInputTerminal: Bool, isOutputTerminal: Bool, terminalType: String?, isColorDisabled: Bool = false) {
         self.isInputTerminal = isInputTerminal
         self.isOutputTerminal = isOutputTerminal
         self.terminalType = terminalType
@@ -27,7 +27,7 @@ public struct TerminalEnvironment: Hashable, Sendable {
     }
 
     /// The environment of this process: `isatty` on file descriptors 0 and 1, `TERM` and `NO_COLOR`.
-    public static func current() -> TerminalEnvironment {
+    package static func current() -> TerminalEnvironment {
         TerminalEnvironment(
             isInputTerminal: isatty(STDIN_FILENO) == 1,
             isOutputTerminal: isatty(STDOUT_FILENO) == 1,
@@ -38,7 +38,7 @@ public struct TerminalEnvironment: Hashable, Sendable {
 
     /// Checks this environment, asking terminfo whether it knows the terminal type.
     /// Returns the terminal type to start ncurses with.
-    public func validate() -> Result<String, TerminalEnvironmentError> {
+    package func validate() -> Result<String, TerminalEnvironmentError> {
         Self.validate(
             isTTYIn: isInputTerminal,
             isTTYOut: isOutputTerminal,
@@ -49,7 +49,7 @@ public struct TerminalEnvironment: Hashable, Sendable {
 
     /// Checks the preconditions for a full-screen console, in the order a user can fix them.
     /// Pure: terminfo is consulted only through `hasTerminfoEntry`. Returns the terminal type.
-    public static func validate(
+    package static func validate(
         isTTYIn: Bool,
         isTTYOut: Bool,
         term: String?,
@@ -66,7 +66,7 @@ public struct TerminalEnvironment: Hashable, Sendable {
     /// Whether terminfo has an entry for `term`, asked without letting ncurses print or exit.
     /// Not thread-safe with a running ncurses screen on another thread (it swaps ncurses' current
     /// terminal for a moment); call it before starting one.
-    public static func hasTerminfoEntry(_ term: String) -> Bool {
+    package static func hasTerminfoEntry(_ term: String) -> Bool {
         dsc_terminfo_has_entry(term) != 0
     }
 

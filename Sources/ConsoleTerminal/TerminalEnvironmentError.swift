@@ -1,5 +1,5 @@
 /// Why the console cannot run in the current terminal. `description` is one line, fit for stderr.
-public enum TerminalEnvironmentError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum TerminalEnvironmentError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Standard input is not a terminal (a pipe, a file or /dev/null).
     case inputNotTerminal
     /// Standard output is not a terminal.
@@ -12,7 +12,7 @@ public enum TerminalEnvironmentError: Error, Hashable, Sendable, CustomStringCon
     case terminalTypeUnknown(String)
 
     /// A one-line explanation with the fix.
-    public var description: String {
+    package var description: String {
         switch self {
         case .inputNotTerminal:
             "standard input is not a terminal; run the console in an interactive terminal, not with input from a pipe or file"

@@ -1,5 +1,5 @@
 /// Why the terminal backend cannot start or go on. `description` is one line, fit for stderr.
-public enum TerminalError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum TerminalError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The process is not attached to a usable terminal.
     case environment(TerminalEnvironmentError)
     /// Another `NcursesScreen` is already running in this process (ncurses has one screen).
@@ -10,7 +10,7 @@ public enum TerminalError: Error, Hashable, Sendable, CustomStringConvertible {
     case inputClosed
 
     /// A one-line explanation.
-    public var description: String {
+    package var description: String {
         switch self {
         case .environment(let problem):
             problem.description

@@ -8,7 +8,7 @@ extension Unicode.Scalar {
     /// Combining marks, format characters and control characters are 0; East Asian wide and
     /// fullwidth characters and emoji with emoji presentation are 2; everything else is 1.
     /// Matches glibc's `wcwidth` for printable characters.
-    public var terminalWidth: Int {
+    package var terminalWidth: Int {
         let value = self.value
         if value < 0x7F { return value >= 0x20 ? 1 : 0 }
         if value < 0xA0 { return 0 }
@@ -76,7 +76,7 @@ extension Character {
     ///
     /// The widest of its scalars, so a base letter with combining marks is 1 and an emoji
     /// sequence is 2 (the console draws such a sequence as its first emoji).
-    public var terminalWidth: Int {
+    package var terminalWidth: Int {
         var widest = 0
         for scalar in unicodeScalars {
             widest = max(widest, scalar.terminalWidth)
@@ -88,7 +88,7 @@ extension Character {
 
 extension StringProtocol {
     /// Columns this text occupies in a terminal: the sum of its graphemes' widths.
-    public var terminalWidth: Int {
+    package var terminalWidth: Int {
         var total = 0
         for character in self {
             total += character.terminalWidth

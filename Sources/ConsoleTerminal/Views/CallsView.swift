@@ -2,9 +2,9 @@ import ConsoleCore
 
 /// Draws the Calls pane: column header, the visible call rows (selection highlighted, state in its
 /// colour) and a footer with follow/pause, counts, drops and the filter (or the filter input).
-public enum CallsView {
+package enum CallsView {
     /// Draws the pane into `rect` (border included).
-    public static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+    package static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         let calls = state.calls
         var title = "Calls"
         if !calls.filter.isEmpty { title += " [\(calls.filter.text)]" }

@@ -3,9 +3,9 @@ import DeepstreamProtocol
 
 /// Draws the Composer pane: the RPC name, the JSON body (scrolled to the cursor, with the place where
 /// invalid JSON breaks marked), the validation line and the last result.
-public enum ComposerView {
+package enum ComposerView {
     /// Draws the pane into `rect` (border included).
-    public static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+    package static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         let composer = state.composer
         let paneFocused = state.focus == .composer && state.overlay == nil
         // The cursor shows only while typing; reached with h/l the pane navigates until Enter or i.

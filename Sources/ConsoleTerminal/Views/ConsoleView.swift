@@ -2,9 +2,9 @@ import ConsoleCore
 
 /// Draws the whole console for the buffer's size: the panes, the status line and any overlay, or the
 /// "too small" message.
-public enum ConsoleView {
+package enum ConsoleView {
     /// Redraws `buffer` completely from `state`.
-    public static func draw(_ state: ConsoleState, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+    package static func draw(_ state: ConsoleState, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         buffer.clear()
         let layout = ConsoleLayout(columns: buffer.width, rows: buffer.height)
         guard !layout.isTooSmall else {

@@ -1,9 +1,9 @@
 import ConsoleCore
 
 /// Draws the small centred dialogs: the add-provider prompt and the quit confirmation.
-public enum DialogView {
+package enum DialogView {
     /// Draws the dialog for the state's overlay (if it is one) centred in `area`.
-    public static func draw(_ state: ConsoleState, in area: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+    package static func draw(_ state: ConsoleState, in area: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         switch state.overlay {
         case .addProvider(let editor):
             let width = min(area.width - 4, 64)

@@ -1,9 +1,9 @@
 import ConsoleCore
 
 /// Draws the Ctrl-R history search: the query and the matching requests, newest first.
-public enum HistorySearchView {
+package enum HistorySearchView {
     /// Draws the overlay into `rect` (border included).
-    public static func draw(
+    package static func draw(
         _ state: ConsoleState, editor: LineEditor, selection: Int, in rect: Rect, into buffer: inout ScreenBuffer,
         styles: ThemeStyles
     ) {

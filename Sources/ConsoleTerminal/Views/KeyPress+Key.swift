@@ -3,7 +3,7 @@ import ConsoleCore
 extension KeyPress {
     /// The core's key for a terminal key; `size` is the terminal size for `.resize`. Nil for keys the
     /// console does not use (Insert, unknown codes).
-    public init?(_ key: Key, size: TerminalSize) {
+    package init?(_ key: Key, size: TerminalSize) {
         switch key {
         case .character(let character): self = .character(character)
         case .ctrl(let character): self = .ctrl(character)

@@ -3,9 +3,9 @@ import DeepstreamProtocol
 
 /// Draws the Providers pane: own providers (state, name, behaviour, calls, last latency) then other
 /// clients' providers (name and peer), with the selection.
-public enum ProvidersView {
+package enum ProvidersView {
     /// Draws the pane into `rect` (border included).
-    public static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+    package static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         let providers = state.providers
         var title = "Providers \(providers.own.count)" + (providers.remote.isEmpty ? "" : "+\(providers.remote.count)")
         if !state.configuration.embeddedBroker {

@@ -4,7 +4,7 @@ extension ScreenBuffer {
     /// Draws a core ``StyledLine`` on `row` from `column`, clipped after `maxWidth` columns, and
     /// returns the columns it took. `base` is laid under every span (e.g. the selected-row style).
     @discardableResult
-    public mutating func put(
+    package mutating func put(
         _ line: StyledLine, row: Int, column: Int, maxWidth: Int, styles: ThemeStyles, override: Style? = nil
     ) -> Int {
         var used = 0
@@ -16,7 +16,7 @@ extension ScreenBuffer {
     }
 
     /// Draws a pane border with its title, in the focused style when `focused`.
-    public mutating func drawPaneBox(_ rect: Rect, title: String, focused: Bool, styles: ThemeStyles) {
+    package mutating func drawPaneBox(_ rect: Rect, title: String, focused: Bool, styles: ThemeStyles) {
         fill(rect)
         drawBox(
             rect, title: title, style: styles[focused ? .borderFocused : .border],
@@ -26,7 +26,7 @@ extension ScreenBuffer {
 
 extension Rect {
     /// The rectangle of a core ``PaneFrame``.
-    public init(_ frame: PaneFrame) {
+    package init(_ frame: PaneFrame) {
         self.init(row: frame.y, column: frame.x, width: frame.width, height: frame.height)
     }
 }

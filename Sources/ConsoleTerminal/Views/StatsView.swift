@@ -2,9 +2,9 @@ import ConsoleCore
 
 /// Draws the Stats view over the whole screen: the per-RPC table, the selected RPC's latency
 /// distribution, and a footer with the filter (or its editor after `/`).
-public enum StatsView {
+package enum StatsView {
     /// Draws the view into `rect` (border included).
-    public static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+    package static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         let statistics = state.statistics
         var title = "Stats · \(statistics.totalCalls) \(statistics.totalCalls == 1 ? "call" : "calls")"
         if let since = statistics.since { title += " since \(DisplayFormat.timeOfDay(since))" }

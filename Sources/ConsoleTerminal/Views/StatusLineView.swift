@@ -2,9 +2,9 @@ import ConsoleCore
 
 /// Draws the status line: connection state, URL and user (or the current notice in their place),
 /// calls/s, in flight, errors, dropped events, and the PAUSED badge at the right.
-public enum StatusLineView {
+package enum StatusLineView {
     /// The statistics part: `12.4 calls/s │ 3 in flight │ 0 errors │ 0 dropped`.
-    public static func statistics(_ state: ConsoleState) -> String {
+    package static func statistics(_ state: ConsoleState) -> String {
         [
             "\(DisplayFormat.rate(state.stats.rate.callsPerSecond)) calls/s",
             "\(state.stats.inFlight) in flight",
@@ -14,7 +14,7 @@ public enum StatusLineView {
     }
 
     /// Draws the status line into `rect` (its first row).
-    public static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+    package static func draw(_ state: ConsoleState, in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         guard rect.width > 0, rect.height > 0 else { return }
         let row = rect.row
         buffer.fill(Rect(row: row, column: rect.column, width: rect.width, height: 1), style: styles[.statusBar])

@@ -5,11 +5,11 @@ import ConsoleCore
 /// Palette colours use their 16-colour fallback below 256 colours; `StyleResolver` then maps what is
 /// left to what the terminal has. Attributes the terminal layer lacks are approximated: italic is drawn
 /// underlined, standout as bold reverse.
-public struct ThemeStyles: Hashable, Sendable {
+package struct ThemeStyles: Hashable, Sendable {
     private let styles: [ThemeRole: Style]
 
     /// Resolves `theme` for `capability`.
-    public init(theme: Theme, capability: ColorCapability = .palette256) {
+    package init(theme: Theme, capability: ColorCapability = .palette256) {
         var styles: [ThemeRole: Style] = [:]
         for role in ThemeRole.allCases {
             styles[role] = Self.style(theme[role], capability: capability)
@@ -18,10 +18,10 @@ public struct ThemeStyles: Hashable, Sendable {
     }
 
     /// The style for `role`.
-    public subscript(role: ThemeRole) -> Style { styles[role] ?? .plain }
+    package subscript(role: ThemeRole) -> Style { styles[role] ?? .plain }
 
     /// Converts one theme style.
-    public static func style(_ style: ThemeStyle, capability: ColorCapability) -> Style {
+    package static func style(_ style: ThemeStyle, capability: ColorCapability) -> Style {
         var attributes: Style.Attributes = []
         for attribute in style.attributes {
             switch attribute {

@@ -1,9 +1,9 @@
 import ConsoleCore
 
 /// Draws the "terminal too small" message instead of the panes.
-public enum TooSmallView {
+package enum TooSmallView {
     /// Draws the message centred in `rect` (clipped on tiny terminals).
-    public static func draw(in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
+    package static func draw(in rect: Rect, into buffer: inout ScreenBuffer, styles: ThemeStyles) {
         buffer.fill(rect)
         let lines = [
             "Terminal too small",

@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// What the ``RedisBusSubscriber`` reports about its connection and the messages it receives.
-public enum BusConnectionEvent: Hashable, Sendable {
+package enum BusConnectionEvent: Hashable, Sendable {
     /// Opening a connection (attempt 1 is the first; later ones are reconnects).
     case connecting(attempt: Int, at: Timestamp)
     /// Subscribed to `channels`: messages follow.

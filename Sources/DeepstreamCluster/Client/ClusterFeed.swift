@@ -1,7 +1,7 @@
 import DeepstreamProtocol
 
 /// What a ``ClusterFeed`` delivers: the connection's state and the observer's events, in order.
-public enum ClusterFeedEvent: Hashable, Sendable {
+package enum ClusterFeedEvent: Hashable, Sendable {
     /// The Redis connection changed (``BusConnectionEvent/message(channel:payload:at:)`` never appears here).
     case connection(BusConnectionEvent)
     /// What the observer made of the bus.
@@ -13,7 +13,7 @@ public enum ClusterFeedEvent: Hashable, Sendable {
 ///
 /// Buffering: the subscriber keeps the newest 100 000 bus events, the observer's input queue the newest
 /// 100 000, the output stream the newest `capacity` feed events; all count drops (``droppedEvents``).
-public final class ClusterFeed: Sendable {
+package final class ClusterFeed: Sendable {
     private let subscriber: RedisBusSubscriber
     private let observerConfiguration: ClusterObserver.Configuration
     private let clock: @Sendable () -> Timestamp
@@ -22,7 +22,7 @@ public final class ClusterFeed: Sendable {
     private let outputDrops = LockedCounter()
 
     /// Creates a feed; nothing connects until ``events(bufferingNewest:)`` is iterated.
-    public init(
+    package init(
         subscriber: RedisBusSubscriber, observer: ClusterObserver.Configuration = .init(),
         clock: @escaping @Sendable () -> Timestamp, tickInterval: Duration = .milliseconds(100)
     ) {
@@ -33,11 +33,11 @@ public final class ClusterFeed: Sendable {
     }
 
     /// Events lost because a consumer was slower than the bus (subscriber and output together).
-    public var droppedEvents: Int { subscriber.droppedEvents + outputDrops.value }
+    package var droppedEvents: Int { subscriber.droppedEvents + outputDrops.value }
 
     /// Starts the subscriber and streams what the observer reports; ends when Redis refuses for good
     /// (after the ``BusConnectionEvent/failed(reason:at:)`` event) or when the consumer stops.
-    public func events(bufferingNewest capacity: Int = 100_000) -> AsyncStream<ClusterFeedEvent> {
+    package func events(bufferingNewest capacity: Int = 100_000) -> AsyncStream<ClusterFeedEvent> {
         enum Input: Sendable {
             case bus(BusConnectionEvent)
             case tick

@@ -9,23 +9,23 @@ import NIOPosix
 /// It only does IO: bytes go through ``RESPDecoder`` and come out as ``BusConnectionEvent``s on one
 /// stream (newest kept, drops counted). Backoff waits go through the injected `sleep`, so tests decide
 /// how long a retry takes.
-public final class RedisBusSubscriber: Sendable {
+package final class RedisBusSubscriber: Sendable {
     /// Connection settings.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Where Redis is.
-        public var endpoint: RedisEndpoint
+        package var endpoint: RedisEndpoint
         /// Channels to SUBSCRIBE to.
-        public var channels: [String]
+        package var channels: [String]
         /// Waits between attempts: the n-th consecutive failure waits `backoff[min(n, count) - 1]`.
-        public var backoff: [Duration]
+        package var backoff: [Duration]
         /// Interval between keep-alive PINGs; the connection is dropped when nothing arrives for three of them.
-        public var pingInterval: Duration
+        package var pingInterval: Duration
         /// TCP connect timeout.
-        public var connectTimeout: Duration
+        package var connectTimeout: Duration
         /// RESP decoder bounds.
-        public var limits: RESPDecoder.Limits
+        package var limits: RESPDecoder.Limits
         /// Creates a configuration.
-        public init(
+        package init(
             endpoint: RedisEndpoint, channels: [String] = BusNumbers.observedChannels,
             backoff: [Duration] = [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5)],
             pingInterval: Duration = .seconds(5), connectTimeout: Duration = .seconds(5),
@@ -41,14 +41,14 @@ public final class RedisBusSubscriber: Sendable {
     }
 
     /// The settings in force.
-    public let configuration: Configuration
+    package let configuration: Configuration
     private let clock: @Sendable () -> Timestamp
     private let sleep: @Sendable (Duration) async throws -> Void
     private let group: any EventLoopGroup
     private let dropped = NIOLockedValueBox(0)
 
     /// Creates a subscriber; nothing happens until ``events(bufferingNewest:)`` is iterated.
-    public init(
+    package init(
         configuration: Configuration,
         clock: @escaping @Sendable () -> Timestamp,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
@@ -61,10 +61,10 @@ public final class RedisBusSubscriber: Sendable {
     }
 
     /// Events dropped because the consumer was slower than the bus.
-    public var droppedEvents: Int { dropped.withLockedValue { $0 } }
+    package var droppedEvents: Int { dropped.withLockedValue { $0 } }
 
     /// Connects and runs until the stream's consumer stops or a ``BusConnectionEvent/failed(reason:at:)``.
-    public func events(bufferingNewest capacity: Int = 100_000) -> AsyncStream<BusConnectionEvent> {
+    package func events(bufferingNewest capacity: Int = 100_000) -> AsyncStream<BusConnectionEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: BusConnectionEvent.self, bufferingPolicy: .bufferingNewest(capacity))
         let dropped = self.dropped
         let emit: @Sendable (BusConnectionEvent) -> Void = { event in

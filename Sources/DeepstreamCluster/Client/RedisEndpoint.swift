@@ -1,22 +1,22 @@
 /// Where the cluster's Redis is: parsed from `redis://[[USER]:PASSWORD@]HOST[:PORT]`.
-public struct RedisEndpoint: Hashable, Sendable, CustomStringConvertible {
+package struct RedisEndpoint: Hashable, Sendable, CustomStringConvertible {
     /// Host name or address.
-    public var host: String
+    package var host: String
     /// TCP port (6379 when the URL has none).
-    public var port: Int
+    package var port: Int
     /// ACL user name for `AUTH user password` (nil = `AUTH password`).
-    public var username: String?
+    package var username: String?
     /// Password, if any.
-    public var password: String?
+    package var password: String?
 
     /// Why a URL was refused.
-    public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
+    package struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
         /// One line for people.
-        public var description: String
+        package var description: String
     }
 
     /// Creates an endpoint.
-    public init(host: String, port: Int = 6379, username: String? = nil, password: String? = nil) {
+    package init(host: String, port: Int = 6379, username: String? = nil, password: String? = nil) {
         self.host = host
         self.port = port
         self.username = username
@@ -24,7 +24,7 @@ public struct RedisEndpoint: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `redis://[[USER]:PASSWORD@]HOST[:PORT]` (a bare `HOST:PORT` is accepted too).
-    public init(url: String) throws(ParseError) {
+    package init(url: String) throws(ParseError) {
         var rest = Substring(url)
         if rest.hasPrefix("redis://") {
             rest = rest.dropFirst("redis://".count)
@@ -75,7 +75,7 @@ public struct RedisEndpoint: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `host:port` (never the password).
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     private static func percentDecoded(_ text: Substring) -> String {
         var bytes: [UInt8] = []

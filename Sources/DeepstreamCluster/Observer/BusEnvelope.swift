@@ -2,27 +2,27 @@ import DeepstreamProtocol
 
 /// One message of deepstream's Redis cluster bus: `{"fromServer", "toServer"?, "message"}` (the
 /// clusternode-redis connector's envelope; see docs/cluster.md).
-public struct BusEnvelope: Hashable, Sendable {
+package struct BusEnvelope: Hashable, Sendable {
     /// The sender's serverName.
-    public var fromServer: String
+    package var fromServer: String
     /// The addressee for a direct message; `nil` for a broadcast.
-    public var toServer: String?
+    package var toServer: String?
     /// The server's internal message object (numeric `topic` and `action`).
-    public var message: JSONObject
+    package var message: JSONObject
     /// `message.topic`.
-    public var topic: Int
+    package var topic: Int
     /// `message.action`.
-    public var action: Int
+    package var action: Int
 
     /// Why a payload is not an envelope.
-    public enum DecodeError: Error, Hashable, Sendable, CustomStringConvertible {
+    package enum DecodeError: Error, Hashable, Sendable, CustomStringConvertible {
         /// Not JSON text.
         case notJSON(String)
         /// JSON, but not `{fromServer: string, message: {topic: number, action: number}}`.
         case badShape(String)
 
         /// One line for people.
-        public var description: String {
+        package var description: String {
             switch self {
             case .notJSON(let reason): "payload is not JSON (\(reason))"
             case .badShape(let reason): "payload is not a deepstream envelope (\(reason))"
@@ -31,7 +31,7 @@ public struct BusEnvelope: Hashable, Sendable {
     }
 
     /// Decodes a PUBLISH payload.
-    public init(payload: [UInt8]) throws(DecodeError) {
+    package init(payload: [UInt8]) throws(DecodeError) {
         let value: JSONValue
         do { value = try JSONValue(parsing: payload) } catch { throw .notJSON("\(error)") }
         guard case .object(let envelope) = value else { throw .badShape("not an object") }
@@ -53,38 +53,38 @@ public struct BusEnvelope: Hashable, Sendable {
     }
 
     /// A string member of the message.
-    public func string(_ key: String) -> String? { message[key]?.stringValue }
+    package func string(_ key: String) -> String? { message[key]?.stringValue }
 }
 
 /// The numbers deepstream 10.1.4 uses on the bus (TOPIC, CLUSTER_ACTION, STATE_ACTION,
 /// STATE_REGISTRY_TOPIC, RPC_ACTION from @deepstream/protobuf).
-public enum BusNumbers {
+package enum BusNumbers {
     /// TOPIC.RPC, channel 6.
-    public static let rpcTopic = 6
+    package static let rpcTopic = 6
     /// TOPIC.CLUSTER, channel 9.
-    public static let clusterTopic = 9
+    package static let clusterTopic = 9
     /// TOPIC.STATE_REGISTRY, channel 11.
-    public static let stateRegistryTopic = 11
+    package static let stateRegistryTopic = 11
     /// Topics deepstream publishes on (channel = topic number): EVENT, RECORD, RPC, PRESENCE, MONITORING,
     /// CLUSTER, LOCK, STATE_REGISTRY, RECORD_LISTENING, EVENT_LISTENING.
-    public static let knownTopics: Set<Int> = [4, 5, 6, 7, 8, 9, 10, 11, 19, 20]
+    package static let knownTopics: Set<Int> = [4, 5, 6, 7, 8, 9, 10, 11, 19, 20]
     /// The channels the observer subscribes to: only these carry membership, providers and RPCs
     /// (records and events would only add load).
-    public static let observedChannels = ["6", "9", "11"]
+    package static let observedChannels = ["6", "9", "11"]
     /// CLUSTER_ACTION.STATUS.
-    public static let clusterStatus = 2
+    package static let clusterStatus = 2
     /// CLUSTER_ACTION.REMOVE.
-    public static let clusterRemove = 1
+    package static let clusterRemove = 1
     /// STATE_REGISTRY_TOPIC.RPC_SUBSCRIPTIONS.
-    public static let rpcSubscriptions = 13
+    package static let rpcSubscriptions = 13
     /// STATE_ACTION.ADD.
-    public static let stateAdd = 2
+    package static let stateAdd = 2
     /// STATE_ACTION.REMOVE.
-    public static let stateRemove = 3
+    package static let stateRemove = 3
     /// STATE_ACTION.REQUEST_FULL_STATE.
-    public static let stateRequestFullState = 4
+    package static let stateRequestFullState = 4
     /// STATE_ACTION.FULL_STATE.
-    public static let stateFullState = 5
+    package static let stateFullState = 5
     /// STATE_ACTION.CHECKSUM.
-    public static let stateChecksum = 6
+    package static let stateChecksum = 6
 }

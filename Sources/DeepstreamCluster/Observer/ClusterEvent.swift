@@ -3,7 +3,7 @@ import DeepstreamProtocol
 /// What the ``ClusterObserver`` reports. Nodes, providers and calls are also expressed in the shared
 /// ``TrafficEvent`` vocabulary (a node is a peer; see docs/decisions.md), so the console, `watch` and
 /// the statistics consume them unchanged; node changes and warnings have their own cases.
-public enum ClusterEvent: Hashable, Sendable {
+package enum ClusterEvent: Hashable, Sendable {
     /// A node, provider or call event in the shared vocabulary.
     case traffic(TrafficEvent)
     /// A node joined, sent STATUS, or went silent.
@@ -13,9 +13,9 @@ public enum ClusterEvent: Hashable, Sendable {
 }
 
 /// A change of one node.
-public struct NodeEvent: Hashable, Sendable {
+package struct NodeEvent: Hashable, Sendable {
     /// What changed.
-    public enum Change: Hashable, Sendable {
+    package enum Change: Hashable, Sendable {
         /// First message from this node (or first after it went silent).
         case joined
         /// A CLUSTER STATUS keep-alive arrived.
@@ -25,24 +25,24 @@ public struct NodeEvent: Hashable, Sendable {
         case silent
     }
     /// The node's serverName.
-    public var node: String
+    package var node: String
     /// The peer id standing for this node in ``TrafficEvent``s.
-    public var peer: PeerID
+    package var peer: PeerID
     /// What changed.
-    public var change: Change
+    package var change: Change
     /// The node's last announced leaderScore.
-    public var leaderScore: Double?
+    package var leaderScore: Double?
     /// The node's announced role.
-    public var role: String?
+    package var role: String?
     /// When its last STATUS arrived.
-    public var lastStatus: Timestamp?
+    package var lastStatus: Timestamp?
     /// The leader among the alive nodes (highest leaderScore), after this change.
-    public var leader: String?
+    package var leader: String?
     /// When.
-    public var at: Timestamp
+    package var at: Timestamp
 
     /// Creates a node event.
-    public init(
+    package init(
         node: String, peer: PeerID, change: Change, leaderScore: Double?, role: String?, lastStatus: Timestamp?,
         leader: String?, at: Timestamp
     ) {
@@ -58,9 +58,9 @@ public struct NodeEvent: Hashable, Sendable {
 }
 
 /// A problem seen on the bus, one line each.
-public struct ClusterWarning: Hashable, Sendable, CustomStringConvertible {
+package struct ClusterWarning: Hashable, Sendable, CustomStringConvertible {
     /// Which kind of problem.
-    public enum Kind: String, Hashable, Sendable {
+    package enum Kind: String, Hashable, Sendable {
         /// A node's CHECKSUM does not match the provider names the bus showed for it.
         case checksumMismatch
         /// A node registered as provider of a name answered NO_RPC_PROVIDER for it.
@@ -73,18 +73,18 @@ public struct ClusterWarning: Hashable, Sendable, CustomStringConvertible {
         case busSilent
     }
     /// Which kind.
-    public var kind: Kind
+    package var kind: Kind
     /// The node concerned, if any.
-    public var node: String?
+    package var node: String?
     /// The RPC name concerned, if any.
-    public var name: String?
+    package var name: String?
     /// The line for people.
-    public var message: String
+    package var message: String
     /// When.
-    public var at: Timestamp
+    package var at: Timestamp
 
     /// Creates a warning.
-    public init(kind: Kind, node: String? = nil, name: String? = nil, message: String, at: Timestamp) {
+    package init(kind: Kind, node: String? = nil, name: String? = nil, message: String, at: Timestamp) {
         self.kind = kind
         self.node = node
         self.name = name
@@ -93,5 +93,5 @@ public struct ClusterWarning: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The message.
-    public var description: String { message }
+    package var description: String { message }
 }

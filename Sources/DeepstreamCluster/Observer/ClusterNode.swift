@@ -1,34 +1,34 @@
 import DeepstreamProtocol
 
 /// What the observer knows about one node.
-public struct ClusterNode: Hashable, Sendable {
+package struct ClusterNode: Hashable, Sendable {
     /// The serverName.
-    public var name: String
+    package var name: String
     /// The peer id standing for it in traffic events (a new one each time it rejoins after silence).
-    public var peer: PeerID
+    package var peer: PeerID
     /// Whether it is considered alive (a STATUS or other message within the inactivity timeout).
-    public var isAlive: Bool
+    package var isAlive: Bool
     /// Last announced leaderScore.
-    public var leaderScore: Double?
+    package var leaderScore: Double?
     /// Last announced role.
-    public var role: String?
+    package var role: String?
     /// When its last STATUS arrived.
-    public var lastStatus: Timestamp?
+    package var lastStatus: Timestamp?
     /// When anything from it last arrived.
-    public var lastSeen: Timestamp
+    package var lastSeen: Timestamp
     /// When it went silent (if it did).
-    public var silentSince: Timestamp?
+    package var silentSince: Timestamp?
     /// RPC names it provides, rebuilt from RPC_SUBSCRIPTIONS ADD / REMOVE / FULL_STATE.
-    public var providedNames: Set<String>
+    package var providedNames: Set<String>
     /// The last CHECKSUM it announced for RPC_SUBSCRIPTIONS and whether it matched ``providedNames``.
-    public var lastChecksum: Int64?
+    package var lastChecksum: Int64?
     /// `true` while its last CHECKSUM disagrees with the names the bus showed.
-    public var checksumMismatch: Bool
+    package var checksumMismatch: Bool
     /// Times it answered NO_RPC_PROVIDER for a name it is registered for, per name.
-    public var bounces: [String: Int]
+    package var bounces: [String: Int]
 
     /// Creates a node first seen at `at`.
-    public init(name: String, peer: PeerID, at: Timestamp) {
+    package init(name: String, peer: PeerID, at: Timestamp) {
         self.name = name
         self.peer = peer
         self.isAlive = true

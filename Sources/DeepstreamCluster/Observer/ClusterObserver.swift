@@ -8,21 +8,21 @@ import DeepstreamProtocol
 /// the callers' timestamps: ``tick(at:)`` advances timeouts, so tests need no sleeps. Everything is
 /// bounded: open calls are capped (the oldest is abandoned when full) and repeated warnings are counted
 /// rather than repeated.
-public struct ClusterObserver: Sendable {
+package struct ClusterObserver: Sendable {
     /// Timeouts and bounds.
-    public struct Configuration: Sendable, Hashable {
+    package struct Configuration: Sendable, Hashable {
         /// Silence after which a node is gone: deepstream's `nodeInactiveTimeout` (default 6 s).
-        public var nodeInactiveTimeout: Duration
+        package var nodeInactiveTimeout: Duration
         /// How long after a NO_RPC_PROVIDER a new REQUEST with the same id counts as a reroute.
-        public var rerouteWindow: Duration
+        package var rerouteWindow: Duration
         /// How long an open call may see nothing before it is closed as abandoned.
-        public var callExpiry: Duration
+        package var callExpiry: Duration
         /// Silence of the whole bus after which a warning says so.
-        public var busSilence: Duration
+        package var busSilence: Duration
         /// Most open calls kept at once.
-        public var maximumOpenCalls: Int
+        package var maximumOpenCalls: Int
         /// Creates a configuration.
-        public init(
+        package init(
             nodeInactiveTimeout: Duration = .seconds(6), rerouteWindow: Duration = .milliseconds(250),
             callExpiry: Duration = .seconds(10), busSilence: Duration = .seconds(10), maximumOpenCalls: Int = 10_000
         ) {
@@ -35,21 +35,21 @@ public struct ClusterObserver: Sendable {
     }
 
     /// Counts of what arrived.
-    public struct Counters: Sendable, Hashable {
+    package struct Counters: Sendable, Hashable {
         /// Every message received.
-        public var messages = 0
+        package var messages = 0
         /// Payloads that were not deepstream envelopes.
-        public var badPayloads = 0
+        package var badPayloads = 0
         /// Envelopes of unknown topic or action.
-        public var unknownMessages = 0
+        package var unknownMessages = 0
         /// Known messages the view does not use (events, records, other registries, …).
-        public var ignoredMessages = 0
+        package var ignoredMessages = 0
         /// RPC answers for calls the observer never saw start (it started mid-call) or already closed.
-        public var unmatchedCallMessages = 0
+        package var unmatchedCallMessages = 0
         /// Open calls dropped because ``Configuration/maximumOpenCalls`` was reached.
-        public var droppedCalls = 0
+        package var droppedCalls = 0
         /// Creates zero counters.
-        public init() {}
+        package init() {}
     }
 
     private struct CallKey: Hashable {
@@ -67,9 +67,9 @@ public struct ClusterObserver: Sendable {
     }
 
     /// The configuration in force.
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// What arrived so far.
-    public private(set) var counters = Counters()
+    package private(set) var counters = Counters()
     private var nodesByName: [String: ClusterNode] = [:]
     private var namesByPeer: [PeerID: String] = [:]
     private var nextPeer: UInt64 = 1
@@ -80,34 +80,34 @@ public struct ClusterObserver: Sendable {
     private var reportedProblems: [String: Int] = [:]
 
     /// Creates an observer that knows nothing yet.
-    public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
+    package init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     /// Every node seen, alive or not, by name.
-    public var nodes: [ClusterNode] { nodesByName.values.sorted { $0.name < $1.name } }
+    package var nodes: [ClusterNode] { nodesByName.values.sorted { $0.name < $1.name } }
 
     /// The node called `name`.
-    public func node(named name: String) -> ClusterNode? { nodesByName[name] }
+    package func node(named name: String) -> ClusterNode? { nodesByName[name] }
 
     /// The serverName a peer id stands for (also for peers of earlier lives of a node).
-    public func nodeName(for peer: PeerID) -> String? { namesByPeer[peer] }
+    package func nodeName(for peer: PeerID) -> String? { namesByPeer[peer] }
 
     /// The alive node with the highest leaderScore.
-    public var leader: String? {
+    package var leader: String? {
         nodesByName.values.filter { $0.isAlive && $0.leaderScore != nil }
             .max { ($0.leaderScore ?? 0, $1.name) < ($1.leaderScore ?? 0, $0.name) }?.name
     }
 
     /// Number of cross-node calls still open.
-    public var openCallCount: Int { calls.count }
+    package var openCallCount: Int { calls.count }
 
     /// The subscription is in place at `at`: the bus-silence clock starts here.
-    public mutating func busSubscribed(at: Timestamp) {
+    package mutating func busSubscribed(at: Timestamp) {
         lastMessageAt = at
         silenceReported = false
     }
 
     /// One PUBLISH payload received on `channel`.
-    public mutating func receive(channel: String, payload: [UInt8], at: Timestamp) -> [ClusterEvent] {
+    package mutating func receive(channel: String, payload: [UInt8], at: Timestamp) -> [ClusterEvent] {
         counters.messages += 1
         lastMessageAt = at
         silenceReported = false
@@ -136,7 +136,7 @@ public struct ClusterObserver: Sendable {
 
     /// Time passes: nodes silent for longer than the inactivity timeout are gone, bounced calls that
     /// were not rerouted fail, idle calls expire, and a silent bus is reported.
-    public mutating func tick(at: Timestamp) -> [ClusterEvent] {
+    package mutating func tick(at: Timestamp) -> [ClusterEvent] {
         var events: [ClusterEvent] = []
         for name in nodesByName.keys.sorted() {
             guard var node = nodesByName[name], node.isAlive else { continue }

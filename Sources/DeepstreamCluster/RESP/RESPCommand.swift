@@ -1,12 +1,12 @@
 /// Encodes commands the way clients send them: an array of bulk strings.
-public enum RESPCommand {
+package enum RESPCommand {
     /// The bytes of `arguments` as a RESP2 command, e.g. `["SUBSCRIBE", "9"]`.
-    public static func encode(_ arguments: [String]) -> [UInt8] {
+    package static func encode(_ arguments: [String]) -> [UInt8] {
         encode(arguments.map { Array($0.utf8) })
     }
 
     /// The bytes of a command whose arguments are raw bytes (a PUBLISH payload, for tests).
-    public static func encode(_ arguments: [[UInt8]]) -> [UInt8] {
+    package static func encode(_ arguments: [[UInt8]]) -> [UInt8] {
         var out = Array("*\(arguments.count)\r\n".utf8)
         for argument in arguments {
             out.append(contentsOf: "$\(argument.count)\r\n".utf8)
@@ -17,7 +17,7 @@ public enum RESPCommand {
     }
 
     /// The bytes of a reply value (used by tests that play the server side).
-    public static func encode(value: RESPValue) -> [UInt8] {
+    package static func encode(value: RESPValue) -> [UInt8] {
         switch value {
         case .simpleString(let text): return Array("+\(text)\r\n".utf8)
         case .error(let text): return Array("-\(text)\r\n".utf8)

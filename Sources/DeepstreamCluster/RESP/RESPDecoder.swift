@@ -3,19 +3,19 @@
 /// A value split across reads stays buffered until it is complete. Sizes are bounded (line length,
 /// bulk length, array count, nesting) so a broken or hostile peer cannot make it allocate without
 /// limit; exceeding one is a ``RESPError``.
-public struct RESPDecoder: Sendable {
+package struct RESPDecoder: Sendable {
     /// The decoder's bounds.
-    public struct Limits: Sendable, Hashable {
+    package struct Limits: Sendable, Hashable {
         /// Longest simple string, error or number line, in bytes.
-        public var maximumLineLength: Int
+        package var maximumLineLength: Int
         /// Longest bulk string, in bytes.
-        public var maximumBulkLength: Int
+        package var maximumBulkLength: Int
         /// Most elements in one array.
-        public var maximumArrayCount: Int
+        package var maximumArrayCount: Int
         /// Deepest array nesting.
-        public var maximumDepth: Int
+        package var maximumDepth: Int
         /// Creates limits.
-        public init(
+        package init(
             maximumLineLength: Int = 64 * 1024, maximumBulkLength: Int = 16 * 1024 * 1024,
             maximumArrayCount: Int = 1024 * 1024, maximumDepth: Int = 8
         ) {
@@ -27,18 +27,18 @@ public struct RESPDecoder: Sendable {
     }
 
     /// The bounds in force.
-    public let limits: Limits
+    package let limits: Limits
     private var buffer: [UInt8] = []
     private var start = 0
 
     /// Creates an empty decoder.
-    public init(limits: Limits = Limits()) { self.limits = limits }
+    package init(limits: Limits = Limits()) { self.limits = limits }
 
     /// Bytes received but not yet returned as a value.
-    public var bufferedByteCount: Int { buffer.count - start }
+    package var bufferedByteCount: Int { buffer.count - start }
 
     /// Appends received bytes.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) {
         if start > 0, start >= buffer.count / 2 {
             // Compact once the consumed prefix dominates, so the buffer does not grow with the stream.
             buffer.removeFirst(start)
@@ -48,7 +48,7 @@ public struct RESPDecoder: Sendable {
     }
 
     /// The next complete value, or `nil` when more bytes are needed.
-    public mutating func next() throws(RESPError) -> RESPValue? {
+    package mutating func next() throws(RESPError) -> RESPValue? {
         var index = start
         guard let value = try parse(at: &index, depth: 0) else { return nil }
         start = index

@@ -1,6 +1,6 @@
 /// Why bytes from Redis could not be read as RESP2. Any of these ends the connection: the stream has
 /// lost its framing and cannot be resynchronised.
-public enum RESPError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum RESPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The first byte of a value is not one of `+ - : $ *`.
     case unknownType(UInt8)
     /// A length or integer line is not a decimal number.
@@ -13,7 +13,7 @@ public enum RESPError: Error, Hashable, Sendable, CustomStringConvertible {
     case tooDeep
 
     /// One line for people.
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownType(let byte): "bad RESP type byte 0x\(String(byte, radix: 16))"
         case .badNumber(let text): "bad RESP number \"\(text.prefix(40))\""

@@ -1,5 +1,5 @@
 /// One RESP2 value as Redis sends it.
-public enum RESPValue: Hashable, Sendable {
+package enum RESPValue: Hashable, Sendable {
     /// `+text\r\n`.
     case simpleString(String)
     /// `-text\r\n`: an error reply such as `WRONGPASS invalid username-password pair`.
@@ -12,7 +12,7 @@ public enum RESPValue: Hashable, Sendable {
     case array([RESPValue]?)
 
     /// The value as text: simple and bulk strings (bulk bytes decoded as UTF-8, lossily).
-    public var text: String? {
+    package var text: String? {
         switch self {
         case .simpleString(let text): text
         case .bulkString(let bytes?): String(decoding: bytes, as: UTF8.self)
@@ -21,7 +21,7 @@ public enum RESPValue: Hashable, Sendable {
     }
 
     /// The raw bytes of a bulk string (or of a simple string's UTF-8).
-    public var bytes: [UInt8]? {
+    package var bytes: [UInt8]? {
         switch self {
         case .bulkString(let bytes): bytes
         case .simpleString(let text): Array(text.utf8)

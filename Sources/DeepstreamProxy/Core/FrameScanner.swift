@@ -1,7 +1,7 @@
 /// One WebSocket message (or control frame) seen in a forwarded byte stream.
-public struct ScannedMessage: Hashable, Sendable {
+package struct ScannedMessage: Hashable, Sendable {
     /// What the first frame's opcode said.
-    public enum Kind: Hashable, Sendable {
+    package enum Kind: Hashable, Sendable {
         /// Opcode 2.
         case binary
         /// Opcode 1.
@@ -17,16 +17,16 @@ public struct ScannedMessage: Hashable, Sendable {
     }
 
     /// The message kind.
-    public var kind: Kind
+    package var kind: Kind
     /// The unmasked payload; `nil` when it was larger than the observation limit or compressed.
-    public var payload: [UInt8]?
+    package var payload: [UInt8]?
     /// Bytes the message took on the wire, headers of every fragment included.
-    public var wireBytes: Int
+    package var wireBytes: Int
     /// Whether RSV1 (permessage-deflate) was set: the payload is not the message.
-    public var compressed: Bool
+    package var compressed: Bool
 
     /// Creates a scanned message.
-    public init(kind: Kind, payload: [UInt8]?, wireBytes: Int, compressed: Bool = false) {
+    package init(kind: Kind, payload: [UInt8]?, wireBytes: Int, compressed: Bool = false) {
         self.kind = kind
         self.payload = payload
         self.wireBytes = wireBytes
@@ -34,7 +34,7 @@ public struct ScannedMessage: Hashable, Sendable {
     }
 
     /// Status code and reason of a close frame (`nil` code when the frame has none).
-    public var closeStatus: (code: UInt16?, reason: String) {
+    package var closeStatus: (code: UInt16?, reason: String) {
         guard kind == .close, let payload, payload.count >= 2 else { return (nil, "") }
         let code = UInt16(payload[0]) << 8 | UInt16(payload[1])
         return (code, String(decoding: payload[2...], as: UTF8.self))
@@ -49,9 +49,9 @@ public struct ScannedMessage: Hashable, Sendable {
 /// Payloads beyond `observationLimit` are not kept (the message is still reported, without payload).
 /// Bytes that cannot be frames switch the scanner off for the rest of the connection (`isLost`):
 /// forwarding does not depend on it.
-public struct FrameScanner: Sendable {
+package struct FrameScanner: Sendable {
     /// Where in the stream the scanner is.
-    public enum Mode: Hashable, Sendable {
+    package enum Mode: Hashable, Sendable {
         /// Waiting for the end of an HTTP response head (server to client, before the upgrade).
         case responseHead
         /// Reading WebSocket frames.
@@ -61,15 +61,15 @@ public struct FrameScanner: Sendable {
     }
 
     /// The current mode.
-    public private(set) var mode: Mode
+    package private(set) var mode: Mode
     /// The status code of the response head, once seen.
-    public private(set) var responseStatus: Int?
+    package private(set) var responseStatus: Int?
     /// Whether the stream stopped looking like WebSocket frames.
-    public private(set) var isLost = false
+    package private(set) var isLost = false
     /// Whether a close frame has gone by.
-    public private(set) var sawClose = false
+    package private(set) var sawClose = false
     /// Largest payload kept for observation.
-    public let observationLimit: Int
+    package let observationLimit: Int
 
     private var headBytes: [UInt8] = []
     private var header: [UInt8] = []
@@ -91,19 +91,19 @@ public struct FrameScanner: Sendable {
     private var frameCompressed = false
 
     /// Creates a scanner starting in `mode`.
-    public init(mode: Mode, observationLimit: Int = 1 << 20) {
+    package init(mode: Mode, observationLimit: Int = 1 << 20) {
         self.mode = mode
         self.observationLimit = observationLimit
     }
 
     /// Whether the stream is between two frames (a frame of our own could be inserted here).
-    public var isAtFrameBoundary: Bool { mode == .frames && !inPayload && header.isEmpty && messageKind == nil }
+    package var isAtFrameBoundary: Bool { mode == .frames && !inPayload && header.isEmpty && messageKind == nil }
 
     /// Whether the upgrade response has been seen (`101`).
-    public var isUpgraded: Bool { responseStatus == 101 || (mode == .frames && responseStatus == nil) }
+    package var isUpgraded: Bool { responseStatus == 101 || (mode == .frames && responseStatus == nil) }
 
     /// Reads `bytes` and appends every message they complete to `messages`.
-    public mutating func scan(_ bytes: UnsafeRawBufferPointer, into messages: inout [ScannedMessage]) {
+    package mutating func scan(_ bytes: UnsafeRawBufferPointer, into messages: inout [ScannedMessage]) {
         var index = 0
         let count = bytes.count
         while index < count {

@@ -4,7 +4,7 @@
 /// A request body is read by its `Content-Length`; a response's head is parsed first, then its body by
 /// `Content-Length` or chunked transfer coding. Bodies over `limit` and anything malformed switch the
 /// collector off. Only the first message of a keep-alive connection is collected.
-public struct HTTPBodyCollector: Sendable {
+package struct HTTPBodyCollector: Sendable {
     private enum State: Sendable {
         case responseHead
         case body(remaining: Int)
@@ -20,22 +20,22 @@ public struct HTTPBodyCollector: Sendable {
     private var body: [UInt8] = []
     private let limit: Int
     /// The response's status code, once its head was read.
-    public private(set) var status: Int?
+    package private(set) var status: Int?
 
     /// Collects a request body of `contentLength` bytes.
-    public init(requestBodyLength contentLength: Int, limit: Int = 1 << 20) {
+    package init(requestBodyLength contentLength: Int, limit: Int = 1 << 20) {
         self.limit = limit
         state = contentLength >= 0 && contentLength <= limit ? .body(remaining: contentLength) : .off
     }
 
     /// Collects a response: head, then body.
-    public init(responseLimit limit: Int = 1 << 20) {
+    package init(responseLimit limit: Int = 1 << 20) {
         self.limit = limit
         state = .responseHead
     }
 
     /// Whether the collector still wants bytes.
-    public var isCollecting: Bool {
+    package var isCollecting: Bool {
         switch state {
         case .done, .off: false
         default: true
@@ -43,7 +43,7 @@ public struct HTTPBodyCollector: Sendable {
     }
 
     /// Reads `bytes`; returns the body when it completes with them (once).
-    public mutating func scan(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+    package mutating func scan(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
         var index = 0
         while index < bytes.count {
             switch state {

@@ -3,11 +3,11 @@ import DeepstreamProtocol
 extension PeerID {
     /// A connection the proxy does not see: the other half of a call whose requestor or provider is
     /// connected to the server directly or to another cluster node (`#0` in routes and JSON Lines).
-    public static let unseen = PeerID(0)
+    package static let unseen = PeerID(0)
 }
 
 /// What the forwarding path tells the observer, in the order it happened on one connection.
-public enum ObservationInput: Sendable {
+package enum ObservationInput: Sendable {
     /// A client connected; `path` is the request target it asked for (query included).
     case opened(PeerID, remoteAddress: String, path: String, at: Timestamp)
     /// A WebSocket message crossed the proxy (`inbound` = client to server, as the server sees it).
@@ -32,17 +32,17 @@ public enum ObservationInput: Sendable {
 ///
 /// Credentials never leave this type: of an AUTH request only the `username` field is kept, and the
 /// AUTH request's frame event carries `{"username": …}` instead of the auth data.
-public struct ProxyObserver: Sendable {
+package struct ProxyObserver: Sendable {
     /// Counters the status line and `watch` show.
-    public struct Counters: Hashable, Sendable {
+    package struct Counters: Hashable, Sendable {
         /// Messages seen per topic (both directions), decodable ones only.
-        public var messagesPerTopic: [Topic: Int] = [:]
+        package var messagesPerTopic: [Topic: Int] = [:]
         /// Messages that could not be decoded (garbage, compressed, too large, unknown endpoint).
-        public var undecodable = 0
+        package var undecodable = 0
         /// Calls dropped from the table without an end (timeout of the observer, or table full).
-        public var evictedCalls = 0
+        package var evictedCalls = 0
         /// Creates zero counters.
-        public init() {}
+        package init() {}
     }
 
     private struct Connection {
@@ -65,13 +65,13 @@ public struct ProxyObserver: Sendable {
     }
 
     /// Whether `.frame` events are produced.
-    public var includingFrames: Bool
+    package var includingFrames: Bool
     /// Calls not seen to end after this long are evicted (with an `abandoned` step).
-    public var callLifetime: Duration
+    package var callLifetime: Duration
     /// Most calls tracked at once; new calls beyond it are not tracked (counted as evicted).
-    public var callLimit: Int
+    package var callLimit: Int
     /// The counters so far.
-    public private(set) var counters = Counters()
+    package private(set) var counters = Counters()
 
     private var connections: [PeerID: Connection] = [:]
     /// `POST /api` calls per HTTP connection, in body order (nil for entries that are not RPC makes).
@@ -84,17 +84,17 @@ public struct ProxyObserver: Sendable {
     private let json = JSONCodec()
 
     /// Creates an observer.
-    public init(includingFrames: Bool = false, callLifetime: Duration = .seconds(60), callLimit: Int = 100_000) {
+    package init(includingFrames: Bool = false, callLifetime: Duration = .seconds(60), callLimit: Int = 100_000) {
         self.includingFrames = includingFrames
         self.callLifetime = callLifetime
         self.callLimit = callLimit
     }
 
     /// Calls currently tracked.
-    public var pendingCallCount: Int { calls.count }
+    package var pendingCallCount: Int { calls.count }
 
     /// Feeds one input and returns the events it causes, in order.
-    public mutating func handle(_ input: ObservationInput) -> [TrafficEvent] {
+    package mutating func handle(_ input: ObservationInput) -> [TrafficEvent] {
         var events: [TrafficEvent] = []
         switch input {
         case .opened(let peer, let address, let path, let at):

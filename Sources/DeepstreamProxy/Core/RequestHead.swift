@@ -1,21 +1,21 @@
 /// The HTTP request head a client opened its connection with: what the proxy needs to pick the
 /// upstream request and to rewrite the few headers it must (pure; no IO).
-public struct RequestHead: Hashable, Sendable {
+package struct RequestHead: Hashable, Sendable {
     /// One header line as sent (name case kept).
-    public struct Field: Hashable, Sendable {
+    package struct Field: Hashable, Sendable {
         /// Header name as sent.
-        public var name: String
+        package var name: String
         /// Header value without surrounding blanks.
-        public var value: String
+        package var value: String
         /// Creates a field.
-        public init(name: String, value: String) {
+        package init(name: String, value: String) {
             self.name = name
             self.value = value
         }
     }
 
     /// Why a head could not be used.
-    public enum Problem: Error, Hashable, Sendable {
+    package enum Problem: Error, Hashable, Sendable {
         /// More than the allowed bytes without the blank line that ends a head.
         case tooLarge
         /// Not an HTTP/1.x request head.
@@ -23,7 +23,7 @@ public struct RequestHead: Hashable, Sendable {
     }
 
     /// The outcome of scanning the first bytes of a connection.
-    public enum ScanResult: Hashable, Sendable {
+    package enum ScanResult: Hashable, Sendable {
         /// The blank line has not arrived yet.
         case incomplete
         /// A full head occupying the first `length` bytes.
@@ -33,16 +33,16 @@ public struct RequestHead: Hashable, Sendable {
     }
 
     /// `GET`, `POST`, …
-    public var method: String
+    package var method: String
     /// The request target exactly as sent (path and query).
-    public var target: String
+    package var target: String
     /// `HTTP/1.1`.
-    public var version: String
+    package var version: String
     /// Header fields in order.
-    public var fields: [Field]
+    package var fields: [Field]
 
     /// Creates a head from its parts.
-    public init(method: String, target: String, version: String, fields: [Field]) {
+    package init(method: String, target: String, version: String, fields: [Field]) {
         self.method = method
         self.target = target
         self.version = version
@@ -50,22 +50,22 @@ public struct RequestHead: Hashable, Sendable {
     }
 
     /// The target without its query string.
-    public var path: String { String(target.prefix { $0 != "?" }) }
+    package var path: String { String(target.prefix { $0 != "?" }) }
 
     /// The first value of header `name` (case-insensitive).
-    public func value(of name: String) -> String? {
+    package func value(of name: String) -> String? {
         let lowered = name.lowercased()
         return fields.first { $0.name.lowercased() == lowered }?.value
     }
 
     /// Whether the client asks for a WebSocket upgrade.
-    public var isWebSocketUpgrade: Bool {
+    package var isWebSocketUpgrade: Bool {
         guard let upgrade = value(of: "upgrade")?.lowercased(), upgrade.contains("websocket") else { return false }
         return value(of: "sec-websocket-key") != nil
     }
 
     /// Scans the first bytes of a connection for a complete request head of at most `limit` bytes.
-    public static func scan(_ bytes: some Collection<UInt8>, limit: Int = 16 * 1024) -> ScanResult {
+    package static func scan(_ bytes: some Collection<UInt8>, limit: Int = 16 * 1024) -> ScanResult {
         let array = Array(bytes.prefix(limit + 4))
         guard let end = headEnd(array) else { return array.count > limit ? .failed(.tooLarge) : .incomplete }
         guard end <= limit else { return .failed(.tooLarge) }
@@ -92,7 +92,7 @@ public struct RequestHead: Hashable, Sendable {
     /// of real deployments route on it), `X-Forwarded-For` carries the client's address (deepstream
     /// uses it as the remote address), and no WebSocket extension is offered (a compressed message
     /// could not be observed; forwarding would still work).
-    public func forwarded(host: String, clientAddress: String?) -> [UInt8] {
+    package func forwarded(host: String, clientAddress: String?) -> [UInt8] {
         var text = "\(method) \(target) \(version)\r\n"
         var sawForwardedFor = false
         var sawHost = false

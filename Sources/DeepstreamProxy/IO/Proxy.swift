@@ -57,9 +57,9 @@ final class ProxyShared: Sendable {
 /// await proxy.shutdown()
 /// ```
 /// Call ``shutdown()`` exactly once, also after a failed ``start()``.
-public final class Proxy: Sendable {
+package final class Proxy: Sendable {
     /// The settings the proxy runs with.
-    public let configuration: ProxyConfiguration
+    package let configuration: ProxyConfiguration
     private let shared: ProxyShared
     private let group: MultiThreadedEventLoopGroup
     private let server = NIOLockedValueBox<Channel?>(nil)
@@ -80,7 +80,7 @@ public final class Proxy: Sendable {
     /// Creates a proxy (nothing is bound until ``start()``). Throws when the upstream's TLS settings
     /// are unusable.
     /// - Parameter clock: source of event timestamps.
-    public init(
+    package init(
         configuration: ProxyConfiguration, clock: @escaping @Sendable () -> Timestamp = Proxy.wallClock
     ) throws {
         self.configuration = configuration
@@ -90,7 +90,7 @@ public final class Proxy: Sendable {
     }
 
     /// `CLOCK_REALTIME` as a ``Timestamp``.
-    @Sendable public static func wallClock() -> Timestamp {
+    @Sendable package static func wallClock() -> Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(nanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
@@ -98,7 +98,7 @@ public final class Proxy: Sendable {
 
     /// Binds the listening socket and returns its address (port 0 picks a free port).
     @discardableResult
-    public func start() async throws(ProxyStartError) -> SocketAddress {
+    package func start() async throws(ProxyStartError) -> SocketAddress {
         let shared = self.shared
         let configuration = self.configuration
         let bootstrap = ServerBootstrap(group: group)
@@ -138,7 +138,7 @@ public final class Proxy: Sendable {
     /// keeps the newest `bufferingNewest` events when its reader falls behind and counts what it loses;
     /// forwarding never waits for it. With `includingFrames: false` no `.frame` events are produced
     /// for this subscriber. The stream ends at shutdown.
-    public func events(bufferingNewest limit: Int = 10_000, includingFrames: Bool = true) -> AsyncStream<TrafficEvent> {
+    package func events(bufferingNewest limit: Int = 10_000, includingFrames: Bool = true) -> AsyncStream<TrafficEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: TrafficEvent.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
         let id = hub.withLockedValue { list -> Int? in
@@ -158,7 +158,7 @@ public final class Proxy: Sendable {
     }
 
     /// The proxy's counters now.
-    public var statistics: ProxyStatistics {
+    package var statistics: ProxyStatistics {
         var snapshot = shared.snapshot
         snapshot.droppedObservations = shared.queue.dropped
         snapshot.droppedEvents = hub.withLockedValue { $0.dropped }
@@ -169,7 +169,7 @@ public final class Proxy: Sendable {
 
     /// Stops listening, closes every connection (both sides), lets the observer finish and ends the
     /// event streams.
-    public func shutdown() async {
+    package func shutdown() async {
         let channel = server.withLockedValue { s -> Channel? in
             defer { s = nil }
             return s

@@ -1,25 +1,25 @@
 import NIOSSL
 
 /// Where the proxy forwards to and how it listens.
-public struct ProxyConfiguration: Sendable {
+package struct ProxyConfiguration: Sendable {
     /// The upstream deepstream server (or cluster node).
-    public struct Upstream: Sendable {
+    package struct Upstream: Sendable {
         /// Host name or address (IPv6 without brackets).
-        public var host: String
+        package var host: String
         /// TCP port.
-        public var port: Int
+        package var port: Int
         /// TLS settings for a `wss://` upstream; `nil` for `ws://`.
-        public var tls: TLSConfiguration?
+        package var tls: TLSConfiguration?
 
         /// Creates an upstream.
-        public init(host: String, port: Int, tls: TLSConfiguration? = nil) {
+        package init(host: String, port: Int, tls: TLSConfiguration? = nil) {
             self.host = host
             self.port = port
             self.tls = tls
         }
 
         /// `ws://host:port` or `wss://host:port`, as reasons and the console name it.
-        public var description: String {
+        package var description: String {
             let shownHost = host.contains(":") ? "[\(host)]" : host
             return "\(tls == nil ? "ws" : "wss")://\(shownHost):\(port)"
         }
@@ -32,68 +32,68 @@ public struct ProxyConfiguration: Sendable {
     }
 
     /// The server behind the proxy.
-    public var upstream: Upstream
+    package var upstream: Upstream
     /// Address the proxy binds (default 127.0.0.1: the proxy is a local tool).
-    public var host = "127.0.0.1"
+    package var host = "127.0.0.1"
     /// Port the proxy listens on (0 picks a free one).
-    public var port = 6021
+    package var port = 6021
     /// Unsent bytes allowed per direction of a connection before the proxy stops reading from the other
     /// side (backpressure, never dropping).
-    public var bufferSize = 256 * 1024
+    package var bufferSize = 256 * 1024
     /// Observed messages that may wait for the observer; beyond this, observation drops and counts
     /// (forwarding never waits for it).
-    public var observationQueueLimit = 100_000
+    package var observationQueueLimit = 100_000
     /// Largest message payload the observer decodes; larger ones are forwarded and counted only.
-    public var observationLimit = 1 << 20
+    package var observationLimit = 1 << 20
     /// Calls not seen to end after this long are dropped from the observer's table.
-    public var callLifetime: Duration = .seconds(60)
+    package var callLifetime: Duration = .seconds(60)
     /// How long connecting to the upstream (TCP and TLS) may take.
-    public var connectTimeout: Duration = .seconds(5)
+    package var connectTimeout: Duration = .seconds(5)
     /// How long a client may take to send its request head before the proxy closes the connection.
-    public var headTimeout: Duration = .seconds(10)
+    package var headTimeout: Duration = .seconds(10)
     /// Event loop threads for forwarding.
-    public var threads = 1
+    package var threads = 1
     /// Most simultaneous client connections; more are closed right after accept.
-    public var maxConnections = 4096
+    package var maxConnections = 4096
 
     /// Creates a configuration for `upstream`.
-    public init(upstream: Upstream) {
+    package init(upstream: Upstream) {
         self.upstream = upstream
     }
 }
 
 /// Why the proxy could not start.
-public struct ProxyStartError: Error, Sendable, CustomStringConvertible {
+package struct ProxyStartError: Error, Sendable, CustomStringConvertible {
     /// The address that was asked for.
-    public var host: String
+    package var host: String
     /// The port that was asked for.
-    public var port: Int
+    package var port: Int
     /// What went wrong.
-    public var reason: String
+    package var reason: String
 
     /// One line for people.
-    public var description: String { "cannot listen on \(host):\(port): \(reason)" }
+    package var description: String { "cannot listen on \(host):\(port): \(reason)" }
 }
 
 /// Counters of a running proxy.
-public struct ProxyStatistics: Hashable, Sendable {
+package struct ProxyStatistics: Hashable, Sendable {
     /// Client connections accepted so far.
-    public var connectionsAccepted = 0
+    package var connectionsAccepted = 0
     /// Client connections open now.
-    public var connectionsOpen = 0
+    package var connectionsOpen = 0
     /// Plain HTTP requests (not WebSocket upgrades) forwarded (first request of each connection).
-    public var httpRequests = 0
+    package var httpRequests = 0
     /// Upstream connections that failed (unreachable, refused, TLS).
-    public var upstreamFailures = 0
+    package var upstreamFailures = 0
     /// Messages the observer never saw because it was behind (forwarding was not affected).
-    public var droppedObservations = 0
+    package var droppedObservations = 0
     /// Events lost by slow subscribers.
-    public var droppedEvents = 0
+    package var droppedEvents = 0
     /// What the observer counted (per topic, undecodable, evicted calls).
-    public var observer = ProxyObserver.Counters()
+    package var observer = ProxyObserver.Counters()
     /// Calls the observer is following.
-    public var pendingCalls = 0
+    package var pendingCalls = 0
 
     /// Creates zero counters.
-    public init() {}
+    package init() {}
 }
