@@ -185,7 +185,7 @@ let package = Package(
             exclude: ["Vectors/generate_replay_scripts.py"]
         ),
         // Shared test utilities (ManualClock). A plain target under Tests/ so only test targets use it.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DeepstreamCluster"], path: "Tests/TestSupport"),
 
         .testTarget(
             name: "DeepstreamClientTests",
@@ -203,7 +203,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeepstreamClusterTests",
-            dependencies: ["DeepstreamCluster", "DeepstreamProtocol"],
+            dependencies: ["DeepstreamCluster", "DeepstreamProtocol", "TestSupport"],
             exclude: ["Vectors/generate_cluster_vectors.py"]
         ),
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
@@ -216,6 +216,7 @@ let package = Package(
             name: "dsconsoleTests",
             dependencies: [
                 "dsconsole", "CallRecording", "DeepstreamClient", "DeepstreamBroker", "DeepstreamCluster", "DeepstreamProtocol",
+                "TestSupport",
             ]
         ),
     ],

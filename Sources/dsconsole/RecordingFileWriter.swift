@@ -22,23 +22,6 @@ final class RecordingFileWriter: Sendable {
 
     /// Writes `line` and a newline; returns a message for people on failure.
     func append(line: String) -> String? {
-        var bytes = Array(line.utf8)
-        bytes.append(0x0A)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                #if canImport(Glibc)
-                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                #else
-                Darwin.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                #endif
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return String(cString: strerror(errno))
-            }
-            offset += written
-        }
-        return nil
+        StandardStreams.writeAll(line + "\n", to: descriptor).map { String(cString: strerror($0)) }
     }
 }

@@ -1,6 +1,7 @@
 import DeepstreamCluster
 import DeepstreamProtocol
 import Foundation
+import TestSupport
 import Testing
 
 /// The subscriber against a real redis-server: the captures published into it rebuild the same view,

@@ -1,6 +1,7 @@
 import DeepstreamCluster
 import DeepstreamProtocol
 import Foundation
+import TestSupport
 import Testing
 
 /// A tiny two-node bus conversation, as deepstream 10.1.4 publishes it (docs/cluster.md).

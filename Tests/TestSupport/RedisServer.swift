@@ -1,4 +1,3 @@
-// The same helper as Tests/DeepstreamClusterTests/RedisServer.swift (test targets cannot share sources).
 import DeepstreamCluster
 import Foundation
 
@@ -10,20 +9,20 @@ import Darwin
 
 /// A real `redis-server` child process on 127.0.0.1 and a free port, without persistence. Stopped by
 /// ``stop()`` or, at the latest, when the value is deinitialised (so a failing test does not leak it).
-final class RedisServer {
-    let port: Int
-    let password: String?
+package final class RedisServer {
+    package let port: Int
+    package let password: String?
     private var process: Process?
 
     /// The `redis-server` binary, or nil when it is not installed (`.ci/run` installs it).
-    static var binary: String? {
+    package static var binary: String? {
         for path in ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/opt/homebrew/bin/redis-server"]
         where FileManager.default.isExecutableFile(atPath: path) { return path }
         return nil
     }
 
     /// Starts a server (on `port`, or a free one) and waits until it answers PING.
-    init(port: Int? = nil, password: String? = nil) async throws {
+    package init(port: Int? = nil, password: String? = nil) async throws {
         guard let binary = Self.binary else { throw Failure("redis-server is not installed (apt-get install redis-server)") }
         self.port = try port ?? Self.freePort()
         self.password = password
@@ -33,7 +32,7 @@ final class RedisServer {
     deinit { stop() }
 
     /// Stops the server at once (SIGKILL: Redis going away, as a crash would).
-    func stop() {
+    package func stop() {
         guard let process else { return }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -43,13 +42,13 @@ final class RedisServer {
     }
 
     /// Starts again on the same port.
-    func restart() async throws {
+    package func restart() async throws {
         stop()
         try await start(Self.binary!)
     }
 
     /// Sends raw RESP bytes (pipelined commands) and waits for `replies` replies; returns them.
-    func send(_ bytes: [UInt8], replies: Int) async throws -> [RESPValue] {
+    package func send(_ bytes: [UInt8], replies: Int) async throws -> [RESPValue] {
         let fd = try connectSocket()
         defer { close(fd) }
         var offset = 0
@@ -71,7 +70,7 @@ final class RedisServer {
     }
 
     /// PUBLISHes every payload in order (pipelined on one connection; AUTH first if needed).
-    func publish(_ messages: [(channel: String, payload: [UInt8])]) async throws {
+    package func publish(_ messages: [(channel: String, payload: [UInt8])]) async throws {
         var bytes: [UInt8] = []
         if let password { bytes += RESPCommand.encode(["AUTH", password]) }
         for message in messages { bytes += RESPCommand.encode([Array("PUBLISH".utf8), Array(message.channel.utf8), message.payload]) }
@@ -82,7 +81,7 @@ final class RedisServer {
     }
 
     /// Waits until `channel` has at least one subscriber (PUBSUB NUMSUB), up to `timeout`.
-    func waitForSubscriber(on channel: String = "9", timeout: Duration = .seconds(15)) async throws {
+    package func waitForSubscriber(on channel: String = "9", timeout: Duration = .seconds(15)) async throws {
         let deadline = ContinuousClock.now + timeout
         let auth = password.map { RESPCommand.encode(["AUTH", $0]) } ?? []
         while ContinuousClock.now < deadline {
@@ -133,7 +132,7 @@ final class RedisServer {
     }
 
     /// A port nothing listens on right now (bound to 0, read back, released).
-    static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -150,8 +149,8 @@ final class RedisServer {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
         init(_ description: String) { self.description = description }
     }
 }
