@@ -101,4 +101,26 @@ enum ObservedServer {
         for (key, value) in extra { o[key] = value }
         return JSONValue.object(o).jsonText
     }
+
+    /// Waits until `consumer` (reading `engine`'s events; it returns true when it saw the connection
+    /// close) ends or SIGINT/SIGTERM arrives, then closes the engine. Returns whether the connection
+    /// was lost: a close nobody asked for (the consumer also sees CLOSED after our own close()).
+    static func follow(_ engine: ClientEngine, until consumer: Task<Bool, Never>) async -> Bool {
+        let stopping = Locked(false)
+        let closed = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await consumer.value }
+            group.addTask {
+                if await TerminationSignal.wait() != nil {
+                    stopping.withLock { $0 = true }
+                    await engine.close()
+                }
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        await engine.close()
+        return closed && !stopping.value
+    }
 }

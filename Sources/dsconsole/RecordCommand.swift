@@ -167,22 +167,8 @@ struct RecordCommand: AsyncParsableCommand {
             return false
         }
         let progress = startProgress(recorder)
-        let stopping = Locked(false)
-        let closed = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await consumer.value }
-            group.addTask {
-                if await TerminationSignal.wait() != nil {
-                    stopping.withLock { $0 = true }
-                    await engine.close()
-                }
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        await engine.close()
+        let lost = await ObservedServer.follow(engine, until: consumer)
         try await finish(recorder, progress: progress)
-        if closed, !stopping.value { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
+        if lost { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
     }
 }

@@ -206,24 +206,9 @@ struct WatchCommand: AsyncParsableCommand {
             printer.cancel()
             throw error
         }
-        let stopping = Locked(false)
-        let closed = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await printer.value }
-            group.addTask {
-                if await TerminationSignal.wait() != nil {
-                    stopping.withLock { $0 = true }
-                    await engine.close()
-                }
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        await engine.close()
+        let lost = await ObservedServer.follow(engine, until: printer)
         statsPrinter.cancel()
         await statsPrinter.value
-        // The printer also sees CLOSED after our own close() on a signal: only an unasked close is a loss.
-        if closed, !stopping.value { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
+        if lost { throw CommandFailure(.unavailable, "dsconsole: lost the connection to \(engine.url)") }
     }
 }
