@@ -46,7 +46,7 @@ def latencies(n=10):
         out.append(key_latency("Escape", "Help · Esc closes", gone=True))
         time.sleep(0.05)
         if STATS_VIEW:
-            out.append(key_latency("s", "Stats ·"))
+            out.append(key_latency("S", "Stats ·"))
             time.sleep(0.05)
     return out
 
@@ -58,7 +58,7 @@ tmux("new-session", "-d", "-s", "m", "-x", "120", "-y", "40", "-e", f"HOME={home
 time.sleep(2)
 pid = console_pid()
 if STATS_VIEW:
-    tmux("send-keys", "-t", "m", "s")
+    tmux("send-keys", "-t", "m", "S")
 # The calls pane otherwise changes every frame; the help overlay check needs Calls focus (default).
 idle_lat = latencies(5)
 c0, t0 = cpu_seconds(pid), time.monotonic()
@@ -95,5 +95,5 @@ after = rss_mb(pid)
 screen = tmux("capture-pane", "-p", "-t", "m").stdout
 print(f"after: rss {after:.1f} MB; status line: {screen.splitlines()[-1]}")
 print("calls footer:", [l for l in screen.splitlines() if "calls ·" in l])
-tmux("send-keys", "-t", "m", "q"); time.sleep(1)
+tmux("send-keys", "-t", "m", "q"); time.sleep(0.3); tmux("send-keys", "-t", "m", "y"); time.sleep(1)
 tmux("kill-server")
