@@ -185,7 +185,11 @@ let package = Package(
             exclude: ["Vectors/generate_replay_scripts.py"]
         ),
         // Shared test utilities (ManualClock). A plain target under Tests/ so only test targets use it.
-        .target(name: "TestSupport", dependencies: ["DeepstreamCluster"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["DeepstreamCluster", .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            path: "Tests/TestSupport"
+        ),
 
         .testTarget(
             name: "DeepstreamClientTests",
@@ -194,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "DeepstreamProxyTests",
             dependencies: [
-                "DeepstreamProxy", "DeepstreamBroker", "DeepstreamClient", "DeepstreamProtocol",
+                "DeepstreamProxy", "DeepstreamBroker", "DeepstreamClient", "DeepstreamProtocol", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
