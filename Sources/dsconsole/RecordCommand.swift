@@ -23,29 +23,7 @@ struct RecordCommand: AsyncParsableCommand {
 
     /// The recording to create.
     @Argument(help: ArgumentHelp("The recording file to create (must not exist).", valueName: "FILE")) var file: String
-    /// Run the embedded broker.
-    @Flag(help: "Run the embedded broker and record every call routed through it.") var serve = false
-    /// Broker address.
-    @Option(help: "With --serve: the address to listen on (default 127.0.0.1, or the config file's).") var host: String?
-    /// Broker port.
-    @Option(help: "With --serve: the port to listen on (default 6020, or the config file's; 0 picks a free one).")
-    var port: Int?
-    /// Broker configuration.
-    @Option(help: ArgumentHelp(
-        "With --serve: deepstream's config.yml or a JSON broker configuration (docs/broker.md).", valueName: "FILE"))
-    var config: String?
-    /// Proxy mode: the upstream server.
-    @Option(help: ArgumentHelp(
-        "Proxy to this deepstream server (ws://… or wss://…) and record every call that passes.", valueName: "UPSTREAM"))
-    var proxy: String?
-    /// Proxy listen address.
-    @Option(help: ArgumentHelp("With --proxy: the address to listen on (port 0 picks a free one).", valueName: "HOST:PORT"))
-    var listen: String = ProxyOptions.defaultListen
-    /// Extra trusted certificates for a wss:// upstream.
-    @Option(name: .customLong("upstream-ca"), help: ArgumentHelp(
-        "With --proxy: PEM file of certificates to trust for a wss:// upstream (besides the system's).",
-        valueName: "FILE"))
-    var upstreamCA: String?
+    @OptionGroup var source: ObservedSourceOptions
     /// Seconds between progress lines.
     @Option(help: ArgumentHelp("Seconds between the progress lines on stderr.", valueName: "S")) var interval: Double = 1
 
@@ -53,8 +31,6 @@ struct RecordCommand: AsyncParsableCommand {
 
     /// Rejects contradictory options.
     func validate() throws {
-        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be within 0…65535") }
-        if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
         guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
     }
 
@@ -62,9 +38,9 @@ struct RecordCommand: AsyncParsableCommand {
     func run() async throws {
         OutputClosureWatcher.start(.gracefully)
         do {
-            if let proxy {
+            if let proxy = source.proxy {
                 try await recordProxy(upstream: proxy)
-            } else if serve {
+            } else if source.serve {
                 try await recordBroker()
             } else {
                 try await recordOwnConnection()
@@ -102,7 +78,8 @@ struct RecordCommand: AsyncParsableCommand {
 
     private func recordBroker() async throws(CommandFailure) {
         TerminationSignal.install()
-        let started = try await ObservedServer.startBroker(configFile: config, host: host, port: port, frames: false)
+        let started = try await ObservedServer.startBroker(
+            configFile: source.config, host: source.host, port: source.port, frames: false)
         let broker = started.broker
         let tap = started.tap
         let recorder: CallRecorder
@@ -125,7 +102,7 @@ struct RecordCommand: AsyncParsableCommand {
     private func recordProxy(upstream: String) async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
-            upstream: upstream, listen: listen, caFile: upstreamCA, events: true, frames: false)
+            upstream: upstream, listen: source.listen, caFile: source.upstreamCA, events: true, frames: false)
         let proxy = started.proxy
         let events = started.events
         let recorder: CallRecorder

@@ -22,32 +22,10 @@ struct WatchCommand: AsyncParsableCommand {
             and prints nodes, providers and cross-node calls (docs/cluster.md).
             """)
 
-    /// Run the embedded broker.
-    @Flag(help: "Run the embedded broker and watch all of its traffic.") var serve = false
-    /// Broker address.
-    @Option(help: "With --serve: the address to listen on (default 127.0.0.1, or the config file's).") var host: String?
-    /// Broker port.
-    @Option(help: "With --serve: the port to listen on (default 6020, or the config file's; 0 picks a free one).")
-    var port: Int?
-    /// Broker configuration.
-    @Option(help: ArgumentHelp(
-        "With --serve: deepstream's config.yml or a JSON broker configuration (docs/broker.md).", valueName: "FILE"))
-    var config: String?
-    /// Proxy mode: the upstream server.
-    @Option(help: ArgumentHelp(
-        "Proxy to this deepstream server (ws://… or wss://…) and watch everything that passes.", valueName: "UPSTREAM"))
-    var proxy: String?
-
+    @OptionGroup var source: ObservedSourceOptions
+    /// Steering rules for the embedded broker (docs/rules.md).
     @Option(name: .customLong("rules"), help: ArgumentHelp("With --serve: " + RulesFileOption.help, valueName: "FILE"))
     var rulesFile: String?
-    /// Proxy listen address.
-    @Option(help: ArgumentHelp("With --proxy: the address to listen on (port 0 picks a free one).", valueName: "HOST:PORT"))
-    var listen: String = ProxyOptions.defaultListen
-    /// Extra trusted certificates for a wss:// upstream.
-    @Option(name: .customLong("upstream-ca"), help: ArgumentHelp(
-        "With --proxy: PEM file of certificates to trust for a wss:// upstream (besides the system's).",
-        valueName: "FILE"))
-    var upstreamCA: String?
     /// Proxy per-topic counters interval.
     @Option(name: .customLong("topic-interval"), help: ArgumentHelp(
         "With --proxy: print a proxyStats line (messages/s per topic, drops) every S seconds; 0 = never.",
@@ -73,16 +51,14 @@ struct WatchCommand: AsyncParsableCommand {
 
     /// Rejects contradictory options.
     func validate() throws {
-        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be within 0…65535") }
         guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
         if stats && frames { throw ValidationError("--stats and --frames do not go together") }
-        if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
-        if rulesFile != nil, !serve {
+        if rulesFile != nil, !source.serve {
             throw ValidationError("--rules works with --serve only for now (not yet through --proxy)")
         }
         guard topicInterval >= 0, topicInterval.isFinite else { throw ValidationError("--topic-interval must be 0 or more") }
         if stats && topicsOnly { throw ValidationError("--stats and --topics-only do not go together") }
-        if cluster != nil && (serve || frames || proxy != nil) { throw ValidationError("--cluster goes without --serve, --proxy and --frames") }
+        if cluster != nil && (source.serve || frames || source.proxy != nil) { throw ValidationError("--cluster goes without --serve, --proxy and --frames") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
@@ -91,9 +67,9 @@ struct WatchCommand: AsyncParsableCommand {
         do {
             if let cluster {
                 try await ClusterWatch.run(url: cluster, statsInterval: stats ? .milliseconds(Int(interval * 1000)) : nil)
-            } else if let proxy {
+            } else if let proxy = source.proxy {
                 try await watchProxy(upstream: proxy)
-            } else if serve {
+            } else if source.serve {
                 try await watchBroker()
             } else {
                 try await watchOwnConnection()
@@ -108,7 +84,7 @@ struct WatchCommand: AsyncParsableCommand {
     private func watchBroker() async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startBroker(
-            configFile: config, host: host, port: port, rulesFile: rulesFile, frames: frames)
+            configFile: source.config, host: source.host, port: source.port, rulesFile: rulesFile, frames: frames)
         let broker = started.broker
         let tap = started.tap
         StandardStreams.printLine(ObservedServer.listeningLine(address: started.address, url: started.url, upstream: nil))
@@ -136,7 +112,7 @@ struct WatchCommand: AsyncParsableCommand {
     private func watchProxy(upstream: String) async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
-            upstream: upstream, listen: listen, caFile: upstreamCA, events: !topicsOnly, frames: frames)
+            upstream: upstream, listen: source.listen, caFile: source.upstreamCA, events: !topicsOnly, frames: frames)
         let proxy = started.proxy
         let events = started.events
         StandardStreams.printLine(

@@ -1,0 +1,35 @@
+import ArgumentParser
+
+/// Where `watch` and `record` observe traffic: the embedded broker (`--serve` …), a proxy in front
+/// of a real server (`--proxy UPSTREAM` …), or, with neither, the command's own connection (`--url`).
+struct ObservedSourceOptions: ParsableArguments {
+    /// Run the embedded broker.
+    @Flag(help: "Run the embedded broker and observe every call routed through it.") var serve = false
+    /// Broker address.
+    @Option(help: "With --serve: the address to listen on (default 127.0.0.1, or the config file's).") var host: String?
+    /// Broker port.
+    @Option(help: "With --serve: the port to listen on (default 6020, or the config file's; 0 picks a free one).")
+    var port: Int?
+    /// Broker configuration.
+    @Option(help: ArgumentHelp(
+        "With --serve: deepstream's config.yml or a JSON broker configuration (docs/broker.md).", valueName: "FILE"))
+    var config: String?
+    /// Proxy mode: the upstream server.
+    @Option(help: ArgumentHelp(
+        "Proxy to this deepstream server (ws://… or wss://…) and observe everything that passes.", valueName: "UPSTREAM"))
+    var proxy: String?
+    /// Proxy listen address.
+    @Option(help: ArgumentHelp("With --proxy: the address to listen on (port 0 picks a free one).", valueName: "HOST:PORT"))
+    var listen: String = ProxyOptions.defaultListen
+    /// Extra trusted certificates for a wss:// upstream.
+    @Option(name: .customLong("upstream-ca"), help: ArgumentHelp(
+        "With --proxy: PEM file of certificates to trust for a wss:// upstream (besides the system's).",
+        valueName: "FILE"))
+    var upstreamCA: String?
+
+    /// Rejects contradictory options.
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be within 0…65535") }
+        if serve, proxy != nil { throw ValidationError("give either --serve or --proxy, not both") }
+    }
+}
