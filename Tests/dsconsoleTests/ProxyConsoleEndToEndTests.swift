@@ -40,6 +40,19 @@ struct ProxyConsoleEndToEndTests {
         #expect(row != nil, "no call row with a route: \(after)")
         // The Providers pane lists the remote provider with its user name.
         #expect(after.split(separator: "\n").contains { $0.contains("remote-echo") && $0.contains("alice") && !$0.contains("bob") })
+        // The status line shows messages per second per topic while calls pass (one call a 100 ms).
+        let calling = Task {
+            while !Task.isCancelled {
+                _ = try? await requestor.make("remote-echo", data: 1)
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        // (waitUntil fails the test when the line never appears.)
+        try await session.waitUntil(timeout: .seconds(10)) { screen in
+            screen.split(separator: "\n").contains { $0.contains("msgs RPC ") && $0.contains("calls/s") }
+        }
+        calling.cancel()
+        _ = await calling.value
         await requestor.close()
         await provider.close()
         try await session.sendKeys("q")

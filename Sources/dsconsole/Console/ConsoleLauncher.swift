@@ -194,6 +194,7 @@ enum ConsoleLauncher {
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger)
+        if let proxy { runtime.topicCounts = { proxy.statistics.observer.messagesPerTopic } }
         let relayedStreams = clusterStreams
         let login = Task {
             do throws(LoginError) {
