@@ -95,12 +95,14 @@ package struct FrameScanner: Sendable {
     private var frameWire = 0
     private var frameKeep = true
     private var frameCompressed = false
-    /// Unmasked payload bytes of this read's frames; messages are slices of it. A fresh one is started
-    /// after every read that cut a message, so a slice never sees later writes.
+    /// Unmasked payload bytes of this read's frames; messages are slices of it, cut at the end of the
+    /// read (a slice taken earlier would make every later write copy the buffer). A fresh one is
+    /// started after every read that cut a message, so a slice never sees later writes.
     private var arena = ByteBuffer()
     /// Where the current frame's payload starts in `arena`.
     private var frameStart = 0
-    private var sliced = false
+    /// Messages of this read whose payload is still to be cut from `arena`: index in the output, range.
+    private var pendingSlices: [(index: Int, offset: Int, length: Int)] = []
     // The fragmented data message being joined (rare: copied, not sliced).
     private var messageKind: ScannedMessage.Kind?
     private var messagePayload: [UInt8] = []
@@ -166,7 +168,12 @@ package struct FrameScanner: Sendable {
                 }
             }
         }
-        if sliced { startNewArena() }
+        guard !pendingSlices.isEmpty else { return }
+        for pending in pendingSlices {
+            messages[pending.index].payloadBuffer = arena.getSlice(at: pending.offset, length: pending.length)
+        }
+        pendingSlices.removeAll(keepingCapacity: true)
+        startNewArena()
     }
 
     /// The length of the frame header starting at `index`, once its first two bytes are there.
@@ -229,16 +236,18 @@ package struct FrameScanner: Sendable {
         maskOffset += source.count
     }
 
-    /// The current frame's payload: a view of the arena.
-    private mutating func takeFramePayload() -> ByteBuffer? {
-        guard frameKeep else { return nil }
-        sliced = true
-        return arena.getSlice(at: frameStart, length: arena.writerIndex - frameStart)
+    /// Appends a message whose payload is the current frame's (cut from the arena at the end of the read).
+    private mutating func appendWithFramePayload(
+        _ kind: ScannedMessage.Kind, keep: Bool, compressed: Bool = false, into messages: inout [ScannedMessage]
+    ) {
+        if keep && frameKeep {
+            pendingSlices.append((messages.count, frameStart, arena.writerIndex - frameStart))
+        }
+        messages.append(ScannedMessage(kind: kind, payloadBuffer: nil, wireBytes: frameWire, compressed: compressed))
     }
 
     /// Starts a fresh arena after messages were cut from the old one, keeping a frame still being read.
     private mutating func startNewArena() {
-        sliced = false
         var fresh = ByteBuffer()
         if inPayload, frameKeep, arena.writerIndex > frameStart {
             fresh.writeBytes(arena.readableBytesView[frameStart...])
@@ -253,14 +262,14 @@ package struct FrameScanner: Sendable {
         case 8, 9, 10:
             let kind: ScannedMessage.Kind = frameOpcode == 8 ? .close : frameOpcode == 9 ? .ping : .pong
             if kind == .close { sawClose = true }
-            messages.append(ScannedMessage(kind: kind, payloadBuffer: takeFramePayload(), wireBytes: frameWire))
+            appendWithFramePayload(kind, keep: true, into: &messages)
         case 0:
             guard let kind = messageKind else {
-                messages.append(ScannedMessage(kind: .other(0), payloadBuffer: takeFramePayload(), wireBytes: frameWire))
+                appendWithFramePayload(.other(0), keep: true, into: &messages)
                 return
             }
             messageWire += frameWire
-            appendToMessage(takeFramePayload())
+            appendFrameToMessage()
             if frameFin {
                 messages.append(ScannedMessage(
                     kind: kind, payload: messageKeep && !messageCompressed ? messagePayload : nil,
@@ -271,29 +280,34 @@ package struct FrameScanner: Sendable {
         case 1, 2:
             let kind: ScannedMessage.Kind = frameOpcode == 1 ? .text : .binary
             if frameFin {
-                let payload = takeFramePayload()
-                messages.append(ScannedMessage(
-                    kind: kind, payloadBuffer: frameCompressed ? nil : payload, wireBytes: frameWire,
-                    compressed: frameCompressed))
+                appendWithFramePayload(kind, keep: !frameCompressed, compressed: frameCompressed, into: &messages)
             } else {
                 messageKind = kind
                 messagePayload = []
                 messageWire = frameWire
                 messageKeep = true
                 messageCompressed = frameCompressed
-                appendToMessage(takeFramePayload())
+                appendFrameToMessage()
             }
         default:
-            messages.append(ScannedMessage(kind: .other(frameOpcode), payloadBuffer: takeFramePayload(), wireBytes: frameWire))
+            appendWithFramePayload(.other(frameOpcode), keep: true, into: &messages)
         }
     }
 
-    private mutating func appendToMessage(_ payload: ByteBuffer?) {
-        guard messageKeep, let payload, messagePayload.count + payload.readableBytes <= observationLimit else {
+    /// Copies the current frame's payload onto the fragmented message being joined.
+    private mutating func appendFrameToMessage() {
+        let length = arena.writerIndex - frameStart
+        guard messageKeep, frameKeep, messagePayload.count + length <= observationLimit else {
             messageKeep = false
             messagePayload = []
             return
         }
-        messagePayload.append(contentsOf: payload.readableBytesView)
+        let start = frameStart - arena.readerIndex
+        var joined = messagePayload
+        messagePayload = []
+        arena.withUnsafeReadableBytes { bytes in
+            joined.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
+        }
+        messagePayload = joined
     }
 }

@@ -211,18 +211,29 @@ package struct ObservedMessage: Sendable {
         }
 
         func text(_ range: Range<Int>) -> String? {
-            String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+            // `String(validating:as:)` takes an unspecialised generic path (a metadata look-up per call);
+            // names and correlation ids are ASCII, which needs no further validation.
+            if asciiPrefix(range) == range.upperBound {
+                return slice.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
+            }
+            return String(validating: slice, as: UTF8.self)
         }
 
         func isValidUTF8(_ range: Range<Int>) -> Bool {
-            // ASCII (the usual JSON payload) is checked eight bytes at a time; anything else in full.
+            let i = asciiPrefix(range)
+            return i == range.upperBound || String(validating: UnsafeRawBufferPointer(rebasing: bytes[i..<range.upperBound]), as: UTF8.self) != nil
+        }
+
+        /// Where the first non-ASCII byte of `range` is (its end if none), eight bytes at a time.
+        private func asciiPrefix(_ range: Range<Int>) -> Int {
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
                 if bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
                 i += 8
             }
             while i < range.upperBound, bytes[i] < 0x80 { i += 1 }
-            return i == range.upperBound || text(i..<range.upperBound) != nil
+            return i
         }
     }
 }

@@ -76,7 +76,18 @@ package struct ProxyObserver: Sendable {
     /// Most calls tracked at once; new calls beyond it are not tracked (counted as evicted).
     package var callLimit: Int
     /// The counters so far.
-    package private(set) var counters = Counters()
+    package var counters: Counters {
+        var counters = tally
+        for (raw, count) in topicCounts.enumerated() where count > 0 {
+            counters.messagesPerTopic[Topic(rawValue: Int32(raw)), default: 0] += count
+        }
+        return counters
+    }
+
+    /// Counters but the per-topic counts of the known topics below 128, which are in `topicCounts`
+    /// (an array index per message instead of a dictionary update).
+    private var tally = Counters()
+    private var topicCounts = [Int](repeating: 0, count: 128)
 
     private var connections: [PeerID: Connection] = [:]
     /// `POST /api` calls per HTTP connection: per request awaiting its answer (oldest first), the calls
@@ -145,6 +156,15 @@ package struct ProxyObserver: Sendable {
         }
     }
 
+    private mutating func count(_ topic: Topic) {
+        let raw = Int(topic.rawValue)
+        if raw >= 0 && raw < topicCounts.count {
+            topicCounts[raw] += 1
+        } else {
+            tally.messagesPerTopic[topic, default: 0] += 1
+        }
+    }
+
     /// Appends the event unless nobody listens (then it is not even built).
     private func emit(_ event: @autoclosure () -> TrafficEvent, _ events: inout [TrafficEvent]) {
         if emitsEvents { events.append(event()) }
@@ -158,7 +178,7 @@ package struct ProxyObserver: Sendable {
         case .binary, .text: break
         case .close, .ping, .pong: return
         case .other:
-            counters.undecodable += 1
+            tally.undecodable += 1
             if includingFrames {
                 emit(.frame(peer: peer, direction: direction, message: nil, byteCount: scanned.wireBytes, at: at), &events)
             }
@@ -182,13 +202,13 @@ package struct ProxyObserver: Sendable {
             }
         }
         guard let observed else {
-            counters.undecodable += 1
+            tally.undecodable += 1
             if includingFrames {
                 emit(.frame(peer: peer, direction: direction, message: nil, byteCount: scanned.wireBytes, at: at), &events)
             }
             return
         }
-        counters.messagesPerTopic[observed.topic, default: 0] += 1
+        count(observed.topic)
         if includingFrames, let message {
             emit(.frame(
                 peer: peer, direction: direction, message: redacted(message, peer: peer), byteCount: scanned.wireBytes,
@@ -257,7 +277,7 @@ package struct ProxyObserver: Sendable {
             switch rpc.action {
             case .request:
                 guard calls[key] != nil || calls.count < callLimit else {
-                    counters.evictedCalls += 1
+                    tally.evictedCalls += 1
                     return
                 }
                 let id = CallID(requestor: peer, correlationId: cid)
@@ -304,7 +324,7 @@ package struct ProxyObserver: Sendable {
                     emit(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)), &events)
                 } else {
                     guard calls.count < callLimit else {
-                        counters.evictedCalls += 1
+                        tally.evictedCalls += 1
                         return
                     }
                     let id = CallID(requestor: .unseen, correlationId: cid)
@@ -387,7 +407,7 @@ package struct ProxyObserver: Sendable {
         guard let request = try? JSONValue(parsing: String(decoding: body, as: UTF8.self)),
             case .array(let entries)? = request["body"]
         else {
-            counters.undecodable += 1
+            tally.undecodable += 1
             // Its answer still comes in turn: keep its place so later answers match their requests.
             httpCalls[peer, default: []].append([])
             return
@@ -403,7 +423,7 @@ package struct ProxyObserver: Sendable {
                 keys.append(nil)
                 continue
             }
-            counters.messagesPerTopic[.rpc, default: 0] += 1
+            count(.rpc)
             let key = CallKey(name: name, correlationId: prefix + String(index))
             let id = CallID(requestor: peer, correlationId: key.correlationId)
             calls[key] = Call(id: id, lastSeen: at)
@@ -470,7 +490,7 @@ package struct ProxyObserver: Sendable {
         for (key, call) in expired {
             calls[key] = nil
             unwait(key)
-            counters.evictedCalls += 1
+            tally.evictedCalls += 1
             emit(.call(CallEvent(
                 call: call.id, name: key.name, step: .abandoned(reason: "no end seen by the proxy"), at: now)), &events)
         }
