@@ -81,6 +81,8 @@ struct ProxyConsoleEndToEndTests {
         }
         let listens = screen.matches(of: #/ws://127\.0\.0\.1:(\d+)/deepstream → /#).map { String($0.output.1) }
         #expect(listens.count == 2, "status line: \(screen)")
+        // The console's own connection goes through the first listener and is named like the others.
+        try await session.waitUntil(timeout: .seconds(10)) { $0.contains("console@127.0.0.1:\(first.port)") }
         let url = "ws://127.0.0.1:\(try #require(listens.last))/deepstream"
         // Both apps on the second node (these two brokers are not a cluster).
         let provider = try ClientEngine(url: url)

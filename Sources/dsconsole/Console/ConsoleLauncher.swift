@@ -151,7 +151,9 @@ enum ConsoleLauncher {
             }
             proxy = started
             url = ProxyOptions.url(host: configuration.host, port: boundPort)
-            user = proxyUser
+            // With several upstreams the proxy names users `user@node`; the console's own connection goes
+            // through the first listener, so that is how its rows and registrations read.
+            user = configurations.count > 1 ? proxyUser.map { "\($0)@\(configuration.upstream.nodeName)" } : proxyUser
             authData = proxyAuth
         case .cluster:
             preconditionFailure("a cluster target was mapped to its private embedded broker above")
