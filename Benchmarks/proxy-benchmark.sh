@@ -6,8 +6,11 @@
 #
 #   swift build -c release --product dsconsole && bash Benchmarks/proxy-benchmark.sh
 #   DURATION=10 RATE=5000 bash Benchmarks/proxy-benchmark.sh
+#   PROXY_BIN=/tmp/old-dsconsole bash Benchmarks/proxy-benchmark.sh   # another build as the proxy only
+#                                                                    # (before/after with the same broker and load)
 set -euo pipefail
 BIN=${BIN:-.build/release/dsconsole}
+PROXY_BIN=${PROXY_BIN:-$BIN}
 DURATION=${DURATION:-5}
 RATE=${RATE:-5000}
 tmp=$(mktemp -d)
@@ -26,12 +29,13 @@ wait_for() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; 
 "$BIN" serve --port 0 >"$tmp/serve.log" 2>&1 & SERVE_PID=$!
 wait_for "$tmp/serve.log" "listening on ws://"
 BPORT=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\)/deepstream.*|\1|p' "$tmp/serve.log" | head -1)
-"$BIN" watch --proxy "ws://127.0.0.1:$BPORT" --listen 127.0.0.1:0 >"$tmp/watch.jsonl" 2>"$tmp/watch.err" & PROXY_PID=$!
+"$PROXY_BIN" watch --proxy "ws://127.0.0.1:$BPORT" --listen 127.0.0.1:0 >"$tmp/watch.jsonl" 2>"$tmp/watch.err" & PROXY_PID=$!
 wait_for "$tmp/watch.jsonl" '"listening"'
 PURL=$(head -1 "$tmp/watch.jsonl" | jq -r .url)
 DURL="ws://127.0.0.1:$BPORT/deepstream"
 
-printf '%-44s %8s %9s %8s %8s %8s %14s %14s\n' scenario calls "calls/s" "p50 µs" "p99 µs" "fail/skip" "broker µs/call" "proxy µs/call"
+echo "proxy binary: $PROXY_BIN; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-44s %8s %9s %8s %8s %8s %14s %14s %6s\n' scenario calls "calls/s" "p50 µs" "p99 µs" "fail/skip" "broker µs/call" "proxy µs/call" load
 run() {
     local label=$1 url=$2; shift 2
     local b0 p0 b1 p1
@@ -41,7 +45,8 @@ run() {
     jq -r --arg name "$label" --argjson b "$((b1 - b0))" --argjson p "$((p1 - p0))" --argjson hz "$hz" '
         [$name, .calls, (.throughputPerSecond | floor), (.latencyMs.p50 * 1000 | floor), (.latencyMs.p99 * 1000 | floor),
          "\(.failed)/\(.skipped)", ($b / $hz * 1e6 / .calls * 10 | floor / 10), ($p / $hz * 1e6 / .calls * 10 | floor / 10)]
-        | @tsv' "$tmp/bench.json" | awk -F'\t' '{printf "%-44s %8s %9s %8s %8s %8s %14s %14s\n", $1, $2, $3, $4, $5, $6, $7, $8}'
+        | @tsv' "$tmp/bench.json" | awk -F'\t' -v load="$(cut -d' ' -f1 /proc/loadavg)" \
+            '{printf "%-44s %8s %9s %8s %8s %8s %14s %14s %6s\n", $1, $2, $3, $4, $5, $6, $7, $8, load}'
 }
 # Warm-up (first connections, page faults), not printed.
 "$BIN" bench --url "$PURL" --duration 1 >/dev/null 2>&1
@@ -52,7 +57,7 @@ run "proxied, 4 × 64 = 256 in flight" "$PURL" --requestors 4 --inflight 64 --pr
 kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=""
 echo "watch --proxy: $(wc -l <"$tmp/watch.jsonl") JSON lines; $(tr '\n' ' ' <"$tmp/watch.err")"
 # The proxy with the observer running but nobody printing its events (forwarding + decoding + call table).
-"$BIN" watch --proxy "ws://127.0.0.1:$BPORT" --listen 127.0.0.1:0 --topics-only --topic-interval 0 >"$tmp/quiet.jsonl" 2>"$tmp/quiet.err" & PROXY_PID=$!
+"$PROXY_BIN" watch --proxy "ws://127.0.0.1:$BPORT" --listen 127.0.0.1:0 --topics-only --topic-interval 0 >"$tmp/quiet.jsonl" 2>"$tmp/quiet.err" & PROXY_PID=$!
 wait_for "$tmp/quiet.jsonl" '"listening"'
 PURL=$(head -1 "$tmp/quiet.jsonl" | jq -r .url)
 "$BIN" bench --url "$PURL" --duration 1 >/dev/null 2>&1
@@ -64,14 +69,15 @@ kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null || true; PROXY_PID=""
 CPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$tmp/home"
 tmux -L dsconsole-proxy-bench -f /dev/null new-session -d -s bench -x 160 -y 45 \
-    "HOME='$tmp/home' XDG_STATE_HOME='$tmp/home/state' '$BIN' proxy 'ws://127.0.0.1:$BPORT' --listen 127.0.0.1:$CPORT --log-file '$tmp/console.log' 2>'$tmp/console.err'"
+    "HOME='$tmp/home' XDG_STATE_HOME='$tmp/home/state' '$PROXY_BIN' proxy 'ws://127.0.0.1:$BPORT' --listen 127.0.0.1:$CPORT --log-file '$tmp/console.log' 2>'$tmp/console.err'"
 for _ in $(seq 100); do tmux -L dsconsole-proxy-bench capture-pane -p -t bench | grep -q "OPEN" && break; sleep 0.1; done
 PANE_PID=$(tmux -L dsconsole-proxy-bench display -p -t bench '#{pane_pid}')
 PROXY_PID=$(pgrep -P "$PANE_PID" dsconsole | head -1); PROXY_PID=${PROXY_PID:-$PANE_PID}
 run "console proxy, $RATE calls/s open loop" "ws://127.0.0.1:$CPORT/deepstream" --rate "$RATE" --requestors 4 --inflight 64 --providers 2
 sleep 1
 echo "console status line: $(tmux -L dsconsole-proxy-bench capture-pane -p -t bench | grep -E 'calls/s' | tail -1 | tr -s ' ')"
-tmux -L dsconsole-proxy-bench send-keys -t bench q
+# q asks first when calls are in the log: answer it.
+tmux -L dsconsole-proxy-bench send-keys -t bench q; sleep 0.3; tmux -L dsconsole-proxy-bench send-keys -t bench y
 for _ in $(seq 50); do grep -q "proxy:" "$tmp/console.log" 2>/dev/null && break; sleep 0.1; done
 echo "console log: $(grep -o 'proxy:.*' "$tmp/console.log" | tail -1)"
 PROXY_PID=""

@@ -25,4 +25,6 @@ package enum ConsoleAction: Hashable, Sendable {
     case paste(String)
     /// A ``ConsoleEffect/writeFile(path:contents:what:)`` finished; `error` says why it failed.
     case fileWritten(path: String, what: String, error: String?)
+    /// Proxy mode, about once a second: messages seen so far per topic (the status line shows rates).
+    case topicCounts([Topic: Int], at: Timestamp)
 }

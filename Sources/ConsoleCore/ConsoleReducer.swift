@@ -33,6 +33,10 @@ package func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [Co
         effects = []
     case .paste(let text):
         effects = state.paste(text)
+    case .topicCounts(let totals, let at):
+        state.topicRates.record(totals, at: at)
+        state.showsTopicRates = true
+        effects = []
     case .fileWritten(let path, let what, let error):
         if let error {
             state.notify("Could not write \(what) to \(path): \(error)", isError: true)

@@ -25,6 +25,10 @@ package struct ConsoleState: Sendable {
     package internal(set) var composer: ComposerState
     /// Status-line numbers.
     package internal(set) var stats: ConsoleStats
+    /// Messages per second per topic (proxy mode: shown once the first counts arrive).
+    package internal(set) var topicRates = TopicRates()
+    /// Whether the status line shows ``topicRates`` (proxy mode).
+    package internal(set) var showsTopicRates = false
     /// Per-RPC statistics of every call that ended (the Stats view); they outlive the call log.
     package internal(set) var statistics = RPCStatistics()
     /// The Stats view's sort, selection and expanded rows.

@@ -10,6 +10,11 @@ enum ProxyOptions {
     /// The default listen address: the deepstream port plus one, on loopback.
     static let defaultListen = "127.0.0.1:6021"
 
+    /// The default listen addresses for `count` upstreams: 127.0.0.1:6021, 6022, …
+    static func defaultListens(count: Int) -> [String] {
+        (0..<count).map { "127.0.0.1:\(6021 + $0)" }
+    }
+
     /// `HOST:PORT` (IPv6 in brackets) into its parts; port 0 picks a free one.
     static func parseListen(_ text: String) throws(CommandFailure) -> (host: String, port: Int) {
         var host = Substring(text)

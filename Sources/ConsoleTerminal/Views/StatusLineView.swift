@@ -3,14 +3,22 @@ import ConsoleCore
 /// Draws the status line: connection state, URL and user (or the current notice in their place),
 /// calls/s, in flight, errors, dropped events, and the PAUSED badge at the right.
 package enum StatusLineView {
-    /// The statistics part: `12.4 calls/s │ 3 in flight │ 0 errors │ 0 dropped`.
-    package static func statistics(_ state: ConsoleState) -> String {
-        [
+    /// The statistics part: `12.4 calls/s │ 3 in flight │ 0 errors │ 0 dropped`; in proxy mode with
+    /// `includingTopics` the busiest topics' messages/s come first (`RPC 2140/s · RECORD 12.0/s │ …`).
+    package static func statistics(_ state: ConsoleState, includingTopics: Bool = true) -> String {
+        let topics = includingTopics && state.showsTopicRates ? [topicPart(state)] : []
+        return (topics + [
             "\(DisplayFormat.rate(state.stats.rate.callsPerSecond)) calls/s",
             "\(state.stats.inFlight) in flight",
             DisplayFormat.count(state.stats.errors, "error"),
             "\(state.stats.droppedEvents) dropped",
-        ].joined(separator: " │ ")
+        ]).joined(separator: " │ ")
+    }
+
+    /// `msgs RPC 2140/s · RECORD 12.0/s`, or `msgs 0/s` when nothing passed the proxy lately.
+    static func topicPart(_ state: ConsoleState) -> String {
+        let summary = state.topicRates.summary()
+        return "msgs " + (summary.isEmpty ? "0/s" : summary)
     }
 
     /// Draws the status line into `rect` (its first row).
@@ -19,7 +27,6 @@ package enum StatusLineView {
         let row = rect.row
         buffer.fill(Rect(row: row, column: rect.column, width: rect.width, height: 1), style: styles[.statusBar])
         let badge = state.calls.isPaused ? " PAUSED +\(state.calls.hiddenSincePause) " : ""
-        let stats = " │ " + statistics(state) + " "
         var right = rect.endColumn - badge.count
         if !badge.isEmpty {
             buffer.put(badge, row: row, column: right, style: styles[.badge], maxWidth: badge.count)
@@ -27,9 +34,14 @@ package enum StatusLineView {
         let connection = " \(state.connection.rawValue) "
         var left = rect.column
         left += buffer.put(connection, row: row, column: left, style: styles[.statusBar].adding(.bold), maxWidth: right - left)
+        let noticeRoom = state.notice.map { $0.text.count + 1 } ?? 20
+        var stats = " │ " + statistics(state) + " "
+        // The topic rates (proxy mode) go first when the line is short of room.
+        if right - left - stats.count < noticeRoom {
+            stats = " │ " + statistics(state, includingTopics: false) + " "
+        }
         // Statistics are dropped before the connection and the notice on narrow terminals, and while
         // a notice needs their room.
-        let noticeRoom = state.notice.map { $0.text.count + 1 } ?? 20
         if right - left - stats.count >= noticeRoom {
             right -= stats.count
             buffer.put(stats, row: row, column: right, style: styles[.statusBar], maxWidth: stats.count)

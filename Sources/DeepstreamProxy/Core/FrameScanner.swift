@@ -1,3 +1,5 @@
+import NIOCore
+
 /// One WebSocket message (or control frame) seen in a forwarded byte stream.
 package struct ScannedMessage: Hashable, Sendable {
     /// What the first frame's opcode said.
@@ -18,26 +20,36 @@ package struct ScannedMessage: Hashable, Sendable {
 
     /// The message kind.
     package var kind: Kind
-    /// The unmasked payload; `nil` when it was larger than the observation limit or compressed.
-    package var payload: [UInt8]?
+    /// The unmasked payload as a view (a slice sharing the scanner's per-read buffer: one allocation per
+    /// read, not per message); `nil` when it was larger than the observation limit or compressed.
+    package var payloadBuffer: ByteBuffer?
     /// Bytes the message took on the wire, headers of every fragment included.
     package var wireBytes: Int
     /// Whether RSV1 (permessage-deflate) was set: the payload is not the message.
     package var compressed: Bool
 
-    /// Creates a scanned message.
+    /// Creates a scanned message from payload bytes.
     package init(kind: Kind, payload: [UInt8]?, wireBytes: Int, compressed: Bool = false) {
+        self.init(kind: kind, payloadBuffer: payload.map { ByteBuffer(bytes: $0) }, wireBytes: wireBytes, compressed: compressed)
+    }
+
+    /// Creates a scanned message from a payload view.
+    package init(kind: Kind, payloadBuffer: ByteBuffer?, wireBytes: Int, compressed: Bool = false) {
         self.kind = kind
-        self.payload = payload
+        self.payloadBuffer = payloadBuffer
         self.wireBytes = wireBytes
         self.compressed = compressed
     }
 
+    /// The payload bytes (a copy; the observer reads ``payloadBuffer`` in place).
+    package var payload: [UInt8]? { payloadBuffer.map { Array($0.readableBytesView) } }
+
     /// Status code and reason of a close frame (`nil` code when the frame has none).
     package var closeStatus: (code: UInt16?, reason: String) {
-        guard kind == .close, let payload, payload.count >= 2 else { return (nil, "") }
-        let code = UInt16(payload[0]) << 8 | UInt16(payload[1])
-        return (code, String(decoding: payload[2...], as: UTF8.self))
+        guard kind == .close, let payload = payloadBuffer, payload.readableBytes >= 2,
+            let code = payload.getInteger(at: payload.readerIndex, as: UInt16.self)
+        else { return (nil, "") }
+        return (code, payload.getString(at: payload.readerIndex + 2, length: payload.readableBytes - 2) ?? "")
     }
 }
 
@@ -72,6 +84,7 @@ package struct FrameScanner: Sendable {
     package let observationLimit: Int
 
     private var headBytes: [UInt8] = []
+    /// Header bytes of a frame whose header was split between two reads.
     private var header: [UInt8] = []
     private var remaining: UInt64 = 0
     private var inPayload = false
@@ -81,14 +94,21 @@ package struct FrameScanner: Sendable {
     private var frameFin = true
     private var frameWire = 0
     private var frameKeep = true
-    private var framePayload: [UInt8] = []
-    // The fragmented data message being joined.
+    private var frameCompressed = false
+    /// Unmasked payload bytes of this read's frames; messages are slices of it, cut at the end of the
+    /// read (a slice taken earlier would make every later write copy the buffer). A fresh one is
+    /// started after every read that cut a message, so a slice never sees later writes.
+    private var arena = ByteBuffer()
+    /// Where the current frame's payload starts in `arena`.
+    private var frameStart = 0
+    /// Messages of this read whose payload is still to be cut from `arena`: index in the output, range.
+    private var pendingSlices: [(index: Int, offset: Int, length: Int)] = []
+    // The fragmented data message being joined (rare: copied, not sliced).
     private var messageKind: ScannedMessage.Kind?
     private var messagePayload: [UInt8] = []
     private var messageWire = 0
     private var messageKeep = true
     private var messageCompressed = false
-    private var frameCompressed = false
 
     /// Creates a scanner starting in `mode`.
     package init(mode: Mode, observationLimit: Int = 1 << 20) {
@@ -106,10 +126,11 @@ package struct FrameScanner: Sendable {
     package mutating func scan(_ bytes: UnsafeRawBufferPointer, into messages: inout [ScannedMessage]) {
         var index = 0
         let count = bytes.count
+        if mode == .frames { arena.reserveCapacity(minimumWritableBytes: min(count, observationLimit)) }
         while index < count {
             switch mode {
             case .opaque:
-                return
+                index = count
             case .responseHead:
                 headBytes.append(bytes[index])
                 index += 1
@@ -122,47 +143,52 @@ package struct FrameScanner: Sendable {
                     responseStatus = parts.count >= 2 ? Int(String(decoding: parts[1], as: UTF8.self)) : nil
                     mode = responseStatus == 101 ? .frames : .opaque
                     headBytes = []
+                    if mode == .frames { arena.reserveCapacity(minimumWritableBytes: min(count - index, observationLimit)) }
                 }
             case .frames:
                 if inPayload {
                     let take = Int(min(UInt64(count - index), remaining))
-                    if frameKeep {
-                        framePayload.reserveCapacity(framePayload.count + take)
-                        if let mask {
-                            for i in 0..<take {
-                                let m: UInt8
-                                switch (maskOffset + i) & 3 {
-                                case 0: m = mask.0
-                                case 1: m = mask.1
-                                case 2: m = mask.2
-                                default: m = mask.3
-                                }
-                                framePayload.append(bytes[index + i] ^ m)
-                            }
-                            maskOffset += take
-                        } else {
-                            framePayload.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + take)]))
-                        }
-                    }
+                    if frameKeep { copyPayload(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + take)])) }
                     index += take
                     remaining -= UInt64(take)
                     if remaining == 0 { finishFrame(into: &messages) }
+                } else if header.isEmpty, let length = Self.headerLength(bytes, at: index), index + length <= count {
+                    // The whole header is in this read: parsed in place.
+                    let start = index
+                    index += length
+                    startFrame(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), into: &messages)
                 } else {
                     header.append(bytes[index])
                     index += 1
-                    readHeaderIfComplete(into: &messages)
+                    if let length = header.withUnsafeBytes({ Self.headerLength($0, at: 0) }), header.count == length {
+                        let complete = header
+                        header.removeAll(keepingCapacity: true)
+                        complete.withUnsafeBytes { startFrame($0, into: &messages) }
+                    }
                 }
             }
         }
+        guard !pendingSlices.isEmpty else { return }
+        for pending in pendingSlices {
+            messages[pending.index].payloadBuffer = arena.getSlice(at: pending.offset, length: pending.length)
+        }
+        pendingSlices.removeAll(keepingCapacity: true)
+        startNewArena()
     }
 
-    private mutating func readHeaderIfComplete(into messages: inout [ScannedMessage]) {
-        guard header.count >= 2 else { return }
+    /// The length of the frame header starting at `index`, once its first two bytes are there.
+    private static func headerLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int? {
+        guard bytes.count - index >= 2 else { return nil }
+        let second = bytes[index + 1]
+        let shortLength = second & 0x7F
+        return 2 + (shortLength == 126 ? 2 : shortLength == 127 ? 8 : 0) + (second & 0x80 != 0 ? 4 : 0)
+    }
+
+    private mutating func startFrame(_ header: UnsafeRawBufferPointer, into messages: inout [ScannedMessage]) {
+        let needed = header.count
         let masked = header[1] & 0x80 != 0
         let shortLength = header[1] & 0x7F
         let lengthBytes = shortLength == 126 ? 2 : shortLength == 127 ? 8 : 0
-        let needed = 2 + lengthBytes + (masked ? 4 : 0)
-        guard header.count >= needed else { return }
         var length = UInt64(shortLength)
         if lengthBytes > 0 {
             length = 0
@@ -182,28 +208,68 @@ package struct FrameScanner: Sendable {
         maskOffset = 0
         frameWire = needed + Int(clamping: length)
         frameKeep = length <= UInt64(observationLimit)
-        framePayload = []
+        frameStart = arena.writerIndex
         remaining = length
-        header.removeAll(keepingCapacity: true)
         if remaining == 0 { finishFrame(into: &messages) } else { inPayload = true }
+    }
+
+    /// Appends payload bytes to the arena, unmasking client frames.
+    private mutating func copyPayload(_ source: UnsafeRawBufferPointer) {
+        guard let mask else {
+            arena.writeBytes(source)
+            return
+        }
+        let offset = maskOffset
+        arena.writeWithUnsafeMutableBytes(minimumWritableBytes: source.count) { target in
+            for i in 0..<source.count {
+                let m: UInt8
+                switch (offset + i) & 3 {
+                case 0: m = mask.0
+                case 1: m = mask.1
+                case 2: m = mask.2
+                default: m = mask.3
+                }
+                target[i] = source[i] ^ m
+            }
+            return source.count
+        }
+        maskOffset += source.count
+    }
+
+    /// Appends a message whose payload is the current frame's (cut from the arena at the end of the read).
+    private mutating func appendWithFramePayload(
+        _ kind: ScannedMessage.Kind, keep: Bool, compressed: Bool = false, into messages: inout [ScannedMessage]
+    ) {
+        if keep && frameKeep {
+            pendingSlices.append((messages.count, frameStart, arena.writerIndex - frameStart))
+        }
+        messages.append(ScannedMessage(kind: kind, payloadBuffer: nil, wireBytes: frameWire, compressed: compressed))
+    }
+
+    /// Starts a fresh arena after messages were cut from the old one, keeping a frame still being read.
+    private mutating func startNewArena() {
+        var fresh = ByteBuffer()
+        if inPayload, frameKeep, arena.writerIndex > frameStart {
+            fresh.writeBytes(arena.readableBytesView[frameStart...])
+        }
+        arena = fresh
+        frameStart = 0
     }
 
     private mutating func finishFrame(into messages: inout [ScannedMessage]) {
         inPayload = false
-        let payload = framePayload
-        framePayload = []
         switch frameOpcode {
         case 8, 9, 10:
             let kind: ScannedMessage.Kind = frameOpcode == 8 ? .close : frameOpcode == 9 ? .ping : .pong
             if kind == .close { sawClose = true }
-            messages.append(ScannedMessage(kind: kind, payload: payload, wireBytes: frameWire))
+            appendWithFramePayload(kind, keep: true, into: &messages)
         case 0:
             guard let kind = messageKind else {
-                messages.append(ScannedMessage(kind: .other(0), payload: frameKeep ? payload : nil, wireBytes: frameWire))
+                appendWithFramePayload(.other(0), keep: true, into: &messages)
                 return
             }
             messageWire += frameWire
-            appendToMessage(payload)
+            appendFrameToMessage()
             if frameFin {
                 messages.append(ScannedMessage(
                     kind: kind, payload: messageKeep && !messageCompressed ? messagePayload : nil,
@@ -214,28 +280,34 @@ package struct FrameScanner: Sendable {
         case 1, 2:
             let kind: ScannedMessage.Kind = frameOpcode == 1 ? .text : .binary
             if frameFin {
-                messages.append(ScannedMessage(
-                    kind: kind, payload: frameKeep && !frameCompressed ? payload : nil, wireBytes: frameWire,
-                    compressed: frameCompressed))
+                appendWithFramePayload(kind, keep: !frameCompressed, compressed: frameCompressed, into: &messages)
             } else {
                 messageKind = kind
                 messagePayload = []
                 messageWire = frameWire
                 messageKeep = true
                 messageCompressed = frameCompressed
-                appendToMessage(payload)
+                appendFrameToMessage()
             }
         default:
-            messages.append(ScannedMessage(kind: .other(frameOpcode), payload: frameKeep ? payload : nil, wireBytes: frameWire))
+            appendWithFramePayload(.other(frameOpcode), keep: true, into: &messages)
         }
     }
 
-    private mutating func appendToMessage(_ payload: [UInt8]) {
-        guard messageKeep, frameKeep, messagePayload.count + payload.count <= observationLimit else {
+    /// Copies the current frame's payload onto the fragmented message being joined.
+    private mutating func appendFrameToMessage() {
+        let length = arena.writerIndex - frameStart
+        guard messageKeep, frameKeep, messagePayload.count + length <= observationLimit else {
             messageKeep = false
             messagePayload = []
             return
         }
-        messagePayload.append(contentsOf: payload)
+        let start = frameStart - arena.readerIndex
+        var joined = messagePayload
+        messagePayload = []
+        arena.withUnsafeReadableBytes { bytes in
+            joined.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
+        }
+        messagePayload = joined
     }
 }

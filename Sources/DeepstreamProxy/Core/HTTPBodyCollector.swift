@@ -3,7 +3,8 @@
 ///
 /// A request body is read by its `Content-Length`; a response's head is parsed first, then its body by
 /// `Content-Length` or chunked transfer coding. Bodies over `limit` and anything malformed switch the
-/// collector off. Only the first message of a keep-alive connection is collected.
+/// collector off. One collector reads one message; ``HTTPExchangeScanner`` chains them for the
+/// requests and responses of a keep-alive connection.
 package struct HTTPBodyCollector: Sendable {
     private enum State: Sendable {
         case responseHead
@@ -11,6 +12,7 @@ package struct HTTPBodyCollector: Sendable {
         case chunkSize
         case chunkData(remaining: Int)
         case chunkDataEnd
+        case trailer
         case done
         case off
     }
@@ -28,6 +30,12 @@ package struct HTTPBodyCollector: Sendable {
         state = contentLength >= 0 && contentLength <= limit ? .body(remaining: contentLength) : .off
     }
 
+    /// Collects a chunked request body.
+    package init(chunkedRequestLimit limit: Int = 1 << 20) {
+        self.limit = limit
+        state = .chunkSize
+    }
+
     /// Collects a response: head, then body.
     package init(responseLimit limit: Int = 1 << 20) {
         self.limit = limit
@@ -42,9 +50,23 @@ package struct HTTPBodyCollector: Sendable {
         }
     }
 
+    /// Whether the collector gave up (malformed, too large, or a body that ends only with the connection).
+    package var isOff: Bool {
+        if case .off = state { return true }
+        return false
+    }
+
     /// Reads `bytes`; returns the body when it completes with them (once).
     package mutating func scan(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        var consumed = 0
+        return scan(bytes, consumed: &consumed)
+    }
+
+    /// Reads `bytes` up to the end of the message; `consumed` says how many were its own (the rest
+    /// belong to the next message on the connection). Returns the body when it completes (once).
+    package mutating func scan(_ bytes: UnsafeRawBufferPointer, consumed: inout Int) -> [UInt8]? {
         var index = 0
+        defer { consumed = index }
         while index < bytes.count {
             switch state {
             case .done, .off:
@@ -76,7 +98,10 @@ package struct HTTPBodyCollector: Sendable {
                         state = .off
                         return nil
                     }
-                    if size == 0 { return finish() }
+                    if size == 0 {
+                        state = .trailer
+                        continue
+                    }
                     guard body.count + size <= limit else {
                         state = .off
                         return nil
@@ -88,6 +113,17 @@ package struct HTTPBodyCollector: Sendable {
                 body.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + take)]))
                 index += take
                 state = remaining - take == 0 ? .chunkDataEnd : .chunkData(remaining: remaining - take)
+            case .trailer:
+                // Trailer fields up to the blank line that ends the message.
+                line.append(bytes[index])
+                index += 1
+                if line.count > 16 * 1024 {
+                    state = .off
+                } else if line.count >= 2, line.suffix(2).elementsEqual([13, 10]) {
+                    let blank = line.count == 2
+                    line = []
+                    if blank { return finish() }
+                }
             case .chunkDataEnd:
                 line.append(bytes[index])
                 index += 1
@@ -119,7 +155,9 @@ package struct HTTPBodyCollector: Sendable {
             if name == "content-length" { length = Int(value) }
             if name == "transfer-encoding", value.lowercased().contains("chunked") { chunked = true }
         }
-        if chunked {
+        if let status, status < 200 || status == 204 || status == 304 {
+            state = .body(remaining: 0)
+        } else if chunked {
             state = .chunkSize
         } else if let length, length <= limit {
             state = .body(remaining: length)

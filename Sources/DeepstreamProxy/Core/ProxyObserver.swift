@@ -8,8 +8,9 @@ extension PeerID {
 
 /// What the forwarding path tells the observer, in the order it happened on one connection.
 package enum ObservationInput: Sendable {
-    /// A client connected; `path` is the request target it asked for (query included).
-    case opened(PeerID, remoteAddress: String, path: String, at: Timestamp)
+    /// A client connected; `path` is the request target it asked for (query included); `node` names the
+    /// upstream it goes to when the proxy has several (its user name then reads `user@node`).
+    case opened(PeerID, remoteAddress: String, path: String, node: String? = nil, at: Timestamp)
     /// A WebSocket message crossed the proxy (`inbound` = client to server, as the server sees it).
     case message(PeerID, FrameDirection, ScannedMessage, at: Timestamp)
     /// The body of a `POST /api` request (JSON with RPC `make` entries), complete.
@@ -47,6 +48,7 @@ package struct ProxyObserver: Sendable {
 
     private struct Connection {
         var format: WireFormat?
+        var node: String?
         var user: String?
         var provided: Set<String> = []
         var pendingProvides: [String: (names: [String], add: Bool)] = [:]
@@ -66,16 +68,34 @@ package struct ProxyObserver: Sendable {
 
     /// Whether `.frame` events are produced.
     package var includingFrames: Bool
+    /// Whether any events are produced. Without anyone listening the observer still follows
+    /// connections and calls (counters, pending calls) but builds no events and no payload texts.
+    package var emitsEvents = true
     /// Calls not seen to end after this long are evicted (with an `abandoned` step).
     package var callLifetime: Duration
     /// Most calls tracked at once; new calls beyond it are not tracked (counted as evicted).
     package var callLimit: Int
     /// The counters so far.
-    package private(set) var counters = Counters()
+    package var counters: Counters {
+        var counters = tally
+        for (raw, count) in topicCounts.enumerated() where count > 0 {
+            counters.messagesPerTopic[Topic(rawValue: Int32(raw)), default: 0] += count
+        }
+        return counters
+    }
+
+    /// Counters but the per-topic counts of the known topics below 128, which are in `topicCounts`
+    /// (an array index per message instead of a dictionary update).
+    private var tally = Counters()
+    private var topicCounts = [Int](repeating: 0, count: 128)
 
     private var connections: [PeerID: Connection] = [:]
-    /// `POST /api` calls per HTTP connection, in body order (nil for entries that are not RPC makes).
-    private var httpCalls: [PeerID: [CallKey?]] = [:]
+    /// `POST /api` calls per HTTP connection: per request awaiting its answer (oldest first), the calls
+    /// in body order (nil for entries that are not RPC makes).
+    private var httpCalls: [PeerID: [[CallKey?]]] = [:]
+    /// `POST /api` requests seen per HTTP connection (the first one's calls are `http-<peer>-<index>`,
+    /// later ones `http-<peer>-<request>-<index>`).
+    private var httpRequestCount: [PeerID: Int] = [:]
     /// HTTP calls not yet routed, per name, oldest first: the server's REQUEST to a provider carries a
     /// correlation id of its own making, so it is matched by name.
     private var httpWaiting: [String: [CallKey]] = [:]
@@ -96,13 +116,19 @@ package struct ProxyObserver: Sendable {
     /// Feeds one input and returns the events it causes, in order.
     package mutating func handle(_ input: ObservationInput) -> [TrafficEvent] {
         var events: [TrafficEvent] = []
+        handle(input, into: &events)
+        return events
+    }
+
+    /// Feeds one input and appends the events it causes to `events`, in order.
+    package mutating func handle(_ input: ObservationInput, into events: inout [TrafficEvent]) {
         switch input {
-        case .opened(let peer, let address, let path, let at):
+        case .opened(let peer, let address, let path, let node, let at):
             let bare = String(path.prefix { $0 != "?" })
             let format: WireFormat? =
                 bare == "/deepstream-json" || bare == "/api" ? .json : bare.hasPrefix("/deepstream") ? .binary : nil
-            connections[peer] = Connection(format: format)
-            events.append(.connected(peer: peer, remoteAddress: address, format: format ?? .binary, at: at))
+            connections[peer] = Connection(format: format, node: node)
+            emit(.connected(peer: peer, remoteAddress: address, format: format ?? .binary, at: at), &events)
         case .message(let peer, let direction, let scanned, let at):
             handle(peer, direction, scanned, at, &events)
         case .httpRequest(let peer, let body, let at):
@@ -110,24 +136,38 @@ package struct ProxyObserver: Sendable {
         case .httpResponse(let peer, let status, let body, let at):
             handleHTTPResponse(peer, status, body, at, &events)
         case .closed(let peer, let reason, let at):
-            if let keys = httpCalls.removeValue(forKey: peer) {
-                for case let key? in keys {
+            httpRequestCount[peer] = nil
+            if let requests = httpCalls.removeValue(forKey: peer) {
+                for case let key? in requests.joined() {
                     guard let call = calls.removeValue(forKey: key) else { continue }
                     unwait(key)
-                    events.append(.call(CallEvent(
-                        call: call.id, name: key.name, step: .abandoned(reason: "HTTP connection closed"), at: at)))
+                    emit(.call(CallEvent(
+                        call: call.id, name: key.name, step: .abandoned(reason: "HTTP connection closed"), at: at)), &events)
                 }
             }
             if let connection = connections.removeValue(forKey: peer) {
                 for name in connection.provided.sorted() {
-                    events.append(.providerRemoved(peer: peer, name: name, at: at))
+                    emit(.providerRemoved(peer: peer, name: name, at: at), &events)
                 }
-                events.append(.disconnected(peer: peer, reason: reason, at: at))
+                emit(.disconnected(peer: peer, reason: reason, at: at), &events)
             }
         case .tick(let now):
             evict(now, &events)
         }
-        return events
+    }
+
+    private mutating func count(_ topic: Topic) {
+        let raw = Int(topic.rawValue)
+        if raw >= 0 && raw < topicCounts.count {
+            topicCounts[raw] += 1
+        } else {
+            tally.messagesPerTopic[topic, default: 0] += 1
+        }
+    }
+
+    /// Appends the event unless nobody listens (then it is not even built).
+    private func emit(_ event: @autoclosure () -> TrafficEvent, _ events: inout [TrafficEvent]) {
+        if emitsEvents { events.append(event()) }
     }
 
     private mutating func handle(
@@ -138,55 +178,73 @@ package struct ProxyObserver: Sendable {
         case .binary, .text: break
         case .close, .ping, .pong: return
         case .other:
-            counters.undecodable += 1
+            tally.undecodable += 1
             if includingFrames {
-                events.append(.frame(peer: peer, direction: direction, message: nil, byteCount: scanned.wireBytes, at: at))
+                emit(.frame(peer: peer, direction: direction, message: nil, byteCount: scanned.wireBytes, at: at), &events)
             }
             return
         }
         let format = connections[peer]?.format
+        var observed: ObservedMessage?
         var message: Message?
-        if let payload = scanned.payload, let format {
+        if let payload = scanned.payloadBuffer, let format {
             switch format {
-            case .binary: message = try? binary.decode(payload)
-            case .json: message = try? json.decode(payload)
+            case .binary:
+                if includingFrames && emitsEvents {
+                    message = payload.withUnsafeReadableBytes { try? binary.decode($0) }
+                    observed = message.map(ObservedMessage.init)
+                } else {
+                    observed = ObservedMessage.decodeBinary(payload)
+                }
+            case .json:
+                message = payload.withUnsafeReadableBytes { try? json.decode(Array($0)) }
+                observed = message.map(ObservedMessage.init)
             }
         }
-        guard let message else {
-            counters.undecodable += 1
+        guard let observed else {
+            tally.undecodable += 1
             if includingFrames {
-                events.append(.frame(peer: peer, direction: direction, message: nil, byteCount: scanned.wireBytes, at: at))
+                emit(.frame(peer: peer, direction: direction, message: nil, byteCount: scanned.wireBytes, at: at), &events)
             }
             return
         }
-        counters.messagesPerTopic[message.topic, default: 0] += 1
-        if includingFrames {
-            events.append(.frame(
+        count(observed.topic)
+        if includingFrames, let message {
+            emit(.frame(
                 peer: peer, direction: direction, message: redacted(message, peer: peer), byteCount: scanned.wireBytes,
-                at: at))
+                at: at), &events)
         }
-        switch message {
-        case .auth(let auth): handleAuth(peer, direction, auth, at, &events)
+        switch observed.body {
+        case .auth(let action, let data): handleAuth(peer, direction, action, data, at, &events)
         case .rpc(let rpc): handleRPC(peer, direction, rpc, at, &events)
-        default: break
+        case .other: break
         }
     }
 
     // MARK: Login
 
     private mutating func handleAuth(
-        _ peer: PeerID, _ direction: FrameDirection, _ auth: AuthMessage, _ at: Timestamp, _ events: inout [TrafficEvent]
+        _ peer: PeerID, _ direction: FrameDirection, _ action: AuthAction, _ data: String?, _ at: Timestamp,
+        _ events: inout [TrafficEvent]
     ) {
-        switch (direction, auth.action) {
+        switch (direction, action) {
         case (.inbound, .request):
-            connections[peer, default: Connection()].user = Self.userName(in: auth.data)
+            connections[peer, default: Connection()].user = Self.userName(in: data)
         case (.outbound, .authSuccessful):
-            let clientData = auth.data.flatMap { try? JSONValue(parsing: $0) }
-            events.append(.loggedIn(peer: peer, user: connections[peer]?.user ?? "", clientData: clientData, at: at))
+            emit(.loggedIn(
+                peer: peer, user: shownUser(peer) ?? "", clientData: data.flatMap { try? JSONValue(parsing: $0) },
+                at: at), &events)
         case (.outbound, .authUnsuccessful), (.outbound, .tooManyAuthAttempts):
-            events.append(.loginFailed(peer: peer, user: connections[peer]?.user, at: at))
+            emit(.loginFailed(peer: peer, user: shownUser(peer), at: at), &events)
         default: break
         }
+    }
+
+    /// The user name as events show it: `user@node` when the proxy has several upstreams.
+    private func shownUser(_ peer: PeerID) -> String? {
+        guard let connection = connections[peer] else { return nil }
+        guard let node = connection.node else { return connection.user }
+        return (connection.user ?? "") + "@" + node
     }
 
     /// The `username` of auth data, if it has one; nothing else of it is looked at.
@@ -206,7 +264,7 @@ package struct ProxyObserver: Sendable {
     // MARK: RPC
 
     private mutating func handleRPC(
-        _ peer: PeerID, _ direction: FrameDirection, _ rpc: RPCMessage, _ at: Timestamp, _ events: inout [TrafficEvent]
+        _ peer: PeerID, _ direction: FrameDirection, _ rpc: ObservedMessage.RPC, _ at: Timestamp, _ events: inout [TrafficEvent]
     ) {
         if rpc.action == .provide || rpc.action == .unprovide {
             handleProvide(peer, direction, rpc, at, &events)
@@ -219,22 +277,21 @@ package struct ProxyObserver: Sendable {
             switch rpc.action {
             case .request:
                 guard calls[key] != nil || calls.count < callLimit else {
-                    counters.evictedCalls += 1
+                    tally.evictedCalls += 1
                     return
                 }
                 let id = CallID(requestor: peer, correlationId: cid)
                 calls[key] = Call(id: id, lastSeen: at)
-                events.append(.call(CallEvent(call: id, name: name, step: .requested(data: rpc.data), at: at)))
+                emit(.call(CallEvent(call: id, name: name, step: .requested(data: rpc.data.string), at: at)), &events)
             case .accept:
                 guard let call = touch(key, at) else { return }
-                events.append(.call(CallEvent(call: call.id, name: name, step: .accepted(by: peer), at: at)))
+                emit(.call(CallEvent(call: call.id, name: name, step: .accepted(by: peer), at: at)), &events)
             case .reject:
                 guard let call = touch(key, at) else { return }
-                events.append(.call(CallEvent(call: call.id, name: name, step: .rejected(by: peer), at: at)))
+                emit(.call(CallEvent(call: call.id, name: name, step: .rejected(by: peer), at: at)), &events)
             case .response, .requestError:
                 guard var call = calls[key] else { return }
-                let step: CallStep = rpc.action == .response ? .responded(data: rpc.data) : .errored(data: rpc.data)
-                events.append(.call(CallEvent(call: call.id, name: name, step: step, at: at)))
+                emit(.call(CallEvent(call: call.id, name: name, step: Self.answer(rpc), at: at)), &events)
                 if call.id.requestor == .unseen {
                     calls[key] = nil
                 } else {
@@ -252,54 +309,62 @@ package struct ProxyObserver: Sendable {
                     call.providerAnswered = false
                     call.lastSeen = at
                     calls[key] = call
-                    events.append(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)))
+                    emit(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)), &events)
                 } else if let httpKey = nextWaitingHTTPCall(name), var call = calls.removeValue(forKey: httpKey) {
                     call.provider = peer
                     call.lastSeen = at
                     calls[key] = call
-                    if let requestor = call.id.requestor, let index = httpCalls[requestor]?.firstIndex(of: httpKey) {
-                        httpCalls[requestor]?[index] = key
+                    if let requestor = call.id.requestor, let requests = httpCalls[requestor] {
+                        for (r, keys) in requests.enumerated() {
+                            guard let index = keys.firstIndex(of: httpKey) else { continue }
+                            httpCalls[requestor]?[r][index] = key
+                            break
+                        }
                     }
-                    events.append(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)))
+                    emit(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)), &events)
                 } else {
                     guard calls.count < callLimit else {
-                        counters.evictedCalls += 1
+                        tally.evictedCalls += 1
                         return
                     }
                     let id = CallID(requestor: .unseen, correlationId: cid)
                     calls[key] = Call(id: id, provider: peer, lastSeen: at)
-                    events.append(.call(CallEvent(call: id, name: name, step: .routed(to: peer), at: at)))
+                    emit(.call(CallEvent(call: id, name: name, step: .routed(to: peer), at: at)), &events)
                 }
             case .accept:
                 // The server forwards the provider's ACCEPT to the requestor; it is news only when the
                 // provider is not behind the proxy.
                 guard let call = touch(key, at), call.provider == nil, call.id.requestor == peer else { return }
-                events.append(.call(CallEvent(call: call.id, name: name, step: .accepted(by: .unseen), at: at)))
+                emit(.call(CallEvent(call: call.id, name: name, step: .accepted(by: .unseen), at: at)), &events)
             case .response, .requestError:
                 guard let call = calls[key], call.id.requestor == peer else { return }
                 calls[key] = nil
                 if !call.providerAnswered {
-                    let step: CallStep = rpc.action == .response ? .responded(data: rpc.data) : .errored(data: rpc.data)
-                    events.append(.call(CallEvent(call: call.id, name: name, step: step, at: at)))
+                    emit(.call(CallEvent(call: call.id, name: name, step: Self.answer(rpc), at: at)), &events)
                 }
             case .noRPCProvider, .acceptTimeout, .responseTimeout, .messageDenied, .messagePermissionError:
                 guard let call = calls[key], call.id.requestor == peer else { return }
                 calls[key] = nil
-                events.append(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)))
+                emit(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)), &events)
             case .invalidRPCCorrelationID:
                 guard let call = calls[key] else { return }
                 // To the requestor: its REQUEST was refused. To the provider: its answer came too late or
                 // twice; the call ends here only if the proxy cannot see the requestor's own outcome.
                 if call.id.requestor == peer && rpc.originalAction == .request {
                     calls[key] = nil
-                    events.append(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)))
+                    emit(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)), &events)
                 } else if call.id.requestor == .unseen && call.provider == peer {
                     calls[key] = nil
-                    events.append(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)))
+                    emit(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)), &events)
                 }
             default: break
             }
         }
+    }
+
+    /// The step of a provider's RESPONSE or REQUEST_ERROR (its payload made text only here).
+    private static func answer(_ rpc: ObservedMessage.RPC) -> CallStep {
+        rpc.action == .response ? .responded(data: rpc.data.string) : .errored(data: rpc.data.string)
     }
 
     private mutating func touch(_ key: CallKey, _ at: Timestamp) -> Call? {
@@ -310,25 +375,25 @@ package struct ProxyObserver: Sendable {
     }
 
     private mutating func handleProvide(
-        _ peer: PeerID, _ direction: FrameDirection, _ rpc: RPCMessage, _ at: Timestamp, _ events: inout [TrafficEvent]
+        _ peer: PeerID, _ direction: FrameDirection, _ rpc: ObservedMessage.RPC, _ at: Timestamp, _ events: inout [TrafficEvent]
     ) {
         let add = rpc.action == .provide
         let cid = rpc.correlationId ?? ""
         switch direction {
         case .inbound:
-            guard rpc.isAck != true else { return }
+            guard !rpc.isAck else { return }
             connections[peer, default: Connection()].pendingProvides[cid] = (rpc.names, add)
         case .outbound:
-            guard rpc.isAck == true,
+            guard rpc.isAck,
                 let pending = connections[peer]?.pendingProvides.removeValue(forKey: cid), pending.add == add
             else { return }
             for name in pending.names {
                 if add {
                     if connections[peer]?.provided.insert(name).inserted == true {
-                        events.append(.providerAdded(peer: peer, name: name, at: at))
+                        emit(.providerAdded(peer: peer, name: name, at: at), &events)
                     }
                 } else if connections[peer]?.provided.remove(name) != nil {
-                    events.append(.providerRemoved(peer: peer, name: name, at: at))
+                    emit(.providerRemoved(peer: peer, name: name, at: at), &events)
                 }
             }
         }
@@ -337,14 +402,19 @@ package struct ProxyObserver: Sendable {
     // MARK: HTTP API
 
     private mutating func handleHTTPRequest(_ peer: PeerID, _ body: [UInt8], _ at: Timestamp, _ events: inout [TrafficEvent]) {
+        let number = httpRequestCount[peer, default: 0]
+        httpRequestCount[peer] = number + 1
         guard let request = try? JSONValue(parsing: String(decoding: body, as: UTF8.self)),
             case .array(let entries)? = request["body"]
         else {
-            counters.undecodable += 1
+            tally.undecodable += 1
+            // Its answer still comes in turn: keep its place so later answers match their requests.
+            httpCalls[peer, default: []].append([])
             return
         }
         // Of the auth data only the user name is kept, as for AUTH requests.
         if let name = request["authData"]?["username"]?.stringValue { connections[peer, default: Connection()].user = name }
+        let prefix = number == 0 ? "http-\(peer.rawValue)-" : "http-\(peer.rawValue)-\(number)-"
         var keys: [CallKey?] = []
         for (index, entry) in entries.enumerated() {
             guard entry["topic"]?.stringValue == "rpc", entry["action"]?.stringValue == "make",
@@ -353,21 +423,23 @@ package struct ProxyObserver: Sendable {
                 keys.append(nil)
                 continue
             }
-            counters.messagesPerTopic[.rpc, default: 0] += 1
-            let key = CallKey(name: name, correlationId: "http-\(peer.rawValue)-\(index)")
+            count(.rpc)
+            let key = CallKey(name: name, correlationId: prefix + String(index))
             let id = CallID(requestor: peer, correlationId: key.correlationId)
             calls[key] = Call(id: id, lastSeen: at)
             httpWaiting[name, default: []].append(key)
             keys.append(key)
-            events.append(.call(CallEvent(call: id, name: name, step: .requested(data: entry["data"]?.jsonText), at: at)))
+            emit(.call(CallEvent(call: id, name: name, step: .requested(data: entry["data"]?.jsonText), at: at)), &events)
         }
-        httpCalls[peer] = keys
+        httpCalls[peer, default: []].append(keys)
     }
 
     private mutating func handleHTTPResponse(
         _ peer: PeerID, _ status: Int?, _ body: [UInt8], _ at: Timestamp, _ events: inout [TrafficEvent]
     ) {
-        guard let keys = httpCalls.removeValue(forKey: peer) else { return }
+        guard var requests = httpCalls[peer], !requests.isEmpty else { return }
+        let keys = requests.removeFirst()
+        httpCalls[peer] = requests.isEmpty ? nil : requests
         let results: [JSONValue]?
         if case .array(let array)? = (try? JSONValue(parsing: String(decoding: body, as: UTF8.self)))?["body"] {
             results = array
@@ -392,7 +464,7 @@ package struct ProxyObserver: Sendable {
                     step = .abandoned(reason: "HTTP: \(result["error"]?.stringValue ?? "request failed")")
                 }
             }
-            if let step { events.append(.call(CallEvent(call: call.id, name: key.name, step: step, at: at))) }
+            if let step { emit(.call(CallEvent(call: call.id, name: key.name, step: step, at: at)), &events) }
         }
     }
 
@@ -418,9 +490,9 @@ package struct ProxyObserver: Sendable {
         for (key, call) in expired {
             calls[key] = nil
             unwait(key)
-            counters.evictedCalls += 1
-            events.append(.call(CallEvent(
-                call: call.id, name: key.name, step: .abandoned(reason: "no end seen by the proxy"), at: now)))
+            tally.evictedCalls += 1
+            emit(.call(CallEvent(
+                call: call.id, name: key.name, step: .abandoned(reason: "no end seen by the proxy"), at: now)), &events)
         }
     }
 }

@@ -32,8 +32,12 @@ final class ProxiedConnection {
     private var serverClose: (code: UInt16?, reason: String)?
     private var failure: String?
     private(set) var upstreamForwardedBytes = false
-    private var requestBody: HTTPBodyCollector?
-    private var responseBody: HTTPBodyCollector?
+    /// Plain HTTP: every request and response of the keep-alive connection, for `POST /api` observation.
+    private var requestStream: HTTPExchangeScanner?
+    private var responseStream: HTTPExchangeScanner?
+    /// Requests waiting for their answer, oldest first: whether the answer is observed (`POST /api`).
+    private var answersObserved: [Bool] = []
+    private var exchanges: [HTTPExchangeScanner.Exchange] = []
 
     init(peer: PeerID, shared: ProxyShared, clientAddress: String?, loop: EventLoop) {
         self.peer = peer
@@ -96,18 +100,14 @@ final class ProxiedConnection {
         guard let client else { return }
         if isWebSocket {
             observing = true
-            batch.append(.opened(peer, remoteAddress: clientAddress ?? "?", path: head.target, at: shared.clock()))
+            batch.append(.opened(peer, remoteAddress: clientAddress ?? "?", path: head.target, node: shared.node, at: shared.clock()))
             client.scanner = FrameScanner(mode: .frames, observationLimit: limit)
         } else {
-            shared.count { $0.httpRequests += 1 }
-            if head.method == "POST", head.path == "/api" {
-                // RPCs over the HTTP API: the first request's body and the answer are observed.
-                observing = true
-                batch.append(.opened(peer, remoteAddress: clientAddress ?? "?", path: head.target, at: shared.clock()))
-                requestBody = HTTPBodyCollector(
-                    requestBodyLength: head.value(of: "content-length").flatMap { Int($0) } ?? -1, limit: limit)
-                responseBody = HTTPBodyCollector(responseLimit: limit)
-            }
+            // RPCs over the HTTP API: every request of the keep-alive connection is followed, and the
+            // bodies of `POST /api` requests and of their answers are observed.
+            requestStream = HTTPExchangeScanner(requestsAfter: head, limit: limit)
+            responseStream = HTTPExchangeScanner(responsesWithLimit: limit)
+            if HTTPExchangeScanner.hasNoBody(head) { requestCompleted(head, body: []) }
         }
         let upstreamHandler = ProxyHandler(
             role: .upstream, connection: self,
@@ -160,6 +160,8 @@ final class ProxiedConnection {
         if let early = handler.takeEarlyBytes(), early.readableBytes > 0 { handler.forward(early) }
         upstreamContext.flush()
         client.context?.flush()
+        client.scanForwarded()
+        handler.scanForwarded()
         submitObservations()
         client.resumeReading()
         handler.resumeReading()
@@ -188,20 +190,51 @@ final class ProxiedConnection {
         batchMessages += messages.count
     }
 
-    /// Plain HTTP bytes that were forwarded: collected for `POST /api` observation, else ignored.
+    /// Plain HTTP bytes that were forwarded: followed request by request for `POST /api` observation.
     func forwardedPlain(_ bytes: ByteBuffer, from role: ProxyHandler.Role) {
-        guard observing, !isWebSocket else { return }
-        if role == .client, requestBody?.isCollecting == true {
-            if let body = bytes.withUnsafeReadableBytes({ requestBody?.scan($0) }) {
-                batch.append(.httpRequest(peer, body: body, at: shared.clock()))
-                batchMessages += 1
+        guard !isWebSocket else { return }
+        if role == .client, var stream = requestStream {
+            bytes.withUnsafeReadableBytes { stream.scan($0, into: &exchanges) }
+            requestStream = stream.isOff ? nil : stream
+            for exchange in exchanges {
+                if let head = exchange.head { requestCompleted(head, body: exchange.body) }
             }
-        } else if role == .upstream, responseBody?.isCollecting == true {
-            if let body = bytes.withUnsafeReadableBytes({ responseBody?.scan($0) }) {
-                batch.append(.httpResponse(peer, status: responseBody?.status, body: body, at: shared.clock()))
-                batchMessages += 1
+        } else if role == .upstream, var stream = responseStream {
+            bytes.withUnsafeReadableBytes { stream.scan($0, into: &exchanges) }
+            responseStream = stream.isOff ? nil : stream
+            for exchange in exchanges {
+                answerCompleted(status: exchange.status, body: exchange.body)
             }
         }
+        exchanges.removeAll(keepingCapacity: true)
+    }
+
+    /// A request of a plain HTTP connection went upstream in full.
+    private func requestCompleted(_ head: RequestHead, body: [UInt8]) {
+        shared.count { $0.httpRequests += 1 }
+        let observed = head.method == "POST" && head.path == "/api"
+        if observed {
+            if !observing {
+                observing = true
+                batch.append(.opened(peer, remoteAddress: clientAddress ?? "?", path: head.target, node: shared.node, at: shared.clock()))
+            }
+            batch.append(.httpRequest(peer, body: body, at: shared.clock()))
+            batchMessages += 1
+        }
+        // Bounded: a client pipelining without end stops being observed rather than growing this.
+        guard answersObserved.count < 1024 else {
+            requestStream = nil
+            responseStream = nil
+            return
+        }
+        answersObserved.append(observed)
+    }
+
+    /// The server's answer to the oldest open request arrived in full.
+    private func answerCompleted(status: Int?, body: [UInt8]) {
+        guard !answersObserved.isEmpty, answersObserved.removeFirst() else { return }
+        batch.append(.httpResponse(peer, status: status, body: body, at: shared.clock()))
+        batchMessages += 1
     }
 
     /// Marks that the upstream sent bytes the client got (so the proxy no longer answers for it).

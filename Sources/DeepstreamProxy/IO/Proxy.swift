@@ -10,20 +10,29 @@ import Glibc
 import Darwin
 #endif
 
-/// What every connection of one proxy shares. Immutable apart from the locked counters.
+/// What every connection of one listener shares. Immutable apart from the locked counters, which
+/// (like the observation queue and the connection numbers) all listeners of a proxy share.
 final class ProxyShared: Sendable {
     let configuration: ProxyConfiguration
     let sslContext: NIOSSLContext?
     let queue: ObservationQueue
     let clock: @Sendable () -> Timestamp
-    private let statistics = NIOLockedValueBox(ProxyStatistics())
-    private let nextPeer = NIOLockedValueBox<UInt64>(0)
+    /// The node this listener's upstream is, as calls show it; nil with a single upstream.
+    let node: String?
+    private let statistics: NIOLockedValueBox<ProxyStatistics>
+    private let nextPeer: NIOLockedValueBox<UInt64>
 
-    init(configuration: ProxyConfiguration, sslContext: NIOSSLContext?, clock: @escaping @Sendable () -> Timestamp) {
+    init(
+        configuration: ProxyConfiguration, sslContext: NIOSSLContext?, clock: @escaping @Sendable () -> Timestamp,
+        node: String? = nil, sharing other: ProxyShared? = nil
+    ) {
         self.configuration = configuration
         self.sslContext = sslContext
         self.clock = clock
-        queue = ObservationQueue(limit: configuration.observationQueueLimit)
+        self.node = node
+        queue = other?.queue ?? ObservationQueue(limit: configuration.observationQueueLimit)
+        statistics = other?.statistics ?? NIOLockedValueBox(ProxyStatistics())
+        nextPeer = other?.nextPeer ?? NIOLockedValueBox(0)
     }
 
     func count(_ change: (inout ProxyStatistics) -> Void) { statistics.withLockedValue(change) }
@@ -49,6 +58,10 @@ final class ProxyShared: Sendable {
 /// The deepstream proxy: listens like a deepstream server, forwards every connection byte for byte to
 /// the upstream server, and reports what it sees in the broker tap's vocabulary.
 ///
+/// With several configurations (one per node of a cluster, each with its own listen address) one
+/// observer sees all of them: connection numbers are unique across listeners, user names carry their
+/// node (`bob@10.0.0.5:6020`), and a call that crosses nodes is one call.
+///
 /// ```swift
 /// let proxy = try Proxy(configuration: ProxyConfiguration(upstream: .init(host: "10.0.0.5", port: 6020)))
 /// let events = proxy.events()
@@ -58,11 +71,14 @@ final class ProxyShared: Sendable {
 /// ```
 /// Call ``shutdown()`` exactly once, also after a failed ``start()``.
 package final class Proxy: Sendable {
-    /// The settings the proxy runs with.
+    /// The settings the proxy runs with (the first listener's, with several).
     package let configuration: ProxyConfiguration
+    /// Every listener's settings, in order.
+    package let configurations: [ProxyConfiguration]
     private let shared: ProxyShared
+    private let listeners: [ProxyShared]
     private let group: MultiThreadedEventLoopGroup
-    private let server = NIOLockedValueBox<Channel?>(nil)
+    private let servers = NIOLockedValueBox<[Channel]>([])
     private let hub = NIOLockedValueBox(SubscriberList())
     private let observerTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let tickerTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
@@ -80,13 +96,31 @@ package final class Proxy: Sendable {
     /// Creates a proxy (nothing is bound until ``start()``). Throws when the upstream's TLS settings
     /// are unusable.
     /// - Parameter clock: source of event timestamps.
-    package init(
+    package convenience init(
         configuration: ProxyConfiguration, clock: @escaping @Sendable () -> Timestamp = Proxy.wallClock
     ) throws {
-        self.configuration = configuration
-        let sslContext = try configuration.upstream.tls.map { try NIOSSLContext(configuration: $0) }
-        shared = ProxyShared(configuration: configuration, sslContext: sslContext, clock: clock)
-        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        try self.init(configurations: [configuration], clock: clock)
+    }
+
+    /// Creates a proxy with one listener per configuration (at least one), sharing one observer; the
+    /// first configuration's buffer, limit and thread settings apply to the observation queue and the
+    /// event loops. Throws when an upstream's TLS settings are unusable.
+    package init(
+        configurations: [ProxyConfiguration], clock: @escaping @Sendable () -> Timestamp = Proxy.wallClock
+    ) throws {
+        precondition(!configurations.isEmpty, "a proxy needs at least one upstream")
+        self.configurations = configurations
+        configuration = configurations[0]
+        var listeners: [ProxyShared] = []
+        for configuration in configurations {
+            let sslContext = try configuration.upstream.tls.map { try NIOSSLContext(configuration: $0) }
+            listeners.append(ProxyShared(
+                configuration: configuration, sslContext: sslContext, clock: clock,
+                node: configurations.count > 1 ? configuration.upstream.nodeName : nil, sharing: listeners.first))
+        }
+        self.listeners = listeners
+        shared = listeners[0]
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configurations[0].threads))
     }
 
     /// `CLOCK_REALTIME` as a ``Timestamp``.
@@ -96,11 +130,21 @@ package final class Proxy: Sendable {
         return Timestamp(nanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
     }
 
-    /// Binds the listening socket and returns its address (port 0 picks a free port).
+    /// Binds the listening socket and returns its address (port 0 picks a free port); with several
+    /// listeners, binds them all and returns the first one's (``addresses`` has every one).
     @discardableResult
     package func start() async throws(ProxyStartError) -> SocketAddress {
-        let shared = self.shared
-        let configuration = self.configuration
+        var bound: [SocketAddress] = []
+        for shared in listeners { bound.append(try await bind(shared)) }
+        startObserver()
+        return bound[0]
+    }
+
+    /// The bound listen addresses, in configuration order (empty before ``start()``).
+    package var addresses: [SocketAddress] { servers.withLockedValue { $0.compactMap(\.localAddress) } }
+
+    private func bind(_ shared: ProxyShared) async throws(ProxyStartError) -> SocketAddress {
+        let configuration = shared.configuration
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -129,8 +173,7 @@ package final class Proxy: Sendable {
         guard let address = channel.localAddress else {
             throw ProxyStartError(host: configuration.host, port: configuration.port, reason: "no local address")
         }
-        server.withLockedValue { $0 = channel }
-        startObserver()
+        servers.withLockedValue { $0.append(channel) }
         return address
     }
 
@@ -170,11 +213,11 @@ package final class Proxy: Sendable {
     /// Stops listening, closes every connection (both sides), lets the observer finish and ends the
     /// event streams.
     package func shutdown() async {
-        let channel = server.withLockedValue { s -> Channel? in
-            defer { s = nil }
+        let channels = servers.withLockedValue { s -> [Channel] in
+            defer { s = [] }
             return s
         }
-        try? await channel?.close()
+        for channel in channels { try? await channel.close() }
         tickerTask.withLockedValue { $0 }?.cancel()
         try? await group.shutdownGracefully()
         shared.queue.finish()
@@ -195,18 +238,23 @@ package final class Proxy: Sendable {
         let lifetime = configuration.callLifetime
         let task = Task.detached {
             var observer = ProxyObserver(includingFrames: false, callLifetime: lifetime)
+            var events: [TrafficEvent] = []
             while let batch = await queue.next() {
                 let subscribers = hub.withLockedValue { $0.subscribers }
                 observer.includingFrames = subscribers.contains { $0.frames }
+                // Nobody listening (`watch --topics-only`): calls are still followed, no event is built.
+                observer.emitsEvents = !subscribers.isEmpty
                 var dropped = 0
                 for input in batch {
-                    for event in observer.handle(input) {
+                    observer.handle(input, into: &events)
+                    for event in events {
                         let isFrame: Bool
                         if case .frame = event { isFrame = true } else { isFrame = false }
                         for subscriber in subscribers where !isFrame || subscriber.frames {
                             if case .dropped = subscriber.continuation.yield(event) { dropped += 1 }
                         }
                     }
+                    events.removeAll(keepingCapacity: true)
                 }
                 if dropped > 0 { hub.withLockedValue { $0.dropped += dropped } }
                 let counters = observer.counters

@@ -24,6 +24,12 @@ package struct ProxyConfiguration: Sendable {
             return "\(tls == nil ? "ws" : "wss")://\(shownHost):\(port)"
         }
 
+        /// `host:port`: how calls name this node when a proxy has several upstreams.
+        package var nodeName: String {
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            return "\(shownHost):\(port)"
+        }
+
         /// The `Host` header value for requests sent upstream.
         var hostHeader: String {
             let shownHost = host.contains(":") ? "[\(host)]" : host

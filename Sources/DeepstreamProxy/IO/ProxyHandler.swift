@@ -4,8 +4,9 @@ import NIOPosix
 import NIOSSL
 
 /// One side of a proxied connection (the client's socket or the upstream socket). Bytes read on one
-/// side are written to the other unchanged; then a copy is scanned for observation. Reading stops
-/// while the other side's outgoing buffer is above its high-water mark (backpressure both ways).
+/// side are written to the other unchanged and flushed once per read batch; only then are views of them
+/// scanned for observation, so observing never delays a message. Reading stops while the other side's
+/// outgoing buffer is above its high-water mark (backpressure both ways).
 ///
 /// Both sides of a connection live on the same event loop, so handlers call each other directly.
 final class ProxyHandler: ChannelDuplexHandler {
@@ -33,6 +34,8 @@ final class ProxyHandler: ChannelDuplexHandler {
     /// Bytes read before the two sides are linked (after the head, while the upstream connects).
     private var early: ByteBuffer?
     private var scanned: [ScannedMessage] = []
+    /// Forwarded but not yet scanned: the reads of the current batch (views, not copies).
+    private var unscanned: [ByteBuffer] = []
 
     init(role: Role, connection: ProxiedConnection, scanner: FrameScanner) {
         self.role = role
@@ -71,16 +74,25 @@ final class ProxyHandler: ChannelDuplexHandler {
         forward(bytes)
     }
 
-    /// Writes `bytes` to the other side, then scans a view of them for observation.
+    /// Writes `bytes` to the other side (unflushed) and keeps a view of them for ``scanForwarded()``.
     func forward(_ bytes: ByteBuffer) {
         guard let partnerContext = partner?.context else { return }
         partnerContext.write(wrapOutboundOut(bytes), promise: nil)
         if role == .upstream { connection.upstreamSentBytes() }
-        guard scanner.mode != .opaque else {
-            connection.forwardedPlain(bytes, from: role)
-            return
+        unscanned.append(bytes)
+    }
+
+    /// Scans what was forwarded since the last call, for observation (after the flush).
+    func scanForwarded() {
+        guard !unscanned.isEmpty else { return }
+        for bytes in unscanned {
+            guard scanner.mode != .opaque else {
+                connection.forwardedPlain(bytes, from: role)
+                continue
+            }
+            bytes.withUnsafeReadableBytes { scanner.scan($0, into: &scanned) }
         }
-        bytes.withUnsafeReadableBytes { scanner.scan($0, into: &scanned) }
+        unscanned.removeAll(keepingCapacity: true)
         if !scanned.isEmpty {
             connection.observe(scanned, direction: role == .client ? .inbound : .outbound)
             scanned.removeAll(keepingCapacity: true)
@@ -104,6 +116,7 @@ final class ProxyHandler: ChannelDuplexHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         partner?.context?.flush()
+        scanForwarded()
         connection.submitObservations()
         context.fireChannelReadComplete()
     }
@@ -131,6 +144,8 @@ final class ProxyHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A close frame read just before the socket closed still names the reason.
+        scanForwarded()
         connection.sideClosed(self)
         context.fireChannelInactive()
     }

@@ -26,8 +26,9 @@ enum ConsoleLauncher {
         case embedded(configuration: BrokerConfiguration, authData: JSONValue, configFile: String?)
         /// Connect to an existing server and log in with `authData`; provide only `provide` at start.
         case remote(url: String, user: String?, authData: JSONValue, provide: ProvideSelection)
-        /// Start a proxy in front of a real server, connect through it and watch all its traffic.
-        case proxied(ProxyConfiguration, user: String?, authData: JSONValue)
+        /// Start a proxy in front of a real server (or one listener per node of a cluster), connect
+        /// through the first and watch all their traffic.
+        case proxied([ProxyConfiguration], user: String?, authData: JSONValue)
         /// Show a deepstream cluster's Redis bus, read-only (the engine talks to a private embedded
         /// broker on a free port; see docs/cluster.md).
         case cluster(RedisEndpoint)
@@ -132,12 +133,13 @@ enum ConsoleLauncher {
             url = remoteURL
             user = remoteUser
             authData = remoteAuth
-        case .proxied(let configuration, let proxyUser, let proxyAuth):
+        case .proxied(let configurations, let proxyUser, let proxyAuth):
+            let configuration = configurations[0]
             let started: Proxy
             do {
-                started = try Proxy(configuration: configuration)
+                started = try Proxy(configurations: configurations)
             } catch {
-                throw fail("bad TLS settings for \(configuration.upstream.description): \(error)")
+                throw fail("bad TLS settings for \(configurations.map(\.upstream.description).joined(separator: ", ")): \(error)")
             }
             let boundPort: Int
             do throws(ProxyStartError) {
@@ -149,7 +151,9 @@ enum ConsoleLauncher {
             }
             proxy = started
             url = ProxyOptions.url(host: configuration.host, port: boundPort)
-            user = proxyUser
+            // With several upstreams the proxy names users `user@node`; the console's own connection goes
+            // through the first listener, so that is how its rows and registrations read.
+            user = configurations.count > 1 ? proxyUser.map { "\($0)@\(configuration.upstream.nodeName)" } : proxyUser
             authData = proxyAuth
         case .cluster:
             preconditionFailure("a cluster target was mapped to its private embedded broker above")
@@ -187,13 +191,18 @@ enum ConsoleLauncher {
             throw fail(error.description)
         }
         // In proxy mode the status line reads `listen URL → upstream`: where apps connect, and to what.
-        let shownURL = proxy.map { "\(engine.url) → \($0.configuration.upstream.description)" } ?? engine.url.description
+        let shownURL = proxy.map { proxy in
+            zip(proxy.addresses, proxy.configurations).map { address, configuration in
+                "\(ProxyOptions.url(host: configuration.host, port: address.port ?? configuration.port)) → \(configuration.upstream.description)"
+            }.joined(separator: " · ")
+        } ?? engine.url.description
         let configuration = ConsoleConfiguration(
             url: clusterEndpoint.map { "redis://\($0) (cluster bus, read-only: cross-node calls only)" } ?? shownURL, user: user, embeddedBroker: broker != nil || proxy != nil,
             callLogCapacity: options.callLogCapacity)
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger)
+        if let proxy { runtime.topicCounts = { proxy.statistics.observer.messagesPerTopic } }
         let relayedStreams = clusterStreams
         let login = Task {
             do throws(LoginError) {

@@ -41,6 +41,8 @@ final class ConsoleRuntime {
     private var ending: Ending?
     private var tasks: [Task<Void, Never>] = []
     private var paste = PasteAssembler()
+    /// Proxy mode: the proxy's messages per topic so far, sampled with every clock tick.
+    var topicCounts: (@Sendable () -> [Topic: Int])?
 
     /// A runtime drawing on the started `screen` for `engine`.
     init(
@@ -122,7 +124,9 @@ final class ConsoleRuntime {
             let now = ContinuousClock.now
             if lastTick.duration(to: now) >= .seconds(1) {
                 lastTick = now
-                apply(.tick(ClientEngine.wallClock()))
+                let wallClock = ClientEngine.wallClock()
+                apply(.tick(wallClock))
+                if let topicCounts { apply(.topicCounts(topicCounts(), at: wallClock)) }
             }
         case .engineEventsReady:
             let (events, dropped) = queue.takeAll()

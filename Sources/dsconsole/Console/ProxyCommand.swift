@@ -21,17 +21,20 @@ struct ProxyCommand: AsyncParsableCommand {
             UPSTREAM. Point your applications at ws://LISTEN/deepstream instead of the server: the console \
             shows all their calls, logins and providers. The console's own composer and providers go through \
             the same proxy. With --user the password comes from $DSCONSOLE_PASSWORD or is asked for without \
-            echo. See docs/proxy.md.
+            echo. Several upstreams (the nodes of a cluster) each get their own listen address: one --listen \
+            per upstream in the same order, or by default 127.0.0.1:6021, 6022, …; one console shows the \
+            calls of all of them, user names with their node (bob@HOST:PORT). See docs/proxy.md.
             """
     )
 
-    /// The server behind the proxy.
-    @Argument(help: "Upstream server: host:port, ws://… or wss://… (the path clients ask for is kept).")
-    var upstream: String
+    /// The servers behind the proxy (one listener each).
+    @Argument(help: "Upstream server(s): host:port, ws://… or wss://… (the path clients ask for is kept).")
+    var upstream: [String]
 
-    /// `--listen`.
-    @Option(help: ArgumentHelp("Address the proxy listens on (port 0 picks a free one).", valueName: "HOST:PORT"))
-    var listen: String = ProxyOptions.defaultListen
+    /// `--listen`, once per upstream.
+    @Option(help: ArgumentHelp(
+        "Address the proxy listens on (port 0 picks a free one); one per upstream, in order.", valueName: "HOST:PORT"))
+    var listen: [String] = []
 
     /// `--upstream-ca`.
     @Option(name: .customLong("upstream-ca"), help: ArgumentHelp(
@@ -52,13 +55,20 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func validate() throws {
         if user != nil, authJSON != nil { throw ValidationError("give either --user or --auth-json, not both") }
+        if upstream.isEmpty { throw ValidationError("give the upstream server, e.g. ws://10.0.0.5:6020") }
+        if !listen.isEmpty, listen.count != upstream.count {
+            throw ValidationError("give one --listen per upstream (\(upstream.count) upstreams, \(listen.count) --listen)")
+        }
     }
 
     func run() async throws {
         try ConsoleLauncher.checkTerminal()
-        let configuration: ProxyConfiguration
+        var configurations: [ProxyConfiguration] = []
         do throws(CommandFailure) {
-            configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA)
+            let listens = listen.isEmpty ? ProxyOptions.defaultListens(count: upstream.count) : listen
+            for (upstream, listen) in zip(upstream, listens) {
+                configurations.append(try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA))
+            }
         } catch {
             throw ConsoleLauncher.fail(String(error.message.trimmingPrefix("dsconsole: ")))
         }
@@ -85,6 +95,6 @@ struct ProxyCommand: AsyncParsableCommand {
             authData = ["username": "console"]
             shownUser = "console"
         }
-        try await ConsoleLauncher.run(.proxied(configuration, user: shownUser, authData: authData), options: options)
+        try await ConsoleLauncher.run(.proxied(configurations, user: shownUser, authData: authData), options: options)
     }
 }
