@@ -23,6 +23,9 @@ enum ClusterConsoleBridge {
                     noticeSink.yield(.error(kind: "cluster", message: "\(node.node) went silent (no STATUS for the inactivity timeout)", at: node.at))
                 case .cluster(.node):
                     break
+                case .cluster(.nodeState):
+                    // Not shown yet.
+                    break
                 case .connection(let connection):
                     // The first subscription is not news (the status line names the bus); coming back after
                     // an outage is.
