@@ -25,4 +25,6 @@ package enum ConsoleAction: Hashable, Sendable {
     case paste(String)
     /// A ``ConsoleEffect/writeFile(path:contents:what:)`` finished; `error` says why it failed.
     case fileWritten(path: String, what: String, error: String?)
+    /// A node or bus change from the cluster feed (`dsconsole cluster`; the Nodes view).
+    case cluster(ClusterUpdate)
 }

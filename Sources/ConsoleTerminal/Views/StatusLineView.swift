@@ -24,7 +24,7 @@ package enum StatusLineView {
         if !badge.isEmpty {
             buffer.put(badge, row: row, column: right, style: styles[.badge], maxWidth: badge.count)
         }
-        let connection = " \(state.connection.rawValue) "
+        let connection = " \(state.connectionLabel) "
         var left = rect.column
         left += buffer.put(connection, row: row, column: left, style: styles[.statusBar].adding(.bold), maxWidth: right - left)
         // Statistics are dropped before the connection and the notice on narrow terminals, and while

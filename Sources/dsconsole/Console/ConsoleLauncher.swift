@@ -166,7 +166,7 @@ enum ConsoleLauncher {
             throw fail("bad server URL \(url): \(error.description)")
         }
         var clusterFeed: ClusterFeed?
-        var clusterStreams: (traffic: AsyncStream<TrafficEvent>, notices: AsyncStream<EngineEvent>)?
+        var clusterStreams: ClusterConsoleBridge.Streams?
         if let clusterEndpoint {
             let feed = ClusterWatch.makeFeed(clusterEndpoint)
             clusterStreams = ClusterConsoleBridge.split(feed.events(), redis: clusterEndpoint)
@@ -194,6 +194,7 @@ enum ConsoleLauncher {
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger)
+        if let clusterStreams { runtime.relay(clusterStreams.actions) }
         let relayedStreams = clusterStreams
         let login = Task {
             do throws(LoginError) {
