@@ -75,6 +75,10 @@ extension BinaryTests {
             let bad = try await ChildProcess.run(["watch", "--cluster", "http://127.0.0.1:1"])
             #expect(bad.status == 64)
             #expect(bad.stderr.contains("only redis:// URLs"), "\(bad.stderr)")
+            // `cluster --listen` without `--proxy` would silently do nothing: a usage error instead.
+            let listen = try await ChildProcess.run(["cluster", "redis://127.0.0.1:\(redis.port)", "--listen", "127.0.0.1:0"])
+            #expect(listen.status == 64)
+            #expect(listen.stderr.contains("--listen and --upstream-ca go with --proxy UPSTREAM"), "\(listen.stderr)")
         }
 
         @Test("watch --cluster says when Redis goes away and comes back")

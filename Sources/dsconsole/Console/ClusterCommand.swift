@@ -40,6 +40,12 @@ struct ClusterCommand: AsyncParsableCommand {
     /// The shared console options.
     @OptionGroup var options: ConsoleOptions
 
+    func validate() throws {
+        if proxy == nil, listen != ProxyOptions.defaultListen || upstreamCA != nil {
+            throw ValidationError("--listen and --upstream-ca go with --proxy UPSTREAM")
+        }
+    }
+
     func run() async throws {
         let endpoint: RedisEndpoint
         do { endpoint = try RedisEndpoint(url: url) } catch {
