@@ -32,13 +32,20 @@ enum ClusterConsoleBridge {
         }
         // One queue for both sources so the join sees them in arrival order; newest kept like every feed.
         let (inputs, inputSink) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(100_000))
+        // Events lost in this bridge's own queues; reported to the console as engine `dropped` events, so
+        // they add to the status line's "dropped" like the engine's own.
+        let readerDrops = Locked(0)
         let feedReader = Task {
-            for await event in feed { inputSink.yield(.feed(event)) }
+            for await event in feed {
+                if case .dropped = inputSink.yield(.feed(event)) { readerDrops.withLock { $0 += 1 } }
+            }
             inputSink.yield(.feedEnded)
         }
         let proxyReader = Task {
             guard let proxy else { return }
-            for await event in proxy { inputSink.yield(.proxy(event)) }
+            for await event in proxy {
+                if case .dropped = inputSink.yield(.proxy(event)) { readerDrops.withLock { $0 += 1 } }
+            }
         }
         let (traffic, trafficSink) = AsyncStream.makeStream(of: TrafficEvent.self, bufferingPolicy: .bufferingNewest(20_000))
         let (notices, noticeSink) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .bufferingNewest(1_000))
@@ -48,18 +55,37 @@ enum ClusterConsoleBridge {
         let task = Task {
             var outage = false
             var join = ProxyClusterJoin()
+            var drops = 0
+            var lastReport = ContinuousClock.now
+            func send(_ event: TrafficEvent) {
+                if case .dropped = trafficSink.yield(event) { drops += 1 }
+            }
+            /// Reports the drops so far, at most every 100 ms unless `now` (so a burst of drops is a few
+            /// notices, not one per event, which would overflow the notice queue).
+            func reportDrops(now: Bool = false) {
+                drops += readerDrops.withLock { count in
+                    defer { count = 0 }
+                    return count
+                }
+                let time = ContinuousClock.now
+                guard drops > 0, now || time - lastReport >= .milliseconds(100) else { return }
+                noticeSink.yield(.dropped(count: drops))
+                drops = 0
+                lastReport = time
+            }
             loop: for await input in inputs {
+                reportDrops()
                 let event: ClusterFeedEvent
                 switch input {
                 case .feedEnded: break loop
                 case .proxy(let traffic):
-                    for joined in join.receive(traffic, from: .proxy) { trafficSink.yield(joined) }
+                    for joined in join.receive(traffic, from: .proxy) { send(joined) }
                     continue
                 case .feed(let feedEvent): event = feedEvent
                 }
                 switch event {
                 case .cluster(.traffic(let event)):
-                    for joined in join.receive(event, from: .bus) { trafficSink.yield(joined) }
+                    for joined in join.receive(event, from: .bus) { send(joined) }
                 case .cluster(.warning(let warning)):
                     noticeSink.yield(.error(kind: "cluster", message: warning.message, at: warning.at))
                 case .cluster(.node(let node)) where node.change == .silent:
@@ -82,6 +108,7 @@ enum ClusterConsoleBridge {
                     if let notice = notice(for: connection, redis: redis) { noticeSink.yield(notice) }
                 }
             }
+            reportDrops(now: true)
             proxyReader.cancel()
             trafficSink.finish()
             noticeSink.finish()
