@@ -24,11 +24,11 @@ package enum NodesContent {
         var width: Int {
             switch self {
             case .state: 28
-            case .lastStatus: 18
+            case .lastStatus: 11
             case .role: 11
             case .score: 6
             case .rpcs: 5
-            case .names: 12
+            case .names: 10
             }
         }
 
@@ -96,7 +96,7 @@ package enum NodesContent {
                     }
                     spans.append(StyledSpan(DisplayFormat.fit(stateText(health), column.width), role))
                 case .lastStatus:
-                    spans.append(StyledSpan(DisplayFormat.fit(lastStatusText(node, now: now), column.width), .text))
+                    spans.append(StyledSpan(DisplayFormat.fit(node.lastStatus.map(clock) ?? "-", column.width), .text))
                 case .role:
                     spans.append(StyledSpan(DisplayFormat.fit(node.role ?? "-", column.width), .text))
                 case .score:
@@ -166,15 +166,15 @@ package enum NodesContent {
         guard let last = node.lastStatus else { return "-" }
         guard let now, now >= last else { return clock(last) }
         let seconds = now.since(last).components.seconds
-        return "\(clock(last)) (\(seconds)s ago)"
+        return "\(clock(last)) (\(seconds) s ago)"
     }
 
     private static func detail(_ node: ClusterNodeInfo, view: NodesViewState, now: Timestamp?, width: Int) -> [StyledLine] {
         var lines = [StyledLine("\(node.name) · \(node.peer) in the Calls and Providers panes", .title)]
-        var facts = ["state: \(stateText(NodesViewState.health(of: node, at: now)))"]
+        var facts = ["state: \(stateText(NodesViewState.health(of: node, at: now)))", "last STATUS \(lastStatusText(node, now: now))"]
         if node.name == view.leader, node.isAlive { facts.append("leader (highest leaderScore)") }
         if let checksum = node.lastChecksum { facts.append("provider checksum \(checksum)\(node.checksumMismatch ? " (mismatch)" : " (matches)")") }
-        lines.append(StyledLine("  " + facts.joined(separator: " · ")))
+        lines += DisplayFormat.wrap(facts.joined(separator: " · "), width: max(10, width - 4)).map { StyledLine("  " + $0) }
         if node.providedNames.isEmpty {
             lines.append(StyledLine("  provides no RPC (as far as the bus showed)", .dim))
         } else {

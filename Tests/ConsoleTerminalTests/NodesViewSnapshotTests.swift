@@ -35,17 +35,17 @@ struct NodesViewSnapshotTests {
         let buffer = ViewFixture.render(Self.state(columns: 120, rows: 24), columns: 120, rows: 24)
         #expect(buffer.textSnapshot() == """
             ┌─ Nodes · 3 (2 alive) · leader node-1 · bus 127.0.0.1:6379 subscribed · Esc closes ───────────────────────────────────┐
-            │   NODE (★ leader) STATE                        LAST STATUS        ROLE         SCORE  RPCS PROVIDES                  │
-            │ ▸ ★ node-1        alive                        16:00:10 (2s ago)  deepstream   0.957     2 add-two-numbers, only-1   │
-            │     node-2        alive                        16:00:10 (2s ago)  deepstream   0.412     1 flip                      │
+            │   NODE (★ leader) STATE                        LAST STATUS ROLE         SCORE  RPCS PROVIDES                         │
+            │ ▸ ★ node-1        alive                        16:00:10    deepstream   0.957     2 add-two-numbers, only-1          │
+            │     node-2        alive                        16:00:10    deepstream   0.412     1 flip                             │
             │     ⚠ checksum mismatch: its CHECKSUM 99 does not match the 1 name seen on the bus (started after the node, or its…  │
             │     ⚠ registered for flip but answered NO_RPC_PROVIDER 8×: stale registry entry?                                     │
-            │     node-3        gone, silent since 16:00:03  16:00:03 (9s ago)  deepstream   0.300     0 -                         │
+            │     node-3        gone, silent since 16:00:03  16:00:03    deepstream   0.300     0 -                                │
             │                                                                                                                      │
             │ node-1 · #1 in the Calls and Providers panes                                                                         │
-            │   state: alive · leader (highest leaderScore) · provider checksum 2862723821 (matches)                               │
+            │   state: alive · last STATUS 16:00:10 (2 s ago) · leader (highest leaderScore) · provider checksum 2862723821        │
+            │   (matches)                                                                                                          │
             │   provides 2: add-two-numbers, only-1                                                                                │
-            │                                                                                                                      │
             │                                                                                                                      │
             │                                                                                                                      │
             │                                                                                                                      │
@@ -66,7 +66,7 @@ struct NodesViewSnapshotTests {
         let text = ViewFixture.render(Self.state(columns: 80, rows: 24), columns: 80, rows: 24).textSnapshot()
         #expect(text.contains("★ node-1"))
         #expect(text.contains("gone, silent since 16:00:03"))
-        #expect(text.contains("16:00:10 (2s ago)"))
+        #expect(text.contains("last STATUS 16:00:10 (2 s ago)"))
         #expect(text.contains("⚠ registered for flip"))
     }
 }
