@@ -27,4 +27,6 @@ package enum ConsoleAction: Hashable, Sendable {
     case fileWritten(path: String, what: String, error: String?)
     /// Proxy mode, about once a second: messages seen so far per topic (the status line shows rates).
     case topicCounts([Topic: Int], at: Timestamp)
+    /// A node or bus change from the cluster feed (`dsconsole cluster`; the Nodes view).
+    case cluster(ClusterUpdate)
 }

@@ -49,6 +49,8 @@ package enum ConsoleCommand: Hashable, Sendable {
     case togglePause
     /// Open or close the Stats view.
     case toggleStats
+    /// Open or close the Nodes view (cluster console).
+    case toggleNodes
     /// Stats view: sort by the next column.
     case sortNextColumn
     /// Stats view: sort by the previous column.

@@ -6,6 +6,8 @@ package enum ConsoleOverlay: Hashable, Sendable {
     case help(scroll: Int)
     /// The Stats view (its own state is ``ConsoleState/statsView``).
     case stats
+    /// The Nodes view of a cluster console (its own state is ``ConsoleState/nodesView``).
+    case nodes
     /// The detail view of a call, scrolled by `scroll` lines.
     case detail(CallKey, scroll: Int)
     /// "Calls are in flight. Quit? (y/n)".

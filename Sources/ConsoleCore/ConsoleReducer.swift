@@ -44,6 +44,8 @@ package func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [Co
             state.notify("Wrote \(what) to \(path)")
         }
         effects = []
+    case .cluster(let update):
+        effects = state.apply(update)
     }
     if !state.isQuitting && !effects.contains(.requestRedraw) { effects.append(.requestRedraw) }
     return effects

@@ -9,6 +9,7 @@ extension ConsoleState {
         case .addProvider: return "Add provider: name behaviour · Enter adds · Esc cancels"
         case .writeRecording: return "Write recording: file name · Enter writes · Esc cancels"
         case .confirmQuit, .confirmDelete: return "y / n"
+        case .nodes: return "Nodes: j/k select · g/G first/last · ? help · Esc close"
         case .stats:
             if calls.filterEditor != nil { return "Filter: name: text ~regex !negate · Enter keeps · Esc cancels" }
             return "Stats: j/k select · ←/→ sort · o reverse · Enter providers · / filter · x export · X reset · Esc close"

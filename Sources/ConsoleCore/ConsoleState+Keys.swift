@@ -117,6 +117,7 @@ extension ConsoleState {
 
     mutating func perform(_ command: ConsoleCommand) -> [ConsoleEffect] {
         if case .stats = overlay, calls.filterEditor == nil, let effects = performInStats(command) { return effects }
+        if case .nodes = overlay, let effects = performInNodes(command) { return effects }
         switch command {
         case .quit:
             // Closing an overlay never quits; with calls in the log (or requests pending), ask first.
@@ -192,6 +193,8 @@ extension ConsoleState {
             calls.togglePause(matching: callMatcher)
         case .toggleStats:
             openStats()
+        case .toggleNodes:
+            openNodes()
         case .sortNextColumn, .sortPreviousColumn, .reverseSort, .toggleExpanded, .resetStatistics, .exportStatistics:
             break
         case .startFilter:
@@ -252,7 +255,7 @@ extension ConsoleState {
 
     private mutating func back() {
         switch overlay {
-        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail:
+        case .stats where calls.filterEditor == nil, .nodes, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail:
             overlay = nil
             promptError = nil
             return
@@ -352,7 +355,7 @@ extension ConsoleState {
             let next = command == .moveUp ? selection + 1 : (command == .moveDown ? selection - 1 : selection)
             overlay = .historySearch(editor, selection: max(0, min(max(0, count - 1), next)))
             return
-        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats: return
+        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats, .nodes: return
         case nil: break
         }
         switch focus {

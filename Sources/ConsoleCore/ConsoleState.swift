@@ -33,6 +33,8 @@ package struct ConsoleState: Sendable {
     package internal(set) var statistics = RPCStatistics()
     /// The Stats view's sort, selection and expanded rows.
     package internal(set) var statsView = StatsViewState()
+    /// The Nodes view's data and state (`dsconsole cluster`; empty otherwise).
+    package internal(set) var nodesView = NodesViewState()
     /// The status-line notice, if any.
     package internal(set) var notice: Notice?
     /// Recent notices, oldest first, at most ``messageLogLimit`` (the message log, `M`).
@@ -94,6 +96,7 @@ package struct ConsoleState: Sendable {
         case .addProvider, .writeRecording: return [.prompt, .global]
         case .help: return [.help, .global]
         case .stats: return calls.filterEditor != nil ? [.filterInput, .global] : [.stats, .global]
+        case .nodes: return [.nodes, .global]
         case .messages, .result, .providerDetail: return [.messages, .global]
         case .historySearch: return [.historySearch, .global]
         case .detail: return [.detail, .panes, .global]

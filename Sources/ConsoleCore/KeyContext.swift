@@ -25,6 +25,8 @@ package enum KeyContext: String, CaseIterable, Hashable, Sendable {
     case detail
     /// The Stats view.
     case stats
+    /// The Nodes view (cluster console).
+    case nodes
     /// The help overlay.
     case help
     /// The quit confirmation.
@@ -51,6 +53,7 @@ package enum KeyContext: String, CaseIterable, Hashable, Sendable {
         case .prompt: "Add-provider prompt"
         case .detail: "Call detail"
         case .stats: "Stats view"
+        case .nodes: "Nodes view (dsconsole cluster)"
         case .help: "Help"
         case .confirmQuit: "Quit confirmation"
         case .confirmDelete: "Delete-provider confirmation"

@@ -91,6 +91,7 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.panes, [.character("/")], .startFilter, "filter the calls (from any pane)"),
         KeyBinding(.panes, [.character("M")], .showMessages, "recent messages (notices in full)"),
         KeyBinding(.panes, [.character("S")], .toggleStats, "statistics per RPC (calls, errors, latency percentiles)"),
+        KeyBinding(.panes, [.character("N")], .toggleNodes, "cluster nodes: state, last STATUS, leader, providers, warnings"),
         KeyBinding(.panes, [.character("j"), .down], .moveDown, "down"),
         KeyBinding(.panes, [.character("k"), .up], .moveUp, "up"),
         KeyBinding(.panes, [.pageDown, .ctrl("f")], .pageDown, "page down"),
@@ -168,6 +169,15 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.stats, [.character("x")], .exportStatistics, "export the statistics as JSON (dsconsole-stats-….json)"),
         KeyBinding(.stats, [.character("X")], .resetStatistics, "reset: forget every statistic"),
         KeyBinding(.stats, [.character("?"), .function(1)], .toggleHelp, "help"),
+
+        KeyBinding(.nodes, [.escape, .character("N"), .character("q")], .toggleNodes, "close the Nodes view"),
+        KeyBinding(.nodes, [.character("j"), .down], .moveDown, "next node"),
+        KeyBinding(.nodes, [.character("k"), .up], .moveUp, "previous node"),
+        KeyBinding(.nodes, [.pageDown, .ctrl("f")], .pageDown, "page down"),
+        KeyBinding(.nodes, [.pageUp, .ctrl("b")], .pageUp, "page up"),
+        KeyBinding(.nodes, [.character("g"), .home], .first, "first node"),
+        KeyBinding(.nodes, [.character("G"), .end], .last, "last node"),
+        KeyBinding(.nodes, [.character("?"), .function(1)], .toggleHelp, "help"),
 
         KeyBinding(.help, [.escape, .character("?"), .character("q"), .function(1)], .toggleHelp, "close the help"),
         KeyBinding(.help, [.character("j"), .down], .moveDown, "scroll down"),

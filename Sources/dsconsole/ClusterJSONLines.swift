@@ -26,6 +26,9 @@ struct ClusterJSONLines {
             o["lastStatus"] = node.lastStatus.map(Self.time)
             o["leader"] = node.leader.map(JSONValue.string)
             return .object(o)
+        case .cluster(.nodeState):
+            // The console's Nodes view; `node` objects already carry each change.
+            return nil
         case .cluster(.warning(let warning)):
             var o = JSONObject()
             Self.head(&o, warning.at, "warning")

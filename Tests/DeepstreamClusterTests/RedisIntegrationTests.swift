@@ -96,6 +96,25 @@ import Testing
         #expect(observer.counters.badPayloads == 0 && observer.counters.unknownMessages == 0)
     }
 
+    @Test(.enabled(if: RedisServer.binary != nil)) func patternSubscriptionReportsThePublishedChannel() async throws {
+        let redis = try await RedisServer()
+        defer { redis.stop() }
+        let subscriber = RedisBusSubscriber(
+            configuration: .init(
+                endpoint: RedisEndpoint(host: "127.0.0.1", port: redis.port), channels: [], patterns: ["[69]", "1?"],
+                backoff: [.milliseconds(100)], pingInterval: .seconds(1), connectTimeout: .seconds(2)),
+            clock: { Timestamp(nanoseconds: 1) })
+        let collector = Collector(subscriber.events())
+        defer { collector.stop() }
+        let subscribed = try await collector.wait("subscribed") { $0.contains { if case .subscribed = $0 { true } else { false } } }
+        #expect(subscribed.contains(.subscribed(channels: ["[69]", "1?"], at: Timestamp(nanoseconds: 1))))
+        try await redis.publish([("4", Array("record".utf8)), ("6", Array("rpc".utf8)), ("11", Array("registry".utf8)), ("9", Array("cluster".utf8))])
+        let events = try await collector.wait("3 messages") { Self.messages($0).count >= 3 }
+        let received = Self.messages(events)
+        #expect(received.map(\.channel) == ["6", "11", "9"])
+        #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == ["rpc", "registry", "cluster"])
+    }
+
     @Test(.enabled(if: RedisServer.binary != nil)) func wrongPasswordIsOneLineAndFinal() async throws {
         let redis = try await RedisServer(password: "right")
         defer { redis.stop() }

@@ -75,6 +75,10 @@ extension BinaryTests {
             let bad = try await ChildProcess.run(["watch", "--cluster", "http://127.0.0.1:1"])
             #expect(bad.status == 64)
             #expect(bad.stderr.contains("only redis:// URLs"), "\(bad.stderr)")
+            // `cluster --listen` without `--proxy` would silently do nothing: a usage error instead.
+            let listen = try await ChildProcess.run(["cluster", "redis://127.0.0.1:\(redis.port)", "--listen", "127.0.0.1:0"])
+            #expect(listen.status == 64)
+            #expect(listen.stderr.contains("--listen and --upstream-ca go with --proxy UPSTREAM"), "\(listen.stderr)")
         }
 
         @Test("watch --cluster says when Redis goes away and comes back")
@@ -93,7 +97,7 @@ extension BinaryTests {
             #expect(await watch.wait(timeout: .seconds(10)) == 0)
         }
 
-        @Test("dsconsole cluster: the console shows the nodes' call and provider, and the Redis outage")
+        @Test("dsconsole cluster: calls, providers, the Nodes view (a node going silent) and the Redis outage")
         func consoleInTmux() async throws {
             let redis = try await RedisServer()
             defer { redis.stop() }
@@ -101,33 +105,62 @@ extension BinaryTests {
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
             let command = "cd '\(home)' && '\(BuiltProducts.dsconsole.path)' cluster 'redis://127.0.0.1:\(redis.port)' "
                 + "2>'\(home)/stderr.txt'; echo $? > '\(home)/status.txt'"
-            let session = try await TmuxSession.start(
-                command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
-            defer { Task { await session.kill() } }
-            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis://127.0.0.1:\(redis.port) (cluster bus, read-only: cross-node calls only)") }
-            try await redis.waitForSubscriber()
-            try await redis.publish(ClusterBusScript.oneCall)
-            // The call row (requestor node → provider node, ok) and node-b's provider row.
-            let screen = try await session.waitUntil(timeout: .seconds(10)) { screen in
-                screen.split(separator: "\n").contains { $0.contains("double-it") && $0.contains("node-a → #2 node-b") && $0.contains("ok") }
+            try await TmuxSession.with(
+                command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
+            ) { session in
+                try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis://127.0.0.1:\(redis.port) (cluster bus, read-only: cross-node calls only)") }
+                try await redis.waitForSubscriber()
+                try await redis.publish(ClusterBusScript.oneCall)
+                // The call row (requestor node → provider node, ok) and node-b's provider row; the Calls
+                // title says what the bus cannot show.
+                let screen = try await session.waitUntil(timeout: .seconds(10)) { screen in
+                    screen.split(separator: "\n").contains { $0.contains("double-it") && $0.contains("node-a → #2 node-b") && $0.contains("ok") }
+                }
+                #expect(screen.split(separator: "\n").contains { $0.contains("double-it") && $0.contains("#2 node-b") && !$0.contains("→") })
+                #expect(screen.contains("0 errors"), "\(screen)")
+                #expect(screen.contains("cross-node only: same-node calls are not on the bus"), "\(screen)")
+                #expect(screen.contains(" BUS "), "\(screen)")
+
+                // N: the Nodes view lists both nodes alive, node-a leading, node-b providing double-it.
+                try await session.sendKeys("N")
+                let nodes = try await session.waitUntil { $0.contains("Nodes · 2 (2 alive) · leader node-a") }
+                let rows = nodes.split(separator: "\n")
+                #expect(rows.contains { $0.contains("★ node-a") && $0.contains("alive") }, "\(nodes)")
+                #expect(rows.contains { $0.contains("node-b") && $0.contains("alive") && $0.contains("double-it") }, "\(nodes)")
+                #expect(nodes.contains("Same-node calls never cross the bus"))
+                // node-a keeps announcing itself, node-b stops: silent, then gone after the 6 s timeout.
+                var gone = ""
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline {
+                    try await redis.publish([ClusterBusScript.status("node-a", 0.9)].map { (channel: $0.0, payload: $0.1) })
+                    gone = try await session.capturePane()
+                    if gone.split(separator: "\n").contains(where: { $0.contains("node-b") && $0.contains("gone, silent since") }) { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                #expect(gone.contains("Nodes · 2 (1 alive) · leader node-a"), "\(gone)")
+                #expect(gone.split(separator: "\n").contains { $0.contains("node-b") && $0.contains("gone, silent since") && $0.contains(" 0 -") }, "\(gone)")
+                #expect(gone.split(separator: "\n").contains { $0.contains("★ node-a") && $0.contains("alive") }, "\(gone)")
+                try await session.sendKeys("Escape")
+                try await session.waitUntil { !$0.contains("Nodes · ") }
+
+                redis.stop()
+                try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis: Redis") && $0.contains("retrying") }
+                // The status line keeps saying so after the notice expires.
+                try await session.waitUntil(timeout: .seconds(15)) { $0.contains(" BUS LOST ") || $0.contains(" RECONNECTING ") }
+                try await redis.restart()
+                try await session.waitUntil(timeout: .seconds(15)) { $0.contains("subscribed to the cluster bus at 127.0.0.1:\(redis.port) again") }
+                // A log with calls asks before quitting.
+                try await session.sendKeys("q")
+                try await session.waitUntil { $0.contains("in the log") }
+                try await session.sendKeys("y")
+                let deadline2 = ContinuousClock.now + .seconds(10)
+                var status: String?
+                while ContinuousClock.now < deadline2, status == nil {
+                    status = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8)
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
             }
-            #expect(screen.split(separator: "\n").contains { $0.contains("double-it") && $0.contains("#2 node-b") && !$0.contains("→") })
-            #expect(screen.contains("0 errors"), "\(screen)")
-            redis.stop()
-            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis: Redis") && $0.contains("retrying") }
-            try await redis.restart()
-            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("subscribed to the cluster bus at 127.0.0.1:\(redis.port) again") }
-            // A log with calls asks before quitting.
-            try await session.sendKeys("q")
-            try await session.waitUntil { $0.contains("in the log") }
-            try await session.sendKeys("y")
-            let deadline = ContinuousClock.now + .seconds(10)
-            var status: String?
-            while ContinuousClock.now < deadline, status == nil {
-                status = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8)
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         }
     }
 }

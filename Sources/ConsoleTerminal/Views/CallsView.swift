@@ -8,6 +8,7 @@ package enum CallsView {
         let calls = state.calls
         var title = "Calls"
         if !calls.filter.isEmpty { title += " [\(calls.filter.text)]" }
+        if let note = state.callsPaneNote { title += " · \(note)" }
         let paneFocused = state.focus == .calls && state.overlay == nil
         buffer.drawPaneBox(rect, title: title, focused: paneFocused, styles: styles)
         let inner = rect.inset(by: 1)

@@ -16,6 +16,8 @@ package enum ConsoleView {
             DetailView.draw(state, in: Rect(layout.detail), into: &buffer, styles: styles)
         case .stats:
             StatsView.draw(state, in: Rect(layout.detail), into: &buffer, styles: styles)
+        case .nodes:
+            NodesView.draw(state, in: Rect(layout.detail), into: &buffer, styles: styles)
         default:
             ProvidersView.draw(state, in: Rect(layout.providers), into: &buffer, styles: styles)
             ComposerView.draw(state, in: Rect(layout.composer), into: &buffer, styles: styles)
@@ -40,7 +42,7 @@ package enum ConsoleView {
             HistorySearchView.draw(state, editor: editor, selection: selection, in: Rect(layout.help), into: &buffer, styles: styles)
         case .addProvider, .writeRecording, .confirmQuit, .confirmDelete:
             DialogView.draw(state, in: Rect(layout.detail), into: &buffer, styles: styles)
-        case .detail, .stats, nil:
+        case .detail, .stats, .nodes, nil:
             break
         }
         if state.overlay == nil || { if case .detail = state.overlay { true } else { false } }() {

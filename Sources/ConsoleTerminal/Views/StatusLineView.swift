@@ -31,7 +31,7 @@ package enum StatusLineView {
         if !badge.isEmpty {
             buffer.put(badge, row: row, column: right, style: styles[.badge], maxWidth: badge.count)
         }
-        let connection = " \(state.connection.rawValue) "
+        let connection = " \(state.connectionLabel) "
         var left = rect.column
         left += buffer.put(connection, row: row, column: left, style: styles[.statusBar].adding(.bold), maxWidth: right - left)
         let noticeRoom = state.notice.map { $0.text.count + 1 } ?? 20

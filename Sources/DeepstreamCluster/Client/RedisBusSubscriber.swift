@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// A read-only Redis pub/sub client for the cluster bus: connects, AUTHs, SUBSCRIBEs, keeps the
+/// A read-only Redis pub/sub client for the cluster bus: connects, AUTHs, SUBSCRIBEs (and/or
+/// PSUBSCRIBEs: a `pmessage` is reported with the channel it was published on), keeps the
 /// connection alive with PING and reconnects with backoff when Redis goes away. It never publishes.
 ///
 /// It only does IO: bytes go through ``RESPDecoder`` and come out as ``BusConnectionEvent``s on one
@@ -16,6 +17,8 @@ package final class RedisBusSubscriber: Sendable {
         package var endpoint: RedisEndpoint
         /// Channels to SUBSCRIBE to.
         package var channels: [String]
+        /// Glob patterns to PSUBSCRIBE to (Redis syntax, e.g. `[69]` or `1?`); none by default.
+        package var patterns: [String]
         /// Waits between attempts: the n-th consecutive failure waits `backoff[min(n, count) - 1]`.
         package var backoff: [Duration]
         /// Interval between keep-alive PINGs; the connection is dropped when nothing arrives for three of them.
@@ -26,13 +29,14 @@ package final class RedisBusSubscriber: Sendable {
         package var limits: RESPDecoder.Limits
         /// Creates a configuration.
         package init(
-            endpoint: RedisEndpoint, channels: [String] = BusNumbers.observedChannels,
+            endpoint: RedisEndpoint, channels: [String] = BusNumbers.observedChannels, patterns: [String] = [],
             backoff: [Duration] = [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5)],
             pingInterval: Duration = .seconds(5), connectTimeout: Duration = .seconds(5),
             limits: RESPDecoder.Limits = RESPDecoder.Limits()
         ) {
             self.endpoint = endpoint
             self.channels = channels
+            self.patterns = patterns
             self.backoff = backoff
             self.pingInterval = pingInterval
             self.connectTimeout = connectTimeout
@@ -154,7 +158,14 @@ package final class RedisBusSubscriber: Sendable {
                                 throw Fatal(reason: "Redis at \(endpoint) refused the password: \(text)")
                             }
                         }
-                        try await outbound.write(ByteBuffer(bytes: RESPCommand.encode(["SUBSCRIBE"] + self.configuration.channels)))
+                        let channels = self.configuration.channels
+                        let patterns = self.configuration.patterns
+                        if !channels.isEmpty {
+                            try await outbound.write(ByteBuffer(bytes: RESPCommand.encode(["SUBSCRIBE"] + channels)))
+                        }
+                        if !patterns.isEmpty {
+                            try await outbound.write(ByteBuffer(bytes: RESPCommand.encode(["PSUBSCRIBE"] + patterns)))
+                        }
                         var confirmed = 0
                         while true {
                             let reply = try await nextReply()
@@ -171,11 +182,11 @@ package final class RedisBusSubscriber: Sendable {
                                 } else if kind == "pmessage", elements.count == 4, let name = elements[2].text,
                                           let payload = elements[3].bytes {
                                     emit(.message(channel: name, payload: payload, at: self.clock()))
-                                } else if kind == "subscribe" {
+                                } else if kind == "subscribe" || kind == "psubscribe" {
                                     confirmed += 1
-                                    if confirmed == self.configuration.channels.count {
+                                    if confirmed == channels.count + patterns.count {
                                         subscribed.withLockedValue { $0 = true }
-                                        emit(.subscribed(channels: self.configuration.channels, at: self.clock()))
+                                        emit(.subscribed(channels: channels + patterns, at: self.clock()))
                                     }
                                 }
                             default:

@@ -10,6 +10,10 @@ package enum ClusterEvent: Hashable, Sendable {
     case node(NodeEvent)
     /// Something the observer noticed that the cluster itself does not report.
     case warning(ClusterWarning)
+    /// A node's whole state after it changed (joined, STATUS, providers, checksum, bounce, silent), with
+    /// the cluster's leader at that moment: what a view of the nodes needs, without replaying events.
+    /// Not sent when only ``ClusterNode/lastSeen`` moved (that would be every bus message).
+    case nodeState(ClusterNode, leader: String?, at: Timestamp)
 }
 
 /// A change of one node.

@@ -78,6 +78,8 @@ package struct ClusterObserver: Sendable {
     private var lastMessageAt: Timestamp?
     private var silenceReported = false
     private var reportedProblems: [String: Int] = [:]
+    /// Nodes changed by the message or tick being handled: each gets one ``ClusterEvent/nodeState(_:leader:at:)``.
+    private var changedNodes: Set<String> = []
 
     /// Creates an observer that knows nothing yet.
     package init(configuration: Configuration = Configuration()) { self.configuration = configuration }
@@ -108,6 +110,11 @@ package struct ClusterObserver: Sendable {
 
     /// One PUBLISH payload received on `channel`.
     package mutating func receive(channel: String, payload: [UInt8], at: Timestamp) -> [ClusterEvent] {
+        let events = handle(channel: channel, payload: payload, at: at)
+        return events + nodeStates(at: at)
+    }
+
+    private mutating func handle(channel: String, payload: [UInt8], at: Timestamp) -> [ClusterEvent] {
         counters.messages += 1
         lastMessageAt = at
         silenceReported = false
@@ -137,6 +144,11 @@ package struct ClusterObserver: Sendable {
     /// Time passes: nodes silent for longer than the inactivity timeout are gone, bounced calls that
     /// were not rerouted fail, idle calls expire, and a silent bus is reported.
     package mutating func tick(at: Timestamp) -> [ClusterEvent] {
+        let events = expire(at: at)
+        return events + nodeStates(at: at)
+    }
+
+    private mutating func expire(at: Timestamp) -> [ClusterEvent] {
         var events: [ClusterEvent] = []
         for name in nodesByName.keys.sorted() {
             guard var node = nodesByName[name], node.isAlive else { continue }
@@ -150,6 +162,7 @@ package struct ClusterObserver: Sendable {
             node.providedNames = []
             node.checksumMismatch = false
             nodesByName[name] = node
+            changedNodes.insert(name)
             let seconds = at.since(reference).secondsValue
             let reason = "silent: nothing since \(reference) (\(formatSeconds(seconds)) s, timeout "
                 + "\(formatSeconds(configuration.nodeInactiveTimeout.secondsValue)) s)"
@@ -189,6 +202,7 @@ package struct ClusterObserver: Sendable {
             node.role = envelope.string("role")
             node.lastStatus = at
             nodesByName[node.name] = node
+            changedNodes.insert(node.name)
             if first {
                 var clientData = JSONObject()
                 clientData["leaderScore"] = node.leaderScore.map(JSONValue.double)
@@ -271,6 +285,7 @@ package struct ClusterObserver: Sendable {
             nodesByName[node.name] = node
             return events + unknown(envelope, at: at)
         }
+        if nodesByName[node.name] != node { changedNodes.insert(node.name) }
         nodesByName[node.name] = node
         return events
     }
@@ -333,6 +348,7 @@ package struct ClusterObserver: Sendable {
                 let count = (node.bounces[name] ?? 0) + 1
                 node.bounces[name] = count
                 nodesByName[node.name] = node
+                changedNodes.insert(node.name)
                 events.append(.warning(ClusterWarning(
                     kind: .providerBounced, node: node.name, name: name,
                     message: "\(node.name) is registered as provider of \(name) but answered NO_RPC_PROVIDER "
@@ -367,10 +383,22 @@ package struct ClusterObserver: Sendable {
         let node = ClusterNode(name: name, peer: peer, at: at)
         nodesByName[name] = node
         namesByPeer[peer] = name
+        changedNodes.insert(name)
         return [
             .traffic(.connected(peer: peer, remoteAddress: name, format: .json, at: at)),
             .node(nodeEvent(node, .joined, at: at)),
         ]
+    }
+
+    /// One ``ClusterEvent/nodeState(_:leader:at:)`` per node changed since the last call, by name.
+    private mutating func nodeStates(at: Timestamp) -> [ClusterEvent] {
+        guard !changedNodes.isEmpty else { return [] }
+        let leader = self.leader
+        let events = changedNodes.sorted().compactMap { name in
+            nodesByName[name].map { ClusterEvent.nodeState($0, leader: leader, at: at) }
+        }
+        changedNodes = []
+        return events
     }
 
     private func nodeEvent(_ node: ClusterNode, _ change: NodeEvent.Change, at: Timestamp) -> NodeEvent {

@@ -30,8 +30,9 @@ enum ConsoleLauncher {
         /// through the first and watch all their traffic.
         case proxied([ProxyConfiguration], user: String?, authData: JSONValue)
         /// Show a deepstream cluster's Redis bus, read-only (the engine talks to a private embedded
-        /// broker on a free port; see docs/cluster.md).
-        case cluster(RedisEndpoint)
+        /// broker on a free port; see docs/cluster.md); with `proxy`, also a proxy in front of one node,
+        /// whose calls join the bus's (the engine then connects through the proxy).
+        case cluster(RedisEndpoint, proxy: ProxyConfiguration?)
     }
 
     /// Which of the console's providers a remote server gets at start (`connect --provide`).
@@ -91,12 +92,16 @@ enum ConsoleLauncher {
         // The cluster view runs the engine against a private embedded broker on a free port.
         var target = target
         var clusterEndpoint: RedisEndpoint?
-        if case .cluster(let endpoint) = target {
+        if case .cluster(let endpoint, let proxyConfiguration) = target {
             clusterEndpoint = endpoint
-            var configuration = BrokerConfiguration()
-            configuration.host = "127.0.0.1"
-            configuration.port = 0
-            target = .embedded(configuration: configuration, authData: ["username": "console"], configFile: nil)
+            if let proxyConfiguration {
+                target = .proxied([proxyConfiguration], user: "console", authData: ["username": "console"])
+            } else {
+                var configuration = BrokerConfiguration()
+                configuration.host = "127.0.0.1"
+                configuration.port = 0
+                target = .embedded(configuration: configuration, authData: ["username": "console"], configFile: nil)
+            }
         }
         var broker: Broker?
         var proxy: Proxy?
@@ -170,15 +175,18 @@ enum ConsoleLauncher {
             throw fail("bad server URL \(url): \(error.description)")
         }
         var clusterFeed: ClusterFeed?
-        var clusterStreams: (traffic: AsyncStream<TrafficEvent>, notices: AsyncStream<EngineEvent>)?
+        var clusterStreams: ClusterConsoleBridge.Streams?
         if let clusterEndpoint {
             let feed = ClusterWatch.makeFeed(clusterEndpoint)
-            clusterStreams = ClusterConsoleBridge.split(feed.events(), redis: clusterEndpoint)
+            // With a proxy, its traffic joins the bus's in the bridge (one row per call).
+            let proxied = proxy?.events(bufferingNewest: 20_000, includingFrames: false)
+            clusterStreams = ClusterConsoleBridge.split(
+                feed.events(), redis: clusterEndpoint, proxy: proxied, proxyUpstream: proxy?.configurations.first?.upstream.description)
             clusterFeed = feed
         } else if let broker {
             await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false))
         }
-        if let proxy { await engine.relay(proxy.events(bufferingNewest: 20_000, includingFrames: false)) }
+        if let proxy, clusterEndpoint == nil { await engine.relay(proxy.events(bufferingNewest: 20_000, includingFrames: false)) }
 
         var screenConfiguration = NcursesScreen.Configuration()
         screenConfiguration.reportsMouse = options.mouse
@@ -197,12 +205,14 @@ enum ConsoleLauncher {
             }.joined(separator: " · ")
         } ?? engine.url.description
         let configuration = ConsoleConfiguration(
-            url: clusterEndpoint.map { "redis://\($0) (cluster bus, read-only: cross-node calls only)" } ?? shownURL, user: user, embeddedBroker: broker != nil || proxy != nil,
+            url: clusterEndpoint.map { ClusterCommand.statusText(redis: $0, proxy: proxy == nil ? nil : shownURL) } ?? shownURL, user: user,
+            embeddedBroker: broker != nil || proxy != nil,
             callLogCapacity: options.callLogCapacity)
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger)
         if let proxy { runtime.topicCounts = { proxy.statistics.observer.messagesPerTopic } }
+        if let clusterStreams { runtime.relay(clusterStreams.actions) }
         let relayedStreams = clusterStreams
         let login = Task {
             do throws(LoginError) {

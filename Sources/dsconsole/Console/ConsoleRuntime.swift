@@ -85,6 +85,15 @@ final class ConsoleRuntime {
         return ending ?? .quit
     }
 
+    /// Applies every action of `actions` in the loop, in order (e.g. the cluster feed's node states);
+    /// call before ``run(providers:history:)``. The task ends with the stream or when the loop stops.
+    func relay(_ actions: AsyncStream<ConsoleAction>) {
+        let sink = self.sink
+        tasks.append(Task {
+            for await action in actions { sink.yield(.action(action)) }
+        })
+    }
+
     // MARK: Inputs
 
     private func startInputs() {
