@@ -94,6 +94,9 @@ package struct BrokerCore {
             case .accept, .response, .steering:
                 return router.timerFired(timer, at: now)
             }
+        case .steer(let change):
+            router.apply(change)
+            return []
         case .drain:
             router.isDraining = true
             return []

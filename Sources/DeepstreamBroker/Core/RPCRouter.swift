@@ -37,6 +37,9 @@ package struct RPCRouter {
     private let permissions: RPCPermissions?
     /// The steering rules (docs/rules.md); empty means every call takes the plain path.
     public var steering: SteeringRules
+    /// Provider registrations switched off from the console: a dispatch to one is rejected on the
+    /// provider's behalf (docs/rules.md). Entries of a connection that leaves or unprovides are dropped.
+    package var switchedOff: Set<SwitchedOffProvider> = []
     /// Which ruleset decides a name (it depends on the name only), as deepstream's rule cache keeps it;
     /// emptied when it reaches ``ruleCacheCapacity`` entries so it stays bounded.
     private var ruleCache: [RuleCacheKey: Int?] = [:]
@@ -104,6 +107,7 @@ package struct RPCRouter {
     package mutating func leave(_ peer: PeerID, at now: Timestamp) -> [BrokerAction] {
         var actions: [BrokerAction] = []
         members[peer] = nil
+        if !switchedOff.isEmpty { switchedOff = switchedOff.filter { $0.peer != peer } }
         for name in (provided.removeValue(forKey: peer) ?? []).sorted() {
             providers[name]?.removeAll { $0 == peer }
             if providers[name]?.isEmpty == true { providers[name] = nil }
@@ -182,6 +186,7 @@ package struct RPCRouter {
     private mutating func unprovide(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
         var actions: [BrokerAction] = []
         for name in message.names where provided[peer]?.remove(name) != nil {
+            if !switchedOff.isEmpty { switchedOff.remove(SwitchedOffProvider(peer: peer, name: name)) }
             providers[name]?.removeAll { $0 == peer }
             if providers[name]?.isEmpty == true { providers[name] = nil }
             actions.append(.tap(.providerRemoved(peer: peer, name: name, at: now)))
@@ -315,7 +320,15 @@ package struct RPCRouter {
         guard var call = calls[callID] else { return }
         call.pendingSteer = nil
         call.awaitingRelease = false
-        // The one check a call pays when no rule is loaded.
+        // The one check a call pays when no rule is loaded and no provider is switched off.
+        if !switchedOff.isEmpty, switchedOff.contains(SwitchedOffProvider(peer: call.provider, name: call.name)) {
+            // Rejected on the provider's behalf before it sees the request: reroute or NO_RPC_PROVIDER.
+            calls[callID] = call
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: SwitchedOffProvider.step, at: now))))
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: call.provider), at: now))))
+            reroute(callID, at: now, into: &actions)
+            return
+        }
         if !steering.isEmpty, let decision = steeringDecision(for: call) {
             switch decision.action {
             case .fail(let error):
