@@ -94,6 +94,7 @@ package enum CallDetailContent {
         case "fail": full ? "failed by rule \(rule) (REQUEST_ERROR \(detail ?? "null"))" : "failed by rule \(rule)"
         case "reject": "answer replaced by REJECT by rule \(rule)"
         case "drop-response": "response dropped by rule \(rule)"
+        case "switched-off": "rejected on the provider's behalf: switched off in the console"
         default: "\(action) by rule \(rule)"
         }
     }

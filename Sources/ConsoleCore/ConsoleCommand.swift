@@ -135,6 +135,11 @@ package enum ConsoleCommand: Hashable, Sendable {
     case cycleSort
     /// Expand or fold long payloads in the detail view.
     case toggleFolding
+    /// Send the selected call (Calls pane) or the call in the detail view again from the console's own
+    /// connection: same name, same data.
+    case resendCall
+    /// Load the selected call's name and data into the composer to edit and send.
+    case editCall
     /// Copy the call in the detail view (clipboard via OSC 52 and the copy file).
     case copyCall(CallExport)
 }

@@ -6,6 +6,9 @@ package struct ConsoleConfiguration: Hashable, Sendable {
     package var user: String?
     /// Whether the console runs the embedded broker (then its traffic is shown and counted).
     package var embeddedBroker: Bool
+    /// Whether the console can steer live calls (switch other clients' providers off, edit rules): on
+    /// its own embedded broker only.
+    package var canSteer = false
     /// The call log's capacity.
     package var callLogCapacity: Int
     /// How many composer history entries are kept.

@@ -13,6 +13,9 @@ package enum ConsoleEffect: Hashable, Sendable {
     case registerProvider(name: String, behaviour: String)
     /// Stop providing the own provider `name` (if provided) and forget it.
     case removeProvider(name: String)
+    /// Switch another client's provider registration off (its requests are rejected on its behalf) or
+    /// back on, on the embedded broker.
+    case switchProvider(peer: PeerID, name: String, off: Bool)
     /// Put `text` on the terminal's clipboard (OSC 52) and into the copy file.
     case copy(String)
     /// Persist the composer history.

@@ -89,9 +89,14 @@ extension ConsoleState {
         guard case .providerDetail(let name, let peer, _) = overlay else { return [] }
         var lines = [StyledLine(name, .title)]
         if let peer {
-            lines.append(StyledLine("Provided by another client: \(peerLabel(peer)) (read-only)"))
-            if let since = providers.remote.first(where: { $0.peer == peer && $0.name == name })?.since {
-                lines.append(StyledLine("since \(DisplayFormat.timeOfDay(since)) UTC", .dim))
+            lines.append(StyledLine("Provided by another client: \(peerLabel(peer))"))
+            if let remote = providers.remote.first(where: { $0.peer == peer && $0.name == name }) {
+                lines.append(StyledLine("since \(DisplayFormat.timeOfDay(remote.since)) UTC", .dim))
+                if remote.isSwitchedOff {
+                    lines.append(StyledLine("Switched off: its requests are rejected on its behalf (Space switches it on)", .stateError))
+                } else if configuration.canSteer {
+                    lines.append(StyledLine("Space switches it off (its requests are then rejected on its behalf)", .dim))
+                }
             }
         } else if let provider = providers.ownIndex(of: name).map({ providers.own[$0] }) {
             let where_ = configuration.embeddedBroker ? "the embedded server" : "the remote server"

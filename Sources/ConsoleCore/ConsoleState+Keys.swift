@@ -176,6 +176,10 @@ extension ConsoleState {
             case .remote(let index):
                 overlay = .providerDetail(name: providers.remote[index].name, peer: providers.remote[index].peer, scroll: 0)
             }
+        case .resendCall:
+            return resendCall()
+        case .editCall:
+            editCall()
         case .copyCall(let format):
             guard case .detail(let key, _) = overlay, let record = calls.log[key] else { break }
             notify("Copied the call \(format.title) (clipboard via OSC 52; also in the copy file)")
@@ -242,7 +246,7 @@ extension ConsoleState {
 
     /// Focuses `pane`. Arriving at the composer with Tab starts editing; with `h`/`l` (`editing`
     /// false) keys keep navigating until Enter or `i`.
-    private mutating func setFocus(_ pane: Pane, editing: Bool = true) {
+    mutating func setFocus(_ pane: Pane, editing: Bool = true) {
         // Moving to a pane from the detail view closes it (the panes are hidden behind it).
         if case .detail = overlay { overlay = nil }
         calls.filterEditor = nil
@@ -467,10 +471,9 @@ extension ConsoleState {
     // MARK: Providers
 
     private mutating func toggleProvide() -> [ConsoleEffect] {
-        guard providers.rows.indices.contains(providers.selection),
-            case .own(let index) = providers.rows[providers.selection]
-        else {
-            if providers.rowCount > 0 { notify("Other clients' providers are read-only") }
+        guard providers.rows.indices.contains(providers.selection) else { return [.requestRedraw] }
+        guard case .own(let index) = providers.rows[providers.selection] else {
+            if case .remote(let index) = providers.rows[providers.selection] { return switchRemoteProvider(at: index) }
             return [.requestRedraw]
         }
         let name = providers.own[index].name
@@ -549,7 +552,7 @@ extension ConsoleState {
         }
     }
 
-    private mutating func startMake(name: String, data: JSONValue?, request: ComposerHistoryEntry) -> ConsoleEffect {
+    mutating func startMake(name: String, data: JSONValue?, request: ComposerHistoryEntry) -> ConsoleEffect {
         let id = nextRequestID
         nextRequestID = RequestID(id.rawValue + 1)
         pendingRequests[id] = name

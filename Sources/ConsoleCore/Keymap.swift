@@ -71,8 +71,7 @@ package struct Keymap: Hashable, Sendable {
 
     /// The console's keymap.
     ///
-    /// Kept free for later features: `r`, `e` and `m` in the Calls pane (resend, edit, mark) and `d`
-    /// on a call (diff).
+    /// Kept free for later features: `m` in the Calls pane (mark) and `d` on a call (diff).
     package static let standard = Keymap([
         KeyBinding(.global, [.ctrl("c")], .quit, "quit (asks first when calls are in the log)"),
         KeyBinding(.global, [.tab], .focusNext, "next pane"),
@@ -98,7 +97,7 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.panes, [.character("g"), .home], .first, "first row"),
         KeyBinding(.panes, [.character("G"), .end], .last, "last row (Calls: follow new calls, resume a paused view)"),
 
-        KeyBinding(.providers, [.character(" ")], .toggleProvide, "provide / unprovide the selected own provider"),
+        KeyBinding(.providers, [.character(" ")], .toggleProvide, "provide / unprovide an own provider; switch another client's off / on (embedded broker)"),
         KeyBinding(.providers, [.character("a")], .addProvider, "add a provider (name and behaviour)"),
         KeyBinding(.providers, [.character("d")], .deleteProvider, "delete the selected own provider (asks first)"),
         KeyBinding(.providers, [.enter], .composeForSelected, "compose a call to the selected provider"),
@@ -108,6 +107,8 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.calls, [.enter], .openDetail, "open the call's detail"),
         KeyBinding(.calls, [.character("w")], .writeRecording, "write the ended calls (filtered, if a filter is on) to a recording"),
         KeyBinding(.calls, [.character("s")], .cycleSort, "sort: time (live) → name → latency (slowest first) → time"),
+        KeyBinding(.calls, [.character("r")], .resendCall, "send the selected call again from the console (same name and data)"),
+        KeyBinding(.calls, [.character("e")], .editCall, "copy the selected call's name and data into the composer to edit"),
 
         KeyBinding(.composerPane, [.enter], .startEditing, "start typing in the composer"),
         KeyBinding(.composerPane, [.ctrl("o")], .openResult, "show the last result in full"),
@@ -148,6 +149,8 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.detail, [.character("1")], .first, "summary and timeline"),
         KeyBinding(.detail, [.character("2")], .jumpToRequest, "request"),
         KeyBinding(.detail, [.character("3")], .jumpToResponse, "response"),
+        KeyBinding(.detail, [.character("r")], .resendCall, "send this call again from the console (same name and data)"),
+        KeyBinding(.detail, [.character("e")], .editCall, "copy this call's name and data into the composer to edit"),
         KeyBinding(.detail, [.character("z")], .toggleFolding, "expand / fold long payloads (folded: first level only)"),
         KeyBinding(.detail, [.character("y")], .copyCall(.json), "copy the call as JSON (clipboard via OSC 52, and the copy file)"),
         KeyBinding(.detail, [.character("Y")], .copyCall(.commandLine), "copy it as a `dsconsole call` command line"),

@@ -188,12 +188,14 @@ enum ConsoleLauncher {
         }
         // In proxy mode the status line reads `listen URL → upstream`: where apps connect, and to what.
         let shownURL = proxy.map { "\(engine.url) → \($0.configuration.upstream.description)" } ?? engine.url.description
-        let configuration = ConsoleConfiguration(
+        var configuration = ConsoleConfiguration(
             url: clusterEndpoint.map { "redis://\($0) (cluster bus, read-only: cross-node calls only)" } ?? shownURL, user: user, embeddedBroker: broker != nil || proxy != nil,
             callLogCapacity: options.callLogCapacity)
+        // Steering needs the console's own broker (the cluster view's private one only relays).
+        configuration.canSteer = broker != nil && clusterEndpoint == nil
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
-            logger: logger)
+            logger: logger, broker: clusterEndpoint == nil ? broker : nil)
         let relayedStreams = clusterStreams
         let login = Task {
             do throws(LoginError) {

@@ -1,4 +1,6 @@
 import ConsoleCore
+import DeepstreamBroker
+import RPCSteering
 import ConsoleTerminal
 import DeepstreamClient
 import DeepstreamProtocol
@@ -41,12 +43,15 @@ final class ConsoleRuntime {
     private var ending: Ending?
     private var tasks: [Task<Void, Never>] = []
     private var paste = PasteAssembler()
+    /// The embedded broker, for live steering (switch-off, rules); nil on a remote server or proxy.
+    private let broker: Broker?
 
     /// A runtime drawing on the started `screen` for `engine`.
     init(
         screen: NcursesScreen, engine: ClientEngine, configuration: ConsoleConfiguration, theme: Theme,
-        history: HistoryStore, logger: Logger
+        history: HistoryStore, logger: Logger, broker: Broker? = nil
     ) {
+        self.broker = broker
         self.screen = screen
         self.engine = engine
         self.history = history
@@ -208,6 +213,9 @@ final class ConsoleRuntime {
             }
         case .removeProvider(let name):
             host.remove(name)
+        case .switchProvider(let peer, let name, let off):
+            guard let broker else { break }
+            Task { await broker.steer(.switchProvider(SwitchedOffProvider(peer: peer, name: name), off: off)) }
         case .copy(let text):
             copy(text)
         case .saveHistory(let entries):
