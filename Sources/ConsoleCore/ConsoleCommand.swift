@@ -140,6 +140,16 @@ package enum ConsoleCommand: Hashable, Sendable {
     case resendCall
     /// Load the selected call's name and data into the composer to edit and send.
     case editCall
+    /// Open or close the Rules overlay (steering rules of the embedded broker).
+    case openRules
+    /// Rules overlay: enable or disable the selected rule.
+    case toggleRule
+    /// Rules overlay: type a new rule as JSON.
+    case addRule
+    /// Rules overlay: edit the selected rule's JSON.
+    case editRule
+    /// Rules overlay: delete the selected rule.
+    case deleteRule
     /// Copy the call in the detail view (clipboard via OSC 52 and the copy file).
     case copyCall(CallExport)
 }

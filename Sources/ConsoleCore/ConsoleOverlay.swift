@@ -24,4 +24,6 @@ package enum ConsoleOverlay: Hashable, Sendable {
     case result(scroll: Int)
     /// Ctrl-R: fuzzy search through the composer history; `selection` indexes the matches.
     case historySearch(LineEditor, selection: Int)
+    /// The steering rules (`R`); its list and editor are ``ConsoleState/rules``.
+    case rules
 }

@@ -64,6 +64,7 @@ extension ConsoleState {
     }
 
     private mutating func type(_ character: Character) {
+        if typeInRuleEditor(character) { return }
         if case .addProvider(var editor) = overlay {
             editor.insert(character)
             overlay = .addProvider(editor)
@@ -117,6 +118,7 @@ extension ConsoleState {
 
     mutating func perform(_ command: ConsoleCommand) -> [ConsoleEffect] {
         if case .stats = overlay, calls.filterEditor == nil, let effects = performInStats(command) { return effects }
+        if let effects = performInRules(command) { return effects }
         switch command {
         case .quit:
             // Closing an overlay never quits; with calls in the log (or requests pending), ask first.
@@ -176,6 +178,10 @@ extension ConsoleState {
             case .remote(let index):
                 overlay = .providerDetail(name: providers.remote[index].name, peer: providers.remote[index].peer, scroll: 0)
             }
+        case .openRules:
+            openRules()
+        case .toggleRule, .addRule, .editRule, .deleteRule:
+            break
         case .resendCall:
             return resendCall()
         case .editCall:
@@ -256,7 +262,7 @@ extension ConsoleState {
 
     private mutating func back() {
         switch overlay {
-        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail:
+        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail, .rules:
             overlay = nil
             promptError = nil
             return
@@ -356,7 +362,7 @@ extension ConsoleState {
             let next = command == .moveUp ? selection + 1 : (command == .moveDown ? selection - 1 : selection)
             overlay = .historySearch(editor, selection: max(0, min(max(0, count - 1), next)))
             return
-        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats: return
+        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats, .rules: return
         case nil: break
         }
         switch focus {
@@ -420,6 +426,11 @@ extension ConsoleState {
     }
 
     private mutating func edit(_ command: ConsoleCommand) {
+        if case .rules = overlay, var editor = rules.editor {
+            editLine(&editor, command)
+            rules.editor = editor
+            return
+        }
         if case .addProvider(var editor) = overlay {
             editLine(&editor, command)
             overlay = .addProvider(editor)

@@ -29,6 +29,8 @@ package struct ConsoleState: Sendable {
     package internal(set) var statistics = RPCStatistics()
     /// The Stats view's sort, selection and expanded rows.
     package internal(set) var statsView = StatsViewState()
+    /// The Rules overlay: the embedded broker's steering rules, hit counts and the rule editor.
+    package internal(set) var rules = RulesState()
     /// The status-line notice, if any.
     package internal(set) var notice: Notice?
     /// Recent notices, oldest first, at most ``messageLogLimit`` (the message log, `M`).
@@ -92,6 +94,7 @@ package struct ConsoleState: Sendable {
         case .stats: return calls.filterEditor != nil ? [.filterInput, .global] : [.stats, .global]
         case .messages, .result, .providerDetail: return [.messages, .global]
         case .historySearch: return [.historySearch, .global]
+        case .rules: return rules.editor != nil ? [.ruleInput, .global] : [.rules, .global]
         case .detail: return [.detail, .panes, .global]
         case nil: break
         }

@@ -35,6 +35,10 @@ package enum KeyContext: String, CaseIterable, Hashable, Sendable {
     case messages
     /// The history search (Ctrl-R).
     case historySearch
+    /// The Rules overlay's list.
+    case rules
+    /// Typing a rule as JSON in the Rules overlay.
+    case ruleInput
 
     /// The section title in the help screen.
     package var title: String {
@@ -56,13 +60,15 @@ package enum KeyContext: String, CaseIterable, Hashable, Sendable {
         case .confirmDelete: "Delete-provider confirmation"
         case .messages: "Messages and result views"
         case .historySearch: "History search (Ctrl-R)"
+        case .rules: "Rules overlay (R)"
+        case .ruleInput: "Rules overlay: typing a rule"
         }
     }
 
     /// Whether unbound printable keys type text in this context.
     package var acceptsText: Bool {
         switch self {
-        case .composer, .composerName, .composerBody, .filterInput, .prompt, .historySearch: true
+        case .composer, .composerName, .composerBody, .filterInput, .prompt, .historySearch, .ruleInput: true
         default: false
         }
     }

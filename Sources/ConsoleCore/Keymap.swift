@@ -90,6 +90,7 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.panes, [.character("/")], .startFilter, "filter the calls (from any pane)"),
         KeyBinding(.panes, [.character("M")], .showMessages, "recent messages (notices in full)"),
         KeyBinding(.panes, [.character("S")], .toggleStats, "statistics per RPC (calls, errors, latency percentiles)"),
+        KeyBinding(.panes, [.character("R")], .openRules, "steering rules (embedded broker): hit counts, add, edit, on/off, delete"),
         KeyBinding(.panes, [.character("j"), .down], .moveDown, "down"),
         KeyBinding(.panes, [.character("k"), .up], .moveUp, "up"),
         KeyBinding(.panes, [.pageDown, .ctrl("f")], .pageDown, "page down"),
@@ -191,5 +192,16 @@ package struct Keymap: Hashable, Sendable {
 
         KeyBinding(.confirmDelete, [.character("y")], .accept, "delete the provider (unprovides it first)"),
         KeyBinding(.confirmDelete, [.character("n"), .escape, .character("q")], .back, "keep it"),
-    ])
+
+        KeyBinding(.rules, [.escape, .character("q"), .character("R")], .back, "close the Rules overlay"),
+        KeyBinding(.rules, [.character("j"), .down], .moveDown, "next rule"),
+        KeyBinding(.rules, [.character("k"), .up], .moveUp, "previous rule"),
+        KeyBinding(.rules, [.character(" ")], .toggleRule, "enable / disable the selected rule (live)"),
+        KeyBinding(.rules, [.character("a")], .addRule, "add a rule: one line of JSON, as an entry of a rules file"),
+        KeyBinding(.rules, [.character("e"), .enter], .editRule, "edit the selected rule's JSON"),
+        KeyBinding(.rules, [.character("d")], .deleteRule, "delete the selected rule (the rules after it move up)"),
+
+        KeyBinding(.ruleInput, [.enter], .confirm, "save the rule (refused with a one-line reason when it is wrong)"),
+        KeyBinding(.ruleInput, [.escape], .back, "cancel"),
+    ] + readline(.ruleInput))
 }

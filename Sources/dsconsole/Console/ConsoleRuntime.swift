@@ -76,6 +76,7 @@ final class ConsoleRuntime {
             specs.append(host.add(source.definition, provideAtStart: source.provideAtStart))
         }
         apply(.ownProvidersLoaded(specs))
+        if let broker { apply(.rulesLoaded(broker.configuration.steering)) }
         apply(.tick(ClientEngine.wallClock()))
         drawIfDue()
 
@@ -213,6 +214,9 @@ final class ConsoleRuntime {
             }
         case .removeProvider(let name):
             host.remove(name)
+        case .replaceRules(let rules):
+            guard let broker else { break }
+            Task { await broker.steer(.replaceRules(rules)) }
         case .switchProvider(let peer, let name, let off):
             guard let broker else { break }
             Task { await broker.steer(.switchProvider(SwitchedOffProvider(peer: peer, name: name), off: off)) }
