@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "DeepstreamProxy",
             dependencies: [
-                "DeepstreamProtocol",
+                "DeepstreamProtocol", "RPCSteering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -198,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "DeepstreamProxyTests",
             dependencies: [
-                "DeepstreamProxy", "DeepstreamBroker", "DeepstreamClient", "DeepstreamProtocol", "TestSupport",
+                "DeepstreamProxy", "DeepstreamBroker", "DeepstreamClient", "DeepstreamProtocol", "RPCSteering", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import RPCSteering
 
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,8 @@ final class ProxiedConnection {
     private(set) var upstreamForwardedBytes = false
     private var requestBody: HTTPBodyCollector?
     private var responseBody: HTTPBodyCollector?
+    /// The steering of this connection's RPC frames; nil without rules (the plain byte copy).
+    private var steering: ProxySteering?
 
     init(peer: PeerID, shared: ProxyShared, clientAddress: String?, loop: EventLoop) {
         self.peer = peer
@@ -154,6 +157,12 @@ final class ProxiedConnection {
         }
         client.partner = handler
         handler.partner = client
+        if isWebSocket, !shared.configuration.steering.isEmpty {
+            // Only with rules: both directions are cut into whole frames (ProxyHandler.forwardFrames).
+            steering = ProxySteering(rules: shared.configuration.steering, random: SystemRandomNumberGenerator())
+            client.cutter = FrameCutter(expectingResponseHead: false)
+            handler.cutter = FrameCutter(expectingResponseHead: true)
+        }
         upstreamContext.write(NIOAny(channel.allocator.buffer(bytes: head)), promise: nil)
         if rest.readableBytes > 0 { client.forward(rest) }
         if let early = client.takeEarlyBytes(), early.readableBytes > 0 { client.forward(early) }
@@ -171,6 +180,25 @@ final class ProxiedConnection {
         failure = reason
         end(reason)
         closeClientAfterUpstreamLoss(reason: reason)
+    }
+
+    // MARK: Steering
+
+    /// What to do with a frame the client sent (steering on).
+    func steerClientFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
+        steering?.clientFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+    }
+
+    /// What to do with a frame the server sent (steering on).
+    func steerServerFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
+        steering?.serverFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+    }
+
+    /// Records that a rule acted on a call (shown in the call's timeline).
+    func observeSteered(_ outcome: ProxySteering.Outcome) {
+        guard observing, let step = outcome.step, let name = outcome.name, let correlationId = outcome.correlationId else { return }
+        batch.append(.steered(name: name, correlationId: correlationId, step: step, at: shared.clock()))
+        batchMessages += 1
     }
 
     // MARK: Observation

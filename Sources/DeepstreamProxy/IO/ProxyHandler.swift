@@ -33,6 +33,11 @@ final class ProxyHandler: ChannelDuplexHandler {
     /// Bytes read before the two sides are linked (after the head, while the upstream connects).
     private var early: ByteBuffer?
     private var scanned: [ScannedMessage] = []
+    /// Set only when steering rules are loaded (WebSocket connections): the direction is cut into whole
+    /// frames so rules can act on them (ProxyHandler+Steering.swift); nil keeps the plain byte copy.
+    var cutter: FrameCutter?
+    /// Frames waiting behind a steering delay, in order; a frame with a delay holds the ones after it.
+    var held: [(bytes: [UInt8], delay: Int?)] = []
 
     init(role: Role, connection: ProxiedConnection, scanner: FrameScanner) {
         self.role = role
@@ -73,6 +78,10 @@ final class ProxyHandler: ChannelDuplexHandler {
 
     /// Writes `bytes` to the other side, then scans a view of them for observation.
     func forward(_ bytes: ByteBuffer) {
+        if cutter != nil {
+            forwardFrames(bytes)
+            return
+        }
         guard let partnerContext = partner?.context else { return }
         partnerContext.write(wrapOutboundOut(bytes), promise: nil)
         if role == .upstream { connection.upstreamSentBytes() }
@@ -111,7 +120,7 @@ final class ProxyHandler: ChannelDuplexHandler {
     func read(context: ChannelHandlerContext) {
         // Before the upstream exists (client side, head read) keep reading up to the head limit; after,
         // read only while the other side can take more.
-        if headBuffer != nil || partner?.isWritable == true {
+        if headBuffer != nil || (partner?.isWritable == true && held.count < Self.heldLimit) {
             context.read()
         } else {
             pendingRead = true

@@ -48,6 +48,10 @@ struct ProxyCommand: AsyncParsableCommand {
     var authJSON: String?
 
     /// The shared console options.
+    /// `--rules`: steering rules applied in the forwarding path (docs/rules.md).
+    @Option(name: .customLong("rules"), help: ArgumentHelp(RulesFileOption.help, valueName: "FILE"))
+    var rulesFile: String?
+
     @OptionGroup var options: ConsoleOptions
 
     func validate() throws {
@@ -56,9 +60,10 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try ConsoleLauncher.checkTerminal()
-        let configuration: ProxyConfiguration
+        var configuration: ProxyConfiguration
         do throws(CommandFailure) {
             configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA)
+            if let rulesFile { configuration.steering = try RulesFileOption.load(rulesFile) }
         } catch {
             throw ConsoleLauncher.fail(String(error.message.trimmingPrefix("dsconsole: ")))
         }
