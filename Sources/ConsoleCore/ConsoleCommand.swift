@@ -150,6 +150,20 @@ package enum ConsoleCommand: Hashable, Sendable {
     case editRule
     /// Rules overlay: delete the selected rule.
     case deleteRule
+    /// The detail of the oldest held call.
+    case openHeld
+    /// Held call: release it as it is.
+    case releaseHeld
+    /// Held call: edit the request data, then release.
+    case editHeld
+    /// Held call: answer with a RESPONSE typed by hand.
+    case answerHeld
+    /// Held call: answer with a REQUEST_ERROR typed by hand.
+    case failHeld
+    /// Held call: reject it on the provider's behalf.
+    case rejectHeld
+    /// Held call: drop it (the broker's response timeout ends it).
+    case dropHeld
     /// Copy the call in the detail view (clipboard via OSC 52 and the copy file).
     case copyCall(CallExport)
 }

@@ -17,6 +17,8 @@ package enum ConsoleEffect: Hashable, Sendable {
     /// Switch another client's provider registration off (its requests are rejected on its behalf) or
     /// back on, on the embedded broker.
     case switchProvider(peer: PeerID, name: String, off: Bool)
+    /// Resolve a call a `hold` rule keeps on the embedded broker.
+    case resolveHeld(CallID, HeldCallResolution)
     /// Replace the embedded broker's steering rules (the Rules overlay changed them).
     case replaceRules(SteeringRules)
     /// Put `text` on the terminal's clipboard (OSC 52) and into the copy file.

@@ -3,6 +3,8 @@ extension ConsoleState {
     /// `Calls: Enter detail · / filter · p pause · ? help`. Drawn in the focused pane's bottom border.
     package var keyHint: String {
         switch overlay {
+        case .detail where isDetailHeld: return "Held: a release · E edit · O answer · F error · X reject · D drop · q close"
+        case .heldInput: return "JSON · Enter sends · Esc back"
         case .detail: return "Detail: j/k scroll · n/N next/prev · 2 request · 3 response · z fold · y copy · q close"
         case .help, .messages, .result, .providerDetail: return "j/k scroll · Esc closes"
         case .historySearch: return "History: type to search · ↑/↓ choose · Enter loads · Esc cancels"

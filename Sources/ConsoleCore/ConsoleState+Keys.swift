@@ -65,6 +65,11 @@ extension ConsoleState {
 
     private mutating func type(_ character: Character) {
         if typeInRuleEditor(character) { return }
+        if case .heldInput(let key, let kind, var editor) = overlay {
+            editor.insert(character)
+            overlay = .heldInput(key, kind, editor)
+            return
+        }
         if case .addProvider(var editor) = overlay {
             editor.insert(character)
             overlay = .addProvider(editor)
@@ -180,6 +185,10 @@ extension ConsoleState {
             }
         case .openRules:
             openRules()
+        case .openHeld:
+            openHeldCall()
+        case .releaseHeld, .editHeld, .answerHeld, .failHeld, .rejectHeld, .dropHeld:
+            return resolveHeldCall(command)
         case .toggleRule, .addRule, .editRule, .deleteRule:
             break
         case .resendCall:
@@ -261,8 +270,13 @@ extension ConsoleState {
     }
 
     private mutating func back() {
+        if case .heldInput(let key, _, _) = overlay {
+            overlay = .detail(key, scroll: 0)
+            promptError = nil
+            return
+        }
         switch overlay {
-        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail, .rules:
+        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail, .rules, .heldInput:
             overlay = nil
             promptError = nil
             return
@@ -296,6 +310,7 @@ extension ConsoleState {
     }
 
     private mutating func confirm() -> [ConsoleEffect] {
+        if case .heldInput = overlay { return confirmHeldInput() }
         if case .writeRecording(let editor) = overlay { return writeRecording(to: editor.text) }
         if case .historySearch(_, let selection) = overlay {
             let matches = historyMatches
@@ -362,7 +377,7 @@ extension ConsoleState {
             let next = command == .moveUp ? selection + 1 : (command == .moveDown ? selection - 1 : selection)
             overlay = .historySearch(editor, selection: max(0, min(max(0, count - 1), next)))
             return
-        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats, .rules: return
+        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats, .rules, .heldInput: return
         case nil: break
         }
         switch focus {
@@ -429,6 +444,11 @@ extension ConsoleState {
         if case .rules = overlay, var editor = rules.editor {
             editLine(&editor, command)
             rules.editor = editor
+            return
+        }
+        if case .heldInput(let key, let kind, var editor) = overlay {
+            editLine(&editor, command)
+            overlay = .heldInput(key, kind, editor)
             return
         }
         if case .addProvider(var editor) = overlay {

@@ -39,6 +39,10 @@ package enum KeyContext: String, CaseIterable, Hashable, Sendable {
     case rules
     /// Typing a rule as JSON in the Rules overlay.
     case ruleInput
+    /// The detail of a call a `hold` rule keeps.
+    case held
+    /// Typing JSON for a held call.
+    case heldInput
 
     /// The section title in the help screen.
     package var title: String {
@@ -62,13 +66,15 @@ package enum KeyContext: String, CaseIterable, Hashable, Sendable {
         case .historySearch: "History search (Ctrl-R)"
         case .rules: "Rules overlay (R)"
         case .ruleInput: "Rules overlay: typing a rule"
+        case .held: "Held call (its detail)"
+        case .heldInput: "Held call: typing JSON"
         }
     }
 
     /// Whether unbound printable keys type text in this context.
     package var acceptsText: Bool {
         switch self {
-        case .composer, .composerName, .composerBody, .filterInput, .prompt, .historySearch, .ruleInput: true
+        case .composer, .composerName, .composerBody, .filterInput, .prompt, .historySearch, .ruleInput, .heldInput: true
         default: false
         }
     }

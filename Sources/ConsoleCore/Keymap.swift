@@ -91,6 +91,7 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.panes, [.character("M")], .showMessages, "recent messages (notices in full)"),
         KeyBinding(.panes, [.character("S")], .toggleStats, "statistics per RPC (calls, errors, latency percentiles)"),
         KeyBinding(.panes, [.character("R")], .openRules, "steering rules (embedded broker): hit counts, add, edit, on/off, delete"),
+        KeyBinding(.panes, [.character("H")], .openHeld, "the oldest call a hold rule keeps (status line: ⏸ N held)"),
         KeyBinding(.panes, [.character("j"), .down], .moveDown, "down"),
         KeyBinding(.panes, [.character("k"), .up], .moveUp, "up"),
         KeyBinding(.panes, [.pageDown, .ctrl("f")], .pageDown, "page down"),
@@ -203,5 +204,15 @@ package struct Keymap: Hashable, Sendable {
 
         KeyBinding(.ruleInput, [.enter], .confirm, "save the rule (refused with a one-line reason when it is wrong)"),
         KeyBinding(.ruleInput, [.escape], .back, "cancel"),
-    ] + readline(.ruleInput))
+    ] + readline(.ruleInput) + [
+        KeyBinding(.held, [.character("a")], .releaseHeld, "release it to the provider as it is"),
+        KeyBinding(.held, [.character("E")], .editHeld, "edit the request's JSON, then release it"),
+        KeyBinding(.held, [.character("O")], .answerHeld, "answer the requestor by hand: RESPONSE with typed JSON"),
+        KeyBinding(.held, [.character("F")], .failHeld, "answer the requestor by hand: REQUEST_ERROR with typed JSON"),
+        KeyBinding(.held, [.character("X")], .rejectHeld, "reject it on the provider's behalf (reroute or NO_RPC_PROVIDER)"),
+        KeyBinding(.held, [.character("D")], .dropHeld, "drop it (the broker's response timeout ends it)"),
+
+        KeyBinding(.heldInput, [.enter], .confirm, "send (only valid JSON)"),
+        KeyBinding(.heldInput, [.escape], .back, "back to the call"),
+    ] + readline(.heldInput))
 }

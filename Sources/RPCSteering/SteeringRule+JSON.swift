@@ -14,7 +14,7 @@ extension SteeringRule {
             if case .delayResponse = action { members.append(("on", "response")) }
         case .fail(let error):
             members.append(("error", error))
-        case .reject, .dropResponse:
+        case .reject, .dropResponse, .hold:
             break
         }
         if rate != 1 { members.append(("rate", .double(rate))) }

@@ -89,7 +89,7 @@ struct RulesOverlayTests {
     func errors() throws {
         for (text, reason) in [
             ("{nope", "invalid JSON"), (#"{"action": "reject"}"#, #"missing "match""#),
-            (#"{"match": "a", "action": "explode"}"#, "action: expected delay, fail, reject or drop-response"),
+            (#"{"match": "a", "action": "explode"}"#, "action: expected delay, fail, reject, drop-response or hold"),
             (#"{"match": "a", "action": "reject", "ms": 3}"#, "ms: does not apply to action reject"),
             ("[1]", "expected an object"),
         ] {

@@ -34,7 +34,7 @@ struct RPCRouterSwitchOffTests {
     @Test("The only provider switched off: NO_RPC_PROVIDER, it never sees the request; the timeline says why")
     func onlyProviderOff() {
         var router = router(providers: [a])
-        router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true))
+        _ = router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true), at: t0)
         let actions = router.receive(request, from: r, at: t0)
         #expect(sends(actions).map(\.0) == [r])
         #expect(sends(actions).map(\.1.action) == [.noRPCProvider])
@@ -47,7 +47,7 @@ struct RPCRouterSwitchOffTests {
     @Test("One of two providers off: every call goes to the other one (rerouted when it was chosen)")
     func rerouteToTheOther() {
         var router = router(providers: [a, b])
-        router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true))
+        _ = router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true), at: t0)
         var sawSwitch = false
         for index in 0..<20 {
             let message = RPCMessage(action: .request, data: "5", correlationId: "c\(index)", name: "f")
@@ -64,10 +64,10 @@ struct RPCRouterSwitchOffTests {
     @Test("Only the switched name is affected; switching on restores the plain path")
     func otherNameAndSwitchOn() {
         var router = router(providers: [a])
-        router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true))
+        _ = router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true), at: t0)
         let g = router.receive(RPCMessage(action: .request, data: "5", correlationId: "g1", name: "g"), from: r, at: t0)
         #expect(sends(g).map(\.0) == [a])
-        router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: false))
+        _ = router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: false), at: t0)
         #expect(router.switchedOff.isEmpty)
         let f = router.receive(request, from: r, at: t0)
         #expect(sends(f).map(\.0) == [a])
@@ -77,10 +77,10 @@ struct RPCRouterSwitchOffTests {
     @Test("Switching off a registration that does not exist does nothing; leaving or unproviding drops the switch")
     func switchesFollowRegistrations() {
         var router = router(providers: [a, b])
-        router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "nope"), off: true))
+        _ = router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "nope"), off: true), at: t0)
         #expect(router.switchedOff.isEmpty)
-        router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true))
-        router.apply(.switchProvider(SwitchedOffProvider(peer: b, name: "g"), off: true))
+        _ = router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true), at: t0)
+        _ = router.apply(.switchProvider(SwitchedOffProvider(peer: b, name: "g"), off: true), at: t0)
         _ = router.receive(RPCMessage(action: .unprovide, correlationId: "0", names: ["f"]), from: a, at: t0)
         #expect(router.switchedOff == [SwitchedOffProvider(peer: b, name: "g")])
         _ = router.leave(b, at: t0)
@@ -93,8 +93,8 @@ struct RPCRouterSwitchOffTests {
     @Test("A call rerouted by a rule's reject to a switched-off provider ends NO_RPC_PROVIDER")
     func withRules() {
         var router = router(providers: [a, b])
-        router.apply(.replaceRules(SteeringRules([SteeringRule(match: GlobPattern("f"), provider: GlobPattern("B"), action: .reject)])))
-        router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true))
+        _ = router.apply(.replaceRules(SteeringRules([SteeringRule(match: GlobPattern("f"), provider: GlobPattern("B"), action: .reject)])), at: t0)
+        _ = router.apply(.switchProvider(SwitchedOffProvider(peer: a, name: "f"), off: true), at: t0)
         var actions = router.receive(request, from: r, at: t0)
         // Whichever went first, the call reaches b, whose reply the rule turns into a REJECT.
         #expect(sends(actions).map(\.0) == [b])

@@ -32,7 +32,7 @@ extension ConsoleSteeringEndToEndTests {
             try await console.session.sendKeys("a")
             try await console.session.type(#"{"match": "add-*", "action": "explode"}"#)
             try await console.session.sendKeys("Enter")
-            try await console.session.waitUntil { $0.contains("action: expected delay, fail, reject or drop-response, got \"explode\"") }
+            try await console.session.waitUntil { $0.contains("action: expected delay, fail, reject, drop-response or hold, got \"explode\"") }
             try await console.session.sendKeys("C-u")
             try await console.session.type(#"{"match": "add-*", "action": "fail", "error": "live rule"}"#)
             try await console.session.sendKeys("Enter")

@@ -31,6 +31,8 @@ package struct RPCRouter {
         var awaitingRelease = false
         /// The provider's answer waits for the steering timer before it goes to the requestor.
         var delayedReply: RPCMessage?
+        /// The number of the `hold` rule keeping the REQUEST in the console, while it waits there.
+        var heldBy: Int?
     }
 
     private let settings: BrokerConfiguration.RPC
@@ -320,6 +322,7 @@ package struct RPCRouter {
         guard var call = calls[callID] else { return }
         call.pendingSteer = nil
         call.awaitingRelease = false
+        call.heldBy = nil
         // The one check a call pays when no rule is loaded and no provider is switched off.
         if !switchedOff.isEmpty, switchedOff.contains(SwitchedOffProvider(peer: call.provider, name: call.name)) {
             // Rejected on the provider's behalf before it sees the request: reroute or NO_RPC_PROVIDER.
@@ -353,6 +356,17 @@ package struct RPCRouter {
                 actions.append(.cancelTimer(.response(callID)))
                 actions.append(.armTimer(
                     .steering(callID), deadline: now.advanced(by: .milliseconds(decision.delayMilliseconds))))
+                return
+            case .hold:
+                call.heldBy = decision.rule
+                calls[callID] = call
+                // Counted at the provider so a departure while it is held reroutes it as usual.
+                callsAtProvider[call.provider, default: []].insert(callID)
+                actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now))))
+                // Only the response deadline runs while the call waits for the user (the accept
+                // deadline would end it within a second); both restart when it is released.
+                actions.append(.cancelTimer(.accept(callID)))
+                actions.append(.armTimer(.response(callID), deadline: now.advanced(by: settings.responseTimeout)))
                 return
             case .delayResponse, .reject, .dropResponse:
                 call.pendingSteer = decision
@@ -491,9 +505,41 @@ package struct RPCRouter {
                 .armTimer(.steering(callID), deadline: now.advanced(by: .milliseconds(decision.delayMilliseconds))),
                 .tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now))),
             ]
-        case .delayRequest, .fail:
+        case .delayRequest, .fail, .hold:
             return nil
         }
+    }
+
+    /// The user's answer to a held call (``SteeringChange/resolveHeld(_:_:)``).
+    mutating func resolveHeld(_ callID: CallID, _ resolution: HeldCallResolution, at now: Timestamp) -> [BrokerAction] {
+        guard var call = calls[callID], let rule = call.heldBy else { return [] }
+        switch resolution {
+        case .release(let data?), .respond(let data), .fail(let data):
+            guard Self.isJSON(data) else { return [] }
+        case .release(nil), .reject, .drop:
+            break
+        }
+        var actions: [BrokerAction] = [.tap(.call(CallEvent(call: callID, name: call.name, step: resolution.step(rule: rule), at: now)))]
+        call.heldBy = nil
+        calls[callID] = call
+        switch resolution {
+        case .release(let data):
+            if let data { calls[callID]?.request.data = data }
+            forward(callID, at: now, into: &actions)
+        case .respond(let data):
+            let reply = RPCMessage(action: .response, data: data, correlationId: callID.correlationId, name: call.name)
+            deliver(reply, for: callID, from: call.provider, at: now, into: &actions)
+        case .fail(let error):
+            let reply = RPCMessage(action: .requestError, data: error, correlationId: callID.correlationId, name: call.name)
+            deliver(reply, for: callID, from: call.provider, at: now, into: &actions)
+        case .reject:
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: call.provider), at: now))))
+            reroute(callID, at: now, into: &actions)
+        case .drop:
+            // Still pending, no longer held: the response deadline armed when it was held ends it.
+            break
+        }
+        return actions
     }
 
     // MARK: Ending calls

@@ -146,7 +146,7 @@ final class BrokerRuntime {
     // MARK: Core
 
     /// Applies a live steering change from the console.
-    func steer(_ change: SteeringChange) { handle(.steer(change)) }
+    func steer(_ change: SteeringChange) { handle(.steer(change, at: clock.now())) }
 
     private func handle(_ input: BrokerInput) {
         for action in core.on(input) { perform(action) }

@@ -67,6 +67,10 @@ package struct ProxySteering: Sendable {
             switch rules.rules[index].action {
             case .fail, .delayRequest: provider.rules[index].isEnabled = false
             case .reject, .dropResponse, .delayResponse: requestor.rules[index].isEnabled = false
+            case .hold:
+                // Holding is the console's, on the embedded broker: the proxy forwards such calls.
+                requestor.rules[index].isEnabled = false
+                provider.rules[index].isEnabled = false
             }
         }
         requestorRules = requestor
@@ -106,7 +110,7 @@ package struct ProxySteering: Sendable {
             if answers.count >= Self.answerLimit { answers.removeAll() }
             answers[correlationId] = decision
             return .forward
-        case .fail, .delayRequest:
+        case .fail, .delayRequest, .hold:
             return .forward
         }
     }

@@ -214,6 +214,9 @@ final class ConsoleRuntime {
             }
         case .removeProvider(let name):
             host.remove(name)
+        case .resolveHeld(let call, let resolution):
+            guard let broker else { break }
+            Task { await broker.steer(.resolveHeld(call, resolution)) }
         case .replaceRules(let rules):
             guard let broker else { break }
             Task { await broker.steer(.replaceRules(rules)) }
