@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// `dsconsole proxy UPSTREAM --rules FILE` in tmux (issue 13): the console's own call goes through
+/// its proxy, where the rule fails it; the row and the timeline say so.
+extension ProxyConsoleEndToEndTests {
+    @Test("proxy --rules: a fail rule answers the call in the forwarding path; the row carries ⚑ and the timeline the rule")
+    func proxyRules() async throws {
+        let broker = try await TestBroker.start()
+        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let rules = home + "/rules.json"
+        try #"{"rules": [{"match": "add-*", "action": "fail", "error": "declined by the proxy"}]}"#
+            .write(toFile: rules, atomically: true, encoding: .utf8)
+        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(broker.url)' --listen 127.0.0.1:0 --rules '\(rules)' 2>'\(home)/stderr.txt'"
+        try await TmuxSession.with(
+            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
+        ) { session in
+            let console = RunningConsole(session: session, port: 0, home: home)
+            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("→ ws://127.0.0.1:\(broker.port)") }
+            // The console's own mocks start off in proxy mode: Space provides add-two-numbers (through the
+            // proxy), though the rule answers before the server would route to it.
+            try await console.waitForProvider("add-two-numbers", state: "off")
+            try await session.sendKeys("Tab")
+            try await session.sendKeys("Space")
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            try await console.send("add-two-numbers", body: #"{"numA": 1, "numB": 2}"#)
+            try await session.waitUntil(timeout: .seconds(10)) { $0.contains(#"add-two-numbers: REQUEST_ERROR "declined by the proxy""#) }
+            try await session.waitUntil(timeout: .seconds(10)) { screen in
+                screen.split(separator: "\n").contains { $0.contains("add-two-numbers") && $0.contains("⚑") }
+            }
+            try await session.sendKeys("Escape")
+            try await session.sendKeys("l")
+            try await session.sendKeys("Enter")
+            try await session.waitUntil(timeout: .seconds(10)) { $0.contains("failed by rule 1") }
+        }
+        await broker.stop()
+    }
+}
