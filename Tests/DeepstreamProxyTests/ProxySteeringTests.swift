@@ -79,6 +79,12 @@ struct ProxySteeringTests {
                 && steps.contains { $0.hasPrefix("lossy") && $0.contains("steered 5 drop-response") }
                 && steps.contains { $0.hasPrefix("late") && $0.contains("steered 6 delay-response") }
         }
+        // A dropped answer is not in the timeline (the requestor never got it): the call ends as a
+        // timeout; a delayed answer is seen when it goes on, after the steering step.
+        try await events.waitFor("lossy ends") { _ in events.steps.contains { $0.hasPrefix("lossy") && $0.contains("failed RESPONSE_TIMEOUT") } }
+        #expect(!events.steps.contains { $0.hasPrefix("lossy") && $0.contains("responded") }, "\(events.steps)")
+        let late = events.steps.filter { $0.hasPrefix("late") }
+        #expect((late.firstIndex { $0.contains("steered 6") } ?? 99) < (late.firstIndex { $0.contains("responded") } ?? -1), "\(late)")
         // Other traffic on the same connections is untouched: a plain call still works.
         try await providerB.provide("plain") { data, response, _ in response.send(data) }
         try await events.waitFor("plain registered") { all in

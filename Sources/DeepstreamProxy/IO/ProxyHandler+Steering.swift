@@ -19,9 +19,13 @@ extension ProxyHandler {
                 observe(raw, going: role)
                 send(raw)
             case .frame(let frame):
-                // Observation sees what the sender sent, when it sent it, whatever happens to it next.
-                observe(frame.raw, going: role)
                 let outcome = role == .client ? connection.steerClientFrame(frame) : connection.steerServerFrame(frame)
+                // Observation sees a frame when its sender sent it — a request the proxy answers or
+                // holds included — except an answer the proxy drops (it never reached the requestor)
+                // or delays (seen when it goes on), so the timeline shows what the requestor got.
+                var delaysAnAnswer = false
+                if case .steered(_, "delay-response", _)? = outcome.step { delaysAnAnswer = true }
+                if outcome.action != .drop && !delaysAnAnswer { observe(frame.raw, going: role) }
                 connection.observeSteered(outcome)
                 switch outcome.action {
                 case .forward:
@@ -33,7 +37,7 @@ extension ProxyHandler {
                 case .answerServer(let payload):
                     answer(payload)
                 case .delay(let milliseconds):
-                    hold(frame.raw, milliseconds: milliseconds)
+                    hold(frame.raw, milliseconds: milliseconds, observeOnRelease: delaysAnAnswer)
                 }
             }
         }
@@ -59,12 +63,12 @@ extension ProxyHandler {
         if held.isEmpty {
             write(bytes)
         } else {
-            held.append((bytes, nil))
+            held.append((bytes, nil, false))
         }
     }
 
-    private func hold(_ bytes: [UInt8], milliseconds: Int) {
-        held.append((bytes, milliseconds))
+    private func hold(_ bytes: [UInt8], milliseconds: Int, observeOnRelease: Bool) {
+        held.append((bytes, milliseconds, observeOnRelease))
         if held.count == 1 { scheduleRelease(after: milliseconds) }
     }
 
@@ -79,7 +83,12 @@ extension ProxyHandler {
     /// delayed one (whose own delay starts now).
     private func release() {
         guard !held.isEmpty else { return }
-        write(held.removeFirst().bytes)
+        let first = held.removeFirst()
+        write(first.bytes)
+        if first.observeOnRelease {
+            observe(first.bytes, going: role)
+            connection.submitObservations()
+        }
         while let next = held.first, next.delay == nil {
             write(next.bytes)
             held.removeFirst()

@@ -37,7 +37,7 @@ final class ProxyHandler: ChannelDuplexHandler {
     /// frames so rules can act on them (ProxyHandler+Steering.swift); nil keeps the plain byte copy.
     var cutter: FrameCutter?
     /// Frames waiting behind a steering delay, in order; a frame with a delay holds the ones after it.
-    var held: [(bytes: [UInt8], delay: Int?)] = []
+    var held: [(bytes: [UInt8], delay: Int?, observeOnRelease: Bool)] = []
 
     init(role: Role, connection: ProxiedConnection, scanner: FrameScanner) {
         self.role = role
