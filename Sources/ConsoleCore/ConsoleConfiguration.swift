@@ -9,6 +9,8 @@ package struct ConsoleConfiguration: Hashable, Sendable {
     /// Whether the console can steer live calls (switch other clients' providers off, edit rules): on
     /// its own embedded broker only.
     package var canSteer = false
+    /// Whether Space can switch other clients' providers off: on the embedded broker and in proxy mode.
+    package var canSwitchProviders = false
     /// The call log's capacity.
     package var callLogCapacity: Int
     /// How many composer history entries are kept.

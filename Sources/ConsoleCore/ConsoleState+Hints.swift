@@ -97,7 +97,7 @@ extension ConsoleState {
                 lines.append(StyledLine("since \(DisplayFormat.timeOfDay(remote.since)) UTC", .dim))
                 if remote.isSwitchedOff {
                     lines.append(StyledLine("Switched off: its requests are rejected on its behalf (Space switches it on)", .stateError))
-                } else if configuration.canSteer {
+                } else if configuration.canSteer || configuration.canSwitchProviders {
                     lines.append(StyledLine("Space switches it off (its requests are then rejected on its behalf)", .dim))
                 }
             }

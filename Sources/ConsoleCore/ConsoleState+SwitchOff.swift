@@ -7,8 +7,8 @@ extension ConsoleState {
     mutating func switchRemoteProvider(at index: Int) -> [ConsoleEffect] {
         guard providers.remote.indices.contains(index) else { return [.requestRedraw] }
         let provider = providers.remote[index]
-        guard configuration.canSteer else {
-            notify("Other clients' providers can be switched off only on the console's embedded broker")
+        guard configuration.canSteer || configuration.canSwitchProviders else {
+            notify("Other clients' providers can be switched off only on the console's embedded broker or proxy")
             return [.requestRedraw]
         }
         let off = !provider.isSwitchedOff

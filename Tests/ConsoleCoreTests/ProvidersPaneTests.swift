@@ -126,7 +126,7 @@ struct ProvidersPaneTests {
         // Remote rows can only be switched off on the console's own broker (SwitchOffTests).
         press(&state, .character("j"))
         #expect(work(press(&state, .character(" "))).isEmpty)
-        #expect(state.notice?.text == "Other clients' providers can be switched off only on the console's embedded broker")
+        #expect(state.notice?.text == "Other clients' providers can be switched off only on the console's embedded broker or proxy")
         _ = reduce(&state, .engine(.traffic(.providerRemoved(peer: PeerID(3), name: "alpha", at: time(2)))))
         #expect(state.providers.remote.map(\.name) == ["alpha", "zeta"])
         _ = reduce(&state, .engine(.traffic(.disconnected(peer: PeerID(2), reason: "client closed", at: time(3)))))

@@ -171,3 +171,53 @@ actor ServedNames {
     private(set) var names: [String] = []
     func add(_ name: String) { names.append(name) }
 }
+
+/// Switching a provider off in proxy mode (issue 13): without any rule, the connection starts cutting
+/// frames at a boundary and the proxy answers the server's REQUESTs for that provider with REJECT.
+@Suite("Proxy: a provider switched off from the console")
+struct ProxySwitchOffTests {
+    @Test("Switched off: the other provider answers, or NO_RPC_PROVIDER; the timeline says why; switched on again it answers")
+    func switchOff() async throws {
+        let (broker, brokerPort) = try await EngineThroughProxyTests.broker()
+        let (proxy, port) = try await startProxy(upstreamPort: brokerPort)
+        let events = EventCollector(proxy.events(includingFrames: false))
+        let providerA = try EngineThroughProxyTests.engine(port: port)
+        let providerB = try EngineThroughProxyTests.engine(port: port)
+        let requestor = try EngineThroughProxyTests.engine(port: port)
+        _ = try await providerA.login(["username": "A"])
+        _ = try await providerB.login(["username": "B"])
+        _ = try await requestor.login(["username": "web"])
+        let servedA = ServedNames()
+        for name in ["pick", "solo"] {
+            try await providerA.provide(name) { data, response, _ in
+                Task { await servedA.add(name) }
+                response.send("A")
+            }
+        }
+        try await providerB.provide("pick") { _, response, _ in response.send("B") }
+        try await events.waitFor("providers registered") { all in
+            all.filter { if case .providerAdded = $0 { true } else { false } }.count == 3
+        }
+        let peerA = try #require(events.all.compactMap { event -> PeerID? in
+            if case .providerAdded(let peer, "solo", _) = event { peer } else { nil }
+        }.first)
+        #expect(try await requestor.make("solo", data: 1) == "A")
+
+        await proxy.switchProvider(peer: peerA, name: "solo", off: true)
+        await proxy.switchProvider(peer: peerA, name: "pick", off: true)
+        await #expect(throws: RPCError.noRPCProvider) { try await requestor.make("solo", data: 2) }
+        for _ in 0..<12 { #expect(try await requestor.make("pick", data: 3) == "B") }
+        #expect(await servedA.names == ["solo"], "A saw nothing after it was switched off")
+        try await events.waitFor("the switch in the timeline") { _ in
+            events.steps.contains { $0.hasPrefix("solo") && $0.contains("steered 0 switched-off") }
+        }
+
+        await proxy.switchProvider(peer: peerA, name: "solo", off: false)
+        #expect(try await requestor.make("solo", data: 4) == "A")
+        await requestor.close()
+        await providerA.close()
+        await providerB.close()
+        await proxy.shutdown()
+        await broker.shutdown()
+    }
+}

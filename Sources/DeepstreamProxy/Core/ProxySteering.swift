@@ -57,6 +57,8 @@ package struct ProxySteering: Sendable {
     package private(set) var user: String?
     /// Calls this connection's client serves whose answer a rule steers, by correlation id.
     private var answers: [String: SteeringDecision] = [:]
+    /// RPC names this connection's client provides that the console switched off.
+    package private(set) var switchedOff: Set<String> = []
     /// At most this many steered answers are remembered (a provider that never answers cannot grow it).
     private static let answerLimit = 10_000
 
@@ -78,6 +80,12 @@ package struct ProxySteering: Sendable {
         self.random = random
     }
 
+    /// Switches this client's provider registration `name` off (its REQUESTs are answered with REJECT
+    /// on its behalf) or on.
+    package mutating func setSwitchedOff(_ name: String, _ off: Bool) {
+        if off { switchedOff.insert(name) } else { switchedOff.remove(name) }
+    }
+
     /// A frame from the client to the server.
     package mutating func clientFrame(_ frame: CutFrame) -> Outcome {
         guard let message = decode(frame) else { return .forward }
@@ -86,6 +94,10 @@ package struct ProxySteering: Sendable {
             user = Self.userName(in: auth.data)
             return .forward
         case .rpc(let rpc):
+            if rpc.action == .unprovide, !switchedOff.isEmpty {
+                // The switch lives as long as the registration, as on the broker.
+                for name in rpc.names { switchedOff.remove(name) }
+            }
             return clientRPC(rpc)
         default:
             return .forward
@@ -97,6 +109,10 @@ package struct ProxySteering: Sendable {
         guard case .rpc(let rpc)? = decode(frame), rpc.action == .request, let name = rpc.name,
             let correlationId = rpc.correlationId
         else { return .forward }
+        if !switchedOff.isEmpty, switchedOff.contains(name) {
+            let reject = Message.rpc(RPCMessage(action: .reject, correlationId: correlationId, name: name))
+            return Outcome(action: .answerServer(codec.encode(reject)), step: SwitchedOffProvider.step, name: name, correlationId: correlationId)
+        }
         var generator = random
         defer { random = generator }
         guard let decision = providerRules.decide(name: name, requestor: rpc.requestorName, provider: user, using: &generator)

@@ -44,9 +44,16 @@ final class ProxiedConnection {
         self.clientAddress = clientAddress
         self.loop = loop
         Self.live.withLockedValue { $0 += 1 }
+        let weak = WeakConnection()
+        weak.value = self
+        shared.connections.withLockedValue { $0[peer] = NIOLoopBound(weak, eventLoop: loop) }
     }
 
-    deinit { Self.live.withLockedValue { $0 -= 1 } }
+    deinit {
+        let peer = self.peer
+        shared.connections.withLockedValue { $0[peer] = nil }
+        Self.live.withLockedValue { $0 -= 1 }
+    }
 
     /// Connections not yet freed (for the leak test).
     static let live = NIOLockedValueBox(0)
@@ -192,6 +199,19 @@ final class ProxiedConnection {
     /// What to do with a frame the server sent (steering on).
     func steerServerFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
         steering?.serverFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+    }
+
+    /// The console switched one of this client's provider registrations off or on. Without rules the
+    /// connection is still a byte copy: each direction starts cutting frames at its next frame boundary
+    /// (the REJECTs the proxy writes wait for the client→server one).
+    func switchProvider(name: String, off: Bool) {
+        guard isWebSocket, let client, let upstream else { return }
+        if steering == nil {
+            steering = ProxySteering(rules: shared.configuration.steering, random: SystemRandomNumberGenerator())
+        }
+        steering?.setSwitchedOff(name, off)
+        client.startCuttingAtBoundary()
+        upstream.startCuttingAtBoundary()
     }
 
     /// Records that a rule acted on a call (shown in the call's timeline).

@@ -18,6 +18,8 @@ final class ProxyShared: Sendable {
     let clock: @Sendable () -> Timestamp
     private let statistics = NIOLockedValueBox(ProxyStatistics())
     private let nextPeer = NIOLockedValueBox<UInt64>(0)
+    /// Open connections by peer, for live steering from the console (switch a provider off).
+    let connections = NIOLockedValueBox<[PeerID: NIOLoopBound<WeakConnection>]>([:])
 
     init(configuration: ProxyConfiguration, sslContext: NIOSSLContext?, clock: @escaping @Sendable () -> Timestamp) {
         self.configuration = configuration
@@ -132,6 +134,15 @@ package final class Proxy: Sendable {
         server.withLockedValue { $0 = channel }
         startObserver()
         return address
+    }
+
+    /// Switches the provider registration `name` of the connection `peer` off (the proxy answers the
+    /// server's REQUESTs for it with REJECT on the provider's behalf, so the server reroutes or answers
+    /// NO_RPC_PROVIDER) or back on. Returns once the connection's event loop applied it; does nothing
+    /// for a connection that is gone.
+    package func switchProvider(peer: PeerID, name: String, off: Bool) async {
+        guard let bound = shared.connections.withLockedValue({ $0[peer] }) else { return }
+        try? await bound.eventLoop.submit { bound.value.value?.switchProvider(name: name, off: off) }.get()
     }
 
     /// A new subscriber's stream of what passes through the proxy, in the broker tap's vocabulary. It

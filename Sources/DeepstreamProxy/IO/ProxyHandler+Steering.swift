@@ -8,6 +8,23 @@ extension ProxyHandler {
     /// Frames held behind delays before this side stops reading (backpressure instead of growth).
     static let heldLimit = 1_000
 
+    /// Starts cutting this direction into frames now if it is between two frames, else after the read
+    /// that ends one (``forward(_:)`` checks ``wantsCutting``); then writes the frames waiting for it.
+    func startCuttingAtBoundary() {
+        guard cutter == nil else { return }
+        wantsCutting = true
+        guard scanner.isAtFrameBoundary else { return }
+        wantsCutting = false
+        cutter = FrameCutter(expectingResponseHead: false)
+        guard !injections.isEmpty, let partnerContext = partner?.context else { return }
+        for frame in injections {
+            partnerContext.write(wrapOutboundOut(partnerContext.channel.allocator.buffer(bytes: frame)), promise: nil)
+            observe(frame, going: role)
+        }
+        injections.removeAll()
+        partnerContext.flush()
+    }
+
     /// Cuts `bytes` into frames and forwards, drops, answers or delays each one.
     func forwardFrames(_ bytes: ByteBuffer) {
         guard partner?.context != nil, var frames = cutter else { return }
@@ -54,6 +71,13 @@ extension ProxyHandler {
         let maskKey: (UInt8, UInt8, UInt8, UInt8)? = toServer
             ? (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255)) : nil
         let frame = FrameCutter.binaryFrame(payload, maskKey: maskKey)
+        // The other direction must be between frames too: it is while it is being cut; otherwise the
+        // frame waits for its next boundary.
+        if let partner, partner.cutter == nil {
+            partner.injections.append(frame)
+            partner.startCuttingAtBoundary()
+            return
+        }
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: frame)), promise: nil)
         partner?.observe(frame, going: toServer ? .client : .upstream)
     }

@@ -38,6 +38,10 @@ final class ProxyHandler: ChannelDuplexHandler {
     var cutter: FrameCutter?
     /// Frames waiting behind a steering delay, in order; a frame with a delay holds the ones after it.
     var held: [(bytes: [UInt8], delay: Int?, observeOnRelease: Bool)] = []
+    /// Cutting was asked for mid-stream (a provider switched off): it starts at the next frame boundary.
+    var wantsCutting = false
+    /// Frames the proxy makes for this direction, waiting until it is cut at a frame boundary.
+    var injections: [[UInt8]] = []
 
     init(role: Role, connection: ProxiedConnection, scanner: FrameScanner) {
         self.role = role
@@ -94,6 +98,7 @@ final class ProxyHandler: ChannelDuplexHandler {
             connection.observe(scanned, direction: role == .client ? .inbound : .outbound)
             scanned.removeAll(keepingCapacity: true)
         }
+        if wantsCutting { startCuttingAtBoundary() }
     }
 
     /// The collected head bytes, handed over once (the handler forwards from then on).

@@ -193,9 +193,10 @@ enum ConsoleLauncher {
             callLogCapacity: options.callLogCapacity)
         // Steering needs the console's own broker (the cluster view's private one only relays).
         configuration.canSteer = broker != nil && clusterEndpoint == nil
+        configuration.canSwitchProviders = configuration.canSteer || proxy != nil
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
-            logger: logger, broker: clusterEndpoint == nil ? broker : nil)
+            logger: logger, broker: clusterEndpoint == nil ? broker : nil, proxy: proxy)
         let relayedStreams = clusterStreams
         let login = Task {
             do throws(LoginError) {

@@ -1,5 +1,6 @@
 import ConsoleCore
 import DeepstreamBroker
+import DeepstreamProxy
 import RPCSteering
 import ConsoleTerminal
 import DeepstreamClient
@@ -45,13 +46,16 @@ final class ConsoleRuntime {
     private var paste = PasteAssembler()
     /// The embedded broker, for live steering (switch-off, rules); nil on a remote server or proxy.
     private let broker: Broker?
+    /// The console's proxy in proxy mode, for switching providers off there.
+    private let proxy: Proxy?
 
     /// A runtime drawing on the started `screen` for `engine`.
     init(
         screen: NcursesScreen, engine: ClientEngine, configuration: ConsoleConfiguration, theme: Theme,
-        history: HistoryStore, logger: Logger, broker: Broker? = nil
+        history: HistoryStore, logger: Logger, broker: Broker? = nil, proxy: Proxy? = nil
     ) {
         self.broker = broker
+        self.proxy = proxy
         self.screen = screen
         self.engine = engine
         self.history = history
@@ -221,8 +225,11 @@ final class ConsoleRuntime {
             guard let broker else { break }
             Task { await broker.steer(.replaceRules(rules)) }
         case .switchProvider(let peer, let name, let off):
-            guard let broker else { break }
-            Task { await broker.steer(.switchProvider(SwitchedOffProvider(peer: peer, name: name), off: off)) }
+            if let broker {
+                Task { await broker.steer(.switchProvider(SwitchedOffProvider(peer: peer, name: name), off: off)) }
+            } else if let proxy {
+                Task { await proxy.switchProvider(peer: peer, name: name, off: off) }
+            }
         case .copy(let text):
             copy(text)
         case .saveHistory(let entries):
