@@ -11,6 +11,8 @@ package struct ConsoleConfiguration: Hashable, Sendable {
     package var canSteer = false
     /// Whether Space can switch other clients' providers off: on the embedded broker and in proxy mode.
     package var canSwitchProviders = false
+    /// Whether the Rules overlay can change the rules live: on the embedded broker and in proxy mode.
+    package var canEditRules = false
     /// The call log's capacity.
     package var callLogCapacity: Int
     /// How many composer history entries are kept.

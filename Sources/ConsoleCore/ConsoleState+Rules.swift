@@ -7,8 +7,8 @@ import RPCSteering
 extension ConsoleState {
     /// Opens the overlay (embedded broker only).
     mutating func openRules() {
-        guard configuration.canSteer else {
-            notify("Steering rules apply to the console's embedded broker only")
+        guard configuration.canSteer || configuration.canEditRules else {
+            notify("Steering rules apply to the console's embedded broker or proxy only")
             return
         }
         rules.cancelEditing()

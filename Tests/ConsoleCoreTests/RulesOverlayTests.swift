@@ -138,7 +138,7 @@ struct RulesOverlayTests {
         var state = makeState(embedded: false)
         press(&state, .character("R"))
         #expect(state.overlay == nil)
-        #expect(state.notice?.text == "Steering rules apply to the console's embedded broker only")
+        #expect(state.notice?.text == "Steering rules apply to the console's embedded broker or proxy only")
     }
 
     @Test("A rule's file entry reads back to the same rule", arguments: [

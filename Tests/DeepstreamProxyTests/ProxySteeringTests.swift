@@ -221,3 +221,35 @@ struct ProxySwitchOffTests {
         await broker.shutdown()
     }
 }
+
+/// Rules replaced live in proxy mode (the console's Rules overlay): open byte-copying connections
+/// start cutting at a frame boundary and follow the new rules; removing them restores plain calls.
+@Suite("Proxy: rules replaced live")
+struct ProxyLiveRulesTests {
+    @Test("No rules, then a fail rule, then none: the open connections follow each change")
+    func replaceRules() async throws {
+        let (broker, brokerPort) = try await EngineThroughProxyTests.broker()
+        let (proxy, port) = try await startProxy(upstreamPort: brokerPort)
+        let events = EventCollector(proxy.events(includingFrames: false))
+        let provider = try EngineThroughProxyTests.engine(port: port)
+        let requestor = try EngineThroughProxyTests.engine(port: port)
+        _ = try await provider.login(["username": "P"])
+        _ = try await requestor.login(["username": "R"])
+        try await provider.provide("pay") { data, response, _ in response.send(data) }
+        try await events.waitFor("provider registered") { all in
+            all.contains { if case .providerAdded(_, "pay", _) = $0 { true } else { false } }
+        }
+        #expect(try await requestor.make("pay", data: 1) == 1)
+        await proxy.replaceRules(try SteeringRules(parsing: #"{"rules": [{"match": "pay", "action": "fail", "error": "now failing"}]}"#, file: "live"))
+        await #expect(throws: RPCError.requestError("now failing")) { try await requestor.make("pay", data: 2) }
+        try await events.waitFor("the live rule in the timeline") { _ in
+            events.steps.contains { $0.hasPrefix("pay") && $0.contains("steered 1 fail") }
+        }
+        await proxy.replaceRules(SteeringRules())
+        #expect(try await requestor.make("pay", data: 3) == 3)
+        await requestor.close()
+        await provider.close()
+        await proxy.shutdown()
+        await broker.shutdown()
+    }
+}

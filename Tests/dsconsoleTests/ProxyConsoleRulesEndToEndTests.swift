@@ -88,3 +88,39 @@ extension ProxyConsoleEndToEndTests {
         await broker.stop()
     }
 }
+
+extension ProxyConsoleEndToEndTests {
+    @Test("proxy: a rule typed in the Rules overlay fails the next call in the forwarding path")
+    func proxyRulesOverlay() async throws {
+        let broker = try await TestBroker.start()
+        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(broker.url)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
+        try await TmuxSession.with(
+            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
+        ) { session in
+            let console = RunningConsole(session: session, port: 0, home: home)
+            try await session.waitUntil(timeout: .seconds(15)) { $0.contains("→ ws://127.0.0.1:\(broker.port)") }
+            try await console.waitForProvider("add-two-numbers", state: "off")
+            try await session.sendKeys("Tab")
+            try await session.sendKeys("Space")
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            try await console.send("add-two-numbers", body: #"{"numA": 1, "numB": 2}"#)
+            try await session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: 3") }
+            try await session.sendKeys("Escape")
+            try await session.sendKeys("R")
+            try await session.waitUntil { $0.contains("Rules · 0") }
+            try await session.sendKeys("a")
+            try await session.type(#"{"match": "add-*", "action": "fail", "error": "typed live"}"#)
+            try await session.sendKeys("Enter")
+            try await session.waitUntil { $0.contains("Rules · 1") }
+            try await session.sendKeys("Escape")
+            try await session.sendKeys("F5")
+            try await session.waitUntil(timeout: .seconds(10)) { $0.contains(#"add-two-numbers: REQUEST_ERROR "typed live""#) }
+            try await session.sendKeys("R")
+            try await session.waitUntil { $0.contains("1 call") }
+        }
+        await broker.stop()
+    }
+}

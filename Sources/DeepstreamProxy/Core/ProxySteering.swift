@@ -49,8 +49,8 @@ package struct ProxySteering: Sendable {
         }
     }
 
-    private let requestorRules: SteeringRules
-    private let providerRules: SteeringRules
+    private var requestorRules = SteeringRules()
+    private var providerRules = SteeringRules()
     private let codec = BinaryCodec()
     private var random: any RandomNumberGenerator & Sendable
     /// The user this connection logged in as (from its AUTH request).
@@ -64,6 +64,12 @@ package struct ProxySteering: Sendable {
 
     /// Creates the steering of one connection.
     package init(rules: SteeringRules, random: some RandomNumberGenerator & Sendable) {
+        self.random = random
+        replaceRules(rules)
+    }
+
+    /// Puts new rules in force (the console's Rules overlay); decisions already taken stand.
+    package mutating func replaceRules(_ rules: SteeringRules) {
         var requestor = rules, provider = rules
         for index in rules.rules.indices {
             switch rules.rules[index].action {
@@ -77,7 +83,6 @@ package struct ProxySteering: Sendable {
         }
         requestorRules = requestor
         providerRules = provider
-        self.random = random
     }
 
     /// Switches this client's provider registration `name` off (its REQUESTs are answered with REJECT

@@ -164,9 +164,10 @@ final class ProxiedConnection {
         }
         client.partner = handler
         handler.partner = client
-        if isWebSocket, !shared.configuration.steering.isEmpty {
+        let rules = shared.rules.withLockedValue { $0 }
+        if isWebSocket, !rules.isEmpty {
             // Only with rules: both directions are cut into whole frames (ProxyHandler.forwardFrames).
-            steering = ProxySteering(rules: shared.configuration.steering, random: SystemRandomNumberGenerator())
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator())
             client.cutter = FrameCutter(expectingResponseHead: false)
             handler.cutter = FrameCutter(expectingResponseHead: true)
         }
@@ -207,9 +208,23 @@ final class ProxiedConnection {
     func switchProvider(name: String, off: Bool) {
         guard isWebSocket, let client, let upstream else { return }
         if steering == nil {
-            steering = ProxySteering(rules: shared.configuration.steering, random: SystemRandomNumberGenerator())
+            steering = ProxySteering(rules: shared.rules.withLockedValue { $0 }, random: SystemRandomNumberGenerator())
         }
         steering?.setSwitchedOff(name, off)
+        client.startCuttingAtBoundary()
+        upstream.startCuttingAtBoundary()
+    }
+
+    /// New rules from the console: in force from the next frame; a byte-copying connection starts
+    /// cutting frames at its next boundary in each direction.
+    func replaceRules(_ rules: SteeringRules) {
+        guard isWebSocket, let client, let upstream else { return }
+        if steering == nil {
+            guard !rules.isEmpty else { return }
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator())
+        } else {
+            steering?.replaceRules(rules)
+        }
         client.startCuttingAtBoundary()
         upstream.startCuttingAtBoundary()
     }

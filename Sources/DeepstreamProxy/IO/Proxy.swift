@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import RPCSteering
 
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,8 @@ final class ProxyShared: Sendable {
     let clock: @Sendable () -> Timestamp
     private let statistics = NIOLockedValueBox(ProxyStatistics())
     private let nextPeer = NIOLockedValueBox<UInt64>(0)
+    /// The steering rules in force (the configuration's, until the console replaces them).
+    let rules: NIOLockedValueBox<SteeringRules>
     /// Open connections by peer, for live steering from the console (switch a provider off).
     let connections = NIOLockedValueBox<[PeerID: NIOLoopBound<WeakConnection>]>([:])
 
@@ -25,6 +28,7 @@ final class ProxyShared: Sendable {
         self.configuration = configuration
         self.sslContext = sslContext
         self.clock = clock
+        rules = NIOLockedValueBox(configuration.steering)
         queue = ObservationQueue(limit: configuration.observationQueueLimit)
     }
 
@@ -143,6 +147,17 @@ package final class Proxy: Sendable {
     package func switchProvider(peer: PeerID, name: String, off: Bool) async {
         guard let bound = shared.connections.withLockedValue({ $0[peer] }) else { return }
         try? await bound.eventLoop.submit { bound.value.value?.switchProvider(name: name, off: off) }.get()
+    }
+
+    /// Replaces the steering rules (the console's Rules overlay): new connections and every open one
+    /// use them from their next frame on; an open connection that was a byte copy starts cutting
+    /// frames at its next frame boundary. Returns once every connection's event loop applied them.
+    package func replaceRules(_ rules: SteeringRules) async {
+        shared.rules.withLockedValue { $0 = rules }
+        let connections = shared.connections.withLockedValue { Array($0.values) }
+        for bound in connections {
+            try? await bound.eventLoop.submit { bound.value.value?.replaceRules(rules) }.get()
+        }
     }
 
     /// A new subscriber's stream of what passes through the proxy, in the broker tap's vocabulary. It

@@ -194,6 +194,7 @@ enum ConsoleLauncher {
         // Steering needs the console's own broker (the cluster view's private one only relays).
         configuration.canSteer = broker != nil && clusterEndpoint == nil
         configuration.canSwitchProviders = configuration.canSteer || proxy != nil
+        configuration.canEditRules = configuration.canSwitchProviders
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger, broker: clusterEndpoint == nil ? broker : nil, proxy: proxy)

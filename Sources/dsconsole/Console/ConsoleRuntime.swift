@@ -80,7 +80,7 @@ final class ConsoleRuntime {
             specs.append(host.add(source.definition, provideAtStart: source.provideAtStart))
         }
         apply(.ownProvidersLoaded(specs))
-        if let broker { apply(.rulesLoaded(broker.configuration.steering)) }
+        if let steering = broker?.configuration.steering ?? proxy?.configuration.steering { apply(.rulesLoaded(steering)) }
         apply(.tick(ClientEngine.wallClock()))
         drawIfDue()
 
@@ -222,8 +222,11 @@ final class ConsoleRuntime {
             guard let broker else { break }
             Task { await broker.steer(.resolveHeld(call, resolution)) }
         case .replaceRules(let rules):
-            guard let broker else { break }
-            Task { await broker.steer(.replaceRules(rules)) }
+            if let broker {
+                Task { await broker.steer(.replaceRules(rules)) }
+            } else if let proxy {
+                Task { await proxy.replaceRules(rules) }
+            }
         case .switchProvider(let peer, let name, let off):
             if let broker {
                 Task { await broker.steer(.switchProvider(SwitchedOffProvider(peer: peer, name: name), off: off)) }
