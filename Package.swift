@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// One module per concern; arrows of `import` point down the list only:
 /// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient / MockProviders / ConsoleCore ← ConsoleTerminal ←
-/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
+/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker / ConsoleCore (the Rules overlay). ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
 ///
 /// Linux only (glibc): the terminal code, the signal handling and the child-process tests are written
 /// against glibc, so the package claims no Apple platform (docs/decisions.md).
@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "DeepstreamProxy",
             dependencies: [
-                "DeepstreamProtocol",
+                "DeepstreamProtocol", "RPCSteering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -117,7 +117,7 @@ let package = Package(
 
         // Pure console state, actions, reducer, call log, stats, filters, keymap, themes model. It sees the
         // engine only through DeepstreamProtocol's observation vocabulary, so it links no NIO.
-        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "CallStatistics", "CallRecording"]),
+        .target(name: "ConsoleCore", dependencies: ["DeepstreamProtocol", "CallStatistics", "CallRecording", "RPCSteering"]),
 
         // C shim over ncursesw (wide characters).
         .systemLibrary(
@@ -198,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "DeepstreamProxyTests",
             dependencies: [
-                "DeepstreamProxy", "DeepstreamBroker", "DeepstreamClient", "DeepstreamProtocol", "TestSupport",
+                "DeepstreamProxy", "DeepstreamBroker", "DeepstreamClient", "DeepstreamProtocol", "RPCSteering", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -214,7 +214,7 @@ let package = Package(
         .testTarget(name: "RPCSteeringTests", dependencies: ["RPCSteering", "DeepstreamProtocol"]),
         .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),
         .testTarget(name: "CallRecordingTests", dependencies: ["CallRecording", "CallStatistics", "DeepstreamProtocol"]),
-        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics", "CallRecording"]),
+        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "CallStatistics", "CallRecording", "RPCSteering"]),
         .testTarget(name: "ConsoleTerminalTests", dependencies: ["ConsoleTerminal", "ConsoleCore"]),
         .testTarget(
             name: "dsconsoleTests",

@@ -94,6 +94,14 @@ package enum CallDetailContent {
         case "fail": full ? "failed by rule \(rule) (REQUEST_ERROR \(detail ?? "null"))" : "failed by rule \(rule)"
         case "reject": "answer replaced by REJECT by rule \(rule)"
         case "drop-response": "response dropped by rule \(rule)"
+        case "switched-off": "rejected on the provider's behalf: switched off in the console"
+        case "hold": "held in the console by rule \(rule)"
+        case "released": "released by hand"
+        case "released-edited": full ? "released by hand with edited data \(detail ?? "")" : "released by hand with edited data"
+        case "answered": full ? "answered by hand (RESPONSE \(detail ?? "null"))" : "answered by hand"
+        case "answered-error": full ? "answered by hand (REQUEST_ERROR \(detail ?? "null"))" : "answered by hand with an error"
+        case "rejected-by-hand": "rejected by hand (REJECT on the provider's behalf)"
+        case "dropped-by-hand": "dropped by hand (the response timeout ends it)"
         default: "\(action) by rule \(rule)"
         }
     }

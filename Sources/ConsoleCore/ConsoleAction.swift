@@ -1,4 +1,5 @@
 import DeepstreamProtocol
+import RPCSteering
 
 /// Everything that can happen to the console: keys, engine events, clock ticks and the results of
 /// effects the runtime performed.
@@ -21,6 +22,8 @@ package enum ConsoleAction: Hashable, Sendable {
     /// The runtime could not parse an interactively added provider's behaviour; `input` is the
     /// prompt text as typed (the prompt reopens with it).
     case ownProviderRejected(name: String, message: String, input: String? = nil)
+    /// The embedded broker's steering rules at start (the Rules overlay lists them).
+    case rulesLoaded(SteeringRules)
     /// Text pasted with bracketed paste: inserted as is (no auto-indent, newlines kept in the body).
     case paste(String)
     /// A ``ConsoleEffect/writeFile(path:contents:what:)`` finished; `error` says why it failed.

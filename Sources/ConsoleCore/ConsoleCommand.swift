@@ -137,6 +137,35 @@ package enum ConsoleCommand: Hashable, Sendable {
     case cycleSort
     /// Expand or fold long payloads in the detail view.
     case toggleFolding
+    /// Send the selected call (Calls pane) or the call in the detail view again from the console's own
+    /// connection: same name, same data.
+    case resendCall
+    /// Load the selected call's name and data into the composer to edit and send.
+    case editCall
+    /// Open or close the Rules overlay (steering rules of the embedded broker).
+    case openRules
+    /// Rules overlay: enable or disable the selected rule.
+    case toggleRule
+    /// Rules overlay: type a new rule as JSON.
+    case addRule
+    /// Rules overlay: edit the selected rule's JSON.
+    case editRule
+    /// Rules overlay: delete the selected rule.
+    case deleteRule
+    /// The detail of the oldest held call.
+    case openHeld
+    /// Held call: release it as it is.
+    case releaseHeld
+    /// Held call: edit the request data, then release.
+    case editHeld
+    /// Held call: answer with a RESPONSE typed by hand.
+    case answerHeld
+    /// Held call: answer with a REQUEST_ERROR typed by hand.
+    case failHeld
+    /// Held call: reject it on the provider's behalf.
+    case rejectHeld
+    /// Held call: drop it (the broker's response timeout ends it).
+    case dropHeld
     /// Copy the call in the detail view (clipboard via OSC 52 and the copy file).
     case copyCall(CallExport)
 }

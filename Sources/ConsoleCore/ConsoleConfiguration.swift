@@ -6,6 +6,13 @@ package struct ConsoleConfiguration: Hashable, Sendable {
     package var user: String?
     /// Whether the console runs the embedded broker (then its traffic is shown and counted).
     package var embeddedBroker: Bool
+    /// Whether the console can steer live calls (switch other clients' providers off, edit rules): on
+    /// its own embedded broker only.
+    package var canSteer = false
+    /// Whether Space can switch other clients' providers off: on the embedded broker and in proxy mode.
+    package var canSwitchProviders = false
+    /// Whether the Rules overlay can change the rules live: on the embedded broker and in proxy mode.
+    package var canEditRules = false
     /// The call log's capacity.
     package var callLogCapacity: Int
     /// How many composer history entries are kept.

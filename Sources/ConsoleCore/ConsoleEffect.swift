@@ -1,4 +1,5 @@
 import DeepstreamProtocol
+import RPCSteering
 
 /// Work the reducer asks the runtime to do; results come back as ``ConsoleAction``s.
 package enum ConsoleEffect: Hashable, Sendable {
@@ -13,6 +14,13 @@ package enum ConsoleEffect: Hashable, Sendable {
     case registerProvider(name: String, behaviour: String)
     /// Stop providing the own provider `name` (if provided) and forget it.
     case removeProvider(name: String)
+    /// Switch another client's provider registration off (its requests are rejected on its behalf) or
+    /// back on, on the embedded broker.
+    case switchProvider(peer: PeerID, name: String, off: Bool)
+    /// Resolve a call a `hold` rule keeps on the embedded broker.
+    case resolveHeld(CallID, HeldCallResolution)
+    /// Replace the embedded broker's steering rules (the Rules overlay changed them).
+    case replaceRules(SteeringRules)
     /// Put `text` on the terminal's clipboard (OSC 52) and into the copy file.
     case copy(String)
     /// Persist the composer history.

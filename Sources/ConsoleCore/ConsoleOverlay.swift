@@ -26,4 +26,8 @@ package enum ConsoleOverlay: Hashable, Sendable {
     case result(scroll: Int)
     /// Ctrl-R: fuzzy search through the composer history; `selection` indexes the matches.
     case historySearch(LineEditor, selection: Int)
+    /// The steering rules (`R`); its list and editor are ``ConsoleState/rules``.
+    case rules
+    /// The JSON editor for a held call: edited request data, a RESPONSE or a REQUEST_ERROR.
+    case heldInput(CallKey, HeldInputKind, LineEditor)
 }

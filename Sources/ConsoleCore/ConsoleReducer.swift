@@ -31,6 +31,9 @@ package func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [Co
         // The prompt comes back with the text as typed, so the user fixes it instead of retyping.
         state.reopenPrompt(input ?? name, error: message)
         effects = []
+    case .rulesLoaded(let rules):
+        state.rules.load(rules)
+        effects = []
     case .paste(let text):
         effects = state.paste(text)
     case .topicCounts(let totals, let at):

@@ -111,6 +111,7 @@ extension ConsoleState {
         let matcher = filtering ? callMatcher : { _ in false }
         let matchedBefore = filtering && calls.log[key].map(matcher) == true
         let outcome = calls.log.record(key, name: event.name, step: event.step, at: event.at)
+        if origin == .broker { noteSteering(event.step, key: key, record: outcome.record) }
         if filtering {
             var delta = (matcher(outcome.record) ? 1 : 0) - (matchedBefore ? 1 : 0)
             if let evicted = outcome.evicted, matcher(evicted) { delta -= 1 }

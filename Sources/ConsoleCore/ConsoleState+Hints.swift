@@ -3,9 +3,12 @@ extension ConsoleState {
     /// `Calls: Enter detail · / filter · p pause · ? help`. Drawn in the focused pane's bottom border.
     package var keyHint: String {
         switch overlay {
+        case .detail where isDetailHeld: return "Held: a release · E edit · O answer · F error · X reject · D drop · q close"
+        case .heldInput: return "JSON · Enter sends · Esc back"
         case .detail: return "Detail: j/k scroll · n/N next/prev · 2 request · 3 response · z fold · y copy · q close"
         case .help, .messages, .result, .providerDetail: return "j/k scroll · Esc closes"
         case .historySearch: return "History: type to search · ↑/↓ choose · Enter loads · Esc cancels"
+        case .rules: return rules.editor != nil ? "Rule: JSON · Enter saves · Esc cancels" : "Rules: Space on/off · a add · e edit · d delete · Esc close"
         case .addProvider: return "Add provider: name behaviour · Enter adds · Esc cancels"
         case .writeRecording: return "Write recording: file name · Enter writes · Esc cancels"
         case .confirmQuit, .confirmDelete: return "y / n"
@@ -90,9 +93,14 @@ extension ConsoleState {
         guard case .providerDetail(let name, let peer, _) = overlay else { return [] }
         var lines = [StyledLine(name, .title)]
         if let peer {
-            lines.append(StyledLine("Provided by another client: \(peerLabel(peer)) (read-only)"))
-            if let since = providers.remote.first(where: { $0.peer == peer && $0.name == name })?.since {
-                lines.append(StyledLine("since \(DisplayFormat.timeOfDay(since)) UTC", .dim))
+            lines.append(StyledLine("Provided by another client: \(peerLabel(peer))"))
+            if let remote = providers.remote.first(where: { $0.peer == peer && $0.name == name }) {
+                lines.append(StyledLine("since \(DisplayFormat.timeOfDay(remote.since)) UTC", .dim))
+                if remote.isSwitchedOff {
+                    lines.append(StyledLine("Switched off: its requests are rejected on its behalf (Space switches it on)", .stateError))
+                } else if configuration.canSteer || configuration.canSwitchProviders {
+                    lines.append(StyledLine("Space switches it off (its requests are then rejected on its behalf)", .dim))
+                }
             }
         } else if let provider = providers.ownIndex(of: name).map({ providers.own[$0] }) {
             let where_ = configuration.embeddedBroker ? "the embedded server" : "the remote server"

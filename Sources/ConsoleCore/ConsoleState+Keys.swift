@@ -64,6 +64,12 @@ extension ConsoleState {
     }
 
     private mutating func type(_ character: Character) {
+        if typeInRuleEditor(character) { return }
+        if case .heldInput(let key, let kind, var editor) = overlay {
+            editor.insert(character)
+            overlay = .heldInput(key, kind, editor)
+            return
+        }
         if case .addProvider(var editor) = overlay {
             editor.insert(character)
             overlay = .addProvider(editor)
@@ -118,6 +124,7 @@ extension ConsoleState {
     mutating func perform(_ command: ConsoleCommand) -> [ConsoleEffect] {
         if case .stats = overlay, calls.filterEditor == nil, let effects = performInStats(command) { return effects }
         if case .nodes = overlay, let effects = performInNodes(command) { return effects }
+        if let effects = performInRules(command) { return effects }
         switch command {
         case .quit:
             // Closing an overlay never quits; with calls in the log (or requests pending), ask first.
@@ -177,6 +184,18 @@ extension ConsoleState {
             case .remote(let index):
                 overlay = .providerDetail(name: providers.remote[index].name, peer: providers.remote[index].peer, scroll: 0)
             }
+        case .openRules:
+            openRules()
+        case .openHeld:
+            openHeldCall()
+        case .releaseHeld, .editHeld, .answerHeld, .failHeld, .rejectHeld, .dropHeld:
+            return resolveHeldCall(command)
+        case .toggleRule, .addRule, .editRule, .deleteRule:
+            break
+        case .resendCall:
+            return resendCall()
+        case .editCall:
+            editCall()
         case .copyCall(let format):
             guard case .detail(let key, _) = overlay, let record = calls.log[key] else { break }
             notify("Copied the call \(format.title) (clipboard via OSC 52; also in the copy file)")
@@ -245,7 +264,7 @@ extension ConsoleState {
 
     /// Focuses `pane`. Arriving at the composer with Tab starts editing; with `h`/`l` (`editing`
     /// false) keys keep navigating until Enter or `i`.
-    private mutating func setFocus(_ pane: Pane, editing: Bool = true) {
+    mutating func setFocus(_ pane: Pane, editing: Bool = true) {
         // Moving to a pane from the detail view closes it (the panes are hidden behind it).
         if case .detail = overlay { overlay = nil }
         calls.filterEditor = nil
@@ -254,8 +273,13 @@ extension ConsoleState {
     }
 
     private mutating func back() {
+        if case .heldInput(let key, _, _) = overlay {
+            overlay = .detail(key, scroll: 0)
+            promptError = nil
+            return
+        }
         switch overlay {
-        case .stats where calls.filterEditor == nil, .nodes, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail:
+        case .stats where calls.filterEditor == nil, .nodes, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail, .rules, .heldInput:
             overlay = nil
             promptError = nil
             return
@@ -289,6 +313,7 @@ extension ConsoleState {
     }
 
     private mutating func confirm() -> [ConsoleEffect] {
+        if case .heldInput = overlay { return confirmHeldInput() }
         if case .writeRecording(let editor) = overlay { return writeRecording(to: editor.text) }
         if case .historySearch(_, let selection) = overlay {
             let matches = historyMatches
@@ -355,7 +380,7 @@ extension ConsoleState {
             let next = command == .moveUp ? selection + 1 : (command == .moveDown ? selection - 1 : selection)
             overlay = .historySearch(editor, selection: max(0, min(max(0, count - 1), next)))
             return
-        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats, .nodes: return
+        case .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .stats, .nodes, .rules, .heldInput: return
         case nil: break
         }
         switch focus {
@@ -419,6 +444,16 @@ extension ConsoleState {
     }
 
     private mutating func edit(_ command: ConsoleCommand) {
+        if case .rules = overlay, var editor = rules.editor {
+            editLine(&editor, command)
+            rules.editor = editor
+            return
+        }
+        if case .heldInput(let key, let kind, var editor) = overlay {
+            editLine(&editor, command)
+            overlay = .heldInput(key, kind, editor)
+            return
+        }
         if case .addProvider(var editor) = overlay {
             editLine(&editor, command)
             overlay = .addProvider(editor)
@@ -470,10 +505,9 @@ extension ConsoleState {
     // MARK: Providers
 
     private mutating func toggleProvide() -> [ConsoleEffect] {
-        guard providers.rows.indices.contains(providers.selection),
-            case .own(let index) = providers.rows[providers.selection]
-        else {
-            if providers.rowCount > 0 { notify("Other clients' providers are read-only") }
+        guard providers.rows.indices.contains(providers.selection) else { return [.requestRedraw] }
+        guard case .own(let index) = providers.rows[providers.selection] else {
+            if case .remote(let index) = providers.rows[providers.selection] { return switchRemoteProvider(at: index) }
             return [.requestRedraw]
         }
         let name = providers.own[index].name
@@ -552,7 +586,7 @@ extension ConsoleState {
         }
     }
 
-    private mutating func startMake(name: String, data: JSONValue?, request: ComposerHistoryEntry) -> ConsoleEffect {
+    mutating func startMake(name: String, data: JSONValue?, request: ComposerHistoryEntry) -> ConsoleEffect {
         let id = nextRequestID
         nextRequestID = RequestID(id.rawValue + 1)
         pendingRequests[id] = name

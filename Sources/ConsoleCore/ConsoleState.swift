@@ -35,6 +35,10 @@ package struct ConsoleState: Sendable {
     package internal(set) var statsView = StatsViewState()
     /// The Nodes view's data and state (`dsconsole cluster`; empty otherwise).
     package internal(set) var nodesView = NodesViewState()
+    /// The Rules overlay: the embedded broker's steering rules, hit counts and the rule editor.
+    package internal(set) var rules = RulesState()
+    /// Calls a `hold` rule keeps in the console, oldest first (the status line's badge).
+    package internal(set) var heldCalls: [CallKey] = []
     /// The status-line notice, if any.
     package internal(set) var notice: Notice?
     /// Recent notices, oldest first, at most ``messageLogLimit`` (the message log, `M`).
@@ -99,6 +103,9 @@ package struct ConsoleState: Sendable {
         case .nodes: return [.nodes, .global]
         case .messages, .result, .providerDetail: return [.messages, .global]
         case .historySearch: return [.historySearch, .global]
+        case .rules: return rules.editor != nil ? [.ruleInput, .global] : [.rules, .global]
+        case .heldInput: return [.heldInput, .global]
+        case .detail where isDetailHeld: return [.held, .detail, .panes, .global]
         case .detail: return [.detail, .panes, .global]
         case nil: break
         }
@@ -175,7 +182,9 @@ package struct ConsoleState: Sendable {
         guard let record = calls.log[key] else {
             return [StyledLine("The call \(key.call) is no longer in the log (evicted).", .dim)]
         }
-        return CallDetailContent.lines(for: record, route: route(of: record), peerLabel: peerLabel, expanded: isDetailExpanded)
+        let lines = CallDetailContent.lines(for: record, route: route(of: record), peerLabel: peerLabel, expanded: isDetailExpanded)
+        guard heldCalls.contains(key) else { return lines }
+        return [StyledLine("HELD in the console: a release · E edit and release · O answer · F error · X reject · D drop", .stateError)] + lines
     }
 
     /// The help overlay's lines, generated from the keymap.

@@ -37,6 +37,14 @@ package enum KeyContext: String, CaseIterable, Hashable, Sendable {
     case messages
     /// The history search (Ctrl-R).
     case historySearch
+    /// The Rules overlay's list.
+    case rules
+    /// Typing a rule as JSON in the Rules overlay.
+    case ruleInput
+    /// The detail of a call a `hold` rule keeps.
+    case held
+    /// Typing JSON for a held call.
+    case heldInput
 
     /// The section title in the help screen.
     package var title: String {
@@ -59,13 +67,17 @@ package enum KeyContext: String, CaseIterable, Hashable, Sendable {
         case .confirmDelete: "Delete-provider confirmation"
         case .messages: "Messages and result views"
         case .historySearch: "History search (Ctrl-R)"
+        case .rules: "Rules overlay (R)"
+        case .ruleInput: "Rules overlay: typing a rule"
+        case .held: "Held call (its detail)"
+        case .heldInput: "Held call: typing JSON"
         }
     }
 
     /// Whether unbound printable keys type text in this context.
     package var acceptsText: Bool {
         switch self {
-        case .composer, .composerName, .composerBody, .filterInput, .prompt, .historySearch: true
+        case .composer, .composerName, .composerBody, .filterInput, .prompt, .historySearch, .ruleInput, .heldInput: true
         default: false
         }
     }

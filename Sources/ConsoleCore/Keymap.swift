@@ -71,8 +71,7 @@ package struct Keymap: Hashable, Sendable {
 
     /// The console's keymap.
     ///
-    /// Kept free for later features: `r`, `e` and `m` in the Calls pane (resend, edit, mark) and `d`
-    /// on a call (diff).
+    /// Kept free for later features: `m` in the Calls pane (mark) and `d` on a call (diff).
     package static let standard = Keymap([
         KeyBinding(.global, [.ctrl("c")], .quit, "quit (asks first when calls are in the log)"),
         KeyBinding(.global, [.tab], .focusNext, "next pane"),
@@ -92,6 +91,8 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.panes, [.character("M")], .showMessages, "recent messages (notices in full)"),
         KeyBinding(.panes, [.character("S")], .toggleStats, "statistics per RPC (calls, errors, latency percentiles)"),
         KeyBinding(.panes, [.character("N")], .toggleNodes, "cluster nodes: state, last STATUS, leader, providers, warnings"),
+        KeyBinding(.panes, [.character("R")], .openRules, "steering rules (embedded broker): hit counts, add, edit, on/off, delete"),
+        KeyBinding(.panes, [.character("H")], .openHeld, "the oldest call a hold rule keeps (status line: ⏸ N held)"),
         KeyBinding(.panes, [.character("j"), .down], .moveDown, "down"),
         KeyBinding(.panes, [.character("k"), .up], .moveUp, "up"),
         KeyBinding(.panes, [.pageDown, .ctrl("f")], .pageDown, "page down"),
@@ -99,7 +100,7 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.panes, [.character("g"), .home], .first, "first row"),
         KeyBinding(.panes, [.character("G"), .end], .last, "last row (Calls: follow new calls, resume a paused view)"),
 
-        KeyBinding(.providers, [.character(" ")], .toggleProvide, "provide / unprovide the selected own provider"),
+        KeyBinding(.providers, [.character(" ")], .toggleProvide, "provide / unprovide an own provider; switch another client's off / on (embedded broker)"),
         KeyBinding(.providers, [.character("a")], .addProvider, "add a provider (name and behaviour)"),
         KeyBinding(.providers, [.character("d")], .deleteProvider, "delete the selected own provider (asks first)"),
         KeyBinding(.providers, [.enter], .composeForSelected, "compose a call to the selected provider"),
@@ -109,6 +110,8 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.calls, [.enter], .openDetail, "open the call's detail"),
         KeyBinding(.calls, [.character("w")], .writeRecording, "write the ended calls (filtered, if a filter is on) to a recording"),
         KeyBinding(.calls, [.character("s")], .cycleSort, "sort: time (live) → name → latency (slowest first) → time"),
+        KeyBinding(.calls, [.character("r")], .resendCall, "send the selected call again from the console (same name and data)"),
+        KeyBinding(.calls, [.character("e")], .editCall, "copy the selected call's name and data into the composer to edit"),
 
         KeyBinding(.composerPane, [.enter], .startEditing, "start typing in the composer"),
         KeyBinding(.composerPane, [.ctrl("o")], .openResult, "show the last result in full"),
@@ -149,6 +152,8 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.detail, [.character("1")], .first, "summary and timeline"),
         KeyBinding(.detail, [.character("2")], .jumpToRequest, "request"),
         KeyBinding(.detail, [.character("3")], .jumpToResponse, "response"),
+        KeyBinding(.detail, [.character("r")], .resendCall, "send this call again from the console (same name and data)"),
+        KeyBinding(.detail, [.character("e")], .editCall, "copy this call's name and data into the composer to edit"),
         KeyBinding(.detail, [.character("z")], .toggleFolding, "expand / fold long payloads (folded: first level only)"),
         KeyBinding(.detail, [.character("y")], .copyCall(.json), "copy the call as JSON (clipboard via OSC 52, and the copy file)"),
         KeyBinding(.detail, [.character("Y")], .copyCall(.commandLine), "copy it as a `dsconsole call` command line"),
@@ -198,5 +203,26 @@ package struct Keymap: Hashable, Sendable {
 
         KeyBinding(.confirmDelete, [.character("y")], .accept, "delete the provider (unprovides it first)"),
         KeyBinding(.confirmDelete, [.character("n"), .escape, .character("q")], .back, "keep it"),
-    ])
+
+        KeyBinding(.rules, [.escape, .character("q"), .character("R")], .back, "close the Rules overlay"),
+        KeyBinding(.rules, [.character("j"), .down], .moveDown, "next rule"),
+        KeyBinding(.rules, [.character("k"), .up], .moveUp, "previous rule"),
+        KeyBinding(.rules, [.character(" ")], .toggleRule, "enable / disable the selected rule (live)"),
+        KeyBinding(.rules, [.character("a")], .addRule, "add a rule: one line of JSON, as an entry of a rules file"),
+        KeyBinding(.rules, [.character("e"), .enter], .editRule, "edit the selected rule's JSON"),
+        KeyBinding(.rules, [.character("d")], .deleteRule, "delete the selected rule (the rules after it move up)"),
+
+        KeyBinding(.ruleInput, [.enter], .confirm, "save the rule (refused with a one-line reason when it is wrong)"),
+        KeyBinding(.ruleInput, [.escape], .back, "cancel"),
+    ] + readline(.ruleInput) + [
+        KeyBinding(.held, [.character("a")], .releaseHeld, "release it to the provider as it is"),
+        KeyBinding(.held, [.character("E")], .editHeld, "edit the request's JSON, then release it"),
+        KeyBinding(.held, [.character("O")], .answerHeld, "answer the requestor by hand: RESPONSE with typed JSON"),
+        KeyBinding(.held, [.character("F")], .failHeld, "answer the requestor by hand: REQUEST_ERROR with typed JSON"),
+        KeyBinding(.held, [.character("X")], .rejectHeld, "reject it on the provider's behalf (reroute or NO_RPC_PROVIDER)"),
+        KeyBinding(.held, [.character("D")], .dropHeld, "drop it (the broker's response timeout ends it)"),
+
+        KeyBinding(.heldInput, [.enter], .confirm, "send (only valid JSON)"),
+        KeyBinding(.heldInput, [.escape], .back, "back to the call"),
+    ] + readline(.heldInput))
 }

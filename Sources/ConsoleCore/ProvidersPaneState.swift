@@ -41,6 +41,12 @@ package struct ProvidersPaneState: Hashable, Sendable {
         remote.sort { ($0.name, $0.peer) < ($1.name, $1.peer) }
     }
 
+    /// Switches the remote provider at `index` off or on (the row's mark; the broker is told separately).
+    package mutating func setRemote(at index: Int, switchedOff: Bool) {
+        guard remote.indices.contains(index) else { return }
+        remote[index].isSwitchedOff = switchedOff
+    }
+
     /// Removes the own provider at `index`, keeping the selection in range.
     package mutating func removeOwn(at index: Int, height: Int) {
         own.remove(at: index)

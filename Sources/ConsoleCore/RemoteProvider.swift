@@ -8,6 +8,9 @@ package struct RemoteProvider: Hashable, Sendable {
     package var name: String
     /// When it was registered.
     package var since: Timestamp
+    /// Whether the console switched it off on the embedded broker (its requests are rejected on its
+    /// behalf, issue 13).
+    package var isSwitchedOff = false
 
     /// Creates an entry.
     package init(peer: PeerID, name: String, since: Timestamp) {

@@ -13,6 +13,9 @@ public enum SteeringAction: Hashable, Sendable {
     case reject
     /// Swallow the provider's RESPONSE (or REQUEST_ERROR); the call ends with RESPONSE_TIMEOUT.
     case dropResponse
+    /// Keep the REQUEST in the console until the user releases, answers, rejects or drops it
+    /// (``HeldCallResolution``); the broker's response timeout keeps running.
+    case hold
 
     /// The name used in the rules file and in call timelines: `delay`, `fail`, `reject`, `drop-response`.
     public var name: String {
@@ -21,6 +24,7 @@ public enum SteeringAction: Hashable, Sendable {
         case .fail: "fail"
         case .reject: "reject"
         case .dropResponse: "drop-response"
+        case .hold: "hold"
         }
     }
 }

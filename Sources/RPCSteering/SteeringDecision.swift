@@ -24,6 +24,7 @@ public struct SteeringDecision: Hashable, Sendable {
         case .fail(let error): .steered(rule: rule, action: "fail", detail: error.jsonText)
         case .reject: .steered(rule: rule, action: "reject", detail: nil)
         case .dropResponse: .steered(rule: rule, action: "drop-response", detail: nil)
+        case .hold: .steered(rule: rule, action: "hold", detail: nil)
         }
     }
 }

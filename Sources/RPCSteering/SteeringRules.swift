@@ -27,7 +27,7 @@ public struct SteeringRules: Hashable, Sendable {
             switch rule.action {
             case .delayRequest(let range), .delayResponse(let range):
                 return SteeringDecision(rule: index + 1, action: rule.action, delayMilliseconds: range.draw(using: &random))
-            case .fail, .reject, .dropResponse:
+            case .fail, .reject, .dropResponse, .hold:
                 return SteeringDecision(rule: index + 1, action: rule.action)
             }
         }
@@ -88,7 +88,7 @@ public struct SteeringRules: Hashable, Sendable {
         }
         guard let match = try string("match") else { throw RuleProblem(message: "missing \"match\" (an RPC name or glob)") }
         guard let actionName = try string("action") else {
-            throw RuleProblem(message: "missing \"action\" (delay, fail, reject or drop-response)")
+            throw RuleProblem(message: "missing \"action\" (delay, fail, reject, drop-response or hold)")
         }
         let action: SteeringAction
         let allowed: Set<String>
@@ -110,8 +110,11 @@ public struct SteeringRules: Hashable, Sendable {
         case "drop-response":
             action = .dropResponse
             allowed = []
+        case "hold":
+            action = .hold
+            allowed = []
         default:
-            throw RuleProblem(message: "action: expected delay, fail, reject or drop-response, got \"\(actionName)\"")
+            throw RuleProblem(message: "action: expected delay, fail, reject, drop-response or hold, got \"\(actionName)\"")
         }
         for key in ["ms", "on", "error"] where object[key] != nil && !allowed.contains(key) {
             throw RuleProblem(message: "\(key): does not apply to action \(actionName)")

@@ -70,9 +70,10 @@ enum ObservedServer {
     /// Starts a proxy to `upstream` listening on `listen`; with `events` off the stream ends at once
     /// (only the proxy's counters are wanted).
     static func startProxy(
-        upstream: String, listen: String, caFile: String?, events wantsEvents: Bool, frames: Bool
+        upstream: String, listen: String, caFile: String?, events wantsEvents: Bool, frames: Bool, rulesFile: String? = nil
     ) async throws(CommandFailure) -> StartedProxy {
-        let configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: caFile)
+        var configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: caFile)
+        if let rulesFile { configuration.steering = try RulesFileOption.load(rulesFile) }
         let proxy: Proxy
         do { proxy = try Proxy(configuration: configuration) } catch {
             throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstream): \(error)")

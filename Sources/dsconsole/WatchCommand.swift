@@ -23,8 +23,8 @@ struct WatchCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var source: ObservedSourceOptions
-    /// Steering rules for the embedded broker (docs/rules.md).
-    @Option(name: .customLong("rules"), help: ArgumentHelp("With --serve: " + RulesFileOption.help, valueName: "FILE"))
+    /// Steering rules for the embedded broker or the proxy (docs/rules.md).
+    @Option(name: .customLong("rules"), help: ArgumentHelp("With --serve or --proxy: " + RulesFileOption.help, valueName: "FILE"))
     var rulesFile: String?
     /// Proxy per-topic counters interval.
     @Option(name: .customLong("topic-interval"), help: ArgumentHelp(
@@ -53,8 +53,8 @@ struct WatchCommand: AsyncParsableCommand {
     func validate() throws {
         guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
         if stats && frames { throw ValidationError("--stats and --frames do not go together") }
-        if rulesFile != nil, !source.serve {
-            throw ValidationError("--rules works with --serve only for now (not yet through --proxy)")
+        if rulesFile != nil, !source.serve, source.proxy == nil {
+            throw ValidationError("--rules needs --serve or --proxy (a plain connection cannot steer other clients' calls)")
         }
         guard topicInterval >= 0, topicInterval.isFinite else { throw ValidationError("--topic-interval must be 0 or more") }
         if stats && topicsOnly { throw ValidationError("--stats and --topics-only do not go together") }
@@ -112,7 +112,8 @@ struct WatchCommand: AsyncParsableCommand {
     private func watchProxy(upstream: String) async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
-            upstream: upstream, listen: source.listen, caFile: source.upstreamCA, events: !topicsOnly, frames: frames)
+            upstream: upstream, listen: source.listen, caFile: source.upstreamCA, events: !topicsOnly, frames: frames,
+            rulesFile: rulesFile)
         let proxy = started.proxy
         let events = started.events
         StandardStreams.printLine(

@@ -123,10 +123,10 @@ struct ProvidersPaneTests {
         #expect(state.providers.remote.map { "\($0.name)@\($0.peer)" } == ["alpha@#2", "alpha@#3", "zeta@#2"])
         #expect(state.peerLabel(PeerID(2)) == "#2 bob")
         #expect(state.providers.rows == [.own(0), .remote(0), .remote(1), .remote(2)])
-        // Remote rows are read-only.
+        // Remote rows can only be switched off on the console's own broker (SwitchOffTests).
         press(&state, .character("j"))
         #expect(work(press(&state, .character(" "))).isEmpty)
-        #expect(state.notice?.text == "Other clients' providers are read-only")
+        #expect(state.notice?.text == "Other clients' providers can be switched off only on the console's embedded broker or proxy")
         _ = reduce(&state, .engine(.traffic(.providerRemoved(peer: PeerID(3), name: "alpha", at: time(2)))))
         #expect(state.providers.remote.map(\.name) == ["alpha", "zeta"])
         _ = reduce(&state, .engine(.traffic(.disconnected(peer: PeerID(2), reason: "client closed", at: time(3)))))

@@ -53,7 +53,7 @@ struct SteeringRulesTests {
         ("{}", "f: missing \"rules\""),
         ("{\"rules\": [{\"action\": \"fail\"}]}", "f: rules[0]: missing \"match\" (an RPC name or glob)"),
         ("{\"rules\": [{\"match\": \"a\", \"action\": \"fail\"}, {\"match\": \"b\", \"action\": \"explode\"}]}",
-         "f: rules[1]: action: expected delay, fail, reject or drop-response, got \"explode\""),
+         "f: rules[1]: action: expected delay, fail, reject, drop-response or hold, got \"explode\""),
         ("{\"rules\": [{\"match\": \"a\", \"action\": \"delay\", \"ms\": \"400..200\"}]}",
          "f: rules[0]: ms: the range \"400..200\" is empty (400 > 200)"),
         ("{\"rules\": [{\"match\": \"a\", \"action\": \"delay\"}]}",

@@ -47,11 +47,42 @@ extension BinaryTests {
             #expect(process.stderr == "dsconsole serve: \(rules): rules[1]: ms: the range \"400..200\" is empty (400 > 200)\n")
         }
 
-        @Test("watch --proxy refuses --rules for now (steering through the proxy is not implemented)")
-        func proxyRefuses() async throws {
-            let refused = try await ChildProcess.run(["watch", "--proxy", "ws://127.0.0.1:1", "--rules", "x.json"])
+        @Test("watch --proxy --rules: a requestor through the proxy gets the injected REQUEST_ERROR; the steered line names the rule")
+        func watchProxyFails() async throws {
+            let rules = try Self.file(#"{"rules": [{"match": "pay*", "action": "fail", "error": "card declined"}]}"#)
+            defer { try? FileManager.default.removeItem(atPath: rules) }
+            let broker = try await TestBroker.start()
+            let watch = try ChildProcess(["watch", "--proxy", broker.url, "--listen", "127.0.0.1:0", "--rules", rules])
+            #expect(await watch.waitFor("\"event\":\"listening\"", inStderr: false), "watch did not start: \(watch.stderr)")
+            let url = try #require(try jsonLines(watch.stdout).first?["url"]?.stringValue)
+            let provider = try ClientEngine(url: url)
+            try await provider.login()
+            let events = provider.events()
+            try await provider.provide("pay") { data, response, _ in response.send(data) }
+            for await event in events {
+                if case .providerAcknowledged("pay", true, _) = event { break }
+            }
+            let requestor = try ClientEngine(url: url)
+            try await requestor.login()
+            await #expect(throws: RPCError.requestError("card declined")) { try await requestor.make("pay", data: 1) }
+            #expect(await watch.waitFor(#""step":"errored""#, inStderr: false))
+            let lines = try jsonLines(watch.stdout).filter { $0["event"]?.stringValue == "call" }
+            let steered = lines.first { $0["step"]?.stringValue == "steered" }
+            #expect(steered?["rule"]?.intValue == 1)
+            #expect(steered?["action"]?.stringValue == "fail")
+            #expect(lines.map { $0["step"]?.stringValue ?? "" } == ["requested", "steered", "errored"], "\(lines)")
+            await requestor.close()
+            await provider.close()
+            watch.send(SIGINT)
+            #expect(await watch.wait(timeout: .seconds(10)) == 0)
+            await broker.stop()
+        }
+
+        @Test("watch --rules without --serve or --proxy is refused with 64")
+        func plainWatchRefuses() async throws {
+            let refused = try await ChildProcess.run(["watch", "--rules", "x.json"])
             #expect(refused.status == 64)
-            #expect(refused.stderr.contains("--rules works with --serve only"))
+            #expect(refused.stderr.contains("--rules needs --serve or --proxy"))
         }
     }
 }

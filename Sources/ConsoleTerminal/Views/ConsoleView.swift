@@ -40,6 +40,10 @@ package enum ConsoleView {
             ScrolledLines.draw(state.providerDetailLines, scroll: scroll, in: rect.inset(by: 1), into: &buffer, styles: styles)
         case .historySearch(let editor, let selection):
             HistorySearchView.draw(state, editor: editor, selection: selection, in: Rect(layout.help), into: &buffer, styles: styles)
+        case .heldInput(_, let kind, let editor):
+            HeldInputView.draw(state, kind: kind, editor: editor, in: Rect(layout.detail), into: &buffer, styles: styles)
+        case .rules:
+            RulesView.draw(state, in: Rect(layout.help), into: &buffer, styles: styles)
         case .addProvider, .writeRecording, .confirmQuit, .confirmDelete:
             DialogView.draw(state, in: Rect(layout.detail), into: &buffer, styles: styles)
         case .detail, .stats, .nodes, nil:

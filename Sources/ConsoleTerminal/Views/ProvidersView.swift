@@ -49,9 +49,11 @@ package enum ProvidersView {
                 let provider = providers.remote[remoteIndex]
                 // Without an INFO column the peer goes where CALLS and LAST would be (remote rows have neither).
                 let peer = state.peerLabel(provider.peer)
+                // A provider the console switched off reads `off` (issue 13); the others `·`.
+                let mark: (String, ThemeRole) = provider.isSwitchedOff ? ("off", .stateError) : ("·", .dim)
                 spans = columns.widths[2] > 0
-                    ? [("·", .dim), (provider.name, .text), (peer, .dim), ("", .text), ("", .text)]
-                    : [("·", .dim), (provider.name, .text), ("", .dim), (peer, .dim), ("", .text)]
+                    ? [mark, (provider.name, .text), (peer, .dim), ("", .text), ("", .text)]
+                    : [mark, (provider.name, .text), ("", .dim), (peer, .dim), ("", .text)]
             }
             if selected { buffer.fill(Rect(row: row, column: inner.column, width: inner.width, height: 1), style: selectedStyle) }
             var column = inner.column

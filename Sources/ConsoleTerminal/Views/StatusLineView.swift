@@ -26,7 +26,8 @@ package enum StatusLineView {
         guard rect.width > 0, rect.height > 0 else { return }
         let row = rect.row
         buffer.fill(Rect(row: row, column: rect.column, width: rect.width, height: 1), style: styles[.statusBar])
-        let badge = state.calls.isPaused ? " PAUSED +\(state.calls.hiddenSincePause) " : ""
+        let held = state.heldCalls.isEmpty ? "" : " ⏸ \(state.heldCalls.count) held (H) "
+        let badge = held + (state.calls.isPaused ? " PAUSED +\(state.calls.hiddenSincePause) " : "")
         var right = rect.endColumn - badge.count
         if !badge.isEmpty {
             buffer.put(badge, row: row, column: right, style: styles[.badge], maxWidth: badge.count)

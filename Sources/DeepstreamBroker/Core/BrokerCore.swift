@@ -94,6 +94,8 @@ package struct BrokerCore {
             case .accept, .response, .steering:
                 return router.timerFired(timer, at: now)
             }
+        case .steer(let change, let now):
+            return router.apply(change, at: now)
         case .drain:
             router.isDraining = true
             return []

@@ -12,6 +12,9 @@ package enum BrokerInput: Hashable, Sendable {
     case disconnected(PeerID, reason: String, at: Timestamp)
     /// An armed timer fired.
     case timerFired(BrokerTimer, at: Timestamp)
+    /// The console changed the steering state (switched a provider off or on, edited the rules,
+    /// resolved a held call).
+    case steer(SteeringChange, at: Timestamp)
     /// Graceful shutdown began: new requests are refused, in-flight calls may still finish.
     case drain(at: Timestamp)
     /// Graceful shutdown ends: pending calls fail with RESPONSE_TIMEOUT and every connection is closed.

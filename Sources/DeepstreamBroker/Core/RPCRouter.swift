@@ -31,12 +31,17 @@ package struct RPCRouter {
         var awaitingRelease = false
         /// The provider's answer waits for the steering timer before it goes to the requestor.
         var delayedReply: RPCMessage?
+        /// The number of the `hold` rule keeping the REQUEST in the console, while it waits there.
+        var heldBy: Int?
     }
 
     private let settings: BrokerConfiguration.RPC
     private let permissions: RPCPermissions?
     /// The steering rules (docs/rules.md); empty means every call takes the plain path.
     public var steering: SteeringRules
+    /// Provider registrations switched off from the console: a dispatch to one is rejected on the
+    /// provider's behalf (docs/rules.md). Entries of a connection that leaves or unprovides are dropped.
+    package var switchedOff: Set<SwitchedOffProvider> = []
     /// Which ruleset decides a name (it depends on the name only), as deepstream's rule cache keeps it;
     /// emptied when it reaches ``ruleCacheCapacity`` entries so it stays bounded.
     private var ruleCache: [RuleCacheKey: Int?] = [:]
@@ -104,6 +109,7 @@ package struct RPCRouter {
     package mutating func leave(_ peer: PeerID, at now: Timestamp) -> [BrokerAction] {
         var actions: [BrokerAction] = []
         members[peer] = nil
+        if !switchedOff.isEmpty { switchedOff = switchedOff.filter { $0.peer != peer } }
         for name in (provided.removeValue(forKey: peer) ?? []).sorted() {
             providers[name]?.removeAll { $0 == peer }
             if providers[name]?.isEmpty == true { providers[name] = nil }
@@ -182,6 +188,7 @@ package struct RPCRouter {
     private mutating func unprovide(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
         var actions: [BrokerAction] = []
         for name in message.names where provided[peer]?.remove(name) != nil {
+            if !switchedOff.isEmpty { switchedOff.remove(SwitchedOffProvider(peer: peer, name: name)) }
             providers[name]?.removeAll { $0 == peer }
             if providers[name]?.isEmpty == true { providers[name] = nil }
             actions.append(.tap(.providerRemoved(peer: peer, name: name, at: now)))
@@ -315,7 +322,16 @@ package struct RPCRouter {
         guard var call = calls[callID] else { return }
         call.pendingSteer = nil
         call.awaitingRelease = false
-        // The one check a call pays when no rule is loaded.
+        call.heldBy = nil
+        // The one check a call pays when no rule is loaded and no provider is switched off.
+        if !switchedOff.isEmpty, switchedOff.contains(SwitchedOffProvider(peer: call.provider, name: call.name)) {
+            // Rejected on the provider's behalf before it sees the request: reroute or NO_RPC_PROVIDER.
+            calls[callID] = call
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: SwitchedOffProvider.step, at: now))))
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: call.provider), at: now))))
+            reroute(callID, at: now, into: &actions)
+            return
+        }
         if !steering.isEmpty, let decision = steeringDecision(for: call) {
             switch decision.action {
             case .fail(let error):
@@ -340,6 +356,17 @@ package struct RPCRouter {
                 actions.append(.cancelTimer(.response(callID)))
                 actions.append(.armTimer(
                     .steering(callID), deadline: now.advanced(by: .milliseconds(decision.delayMilliseconds))))
+                return
+            case .hold:
+                call.heldBy = decision.rule
+                calls[callID] = call
+                // Counted at the provider so a departure while it is held reroutes it as usual.
+                callsAtProvider[call.provider, default: []].insert(callID)
+                actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now))))
+                // Only the response deadline runs while the call waits for the user (the accept
+                // deadline would end it within a second); both restart when it is released.
+                actions.append(.cancelTimer(.accept(callID)))
+                actions.append(.armTimer(.response(callID), deadline: now.advanced(by: settings.responseTimeout)))
                 return
             case .delayResponse, .reject, .dropResponse:
                 call.pendingSteer = decision
@@ -478,9 +505,41 @@ package struct RPCRouter {
                 .armTimer(.steering(callID), deadline: now.advanced(by: .milliseconds(decision.delayMilliseconds))),
                 .tap(.call(CallEvent(call: callID, name: call.name, step: decision.step, at: now))),
             ]
-        case .delayRequest, .fail:
+        case .delayRequest, .fail, .hold:
             return nil
         }
+    }
+
+    /// The user's answer to a held call (``SteeringChange/resolveHeld(_:_:)``).
+    mutating func resolveHeld(_ callID: CallID, _ resolution: HeldCallResolution, at now: Timestamp) -> [BrokerAction] {
+        guard var call = calls[callID], let rule = call.heldBy else { return [] }
+        switch resolution {
+        case .release(let data?), .respond(let data), .fail(let data):
+            guard Self.isJSON(data) else { return [] }
+        case .release(nil), .reject, .drop:
+            break
+        }
+        var actions: [BrokerAction] = [.tap(.call(CallEvent(call: callID, name: call.name, step: resolution.step(rule: rule), at: now)))]
+        call.heldBy = nil
+        calls[callID] = call
+        switch resolution {
+        case .release(let data):
+            if let data { calls[callID]?.request.data = data }
+            forward(callID, at: now, into: &actions)
+        case .respond(let data):
+            let reply = RPCMessage(action: .response, data: data, correlationId: callID.correlationId, name: call.name)
+            deliver(reply, for: callID, from: call.provider, at: now, into: &actions)
+        case .fail(let error):
+            let reply = RPCMessage(action: .requestError, data: error, correlationId: callID.correlationId, name: call.name)
+            deliver(reply, for: callID, from: call.provider, at: now, into: &actions)
+        case .reject:
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: call.provider), at: now))))
+            reroute(callID, at: now, into: &actions)
+        case .drop:
+            // Still pending, no longer held: the response deadline armed when it was held ends it.
+            break
+        }
+        return actions
     }
 
     // MARK: Ending calls

@@ -130,6 +130,15 @@ public final class Broker: Sendable {
         return stream
     }
 
+    /// Changes the steering state live (docs/rules.md): switch a provider registration off or on, or
+    /// replace the rules. Returns once the broker's event loop applied it, so calls made after it see
+    /// it; does nothing once the broker is shut down.
+    public func steer(_ change: SteeringChange) async {
+        guard stopping.withLockedValue({ $0 == nil }) else { return }
+        let runtime = self.runtime
+        try? await loop.submit { runtime.value.steer(change) }.get()
+    }
+
     /// Events lost by slow tap subscribers so far (all subscribers together, including those that left).
     public var droppedTapEvents: Int { gauges.withLockedValue { $0.droppedTapEvents } }
 

@@ -145,6 +145,9 @@ final class BrokerRuntime {
 
     // MARK: Core
 
+    /// Applies a live steering change from the console.
+    func steer(_ change: SteeringChange) { handle(.steer(change, at: clock.now())) }
+
     private func handle(_ input: BrokerInput) {
         for action in core.on(input) { perform(action) }
         if drainWaiter != nil, pendingCallCount == 0 { finishDraining() }

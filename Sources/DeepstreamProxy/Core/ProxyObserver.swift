@@ -17,6 +17,8 @@ package enum ObservationInput: Sendable {
     case httpRequest(PeerID, body: [UInt8], at: Timestamp)
     /// The server's answer to that request: status and body, complete.
     case httpResponse(PeerID, status: Int?, body: [UInt8], at: Timestamp)
+    /// A steering rule acted on the call `name`/`correlationId` (before the frames it produced).
+    case steered(name: String, correlationId: String, step: CallStep, at: Timestamp)
     /// The connection ended.
     case closed(PeerID, reason: String, at: Timestamp)
     /// Time passes: calls that never ended are evicted.
@@ -150,6 +152,10 @@ package struct ProxyObserver: Sendable {
                     emit(.providerRemoved(peer: peer, name: name, at: at), &events)
                 }
                 emit(.disconnected(peer: peer, reason: reason, at: at), &events)
+            }
+        case .steered(let name, let correlationId, let step, let at):
+            if let call = calls[CallKey(name: name, correlationId: correlationId)] {
+                events.append(.call(CallEvent(call: call.id, name: name, step: step, at: at)))
             }
         case .tick(let now):
             evict(now, &events)

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import RPCSteering
 
 #if canImport(Glibc)
 import Glibc
@@ -38,6 +39,8 @@ final class ProxiedConnection {
     /// Requests waiting for their answer, oldest first: whether the answer is observed (`POST /api`).
     private var answersObserved: [Bool] = []
     private var exchanges: [HTTPExchangeScanner.Exchange] = []
+    /// The steering of this connection's RPC frames; nil without rules (the plain byte copy).
+    private var steering: ProxySteering?
 
     init(peer: PeerID, shared: ProxyShared, clientAddress: String?, loop: EventLoop) {
         self.peer = peer
@@ -45,9 +48,16 @@ final class ProxiedConnection {
         self.clientAddress = clientAddress
         self.loop = loop
         Self.live.withLockedValue { $0 += 1 }
+        let weak = WeakConnection()
+        weak.value = self
+        shared.connections.withLockedValue { $0[peer] = NIOLoopBound(weak, eventLoop: loop) }
     }
 
-    deinit { Self.live.withLockedValue { $0 -= 1 } }
+    deinit {
+        let peer = self.peer
+        shared.connections.withLockedValue { $0[peer] = nil }
+        Self.live.withLockedValue { $0 -= 1 }
+    }
 
     /// Connections not yet freed (for the leak test).
     static let live = NIOLockedValueBox(0)
@@ -154,6 +164,13 @@ final class ProxiedConnection {
         }
         client.partner = handler
         handler.partner = client
+        let rules = shared.rules.withLockedValue { $0 }
+        if isWebSocket, !rules.isEmpty {
+            // Only with rules: both directions are cut into whole frames (ProxyHandler.forwardFrames).
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator())
+            client.cutter = FrameCutter(expectingResponseHead: false)
+            handler.cutter = FrameCutter(expectingResponseHead: true)
+        }
         upstreamContext.write(NIOAny(channel.allocator.buffer(bytes: head)), promise: nil)
         if rest.readableBytes > 0 { client.forward(rest) }
         if let early = client.takeEarlyBytes(), early.readableBytes > 0 { client.forward(early) }
@@ -173,6 +190,52 @@ final class ProxiedConnection {
         failure = reason
         end(reason)
         closeClientAfterUpstreamLoss(reason: reason)
+    }
+
+    // MARK: Steering
+
+    /// What to do with a frame the client sent (steering on).
+    func steerClientFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
+        steering?.clientFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+    }
+
+    /// What to do with a frame the server sent (steering on).
+    func steerServerFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
+        steering?.serverFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+    }
+
+    /// The console switched one of this client's provider registrations off or on. Without rules the
+    /// connection is still a byte copy: each direction starts cutting frames at its next frame boundary
+    /// (the REJECTs the proxy writes wait for the client→server one).
+    func switchProvider(name: String, off: Bool) {
+        guard isWebSocket, let client, let upstream else { return }
+        if steering == nil {
+            steering = ProxySteering(rules: shared.rules.withLockedValue { $0 }, random: SystemRandomNumberGenerator())
+        }
+        steering?.setSwitchedOff(name, off)
+        client.startCuttingAtBoundary()
+        upstream.startCuttingAtBoundary()
+    }
+
+    /// New rules from the console: in force from the next frame; a byte-copying connection starts
+    /// cutting frames at its next boundary in each direction.
+    func replaceRules(_ rules: SteeringRules) {
+        guard isWebSocket, let client, let upstream else { return }
+        if steering == nil {
+            guard !rules.isEmpty else { return }
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator())
+        } else {
+            steering?.replaceRules(rules)
+        }
+        client.startCuttingAtBoundary()
+        upstream.startCuttingAtBoundary()
+    }
+
+    /// Records that a rule acted on a call (shown in the call's timeline).
+    func observeSteered(_ outcome: ProxySteering.Outcome) {
+        guard observing, let step = outcome.step, let name = outcome.name, let correlationId = outcome.correlationId else { return }
+        batch.append(.steered(name: name, correlationId: correlationId, step: step, at: shared.clock()))
+        batchMessages += 1
     }
 
     // MARK: Observation

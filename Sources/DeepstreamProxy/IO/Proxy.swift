@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import RPCSteering
 
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +22,12 @@ final class ProxyShared: Sendable {
     let node: String?
     private let statistics: NIOLockedValueBox<ProxyStatistics>
     private let nextPeer: NIOLockedValueBox<UInt64>
+    /// The steering rules in force (the configuration's, until the console replaces them); shared by
+    /// all listeners of one `Proxy`.
+    let rules: NIOLockedValueBox<SteeringRules>
+    /// Open connections by peer (of all listeners), for live steering from the console (switch a
+    /// provider off).
+    let connections: NIOLockedValueBox<[PeerID: NIOLoopBound<WeakConnection>]>
 
     init(
         configuration: ProxyConfiguration, sslContext: NIOSSLContext?, clock: @escaping @Sendable () -> Timestamp,
@@ -33,6 +40,8 @@ final class ProxyShared: Sendable {
         queue = other?.queue ?? ObservationQueue(limit: configuration.observationQueueLimit)
         statistics = other?.statistics ?? NIOLockedValueBox(ProxyStatistics())
         nextPeer = other?.nextPeer ?? NIOLockedValueBox(0)
+        rules = other?.rules ?? NIOLockedValueBox(configuration.steering)
+        connections = other?.connections ?? NIOLockedValueBox([:])
     }
 
     func count(_ change: (inout ProxyStatistics) -> Void) { statistics.withLockedValue(change) }
@@ -175,6 +184,26 @@ package final class Proxy: Sendable {
         }
         servers.withLockedValue { $0.append(channel) }
         return address
+    }
+
+    /// Switches the provider registration `name` of the connection `peer` off (the proxy answers the
+    /// server's REQUESTs for it with REJECT on the provider's behalf, so the server reroutes or answers
+    /// NO_RPC_PROVIDER) or back on. Returns once the connection's event loop applied it; does nothing
+    /// for a connection that is gone.
+    package func switchProvider(peer: PeerID, name: String, off: Bool) async {
+        guard let bound = shared.connections.withLockedValue({ $0[peer] }) else { return }
+        try? await bound.eventLoop.submit { bound.value.value?.switchProvider(name: name, off: off) }.get()
+    }
+
+    /// Replaces the steering rules (the console's Rules overlay): new connections and every open one
+    /// use them from their next frame on; an open connection that was a byte copy starts cutting
+    /// frames at its next frame boundary. Returns once every connection's event loop applied them.
+    package func replaceRules(_ rules: SteeringRules) async {
+        shared.rules.withLockedValue { $0 = rules }
+        let connections = shared.connections.withLockedValue { Array($0.values) }
+        for bound in connections {
+            try? await bound.eventLoop.submit { bound.value.value?.replaceRules(rules) }.get()
+        }
     }
 
     /// A new subscriber's stream of what passes through the proxy, in the broker tap's vocabulary. It

@@ -1,4 +1,5 @@
 import NIOSSL
+import RPCSteering
 
 /// Where the proxy forwards to and how it listens.
 package struct ProxyConfiguration: Sendable {
@@ -61,6 +62,9 @@ package struct ProxyConfiguration: Sendable {
     package var threads = 1
     /// Most simultaneous client connections; more are closed right after accept.
     package var maxConnections = 4096
+    /// Steering rules (docs/rules.md). Empty: every byte is copied as it comes; otherwise WebSocket
+    /// connections are cut into whole frames so rules can act on RPC messages.
+    package var steering = SteeringRules()
 
     /// Creates a configuration for `upstream`.
     package init(upstream: Upstream) {

@@ -36,6 +36,15 @@ final class ProxyHandler: ChannelDuplexHandler {
     private var scanned: [ScannedMessage] = []
     /// Forwarded but not yet scanned: the reads of the current batch (views, not copies).
     private var unscanned: [ByteBuffer] = []
+    /// Set only when steering rules are loaded (WebSocket connections): the direction is cut into whole
+    /// frames so rules can act on them (ProxyHandler+Steering.swift); nil keeps the plain byte copy.
+    var cutter: FrameCutter?
+    /// Frames waiting behind a steering delay, in order; a frame with a delay holds the ones after it.
+    var held: [(bytes: [UInt8], delay: Int?, observeOnRelease: Bool)] = []
+    /// Cutting was asked for mid-stream (a provider switched off): it starts at the next frame boundary.
+    var wantsCutting = false
+    /// Frames the proxy makes for this direction, waiting until it is cut at a frame boundary.
+    var injections: [[UInt8]] = []
 
     init(role: Role, connection: ProxiedConnection, scanner: FrameScanner) {
         self.role = role
@@ -76,6 +85,10 @@ final class ProxyHandler: ChannelDuplexHandler {
 
     /// Writes `bytes` to the other side (unflushed) and keeps a view of them for ``scanForwarded()``.
     func forward(_ bytes: ByteBuffer) {
+        if cutter != nil {
+            forwardFrames(bytes)
+            return
+        }
         guard let partnerContext = partner?.context else { return }
         partnerContext.write(wrapOutboundOut(bytes), promise: nil)
         if role == .upstream { connection.upstreamSentBytes() }
@@ -97,6 +110,7 @@ final class ProxyHandler: ChannelDuplexHandler {
             connection.observe(scanned, direction: role == .client ? .inbound : .outbound)
             scanned.removeAll(keepingCapacity: true)
         }
+        if wantsCutting { startCuttingAtBoundary() }
     }
 
     /// The collected head bytes, handed over once (the handler forwards from then on).
@@ -124,7 +138,7 @@ final class ProxyHandler: ChannelDuplexHandler {
     func read(context: ChannelHandlerContext) {
         // Before the upstream exists (client side, head read) keep reading up to the head limit; after,
         // read only while the other side can take more.
-        if headBuffer != nil || partner?.isWritable == true {
+        if headBuffer != nil || (partner?.isWritable == true && held.count < Self.heldLimit) {
             context.read()
         } else {
             pendingRead = true

@@ -204,13 +204,17 @@ enum ConsoleLauncher {
                 "\(ProxyOptions.url(host: configuration.host, port: address.port ?? configuration.port)) → \(configuration.upstream.description)"
             }.joined(separator: " · ")
         } ?? engine.url.description
-        let configuration = ConsoleConfiguration(
+        var configuration = ConsoleConfiguration(
             url: clusterEndpoint.map { ClusterCommand.statusText(redis: $0, proxy: proxy == nil ? nil : shownURL) } ?? shownURL, user: user,
             embeddedBroker: broker != nil || proxy != nil,
             callLogCapacity: options.callLogCapacity)
+        // Steering needs the console's own broker (the cluster view's private one only relays).
+        configuration.canSteer = broker != nil && clusterEndpoint == nil
+        configuration.canSwitchProviders = configuration.canSteer || proxy != nil
+        configuration.canEditRules = configuration.canSwitchProviders
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
-            logger: logger)
+            logger: logger, broker: clusterEndpoint == nil ? broker : nil, proxy: proxy)
         if let proxy { runtime.topicCounts = { proxy.statistics.observer.messagesPerTopic } }
         if let clusterStreams { runtime.relay(clusterStreams.actions) }
         let relayedStreams = clusterStreams

@@ -1,4 +1,7 @@
 import ConsoleCore
+import DeepstreamBroker
+import DeepstreamProxy
+import RPCSteering
 import ConsoleTerminal
 import DeepstreamClient
 import DeepstreamProtocol
@@ -43,12 +46,18 @@ final class ConsoleRuntime {
     private var paste = PasteAssembler()
     /// Proxy mode: the proxy's messages per topic so far, sampled with every clock tick.
     var topicCounts: (@Sendable () -> [Topic: Int])?
+    /// The embedded broker, for live steering (switch-off, rules); nil on a remote server or proxy.
+    private let broker: Broker?
+    /// The console's proxy in proxy mode, for switching providers off there.
+    private let proxy: Proxy?
 
     /// A runtime drawing on the started `screen` for `engine`.
     init(
         screen: NcursesScreen, engine: ClientEngine, configuration: ConsoleConfiguration, theme: Theme,
-        history: HistoryStore, logger: Logger
+        history: HistoryStore, logger: Logger, broker: Broker? = nil, proxy: Proxy? = nil
     ) {
+        self.broker = broker
+        self.proxy = proxy
         self.screen = screen
         self.engine = engine
         self.history = history
@@ -73,6 +82,7 @@ final class ConsoleRuntime {
             specs.append(host.add(source.definition, provideAtStart: source.provideAtStart))
         }
         apply(.ownProvidersLoaded(specs))
+        if let steering = broker?.configuration.steering ?? proxy?.configuration.steering { apply(.rulesLoaded(steering)) }
         apply(.tick(ClientEngine.wallClock()))
         drawIfDue()
 
@@ -221,6 +231,21 @@ final class ConsoleRuntime {
             }
         case .removeProvider(let name):
             host.remove(name)
+        case .resolveHeld(let call, let resolution):
+            guard let broker else { break }
+            Task { await broker.steer(.resolveHeld(call, resolution)) }
+        case .replaceRules(let rules):
+            if let broker {
+                Task { await broker.steer(.replaceRules(rules)) }
+            } else if let proxy {
+                Task { await proxy.replaceRules(rules) }
+            }
+        case .switchProvider(let peer, let name, let off):
+            if let broker {
+                Task { await broker.steer(.switchProvider(SwitchedOffProvider(peer: peer, name: name), off: off)) }
+            } else if let proxy {
+                Task { await proxy.switchProvider(peer: peer, name: name, off: off) }
+            }
         case .copy(let text):
             copy(text)
         case .saveHistory(let entries):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeepstreamProtocol
 import DeepstreamProxy
+import RPCSteering
 import Foundation
 
 #if canImport(Glibc)
@@ -51,6 +52,10 @@ struct ProxyCommand: AsyncParsableCommand {
     var authJSON: String?
 
     /// The shared console options.
+    /// `--rules`: steering rules applied in the forwarding path (docs/rules.md).
+    @Option(name: .customLong("rules"), help: ArgumentHelp(RulesFileOption.help, valueName: "FILE"))
+    var rulesFile: String?
+
     @OptionGroup var options: ConsoleOptions
 
     func validate() throws {
@@ -66,8 +71,12 @@ struct ProxyCommand: AsyncParsableCommand {
         var configurations: [ProxyConfiguration] = []
         do throws(CommandFailure) {
             let listens = listen.isEmpty ? ProxyOptions.defaultListens(count: upstream.count) : listen
+            var steering: SteeringRules?
+            if let rulesFile { steering = try RulesFileOption.load(rulesFile) }
             for (upstream, listen) in zip(upstream, listens) {
-                configurations.append(try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA))
+                var configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA)
+                if let steering { configuration.steering = steering }
+                configurations.append(configuration)
             }
         } catch {
             throw ConsoleLauncher.fail(String(error.message.trimmingPrefix("dsconsole: ")))
