@@ -19,12 +19,24 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { peer = runtime.value.open(channel: context.channel, format: format) }
+        if context.channel.isActive { open(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if peer == nil { peer = runtime.value.open(channel: context.channel, format: format) }
+        if peer == nil { open(context) }
         context.fireChannelActive()
+    }
+
+    private func open(_ context: ChannelHandlerContext) {
+        // The runtime writes whole frames, already encoded, from the frame encoder's place in the pipeline.
+        let output = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        peer = runtime.value.open(channel: context.channel, format: format, output: output)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // End of a read batch: each connection written to gets one write and one flush.
+        runtime.value.flushAll()
+        context.fireChannelReadComplete()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
