@@ -24,6 +24,12 @@ package struct BrokerCore {
             random: random)
     }
 
+    /// Whether the router produces tap actions for the steps of normal calls (``RPCRouter/emitsCallEvents``).
+    package var emitsCallEvents: Bool {
+        get { router.emitsCallEvents }
+        set { router.emitsCallEvents = newValue }
+    }
+
     /// Open connections.
     package var connectionCount: Int { connections.count }
 

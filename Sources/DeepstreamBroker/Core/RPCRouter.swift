@@ -57,6 +57,11 @@ package struct RPCRouter {
     /// When set, new REQUESTs are answered NO_RPC_PROVIDER (the broker is shutting down).
     package var isDraining = false
 
+    /// When false, the steps of a normal call (requested, routed, accepted, answered) produce no
+    /// `.tap` actions; the IO shell clears it while the tap has no subscriber, so those events are
+    /// not even built (issue 15). Other tap actions are unaffected.
+    package var emitsCallEvents = true
+
     /// Creates a router; `random` chooses among providers; `permissions` (nil: everything allowed)
     /// decide PROVIDE and REQUEST.
     package init(
@@ -238,7 +243,9 @@ package struct RPCRouter {
                 originalAction: .request))))
             return
         }
-        actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .requested(data: message.data), at: now))))
+        if emitsCallEvents {
+            actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .requested(data: message.data), at: now))))
+        }
         if let data = message.data, !Self.isJSON(data) {
             actions.append(.send(peer, .rpc(RPCMessage(
                 action: .invalidMessageData, correlationId: correlationId, isError: true, name: name,
@@ -384,7 +391,9 @@ package struct RPCRouter {
         actions.append(.send(call.provider, .rpc(forward)))
         actions.append(.armTimer(.accept(callID), deadline: now.advanced(by: settings.ackTimeout)))
         actions.append(.armTimer(.response(callID), deadline: now.advanced(by: settings.responseTimeout)))
-        actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .routed(to: call.provider), at: now))))
+        if emitsCallEvents {
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .routed(to: call.provider), at: now))))
+        }
     }
 
     /// Picks an untried provider for the call, or ends it with NO_RPC_PROVIDER.
@@ -436,7 +445,9 @@ package struct RPCRouter {
             calls[callID]?.accepted = true
             actions.append(.cancelTimer(.accept(callID)))
             if let requestor = callID.requestor { actions.append(.send(requestor, .rpc(toRequestor))) }
-            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .accepted(by: peer), at: now))))
+            if emitsCallEvents {
+                actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .accepted(by: peer), at: now))))
+            }
         case .reject:
             actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: peer), at: now))))
             reroute(callID, at: now, into: &actions)
@@ -460,7 +471,7 @@ package struct RPCRouter {
         let step: CallStep = reply.action == .response ? .responded(data: reply.data) : .errored(data: reply.data)
         if let requestor = callID.requestor { actions.append(.send(requestor, .rpc(reply))) }
         remove(callID, into: &actions)
-        actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: step, at: now))))
+        if emitsCallEvents { actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: step, at: now)))) }
     }
 
     /// Applies the steering decided at dispatch to a provider's ACCEPT, RESPONSE or REQUEST_ERROR; nil

@@ -93,26 +93,24 @@ final class BrokerRuntime {
     }
 
     /// A data frame arrived from `peer`.
-    func received(_ payload: ByteBuffer, from peer: PeerID) {
+    func received(_ payload: UnsafeRawBufferPointer, from peer: PeerID) {
         guard let link = links[peer], !link.closing else { return }
         let message: Message?
         switch link.format {
         case .binary:
-            message = payload.withUnsafeReadableBytes { raw -> Message? in
-                do throws(ProtocolError) { return try binaryCodec.decode(raw) } catch {
-                    logger.debug("undecodable frame", metadata: ["peer": "\(peer)", "error": "\(error)"])
-                    return nil
-                }
+            do throws(ProtocolError) { message = try binaryCodec.decode(payload) } catch {
+                logger.debug("undecodable frame", metadata: ["peer": "\(peer)", "error": "\(error)"])
+                message = nil
             }
         case .json:
-            do throws(ProtocolError) { message = try jsonCodec.decode(Array(payload.readableBytesView)) } catch {
+            do throws(ProtocolError) { message = try jsonCodec.decode(Array(payload)) } catch {
                 logger.debug("undecodable frame", metadata: ["peer": "\(peer)", "error": "\(error)"])
                 message = nil
             }
         }
         let now = clock.now()
         if tap.wantsFrames {
-            tap.publish(.frame(peer: peer, direction: .inbound, message: message, byteCount: payload.readableBytes, at: now))
+            tap.publish(.frame(peer: peer, direction: .inbound, message: message, byteCount: payload.count, at: now))
         }
         handle(.received(peer, message: message, at: now))
     }
@@ -175,6 +173,8 @@ final class BrokerRuntime {
         // Taken out while performing: an action may feed another input (a cheap login check).
         var actions: [BrokerAction] = []
         swap(&actions, &actionBuffer)
+        // Call events nobody would receive are not built.
+        if core.emitsCallEvents != tap.isActive { core.emitsCallEvents = tap.isActive }
         core.on(input, into: &actions)
         for index in actions.indices { perform(actions[index]) }
         actions.removeAll(keepingCapacity: true)
