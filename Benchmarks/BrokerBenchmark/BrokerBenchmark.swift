@@ -1,4 +1,5 @@
 import DeepstreamBroker
+import Foundation
 import DeepstreamProtocol
 import RPCSteering
 import Histogram
@@ -9,7 +10,7 @@ import NIOPosix
 /// RPC throughput and latency through the embedded broker, next to a plain WebSocket echo server on
 /// the same NIO stack under the same load. Run a release build:
 /// `swift run -c release BrokerBenchmark [--quick] [--steering]`; `--permissions` measures permission checks
-/// instead; `--steering` loads 16 steering rules that match no call, so every dispatch pays the rule check.
+/// instead; `--raw` loads a `dsconsole serve` child process from plain sockets (`RawLoad`); `--steering` loads 16 steering rules that match no call, so every dispatch pays the rule check.
 @main
 enum BrokerBenchmark {
     struct Scenario {
@@ -33,6 +34,15 @@ enum BrokerBenchmark {
     }
 
     static func main() async throws {
+        if CommandLine.arguments.contains("--raw") {
+            do {
+                try RawLoad.run(Array(CommandLine.arguments.dropFirst()))
+            } catch {
+                print("broker-benchmark: \(error)")
+                exit(1)
+            }
+            return
+        }
         if CommandLine.arguments.contains("--permissions") {
             try PermissionsBenchmark.run()
             return

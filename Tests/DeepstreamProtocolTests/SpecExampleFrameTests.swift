@@ -48,4 +48,15 @@ import Testing
         #expect(codec.encode(expected) == bytes)
         #expect(BinaryCodec.encodedSize(of: expected) == bytes.count)
     }
+
+    @Test("Encoding into raw memory (the broker's outbound buffer) gives the same bytes", arguments: 0..<examples.count)
+    func encodesIntoRawMemory(index: Int) throws {
+        let (hex, message) = Self.examples[index]
+        let bytes = try #require(Hex.bytes(hex))
+        var output = [UInt8](repeating: 0xEE, count: bytes.count + 3)
+        let written = output.withUnsafeMutableBytes { BinaryCodec().encode(message, into: $0) }
+        #expect(written == bytes.count)
+        #expect(Array(output[0..<written]) == bytes)
+        #expect(output[written...].allSatisfy { $0 == 0xEE })
+    }
 }

@@ -24,6 +24,12 @@ package struct BrokerCore {
             random: random)
     }
 
+    /// Whether the router produces tap actions for the steps of normal calls (``RPCRouter/emitsCallEvents``).
+    package var emitsCallEvents: Bool {
+        get { router.emitsCallEvents }
+        set { router.emitsCallEvents = newValue }
+    }
+
     /// Open connections.
     package var connectionCount: Int { connections.count }
 
@@ -35,31 +41,35 @@ package struct BrokerCore {
 
     /// Handles one input.
     package mutating func on(_ input: BrokerInput) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        on(input, into: &actions)
+        return actions
+    }
+
+    /// Handles one input, appending the actions to `actions` (the IO shell reuses one buffer, so an
+    /// input costs no array allocation).
+    package mutating func on(_ input: BrokerInput, into actions: inout [BrokerAction]) {
         switch input {
         case .connected(let peer, let remoteAddress, let format, let now):
             connections[peer] = Connection(lastReceived: now)
-            var actions: [BrokerAction] = [
-                .tap(.connected(peer: peer, remoteAddress: remoteAddress, format: format, at: now)),
-                .armTimer(.heartbeat(peer), deadline: now.advanced(by: configuration.heartbeatInterval * 2)),
-            ]
+            actions.append(.tap(.connected(peer: peer, remoteAddress: remoteAddress, format: format, at: now)))
+            actions.append(.armTimer(.heartbeat(peer), deadline: now.advanced(by: configuration.heartbeatInterval * 2)))
             if router.isDraining {
-                actions += perform(connections[peer]?.session.close(.shutdown) ?? .ignore, for: peer, at: now)
+                perform(connections[peer]?.session.close(.shutdown) ?? .ignore, for: peer, at: now, into: &actions)
             } else if let timeout = configuration.unauthenticatedClientTimeout {
                 actions.append(.armTimer(.authentication(peer), deadline: now.advanced(by: timeout)))
             }
-            return actions
         case .received(let peer, let message, let now):
-            guard var connection = connections[peer] else { return [] }
-            connection.lastReceived = now
-            let decision = connection.session.receive(message)
-            connections[peer] = connection
-            return perform(decision, for: peer, at: now)
+            // Updated in place through the index: one hash and no copy of the session per frame.
+            guard let index = connections.index(forKey: peer) else { return }
+            connections.values[index].lastReceived = now
+            let decision = connections.values[index].session.receive(message)
+            perform(decision, for: peer, at: now, into: &actions)
         case .authenticated(let peer, let result, let now):
-            guard var connection = connections[peer] else { return [] }
+            guard var connection = connections[peer] else { return }
             let decision = connection.session.authenticated(result, maxAuthAttempts: configuration.maxAuthAttempts)
             connections[peer] = connection
-            guard decision != .ignore else { return [] }
-            var actions: [BrokerAction] = []
+            guard decision != .ignore else { return }
             switch result {
             case .success(let user, let clientData, let serverData):
                 router.join(peer, user: user, clientData: clientData, serverData: serverData)
@@ -68,64 +78,68 @@ package struct BrokerCore {
             case .failure(let user, _):
                 actions.append(.tap(.loginFailed(peer: peer, user: user, at: now)))
             }
-            return actions + perform(decision, for: peer, at: now)
+            perform(decision, for: peer, at: now, into: &actions)
         case .disconnected(let peer, let reason, let now):
-            guard let connection = connections.removeValue(forKey: peer) else { return [] }
+            guard let connection = connections.removeValue(forKey: peer) else { return }
             var told = reason
             if case .closing(let own) = connection.session.phase { told = own.description }
-            var actions: [BrokerAction] = [.cancelTimer(.heartbeat(peer)), .cancelTimer(.authentication(peer))]
+            actions.append(.cancelTimer(.heartbeat(peer)))
+            actions.append(.cancelTimer(.authentication(peer)))
             actions += router.leave(peer, at: now)
             actions.append(.tap(.disconnected(peer: peer, reason: told, at: now)))
-            return actions
         case .timerFired(let timer, let now):
             switch timer {
             case .authentication(let peer):
-                guard var connection = connections[peer] else { return [] }
+                guard var connection = connections[peer] else { return }
                 let decision = connection.session.authenticationTimedOut()
                 connections[peer] = connection
-                return perform(decision, for: peer, at: now)
+                perform(decision, for: peer, at: now, into: &actions)
             case .heartbeat(let peer):
-                guard var connection = connections[peer] else { return [] }
+                guard var connection = connections[peer] else { return }
                 let deadline = connection.lastReceived.advanced(by: configuration.heartbeatInterval * 2)
-                guard now >= deadline else { return [.armTimer(.heartbeat(peer), deadline: deadline)] }
+                guard now >= deadline else {
+                    actions.append(.armTimer(.heartbeat(peer), deadline: deadline))
+                    return
+                }
                 let decision = connection.session.close(.heartbeatMissing)
                 connections[peer] = connection
-                return perform(decision, for: peer, at: now)
+                perform(decision, for: peer, at: now, into: &actions)
             case .accept, .response, .steering:
-                return router.timerFired(timer, at: now)
+                actions += router.timerFired(timer, at: now)
             }
         case .steer(let change, let now):
             return router.apply(change, at: now)
         case .drain:
             router.isDraining = true
-            return []
         case .terminate(let now):
             router.isDraining = true
-            var actions = router.failAll(with: .responseTimeout, at: now)
+            actions += router.failAll(with: .responseTimeout, at: now)
             for peer in connections.keys.sorted() {
                 guard var connection = connections[peer] else { continue }
                 let decision = connection.session.close(.shutdown)
                 connections[peer] = connection
-                actions += perform(decision, for: peer, at: now)
+                perform(decision, for: peer, at: now, into: &actions)
             }
-            return actions
         }
     }
 
-    private mutating func perform(_ decision: ConnectionSession.Decision, for peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+    private mutating func perform(
+        _ decision: ConnectionSession.Decision, for peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
         switch decision {
         case .ignore:
-            return []
+            break
         case .reply(let messages):
-            return messages.map { .send(peer, $0) }
+            for message in messages { actions.append(.send(peer, message)) }
         case .replyAndClose(let messages, let reason):
-            return messages.map { .send(peer, $0) } + [
-                .cancelTimer(.authentication(peer)), .cancelTimer(.heartbeat(peer)), .close(peer, reason),
-            ]
+            for message in messages { actions.append(.send(peer, message)) }
+            actions.append(.cancelTimer(.authentication(peer)))
+            actions.append(.cancelTimer(.heartbeat(peer)))
+            actions.append(.close(peer, reason))
         case .authenticate(let data):
-            return [.authenticate(peer, authData: data)]
+            actions.append(.authenticate(peer, authData: data))
         case .route(let message):
-            return router.receive(message, from: peer, at: now)
+            router.receive(message, from: peer, at: now, into: &actions)
         }
     }
 }

@@ -62,6 +62,11 @@ package struct RPCRouter {
     /// When set, new REQUESTs are answered NO_RPC_PROVIDER (the broker is shutting down).
     package var isDraining = false
 
+    /// When false, the steps of a normal call (requested, routed, accepted, answered) produce no
+    /// `.tap` actions; the IO shell clears it while the tap has no subscriber, so those events are
+    /// not even built (issue 15). Other tap actions are unaffected.
+    package var emitsCallEvents = true
+
     /// Creates a router; `random` chooses among providers; `permissions` (nil: everything allowed)
     /// decide PROVIDE and REQUEST.
     package init(
@@ -93,14 +98,23 @@ package struct RPCRouter {
 
     /// Handles one RPC message from a logged-in connection.
     package mutating func receive(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+        var actions: [BrokerAction] = []
+        receive(message, from: peer, at: now, into: &actions)
+        return actions
+    }
+
+    /// Handles one RPC message from a logged-in connection, appending the actions to `actions`.
+    package mutating func receive(
+        _ message: RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
         switch message.action {
-        case .provide: return provide(message, from: peer, at: now)
-        case .unprovide: return unprovide(message, from: peer, at: now)
-        case .request: return request(message, from: peer, at: now)
-        case .accept, .response, .reject, .requestError: return providerReply(message, from: peer, at: now)
+        case .provide: provide(message, from: peer, at: now, into: &actions)
+        case .unprovide: unprovide(message, from: peer, at: now, into: &actions)
+        case .request: request(message, from: peer, at: now, into: &actions)
+        case .accept, .response, .reject, .requestError: providerReply(message, from: peer, at: now, into: &actions)
         default:
             // The reference server only logs UNKNOWN_ACTION here; the tap shows the frame.
-            return []
+            break
         }
     }
 
@@ -158,8 +172,9 @@ package struct RPCRouter {
 
     // MARK: Providers
 
-    private mutating func provide(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
-        var actions: [BrokerAction] = []
+    private mutating func provide(
+        _ message: RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
         var names = message.names
         if permissions != nil, !names.isEmpty {
             // Each name is checked on its own; refusals go out first, and the ack only if a name is left
@@ -169,7 +184,7 @@ package struct RPCRouter {
                 if let refusal { actions.append(.send(peer, .rpc(refusal))) }
                 return refusal == nil
             }
-            if names.isEmpty { return actions }
+            if names.isEmpty { return }
         }
         for name in names {
             if provided[peer, default: []].insert(name).inserted {
@@ -182,11 +197,11 @@ package struct RPCRouter {
             }
         }
         actions.append(.send(peer, .rpc(RPCMessage(action: .provide, correlationId: message.correlationId, isAck: true))))
-        return actions
     }
 
-    private mutating func unprovide(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
-        var actions: [BrokerAction] = []
+    private mutating func unprovide(
+        _ message: RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
         for name in message.names where provided[peer]?.remove(name) != nil {
             if !switchedOff.isEmpty { switchedOff.remove(SwitchedOffProvider(peer: peer, name: name)) }
             providers[name]?.removeAll { $0 == peer }
@@ -195,18 +210,20 @@ package struct RPCRouter {
         }
         actions.append(.send(peer, .rpc(RPCMessage(
             action: .unprovide, correlationId: message.correlationId, isAck: true))))
-        return actions
     }
 
     // MARK: Requests
 
-    private mutating func request(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+    private mutating func request(
+        _ message: RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
         guard let correlationId = message.correlationId, !correlationId.isEmpty,
             let name = message.name, !name.isEmpty
         else {
-            return [.send(peer, .rpc(RPCMessage(
+            actions.append(.send(peer, .rpc(RPCMessage(
                 action: .invalidMessageData, correlationId: message.correlationId, isError: true, name: message.name,
-                originalAction: .request)))]
+                originalAction: .request))))
+            return
         }
         let callID = CallID(requestor: peer, correlationId: correlationId)
         if permissions != nil {
@@ -220,33 +237,34 @@ package struct RPCRouter {
                 case .failed(let label, let why): rule = "\(label): \(why)"
                 case .allowed(let label): rule = label
                 }
-                return [
-                    .send(peer, .rpc(refusal)),
-                    .tap(.call(CallEvent(call: callID, name: name, step: .requested(data: message.data), at: now))),
-                    .tap(.call(CallEvent(call: callID, name: name, step: .denied(rule: rule, reason: reason), at: now))),
-                ]
+                actions.append(.send(peer, .rpc(refusal)))
+                actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .requested(data: message.data), at: now))))
+                actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .denied(rule: rule, reason: reason), at: now))))
+                return
             }
         }
         guard calls[callID] == nil else {
             // Same id twice from one requestor while the first call runs: refuse the second, keep the first.
-            return [.send(peer, .rpc(RPCMessage(
+            actions.append(.send(peer, .rpc(RPCMessage(
                 action: .invalidRPCCorrelationID, correlationId: correlationId, isError: true, name: name,
-                originalAction: .request)))]
+                originalAction: .request))))
+            return
         }
-        var actions: [BrokerAction] = [.tap(.call(CallEvent(
-            call: callID, name: name, step: .requested(data: message.data), at: now)))]
+        if emitsCallEvents {
+            actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .requested(data: message.data), at: now))))
+        }
         if let data = message.data, !Self.isJSON(data) {
             actions.append(.send(peer, .rpc(RPCMessage(
                 action: .invalidMessageData, correlationId: correlationId, isError: true, name: name,
                 originalAction: .request))))
             actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .failed(reason: .invalidMessageData), at: now))))
-            return actions
+            return
         }
         let candidates = isDraining ? [] : (providers[name] ?? [])
         guard !candidates.isEmpty else {
             actions.append(.send(peer, .rpc(RPCMessage(action: .noRPCProvider, correlationId: correlationId, name: name))))
             actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .failed(reason: .noRPCProvider), at: now))))
-            return actions
+            return
         }
         var stored = message
         stored.requestorName = nil
@@ -260,7 +278,6 @@ package struct RPCRouter {
             tried: [provider])
         callsByProviderId[providerId] = callID
         dispatch(callID, at: now, into: &actions)
-        return actions
     }
 
     // MARK: Permissions
@@ -401,7 +418,9 @@ package struct RPCRouter {
         actions.append(.send(call.provider, .rpc(forward)))
         actions.append(.armTimer(.accept(callID), deadline: now.advanced(by: settings.ackTimeout)))
         actions.append(.armTimer(.response(callID), deadline: now.advanced(by: settings.responseTimeout)))
-        actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .routed(to: call.provider), at: now))))
+        if emitsCallEvents {
+            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .routed(to: call.provider), at: now))))
+        }
     }
 
     /// Picks an untried provider for the call, or ends it with NO_RPC_PROVIDER.
@@ -422,45 +441,53 @@ package struct RPCRouter {
 
     // MARK: Provider replies
 
-    private mutating func providerReply(_ message: RPCMessage, from peer: PeerID, at now: Timestamp) -> [BrokerAction] {
+    private mutating func providerReply(
+        _ message: RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
         guard let providerId = message.correlationId, let callID = callsByProviderId[providerId],
             let call = calls[callID], call.provider == peer
         else {
-            return [.send(peer, .rpc(RPCMessage(
+            actions.append(.send(peer, .rpc(RPCMessage(
                 action: .invalidRPCCorrelationID, correlationId: message.correlationId, isError: true,
-                name: message.name, originalAction: message.action)))]
+                name: message.name, originalAction: message.action))))
+            return
         }
-        var actions: [BrokerAction] = []
         var toRequestor = message
         toRequestor.correlationId = callID.correlationId
         toRequestor.requestorName = nil
         toRequestor.requestorData = nil
         if let decision = call.pendingSteer, message.action != .reject {
-            if let steered = steer(toRequestor, by: decision, for: call, from: peer, at: now) { return steered }
+            if let steered = steer(toRequestor, by: decision, for: call, from: peer, at: now) {
+                actions += steered
+                return
+            }
         }
         switch message.action {
         case .accept:
             guard !call.accepted else {
-                return [.send(peer, .rpc(RPCMessage(
-                    action: .multipleAccept, correlationId: providerId, name: message.name)))]
+                actions.append(.send(peer, .rpc(RPCMessage(
+                    action: .multipleAccept, correlationId: providerId, name: message.name))))
+                return
             }
             calls[callID]?.accepted = true
             actions.append(.cancelTimer(.accept(callID)))
             if let requestor = callID.requestor { actions.append(.send(requestor, .rpc(toRequestor))) }
-            actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .accepted(by: peer), at: now))))
+            if emitsCallEvents {
+                actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .accepted(by: peer), at: now))))
+            }
         case .reject:
             actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: .rejected(by: peer), at: now))))
             reroute(callID, at: now, into: &actions)
         default:  // RESPONSE, REQUEST_ERROR
             if let data = message.data, !Self.isJSON(data) {
                 // Forwarding it would make a JS requestor throw in JSON.parse; the provider may answer again.
-                return [.send(peer, .rpc(RPCMessage(
+                actions.append(.send(peer, .rpc(RPCMessage(
                     action: .invalidMessageData, correlationId: providerId, isError: true, name: message.name,
-                    originalAction: message.action)))]
+                    originalAction: message.action))))
+                return
             }
             deliver(toRequestor, for: callID, from: peer, at: now, into: &actions)
         }
-        return actions
     }
 
     /// Sends a provider's final answer to the requestor and ends the call.
@@ -471,7 +498,7 @@ package struct RPCRouter {
         let step: CallStep = reply.action == .response ? .responded(data: reply.data) : .errored(data: reply.data)
         if let requestor = callID.requestor { actions.append(.send(requestor, .rpc(reply))) }
         remove(callID, into: &actions)
-        actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: step, at: now))))
+        if emitsCallEvents { actions.append(.tap(.call(CallEvent(call: callID, name: call.name, step: step, at: now)))) }
     }
 
     /// Applies the steering decided at dispatch to a provider's ACCEPT, RESPONSE or REQUEST_ERROR; nil

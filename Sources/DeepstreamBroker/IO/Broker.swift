@@ -40,12 +40,12 @@ public final class Broker: Sendable {
     /// Creates a broker (nothing is bound until ``start()``).
     /// - Parameters:
     ///   - clock: source of deadlines and tap timestamps.
-    ///   - random: chooses among providers of a name.
+    ///   - random: chooses among providers of a name (default: ``FastRandom``, seeded from the system).
     public init(
         configuration: BrokerConfiguration,
         logger: Logger = Logger(label: "dsconsole.broker"),
         clock: any BrokerClock = SystemBrokerClock(),
-        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+        random: some RandomNumberGenerator & Sendable = FastRandom()
     ) {
         self.configuration = configuration
         self.logger = logger

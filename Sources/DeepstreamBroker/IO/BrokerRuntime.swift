@@ -9,10 +9,24 @@ import NIOWebSocket
 /// the actions it returns. Every method runs on the broker's single event loop, so nothing here
 /// needs a lock; the class is only ever reached through a `NIOLoopBoundBox`.
 final class BrokerRuntime {
-    private struct Link {
-        var channel: Channel
-        var format: WireFormat
+    /// One upgraded connection. A class, so queuing a frame is one dictionary look-up and no write-back.
+    private final class Link {
+        let channel: Channel
+        let format: WireFormat
+        /// The context of the connection's `WebSocketFrameEncoder`: frames are encoded here and the
+        /// batch is written from that point of the pipeline as one buffer.
+        let output: ChannelHandlerContext?
         var closing = false
+        /// Whole WebSocket frames (header and payload) not yet handed to the channel.
+        var pending: ByteBuffer?
+        /// Whether the link is in ``BrokerRuntime/unflushed``.
+        var queued = false
+
+        init(channel: Channel, format: WireFormat, output: ChannelHandlerContext?) {
+            self.channel = channel
+            self.format = format
+            self.output = output
+        }
     }
 
     let loop: EventLoop
@@ -24,7 +38,12 @@ final class BrokerRuntime {
     private let binaryCodec: BinaryCodec
     private let jsonCodec: JSONCodec
     private var links: [PeerID: Link] = [:]
-    private var timers: [BrokerTimer: Scheduled<Void>] = [:]
+    /// Armed core timers; one NIO scheduled task (``wake``) runs for the earliest deadline, instead
+    /// of one per timer (two per call).
+    private var deadlines = DeadlineQueue()
+    private var wake: (deadline: Timestamp, task: Scheduled<Void>)?
+    /// Reused for every input, so handling one costs no array allocation.
+    private var actionBuffer: [BrokerAction] = []
     let tap = TrafficTap()
     private var lastPeer: UInt64 = 0
     /// TCP connections, upgraded or not, for the `maxConnections` limit.
@@ -36,9 +55,11 @@ final class BrokerRuntime {
     /// Shared with `Broker` for its synchronous accessors; refreshed after every input.
     let gauges = NIOLockedValueBox(BrokerGauges())
     private var lastGauges = BrokerGauges()
-    /// Connections written to since the last flush; flushed together once the current batch of
-    /// socket events has been handled, so a burst of frames costs one syscall per socket.
-    private var unflushed: [PeerID] = []
+    /// Connections written to since the last flush. Each gets one write and one flush per batch:
+    /// at `channelReadComplete` of the connection that was read, or at the latest when the loop runs
+    /// the flush task queued with the first frame of the batch.
+    private var unflushed: [Link] = []
+    private var flushScheduled = false
 
     init(
         configuration: BrokerConfiguration, loop: EventLoop, clock: any BrokerClock, logger: Logger,
@@ -60,37 +81,36 @@ final class BrokerRuntime {
     // MARK: Socket events
 
     /// A WebSocket upgrade finished on `channel`.
-    func open(channel: Channel, format: WireFormat) -> PeerID {
+    func open(channel: Channel, format: WireFormat, output: ChannelHandlerContext?) -> PeerID {
         lastPeer += 1
         let peer = PeerID(lastPeer)
-        links[peer] = Link(channel: channel, format: format)
+        links[peer] = Link(channel: channel, format: format, output: output)
         let remote = channel.remoteAddress.map(Self.describe) ?? "unknown"
         logger.debug("connection opened", metadata: ["peer": "\(peer)", "remote": "\(remote)", "format": "\(format)"])
         handle(.connected(peer, remoteAddress: remote, format: format, at: clock.now()))
+        publishGauges()
         return peer
     }
 
     /// A data frame arrived from `peer`.
-    func received(_ payload: ByteBuffer, from peer: PeerID) {
+    func received(_ payload: UnsafeRawBufferPointer, from peer: PeerID) {
         guard let link = links[peer], !link.closing else { return }
         let message: Message?
         switch link.format {
         case .binary:
-            message = payload.withUnsafeReadableBytes { raw -> Message? in
-                do throws(ProtocolError) { return try binaryCodec.decode(raw) } catch {
-                    logger.debug("undecodable frame", metadata: ["peer": "\(peer)", "error": "\(error)"])
-                    return nil
-                }
+            do throws(ProtocolError) { message = try binaryCodec.decode(payload) } catch {
+                logger.debug("undecodable frame", metadata: ["peer": "\(peer)", "error": "\(error)"])
+                message = nil
             }
         case .json:
-            do throws(ProtocolError) { message = try jsonCodec.decode(Array(payload.readableBytesView)) } catch {
+            do throws(ProtocolError) { message = try jsonCodec.decode(Array(payload)) } catch {
                 logger.debug("undecodable frame", metadata: ["peer": "\(peer)", "error": "\(error)"])
                 message = nil
             }
         }
         let now = clock.now()
         if tap.wantsFrames {
-            tap.publish(.frame(peer: peer, direction: .inbound, message: message, byteCount: payload.readableBytes, at: now))
+            tap.publish(.frame(peer: peer, direction: .inbound, message: message, byteCount: payload.count, at: now))
         }
         handle(.received(peer, message: message, at: now))
     }
@@ -100,6 +120,7 @@ final class BrokerRuntime {
         guard links.removeValue(forKey: peer) != nil else { return }
         logger.debug("connection closed", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
         handle(.disconnected(peer, reason: reason, at: clock.now()))
+        publishGauges()
     }
 
     // MARK: Shutdown
@@ -130,8 +151,9 @@ final class BrokerRuntime {
             }
             return EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: loop)
         }.always { [self] _ in
-            for timer in timers.values { timer.cancel() }
-            timers = [:]
+            wake?.task.cancel()
+            wake = nil
+            deadlines.removeAll()
             publishGauges()
             tap.finishAll()
         }.nonisolated()
@@ -146,12 +168,24 @@ final class BrokerRuntime {
     // MARK: Core
 
     /// Applies a live steering change from the console.
-    func steer(_ change: SteeringChange) { handle(.steer(change, at: clock.now())) }
-
-    private func handle(_ input: BrokerInput) {
-        for action in core.on(input) { perform(action) }
-        if drainWaiter != nil, pendingCallCount == 0 { finishDraining() }
+    func steer(_ change: SteeringChange) {
+        handle(.steer(change, at: clock.now()))
         publishGauges()
+    }
+
+    /// Feeds one input to the core and performs the actions. Gauges are published by the caller, or
+    /// once per read batch by ``flushAll()``.
+    private func handle(_ input: BrokerInput) {
+        // Taken out while performing: an action may feed another input (a cheap login check).
+        var actions: [BrokerAction] = []
+        swap(&actions, &actionBuffer)
+        // Call events nobody would receive are not built.
+        if core.emitsCallEvents != tap.isActive { core.emitsCallEvents = tap.isActive }
+        core.on(input, into: &actions)
+        for index in actions.indices { perform(actions[index]) }
+        actions.removeAll(keepingCapacity: true)
+        swap(&actions, &actionBuffer)
+        if drainWaiter != nil, pendingCallCount == 0 { finishDraining() }
     }
 
     /// Copies the counters into ``gauges`` when they changed (one uncontended lock at most).
@@ -171,16 +205,11 @@ final class BrokerRuntime {
         case .close(let peer, let reason):
             close(peer, code: .normalClosure, reason: reason.description)
         case .armTimer(let timer, let deadline):
-            timers.removeValue(forKey: timer)?.cancel()
-            let delay = Self.nanoseconds(deadline.since(clock.now()))
-            timers[timer] = loop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
-                timers[timer] = nil
-                let now = clock.now()
-                if case .accept(let call) = timer { explainAcceptTimeout(call, due: deadline, at: now) }
-                handle(.timerFired(timer, at: now))
-            }
+            deadlines.arm(timer, at: deadline)
+            if let wake, wake.deadline <= deadline { break }
+            scheduleWake(at: deadline)
         case .cancelTimer(let timer):
-            timers.removeValue(forKey: timer)?.cancel()
+            deadlines.cancel(timer)
         case .authenticate(let peer, let authData):
             let authentication = configuration.authentication
             if authentication.isExpensive {
@@ -188,6 +217,7 @@ final class BrokerRuntime {
                 future.assumeIsolated().whenComplete { [self] result in
                     let outcome = (try? result.get()) ?? .failure(user: nil, clientData: nil)
                     handle(.authenticated(peer, outcome, at: clock.now()))
+                    publishGauges()
                 }
             } else {
                 handle(.authenticated(peer, authentication.authenticate(authData), at: clock.now()))
@@ -195,6 +225,28 @@ final class BrokerRuntime {
         case .tap(let event):
             if tap.isActive { tap.publish(event) }
         }
+    }
+
+    /// Runs the NIO task for the earliest armed deadline at `deadline` (replacing an earlier one).
+    private func scheduleWake(at deadline: Timestamp) {
+        wake?.task.cancel()
+        let delay = Self.nanoseconds(deadline.since(clock.now()))
+        let task = loop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [self] in
+            wake = nil
+            fireDueTimers()
+        }
+        wake = (deadline, task)
+    }
+
+    /// Feeds every timer whose deadline has passed to the core, then waits for the next one.
+    private func fireDueTimers() {
+        let now = clock.now()
+        while let (timer, deadline) = deadlines.popDue(at: now) {
+            if case .accept(let call) = timer { explainAcceptTimeout(call, due: deadline, at: now) }
+            handle(.timerFired(timer, at: now))
+        }
+        if let next = deadlines.earliest(), wake.map({ next < $0.deadline }) ?? true { scheduleWake(at: next) }
+        publishGauges()
     }
 
     /// Logs (at debug level) what an ACCEPT_TIMEOUT looked like from here: whether the timer ran late
@@ -215,6 +267,35 @@ final class BrokerRuntime {
 
     private func send(_ message: Message, to peer: PeerID) {
         guard let link = links[peer], !link.closing else { return }
+        guard let output = link.output else {
+            sendFrame(message, on: link)
+            return
+        }
+        // Taken out of the link so the buffer is uniquely referenced: appending must not copy it.
+        var buffer = link.pending ?? output.channel.allocator.buffer(capacity: 1024)
+        link.pending = nil
+        let payloadSize: Int
+        switch link.format {
+        case .binary:
+            payloadSize = BinaryCodec.encodedSize(of: message)
+            Self.writeFrameHeader(opcode: .binary, length: payloadSize, into: &buffer)
+            // Encoded in place: no intermediate array, no copy.
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: payloadSize) { binaryCodec.encode(message, into: $0) }
+        case .json:
+            let text = jsonCodec.encode(message)
+            payloadSize = text.utf8.count
+            Self.writeFrameHeader(opcode: .text, length: payloadSize, into: &buffer)
+            buffer.writeString(text)
+        }
+        link.pending = buffer
+        if tap.wantsFrames {
+            tap.publish(.frame(peer: peer, direction: .outbound, message: message, byteCount: payloadSize, at: clock.now()))
+        }
+        queue(link)
+    }
+
+    /// The slow path for a connection whose frame encoder was not found: one `WebSocketFrame` write.
+    private func sendFrame(_ message: Message, on link: Link) {
         let frame: WebSocketFrame
         switch link.format {
         case .binary:
@@ -224,28 +305,66 @@ final class BrokerRuntime {
         case .json:
             frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: jsonCodec.encode(message)))
         }
-        if tap.wantsFrames {
-            tap.publish(.frame(
-                peer: peer, direction: .outbound, message: message, byteCount: frame.length, at: clock.now()))
-        }
         link.channel.write(frame, promise: nil)
-        if unflushed.isEmpty {
-            loop.assumeIsolated().execute { [self] in flushAll() }
-        }
-        if unflushed.last != peer { unflushed.append(peer) }
+        queue(link)
     }
 
-    private func flushAll() {
-        let peers = unflushed
-        unflushed = []
-        for peer in peers { links[peer]?.channel.flush() }
+    private func queue(_ link: Link) {
+        guard !link.queued else { return }
+        link.queued = true
+        unflushed.append(link)
+        if !flushScheduled {
+            flushScheduled = true
+            loop.assumeIsolated().execute { [self] in
+                flushScheduled = false
+                flushAll()
+            }
+        }
+    }
+
+    /// An unmasked server frame header (FIN set), RFC 6455 §5.2.
+    private static func writeFrameHeader(opcode: WebSocketOpcode, length: Int, into buffer: inout ByteBuffer) {
+        let first = 0x80 | UInt8(webSocketOpcode: opcode)
+        if length < 126 {
+            buffer.writeMultipleIntegers(first, UInt8(length))
+        } else if length <= Int(UInt16.max) {
+            buffer.writeMultipleIntegers(first, UInt8(126), UInt16(length))
+        } else {
+            buffer.writeMultipleIntegers(first, UInt8(127), UInt64(length))
+        }
+    }
+
+    /// Writes and flushes every connection written to since the last call (one write and one flush
+    /// each), then publishes the gauges. Called at the end of every read batch.
+    func flushAll() {
+        if !unflushed.isEmpty {
+            var links: [Link] = []
+            swap(&links, &unflushed)
+            for link in links { flush(link) }
+            links.removeAll(keepingCapacity: true)
+            if unflushed.isEmpty { swap(&links, &unflushed) }
+        }
+        publishGauges()
+    }
+
+    private func flush(_ link: Link) {
+        link.queued = false
+        if let output = link.output {
+            guard let buffer = link.pending else { return }
+            link.pending = nil
+            output.write(NIOAny(buffer), promise: nil)
+            output.flush()
+        } else {
+            link.channel.flush()
+        }
     }
 
     /// Sends a close frame after whatever is queued, then closes the socket.
     func close(_ peer: PeerID, code: WebSocketErrorCode, reason: String) {
-        guard var link = links[peer], !link.closing else { return }
+        guard let link = links[peer], !link.closing else { return }
+        // Frames queued before the close frame go first.
+        if link.queued { flush(link) }
         link.closing = true
-        links[peer] = link
         var data = link.channel.allocator.buffer(capacity: 2)
         data.write(webSocketErrorCode: code)
         let channel = link.channel

@@ -12,6 +12,11 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
     private let format: WireFormat
     private var peer: PeerID?
     private var closeReason: String?
+    /// Unmasked payloads of small frames, reused so an inbound frame costs no allocation.
+    private var scratch: [UInt8] = []
+    /// Frames larger than this are unmasked into a temporary array, so an idle connection never
+    /// holds more than this much scratch memory.
+    static let scratchLimit = 65_536
 
     init(runtime: NIOLoopBoundBox<BrokerRuntime>, format: WireFormat) {
         self.runtime = runtime
@@ -19,12 +24,24 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { peer = runtime.value.open(channel: context.channel, format: format) }
+        if context.channel.isActive { open(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if peer == nil { peer = runtime.value.open(channel: context.channel, format: format) }
+        if peer == nil { open(context) }
         context.fireChannelActive()
+    }
+
+    private func open(_ context: ChannelHandlerContext) {
+        // The runtime writes whole frames, already encoded, from the frame encoder's place in the pipeline.
+        let output = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        peer = runtime.value.open(channel: context.channel, format: format, output: output)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // End of a read batch: each connection written to gets one write and one flush.
+        runtime.value.flushAll()
+        context.fireChannelReadComplete()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -33,7 +50,16 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
         switch frame.opcode {
         case .binary, .text:
             // Either opcode is decoded in the endpoint's format, as the reference's node service does.
-            runtime.value.received(Self.unmask(frame, allocator: context.channel.allocator), from: peer)
+            let count = frame.data.readableBytes
+            if count <= Self.scratchLimit {
+                if scratch.count < count { scratch = [UInt8](repeating: 0, count: max(count, 256)) }
+                Self.unmask(frame, into: &scratch)
+                scratch.withUnsafeBytes { runtime.value.received(UnsafeRawBufferPointer(rebasing: $0[0..<count]), from: peer) }
+            } else {
+                var large = [UInt8](repeating: 0, count: count)
+                Self.unmask(frame, into: &large)
+                large.withUnsafeBytes { runtime.value.received($0, from: peer) }
+            }
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
@@ -104,6 +130,31 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
             }
         }
         return output
+    }
+
+    /// Writes the frame's payload with the client's mask removed to the start of `output`, which must
+    /// hold at least `frame.data.readableBytes` bytes (same eight-bytes-at-a-time XOR as above).
+    static func unmask(_ frame: WebSocketFrame, into output: inout [UInt8]) {
+        let count = frame.data.readableBytes
+        precondition(output.count >= count, "unmask buffer too small")
+        let key: WebSocketMaskingKey = frame.maskKey ?? [0, 0, 0, 0]
+        let pattern: UInt64 = withUnsafeBytes(of: (key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3])) {
+            $0.loadUnaligned(as: UInt64.self)
+        }
+        frame.data.withUnsafeReadableBytes { source in
+            output.withUnsafeMutableBytes { target in
+                var index = 0
+                while index + 8 <= count {
+                    let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    target.storeBytes(of: word ^ pattern, toByteOffset: index, as: UInt64.self)
+                    index += 8
+                }
+                while index < count {
+                    target[index] = source[index] ^ key[index % 4]
+                    index += 1
+                }
+            }
+        }
     }
 
     private func fail(_ context: ChannelHandlerContext, code: WebSocketErrorCode, reason: String) {

@@ -34,6 +34,15 @@ public struct BinaryCodec: Sendable {
         swap(&out.output, &buffer)
     }
 
+    /// Writes one encoded frame payload to the start of `buffer`, which must hold at least
+    /// ``encodedSize(of:)`` bytes, and returns the number of bytes written (so a caller can encode
+    /// straight into an outbound network buffer).
+    public func encode(_ message: Message, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var out = RawBufferWriter(buffer: buffer)
+        Self.writeFrame(message, into: &out)
+        return out.count
+    }
+
     /// The exact number of bytes ``encode(_:)`` produces for `message`.
     public static func encodedSize(of message: Message) -> Int {
         let envelope = envelopeSize(of: message)

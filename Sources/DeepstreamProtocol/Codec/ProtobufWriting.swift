@@ -21,6 +21,26 @@ struct ByteAppender: ProtobufSink {
     mutating func bytes(_ value: some Collection<UInt8>, count: Int) { output.append(contentsOf: value) }
 }
 
+/// Writes into preallocated memory; the caller guarantees the size (``BinaryCodec/encodedSize(of:)``).
+struct RawBufferWriter: ProtobufSink {
+    let buffer: UnsafeMutableRawBufferPointer
+    var count = 0
+
+    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    mutating func byte(_ value: UInt8) {
+        precondition(count < buffer.count, "encoded message larger than its computed size")
+        buffer[count] = value
+        count += 1
+    }
+
+    mutating func bytes(_ value: some Collection<UInt8>, count length: Int) {
+        precondition(count + length <= buffer.count, "encoded message larger than its computed size")
+        UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + length)]).copyBytes(from: value)
+        count += length
+    }
+}
+
 extension ProtobufSink {
     mutating func varint(_ value: UInt64) {
         var v = value
