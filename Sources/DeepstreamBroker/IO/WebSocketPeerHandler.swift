@@ -109,23 +109,11 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
     /// `unmaskedData` goes byte by byte, which showed up as the broker's top cost for 16 KiB payloads).
     static func unmask(_ frame: WebSocketFrame, allocator: ByteBufferAllocator) -> ByteBuffer {
         guard let key = frame.maskKey else { return frame.data }
-        let pattern: UInt64 = withUnsafeBytes(of: (key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3])) {
-            $0.loadUnaligned(as: UInt64.self)
-        }
         let count = frame.data.readableBytes
         var output = allocator.buffer(capacity: count)
         frame.data.withUnsafeReadableBytes { source in
             output.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
-                var index = 0
-                while index + 8 <= count {
-                    let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                    target.storeBytes(of: word ^ pattern, toByteOffset: index, as: UInt64.self)
-                    index += 8
-                }
-                while index < count {
-                    target[index] = source[index] ^ key[index % 4]
-                    index += 1
-                }
+                xor(source, with: key, into: target, count: count)
                 return count
             }
         }
@@ -133,27 +121,35 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
     }
 
     /// Writes the frame's payload with the client's mask removed to the start of `output`, which must
-    /// hold at least `frame.data.readableBytes` bytes (same eight-bytes-at-a-time XOR as above).
+    /// hold at least `frame.data.readableBytes` bytes.
     static func unmask(_ frame: WebSocketFrame, into output: inout [UInt8]) {
         let count = frame.data.readableBytes
         precondition(output.count >= count, "unmask buffer too small")
         let key: WebSocketMaskingKey = frame.maskKey ?? [0, 0, 0, 0]
+        frame.data.withUnsafeReadableBytes { source in
+            output.withUnsafeMutableBytes { target in xor(source, with: key, into: target, count: count) }
+        }
+    }
+
+    /// XORs the first `count` bytes of `source` with the repeated mask `key` into `target`, eight bytes
+    /// at a time (the mask repeats every four bytes, so a word of two keys lines up at every multiple
+    /// of eight).
+    private static func xor(
+        _ source: UnsafeRawBufferPointer, with key: WebSocketMaskingKey, into target: UnsafeMutableRawBufferPointer,
+        count: Int
+    ) {
         let pattern: UInt64 = withUnsafeBytes(of: (key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3])) {
             $0.loadUnaligned(as: UInt64.self)
         }
-        frame.data.withUnsafeReadableBytes { source in
-            output.withUnsafeMutableBytes { target in
-                var index = 0
-                while index + 8 <= count {
-                    let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                    target.storeBytes(of: word ^ pattern, toByteOffset: index, as: UInt64.self)
-                    index += 8
-                }
-                while index < count {
-                    target[index] = source[index] ^ key[index % 4]
-                    index += 1
-                }
-            }
+        var index = 0
+        while index + 8 <= count {
+            let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            target.storeBytes(of: word ^ pattern, toByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < count {
+            target[index] = source[index] ^ key[index % 4]
+            index += 1
         }
     }
 
