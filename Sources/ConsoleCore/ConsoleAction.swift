@@ -1,3 +1,4 @@
+import CallRecording
 import DeepstreamProtocol
 
 /// Everything that can happen to the console: keys, engine events, clock ticks and the results of
@@ -25,4 +26,6 @@ package enum ConsoleAction: Hashable, Sendable {
     case paste(String)
     /// A ``ConsoleEffect/writeFile(path:contents:what:)`` finished; `error` says why it failed.
     case fileWritten(path: String, what: String, error: String?)
+    /// `dsconsole open` has fed the whole recording: `calls` calls, `badLines` lines skipped.
+    case recordingLoaded(calls: Int, badLines: Int, firstBadLine: BadRecordingLine?)
 }

@@ -40,6 +40,8 @@ package func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [Co
             state.notify("Wrote \(what) to \(path)")
         }
         effects = []
+    case .recordingLoaded(let calls, let badLines, let firstBadLine):
+        effects = state.recordingLoaded(calls: calls, badLines: badLines, firstBadLine: firstBadLine)
     }
     if !state.isQuitting && !effects.contains(.requestRedraw) { effects.append(.requestRedraw) }
     return effects
