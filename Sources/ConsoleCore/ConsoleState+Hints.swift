@@ -4,7 +4,7 @@ extension ConsoleState {
     package var keyHint: String {
         switch overlay {
         case .detail: return "Detail: j/k scroll · n/N next/prev · 2 request · 3 response · z fold · y copy · q close"
-        case .help, .messages, .result, .providerDetail: return "j/k scroll · Esc closes"
+        case .help, .messages, .result, .providerDetail, .diff: return "j/k scroll · Esc closes"
         case .historySearch: return "History: type to search · ↑/↓ choose · Enter loads · Esc cancels"
         case .addProvider: return "Add provider: name behaviour · Enter adds · Esc cancels"
         case .writeRecording: return "Write recording: file name · Enter writes · Esc cancels"

@@ -219,6 +219,10 @@ extension ConsoleState {
             overlay = .addProvider(LineEditor())
         case .writeRecording:
             openWriteRecordingPrompt()
+        case .markCall:
+            toggleMark()
+        case .diffCall:
+            openDiff()
         case .composeForSelected:
             composeForSelected()
         case .confirm:
@@ -252,7 +256,7 @@ extension ConsoleState {
 
     private mutating func back() {
         switch overlay {
-        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail:
+        case .stats where calls.filterEditor == nil, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail, .diff:
             overlay = nil
             promptError = nil
             return
@@ -345,6 +349,9 @@ extension ConsoleState {
         case .providerDetail(let name, let peer, let scroll):
             let total = providerDetailLines.count
             overlay = .providerDetail(name: name, peer: peer, scroll: scrolled(scroll, command, total: total, height: layout.helpHeight))
+            return
+        case .diff(let old, let new, let scroll):
+            overlay = .diff(old: old, new: new, scroll: scrolled(scroll, command, total: diffLines.count, height: layout.helpHeight))
             return
         case .historySearch(let editor, let selection):
             // Matches are listed newest first: "up" goes to older entries, further down the list.
