@@ -7,7 +7,7 @@ extension ConsoleLauncher {
     /// the recording's calls arrive as traffic events while the screen is already up.
     static func runOffline(file: String, options: ConsoleOptions) async throws {
         try checkTerminal()
-        let recording: RecordingLoader
+        var recording: RecordingLoader
         do throws(CommandFailure) {
             recording = try RecordingLoader(path: file)
         } catch {
@@ -23,6 +23,7 @@ extension ConsoleLauncher {
         let paths = StatePaths()
         let historyStore = HistoryStore(path: options.history ?? paths.historyFile)
         let logger = bootstrapLogging(path: options.logFile ?? paths.logFile, level: options.logLevel)
+        recording.logger = logger
         // The history is loaded as usual so that saving it (after a send, which fails offline) keeps it.
         var entries: [ComposerHistoryEntry] = []
         switch historyStore.load() {

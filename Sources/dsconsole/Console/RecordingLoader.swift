@@ -1,6 +1,7 @@
 import CallRecording
 import ConsoleCore
 import DeepstreamProtocol
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,8 @@ struct RecordingLoader: Sendable {
     let path: String
     /// The open file, checked before the screen starts.
     private let descriptor: Int32
+    /// Where the loader notes how long reading took (the console's log file; never the screen).
+    var logger: Logger?
 
     /// Opens `path` for reading; the failure is one line (exit 66 for the caller).
     init(path: String) throws(CommandFailure) {
@@ -43,6 +46,7 @@ struct RecordingLoader: Sendable {
         into queue: EngineEventQueue, wake: @Sendable () -> Void, finished: @Sendable (ConsoleAction) -> Void
     ) async {
         defer { close(descriptor) }
+        let started = ContinuousClock.now
         var reader = RecordingReader()
         var feed = RecordingFeed()
         var calls = 0
@@ -74,6 +78,7 @@ struct RecordingLoader: Sendable {
         }
         if !pending.isEmpty, !Task.isCancelled { await take(pending[...]) }
         if Task.isCancelled { return }
+        logger?.notice("opened \(path): \(calls) calls, \(reader.badLineCount) bad lines, read in \(ContinuousClock.now - started)")
         finished(.recordingLoaded(calls: calls, badLines: reader.badLineCount, firstBadLine: reader.firstBadLine))
     }
 }
