@@ -55,5 +55,6 @@ package struct JSONPath: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Unicode.Scalar {
+    /// Whether the scalar is `a`…`z` or `A`…`Z`.
     var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
 }
