@@ -1,3 +1,4 @@
+import CallRecording
 import DeepstreamProtocol
 import RPCSteering
 
@@ -32,4 +33,6 @@ package enum ConsoleAction: Hashable, Sendable {
     case topicCounts([Topic: Int], at: Timestamp)
     /// A node or bus change from the cluster feed (`dsconsole cluster`; the Nodes view).
     case cluster(ClusterUpdate)
+    /// `dsconsole open` has fed the whole recording: `calls` calls, `badLines` lines skipped.
+    case recordingLoaded(calls: Int, badLines: Int, firstBadLine: BadRecordingLine?)
 }

@@ -73,6 +73,10 @@ package enum ConsoleCommand: Hashable, Sendable {
     case addProvider
     /// Open the write-recording prompt (the whole log, or the calls the filter shows).
     case writeRecording
+    /// Mark the selected call (or unmark it) for `diffCall`.
+    case markCall
+    /// Diff the selected call's response with the marked call's, or the previous call of the same name.
+    case diffCall
     /// Put the selected provider's name into the composer.
     case composeForSelected
     /// Accept the input (filter, prompt) or move from the name to the body (composer).

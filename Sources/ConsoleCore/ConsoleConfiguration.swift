@@ -21,6 +21,8 @@ package struct ConsoleConfiguration: Hashable, Sendable {
     package var rateWindowSeconds: Int
     /// How long a notice stays on the status line.
     package var noticeDuration: Duration
+    /// The recording shown by `dsconsole open` (offline: no server, no engine); nil when live.
+    package var offlineFile: String? = nil
 
     /// Creates a configuration.
     package init(
@@ -36,6 +38,9 @@ package struct ConsoleConfiguration: Hashable, Sendable {
         self.rateWindowSeconds = rateWindowSeconds
         self.noticeDuration = noticeDuration
     }
+
+    /// Whether the console shows a recording instead of a server (`dsconsole open`).
+    package var isOffline: Bool { offlineFile != nil }
 
     /// Whether calls seen from `origin` count in the stats: on the embedded broker the broker sees
     /// every call (the console's own included), so only its view counts; otherwise only the console's

@@ -24,6 +24,8 @@ package enum ConsoleOverlay: Hashable, Sendable {
     case providerDetail(name: String, peer: PeerID?, scroll: Int)
     /// The composer's last result in full, scrolled by `scroll` lines.
     case result(scroll: Int)
+    /// `d`: the response of call `new` diffed against call `old`'s, scrolled by `scroll` lines.
+    case diff(old: CallKey, new: CallKey, scroll: Int)
     /// Ctrl-R: fuzzy search through the composer history; `selection` indexes the matches.
     case historySearch(LineEditor, selection: Int)
     /// The steering rules (`R`); its list and editor are ``ConsoleState/rules``.

@@ -49,6 +49,8 @@ package func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [Co
         effects = []
     case .cluster(let update):
         effects = state.apply(update)
+    case .recordingLoaded(let calls, let badLines, let firstBadLine):
+        effects = state.recordingLoaded(calls: calls, badLines: badLines, firstBadLine: firstBadLine)
     }
     if !state.isQuitting && !effects.contains(.requestRedraw) { effects.append(.requestRedraw) }
     return effects

@@ -6,7 +6,7 @@ extension ConsoleState {
         case .detail where isDetailHeld: return "Held: a release · E edit · O answer · F error · X reject · D drop · q close"
         case .heldInput: return "JSON · Enter sends · Esc back"
         case .detail: return "Detail: j/k scroll · n/N next/prev · 2 request · 3 response · z fold · y copy · q close"
-        case .help, .messages, .result, .providerDetail: return "j/k scroll · Esc closes"
+        case .help, .messages, .result, .providerDetail, .diff: return "j/k scroll · Esc closes"
         case .historySearch: return "History: type to search · ↑/↓ choose · Enter loads · Esc cancels"
         case .rules: return rules.editor != nil ? "Rule: JSON · Enter saves · Esc cancels" : "Rules: Space on/off · a add · e edit · d delete · Esc close"
         case .addProvider: return "Add provider: name behaviour · Enter adds · Esc cancels"

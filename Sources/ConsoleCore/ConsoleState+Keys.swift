@@ -241,6 +241,10 @@ extension ConsoleState {
             overlay = .addProvider(LineEditor())
         case .writeRecording:
             openWriteRecordingPrompt()
+        case .markCall:
+            toggleMark()
+        case .diffCall:
+            openDiff()
         case .composeForSelected:
             composeForSelected()
         case .confirm:
@@ -279,7 +283,7 @@ extension ConsoleState {
             return
         }
         switch overlay {
-        case .stats where calls.filterEditor == nil, .nodes, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail, .rules, .heldInput:
+        case .stats where calls.filterEditor == nil, .nodes, .help, .detail, .confirmQuit, .addProvider, .writeRecording, .confirmDelete, .messages, .result, .historySearch, .providerDetail, .rules, .heldInput, .diff:
             overlay = nil
             promptError = nil
             return
@@ -373,6 +377,9 @@ extension ConsoleState {
         case .providerDetail(let name, let peer, let scroll):
             let total = providerDetailLines.count
             overlay = .providerDetail(name: name, peer: peer, scroll: scrolled(scroll, command, total: total, height: layout.helpHeight))
+            return
+        case .diff(let old, let new, let scroll):
+            overlay = .diff(old: old, new: new, scroll: scrolled(scroll, command, total: diffLines.count, height: layout.helpHeight))
             return
         case .historySearch(let editor, let selection):
             // Matches are listed newest first: "up" goes to older entries, further down the list.

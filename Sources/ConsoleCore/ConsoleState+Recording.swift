@@ -33,7 +33,7 @@ extension ConsoleState {
     }
 
     /// A call of the log as a recording line holds it; user names come from the console's peers.
-    func recordedCall(_ record: CallRecord) -> RecordedCall {
+    package func recordedCall(_ record: CallRecord) -> RecordedCall {
         func user(_ peer: PeerID) -> String? { peers[peer]?.user }
         let timeline = record.timeline.map { entry -> RecordedCall.Step in
             let peer: PeerID? = switch entry.step {

@@ -45,6 +45,8 @@ package struct ConsoleState: Sendable {
     package internal(set) var messageLog: [Notice] = []
     /// The most notices the message log keeps.
     package static let messageLogLimit = 100
+    /// The call `m` marked for `d` to diff against, if any.
+    package internal(set) var markedCall: CallKey?
     /// The Calls pane sorted by name or latency (`s`); nil: time order, the live log.
     package internal(set) var sortedCalls: SortedCalls?
     /// Whether the detail view shows long payloads in full (`z`); reset when a detail opens.
@@ -101,7 +103,7 @@ package struct ConsoleState: Sendable {
         case .help: return [.help, .global]
         case .stats: return calls.filterEditor != nil ? [.filterInput, .global] : [.stats, .global]
         case .nodes: return [.nodes, .global]
-        case .messages, .result, .providerDetail: return [.messages, .global]
+        case .messages, .result, .providerDetail, .diff: return [.messages, .global]
         case .historySearch: return [.historySearch, .global]
         case .rules: return rules.editor != nil ? [.ruleInput, .global] : [.rules, .global]
         case .heldInput: return [.heldInput, .global]

@@ -109,6 +109,8 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.calls, [.character("p")], .togglePause, "pause / resume the view (calls keep being recorded)"),
         KeyBinding(.calls, [.enter], .openDetail, "open the call's detail"),
         KeyBinding(.calls, [.character("w")], .writeRecording, "write the ended calls (filtered, if a filter is on) to a recording"),
+        KeyBinding(.calls, [.character("m")], .markCall, "mark the call (again: unmark) for d to diff against"),
+        KeyBinding(.calls, [.character("d")], .diffCall, "diff the response with the marked call, or else the previous call of the same name"),
         KeyBinding(.calls, [.character("s")], .cycleSort, "sort: time (live) → name → latency (slowest first) → time"),
         KeyBinding(.calls, [.character("r")], .resendCall, "send the selected call again from the console (same name and data)"),
         KeyBinding(.calls, [.character("e")], .editCall, "copy the selected call's name and data into the composer to edit"),

@@ -10,7 +10,7 @@ struct DSConsole: AsyncParsableCommand {
         version: "dsconsole \(DSConsoleVersion.current)",
         subcommands: [
             LocalConsoleCommand.self, ConnectCommand.self, ProxyCommand.self, ClusterCommand.self, ServeCommand.self,
-            CallCommand.self, ProvideCommand.self, WatchCommand.self, RecordCommand.self, BenchCommand.self,
+            CallCommand.self, ProvideCommand.self, WatchCommand.self, RecordCommand.self, ReplayCommand.self, OpenCommand.self, BenchCommand.self,
             HashCommand.self,
         ],
         defaultSubcommand: LocalConsoleCommand.self

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallRecording
 import DeepstreamClient
 import DeepstreamProtocol
 import MockProviders
@@ -12,8 +13,11 @@ struct ProvideCommand: AsyncParsableCommand {
         abstract: "Provide RPCs with mock behaviours until Ctrl-C.",
         discussion: """
             Every NAME gets the same behaviour (default --echo). With --file, the providers come from a \
-            providers file (docs/providers.md); NAMEs then pick a subset. One line per served call goes \
-            to stdout; status lines go to stderr.
+            providers file (docs/providers.md); NAMEs then pick a subset. With --from-recording, every \
+            request is answered with the recorded answer to the same name and equal data (--match name: \
+            the same name only) after the recorded latency divided by --speed; unmatched requests get \
+            REQUEST_ERROR {"notRecorded": …} (docs/recording.md). One line per served call goes to \
+            stdout; status lines go to stderr.
             """)
 
     /// The RPC names.
@@ -40,6 +44,16 @@ struct ProvideCommand: AsyncParsableCommand {
     /// A providers file.
     @Option(help: ArgumentHelp("Take the providers from this providers file.", valueName: "FILE")) var file: String?
 
+    /// A recording to answer from.
+    @Option(name: .customLong("from-recording"), help: ArgumentHelp("Answer with the recorded answers of this recording.", valueName: "FILE"))
+    var fromRecording: String?
+    /// How a request finds its recorded answer.
+    @Option(help: ArgumentHelp("With --from-recording: match recorded calls by name and equal data (default) or by name only.", valueName: "data|name"))
+    var match: String?
+    /// Recorded latency divisor.
+    @Option(help: ArgumentHelp("With --from-recording: divide the recorded latencies by S (max: answer at once).", valueName: "S"))
+    var speed: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     private var replyKindCount: Int {
@@ -54,7 +68,16 @@ struct ProvideCommand: AsyncParsableCommand {
         if file != nil, replyKindCount > 0 || delay != nil || rejectRate != nil || errorRate != nil {
             throw ValidationError("--file defines the behaviours: leave out the reply and rate options")
         }
-        if file == nil, names.isEmpty { throw ValidationError("give at least one RPC name (or --file)") }
+        if fromRecording != nil {
+            if file != nil || replyKindCount > 0 || delay != nil || rejectRate != nil || errorRate != nil {
+                throw ValidationError("--from-recording defines the answers: leave out --file and the reply and rate options")
+            }
+            if let match, RecordedResponses.Match(rawValue: match) == nil { throw ValidationError("--match must be data or name") }
+            if let speed, speed != "max", !((Double(speed) ?? 0) > 0) { throw ValidationError("--speed must be a positive number or max") }
+        } else if match != nil || speed != nil {
+            throw ValidationError("--match and --speed go with --from-recording")
+        }
+        if file == nil, fromRecording == nil, names.isEmpty { throw ValidationError("give at least one RPC name (or --file or --from-recording)") }
         if names.contains("") { throw ValidationError("an RPC name must not be empty") }
         for (flag, rate) in [("--reject-rate", rejectRate), ("--error-rate", errorRate)] {
             if let rate, !ProviderBehaviour.isValidRate(rate) { throw ValidationError("\(flag) must be within 0…1, got \(rate)") }
@@ -69,9 +92,14 @@ struct ProvideCommand: AsyncParsableCommand {
         do {
             TerminationSignal.install()
             OutputClosureWatcher.start(.gracefully)
-            let definitions = try self.definitions()
+            let providers: [ServedProvider]
+            if let fromRecording {
+                providers = try recordedProviders(fromRecording)
+            } else {
+                providers = try self.definitions().map(Self.served)
+            }
             let engine = try await connection.connect()
-            try await serve(definitions, on: engine)
+            try await serve(providers, on: engine)
         } catch {
             let failure = error
             StandardStreams.printError(failure.message)
@@ -136,16 +164,40 @@ struct ProvideCommand: AsyncParsableCommand {
         }
     }
 
-    /// Provides every definition on `engine`, waits for the server's acknowledgements, then serves
-    /// until a termination signal or the loss of the connection.
-    private func serve(_ definitions: [ProviderDefinition], on engine: ClientEngine) async throws(CommandFailure) {
+    /// A name to provide: its summary for the start line and how to register it on an engine.
+    struct ServedProvider: Sendable {
+        /// The RPC name.
+        var name: String
+        /// What it answers, for people (`echo`, `12 recorded calls`).
+        var summary: String
+        /// Provides the name on the engine, reporting every served call to the log.
+        var register: @Sendable (ClientEngine, ServedCallLog) async throws(ProviderError) -> Void
+    }
+
+    /// A mock provider definition as a served provider.
+    static func served(_ definition: ProviderDefinition) -> ServedProvider {
+        ServedProvider(name: definition.name, summary: definition.behaviour.summary) { engine, log throws(ProviderError) in
+            try await MockProviderHost.provide(definition, on: engine) { request, plan in
+                log.record(request, plan: plan, at: ClientEngine.wallClock())
+            }
+        }
+    }
+
+    /// The providers answering from the recording at `path`.
+    private func recordedProviders(_ path: String) throws(CommandFailure) -> [ServedProvider] {
+        let match = match.flatMap(RecordedResponses.Match.init(rawValue:)) ?? .data
+        let divisor = speed == "max" ? 0 : Double(speed ?? "1") ?? 1
+        return try RecordingProviderHost.providers(from: path, names: names, match: match, speed: divisor)
+    }
+
+    /// Provides every name on `engine`, waits for the server's acknowledgements, then serves until a
+    /// termination signal or the loss of the connection.
+    private func serve(_ definitions: [ServedProvider], on engine: ClientEngine) async throws(CommandFailure) {
         let events = engine.events(bufferingNewest: 4096)
         let log = ServedCallLog()
         for definition in definitions {
             do {
-                try await MockProviderHost.provide(definition, on: engine) { request, plan in
-                    log.record(request, plan: plan, at: ClientEngine.wallClock())
-                }
+                try await definition.register(engine, log)
             } catch {
                 throw CommandFailure(.usage, "dsconsole: \(error.description)")
             }
@@ -161,7 +213,7 @@ struct ProvideCommand: AsyncParsableCommand {
                         pending.remove(name)
                         if pending.isEmpty, !announced {
                             announced = true
-                            let list = definitions.map { "\($0.name) (\($0.behaviour.summary))" }.joined(separator: ", ")
+                            let list = definitions.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")
                             StandardStreams.printError("dsconsole: providing \(list) on \(url); Ctrl-C to stop")
                         }
                     case .providerRefused(let name, let reason, _):

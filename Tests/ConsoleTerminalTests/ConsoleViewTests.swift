@@ -152,7 +152,7 @@ struct ConsoleViewTests {
             │ │   /                     filter the calls (from any pane)                 │ │
             │ │   M                     recent messages (notices in full)                │ │
             │ │   S                     statistics per RPC (calls, errors, latency percen│ │
-            │f└─────────────────────────────────────────────────────────────── 1–19/255 ─┘ │
+            │f└─────────────────────────────────────────────────────────────── 1–19/257 ─┘ │
             └──────────────────────────────────────────────────────────────────────────────┘
              OPEN ws://127.0.0.1:6020 con │ 0.6 calls/s │ 1 in flight │ 1 error │ 0 dropped
             """)

@@ -38,6 +38,8 @@ package enum ConsoleView {
             let rect = Rect(layout.help)
             buffer.drawPaneBox(rect, title: "Provider · Esc closes · j/k scroll", focused: true, styles: styles)
             ScrolledLines.draw(state.providerDetailLines, scroll: scroll, in: rect.inset(by: 1), into: &buffer, styles: styles)
+        case .diff(_, _, let scroll):
+            DiffOverlayView.draw(state, scroll: scroll, in: Rect(layout.help), into: &buffer, styles: styles)
         case .historySearch(let editor, let selection):
             HistorySearchView.draw(state, editor: editor, selection: selection, in: Rect(layout.help), into: &buffer, styles: styles)
         case .heldInput(_, let kind, let editor):

@@ -32,7 +32,7 @@ package enum StatusLineView {
         if !badge.isEmpty {
             buffer.put(badge, row: row, column: right, style: styles[.badge], maxWidth: badge.count)
         }
-        let connection = " \(state.connectionLabel) "
+        let connection = state.configuration.offlineFile.map { " offline: \($0) " } ?? " \(state.connectionLabel) "
         var left = rect.column
         left += buffer.put(connection, row: row, column: left, style: styles[.statusBar].adding(.bold), maxWidth: right - left)
         let noticeRoom = state.notice.map { $0.text.count + 1 } ?? 20
@@ -53,7 +53,8 @@ package enum StatusLineView {
             let text = notice.text.count < room ? notice.text : String(notice.text.prefix(max(0, room - 12))) + "… (M: more)"
             buffer.put(text, row: row, column: left, style: styles[notice.isError ? .stateError : .message], maxWidth: room)
         } else {
-            let server = state.configuration.url + (state.configuration.user.map { " \($0)" } ?? "")
+            let server = state.configuration.isOffline
+                ? "" : state.configuration.url + (state.configuration.user.map { " \($0)" } ?? "")
             buffer.put(server, row: row, column: left, style: styles[.statusBar], maxWidth: right - left)
         }
     }

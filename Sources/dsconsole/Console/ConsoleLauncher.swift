@@ -256,7 +256,7 @@ enum ConsoleLauncher {
     }
 
     /// Sends every log of the process to `path` (never to the screen) and returns the console's logger.
-    private static func bootstrapLogging(path: String, level: String) -> Logger {
+    static func bootstrapLogging(path: String, level: String) -> Logger {
         let sink = FileLogHandler.Sink(path: path)
         let logLevel = Logger.Level(rawValue: level) ?? .notice
         LoggingSystem.bootstrap { label in FileLogHandler(label: label, sink: sink, level: logLevel) }

@@ -20,13 +20,17 @@ struct ConsoleProviderHost {
     private let worker: Task<Void, Never>
 
     /// A host for `engine`; refusals (e.g. a name already provided) come back through `report` as
-    /// engine error events.
-    init(engine: ClientEngine, report: @escaping @Sendable (ConsoleAction) -> Void) {
+    /// engine error events. Without an engine (offline) every request is refused that way.
+    init(engine: ClientEngine?, report: @escaping @Sendable (ConsoleAction) -> Void) {
         let (stream, continuation) = AsyncStream.makeStream(of: Command.self, bufferingPolicy: .unbounded)
         commands = continuation
         worker = Task {
             for await command in stream {
                 do throws(ProviderError) {
+                    guard let engine else {
+                        report(.engine(.error(kind: "PROVIDER", message: "offline: no server to provide on", at: ClientEngine.wallClock())))
+                        continue
+                    }
                     switch command {
                     case .provide(let definition):
                         // The Providers pane counts served calls from the engine's events.

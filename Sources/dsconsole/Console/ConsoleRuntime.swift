@@ -28,7 +28,9 @@ final class ConsoleRuntime {
     }
 
     private let screen: NcursesScreen
-    private let engine: ClientEngine
+    /// nil offline (`dsconsole open`): nothing connects anywhere.
+    private let engine: ClientEngine?
+    private let recording: RecordingLoader?
     private var state: ConsoleState
     private var host: ConsoleProviderHost
     private let styles: ThemeStyles
@@ -51,15 +53,17 @@ final class ConsoleRuntime {
     /// The console's proxy in proxy mode, for switching providers off there.
     private let proxy: Proxy?
 
-    /// A runtime drawing on the started `screen` for `engine`.
+    /// A runtime drawing on the started `screen` for `engine`, or offline (no engine) showing the
+    /// calls of `recording`.
     init(
-        screen: NcursesScreen, engine: ClientEngine, configuration: ConsoleConfiguration, theme: Theme,
-        history: HistoryStore, logger: Logger, broker: Broker? = nil, proxy: Proxy? = nil
+        screen: NcursesScreen, engine: ClientEngine?, configuration: ConsoleConfiguration, theme: Theme,
+        history: HistoryStore, logger: Logger, broker: Broker? = nil, proxy: Proxy? = nil, recording: RecordingLoader? = nil
     ) {
         self.broker = broker
         self.proxy = proxy
         self.screen = screen
         self.engine = engine
+        self.recording = recording
         self.history = history
         self.logger = logger
         state = ConsoleState(configuration: configuration, columns: screen.size.columns, rows: screen.size.rows)
@@ -109,14 +113,21 @@ final class ConsoleRuntime {
     private func startInputs() {
         let sink = self.sink
         let queue = self.queue
-        let events = engine.events(bufferingNewest: 16_384)
-        tasks.append(Task {
-            for await event in events {
-                // Frames are not shown by the console (the broker's tap already leaves them out).
-                if case .frame = event { continue }
-                if queue.append(event) { sink.yield(.engineEventsReady) }
-            }
-        })
+        if let engine {
+            let events = engine.events(bufferingNewest: 16_384)
+            tasks.append(Task {
+                for await event in events {
+                    // Frames are not shown by the console (the broker's tap already leaves them out).
+                    if case .frame = event { continue }
+                    if queue.append(event) { sink.yield(.engineEventsReady) }
+                }
+            })
+        }
+        if let recording {
+            tasks.append(Task {
+                await recording.load(into: queue, wake: { sink.yield(.engineEventsReady) }, finished: { sink.yield(.action($0)) })
+            })
+        }
         tasks.append(Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
@@ -201,7 +212,9 @@ final class ConsoleRuntime {
             screen.invalidate()
             scheduler.markDirty()
         case .make(let name, let data, let requestID):
-            let engine = self.engine
+            guard let engine = self.engine else {
+                return .makeFinished(requestID: requestID, call: nil, outcome: .failed(reason: "offline: nothing to send to"))
+            }
             let sink = self.sink
             Task {
                 let outcome: MakeOutcome

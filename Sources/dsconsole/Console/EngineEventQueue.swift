@@ -35,6 +35,9 @@ final class EngineEventQueue: Sendable {
         }
     }
 
+    /// How many events wait (the offline loader waits while many do: it must not drop any).
+    var count: Int { storage.withLock { $0.events.count - $0.head } }
+
     /// Takes every waiting event and the number dropped since the last take.
     func takeAll() -> (events: ArraySlice<EngineEvent>, dropped: Int) {
         storage.withLock { s in
