@@ -25,6 +25,11 @@ package struct ProxySteering: Sendable {
         case answerServer([UInt8])
         /// Forward it after this many milliseconds; frames behind it on the same side wait too.
         case delay(milliseconds: Int)
+        /// Do not forward it: a `hold` rule keeps the REQUEST here until the console resolves it
+        /// (``resolveHeld(correlationId:_:)``); frames behind it go on.
+        case hold
+        /// Send these frame bytes to the server as they are (a held REQUEST released unchanged).
+        case releaseRaw([UInt8])
     }
 
     /// One decision: the action, and the timeline step when a rule fired.
@@ -50,6 +55,8 @@ package struct ProxySteering: Sendable {
     }
 
     private var requestorRules = SteeringRules()
+    /// The requestor's rules without its `hold` rules: used while ``heldLimit`` calls are held.
+    private var requestorRulesWithoutHold = SteeringRules()
     private var providerRules = SteeringRules()
     private let codec = BinaryCodec()
     private var random: any RandomNumberGenerator & Sendable
@@ -61,6 +68,30 @@ package struct ProxySteering: Sendable {
     package private(set) var switchedOff: Set<String> = []
     /// At most this many steered answers are remembered (a provider that never answers cannot grow it).
     private static let answerLimit = 10_000
+    /// REQUESTs a `hold` rule keeps on this connection, by correlation id, oldest first.
+    package private(set) var held: [String: HeldRequest] = [:]
+    /// The order the held REQUESTs arrived in (for ending them when the connection ends).
+    private var heldOrder: [String] = []
+    private var heldBytes = 0
+    /// The client frame being decided (``clientFrame(_:)``), for a hold to keep.
+    private var raw: [UInt8] = []
+    /// Holds a `hold` rule skipped because the connection already held ``heldLimit`` calls or
+    /// ``heldByteLimit`` bytes.
+    package private(set) var skippedHolds = 0
+    /// At most this many calls are held per connection; beyond it `hold` rules are skipped.
+    package static let heldLimit = 100
+    /// At most this many bytes of held REQUEST frames per connection; beyond it `hold` rules are skipped.
+    package static let heldByteLimit = 16 * 1_048_576
+
+    /// A REQUEST a `hold` rule keeps until the console resolves it.
+    package struct HeldRequest: Hashable, Sendable {
+        /// The frame exactly as the client sent it (masked).
+        package var raw: [UInt8]
+        /// The decoded REQUEST.
+        package var request: RPCMessage
+        /// The hold rule's number (1-based).
+        package var rule: Int
+    }
 
     /// Creates the steering of one connection.
     package init(rules: SteeringRules, random: some RandomNumberGenerator & Sendable) {
@@ -73,15 +104,17 @@ package struct ProxySteering: Sendable {
         var requestor = rules, provider = rules
         for index in rules.rules.indices {
             switch rules.rules[index].action {
-            case .fail, .delayRequest: provider.rules[index].isEnabled = false
+            // A held REQUEST stays on the requestor's connection: the server never sees it.
+            case .fail, .delayRequest, .hold: provider.rules[index].isEnabled = false
             case .reject, .dropResponse, .delayResponse: requestor.rules[index].isEnabled = false
-            case .hold:
-                // Holding is the console's, on the embedded broker: the proxy forwards such calls.
-                requestor.rules[index].isEnabled = false
-                provider.rules[index].isEnabled = false
             }
         }
         requestorRules = requestor
+        var withoutHold = requestor
+        for index in rules.rules.indices where rules.rules[index].action == .hold {
+            withoutHold.rules[index].isEnabled = false
+        }
+        requestorRulesWithoutHold = withoutHold
         providerRules = provider
     }
 
@@ -94,6 +127,8 @@ package struct ProxySteering: Sendable {
     /// A frame from the client to the server.
     package mutating func clientFrame(_ frame: CutFrame) -> Outcome {
         guard let message = decode(frame) else { return .forward }
+        raw = frame.raw
+        defer { raw = [] }
         switch message {
         case .auth(let auth) where auth.action == .request:
             user = Self.userName(in: auth.data)
@@ -142,9 +177,23 @@ package struct ProxySteering: Sendable {
         case .request:
             var generator = random
             defer { random = generator }
-            guard let decision = requestorRules.decide(name: name, requestor: user, provider: nil, using: &generator)
+            let full = held.count >= Self.heldLimit || heldBytes + raw.count > Self.heldByteLimit
+                || held[correlationId] != nil
+            guard var decision = requestorRules.decide(name: name, requestor: user, provider: nil, using: &generator)
             else { return .forward }
+            if decision.action == .hold && full {
+                // Bounded: the hold rule is skipped (counted) and the later rules get their turn.
+                skippedHolds += 1
+                guard let next = requestorRulesWithoutHold.decide(name: name, requestor: user, provider: nil, using: &generator)
+                else { return .forward }
+                decision = next
+            }
             switch decision.action {
+            case .hold:
+                held[correlationId] = HeldRequest(raw: raw, request: rpc, rule: decision.rule)
+                heldOrder.append(correlationId)
+                heldBytes += raw.count
+                return Outcome(action: .hold, step: decision.step, name: name, correlationId: correlationId)
             case .fail(let error):
                 let answer = Message.rpc(RPCMessage(action: .requestError, data: error.jsonText, correlationId: correlationId, name: name))
                 return Outcome(action: .answerClient(codec.encode(answer)), step: decision.step, name: name, correlationId: correlationId)
@@ -169,6 +218,59 @@ package struct ProxySteering: Sendable {
         default:
             return .forward
         }
+    }
+
+    /// The console's answer to a held REQUEST (``HeldCallResolution``): what to send, and the timeline
+    /// step. Nil when no REQUEST with that id is held (resolved already, ended) or when typed data is not
+    /// JSON. `release` goes to the server (unchanged: the original bytes; edited: a new REQUEST with the
+    /// same name and correlation id); `respond`/`fail` answer the client with RESPONSE / REQUEST_ERROR;
+    /// `reject` answers it NO_RPC_PROVIDER, as the server does when no provider takes a call (the
+    /// server never saw this one, so there is nobody to reroute to); `drop` sends nothing.
+    package mutating func resolveHeld(correlationId: String, _ resolution: HeldCallResolution) -> Outcome? {
+        guard let entry = held[correlationId] else { return nil }
+        switch resolution {
+        case .release(let data?), .respond(let data), .fail(let data):
+            guard JSONSyntax.isValid(data) else { return nil }
+        case .release(nil), .reject, .drop:
+            break
+        }
+        removeHeld(correlationId)
+        let name = entry.request.name ?? ""
+        var step = resolution.step(rule: entry.rule)
+        let action: Action
+        switch resolution {
+        case .release(nil):
+            action = .releaseRaw(entry.raw)
+        case .release(let data?):
+            var request = entry.request
+            request.data = data
+            action = .answerServer(codec.encode(.rpc(request)))
+        case .respond(let data):
+            action = .answerClient(codec.encode(.rpc(RPCMessage(action: .response, data: data, correlationId: correlationId, name: name))))
+        case .fail(let error):
+            action = .answerClient(codec.encode(.rpc(RPCMessage(action: .requestError, data: error, correlationId: correlationId, name: name))))
+        case .reject:
+            step = .steered(rule: entry.rule, action: "rejected-by-hand", detail: "NO_RPC_PROVIDER")
+            action = .answerClient(codec.encode(.rpc(RPCMessage(action: .noRPCProvider, correlationId: correlationId, name: name))))
+        case .drop:
+            action = .drop
+        }
+        return Outcome(action: action, step: step, name: name, correlationId: correlationId)
+    }
+
+    /// Forgets every held REQUEST (the connection ended), oldest first: name and correlation id.
+    package mutating func endHeld() -> [(name: String, correlationId: String)] {
+        let ended = heldOrder.compactMap { id in held[id].map { ($0.request.name ?? "", id) } }
+        held.removeAll()
+        heldOrder.removeAll()
+        heldBytes = 0
+        return ended
+    }
+
+    private mutating func removeHeld(_ correlationId: String) {
+        guard let entry = held.removeValue(forKey: correlationId) else { return }
+        heldBytes -= entry.raw.count
+        if let index = heldOrder.firstIndex(of: correlationId) { heldOrder.remove(at: index) }
     }
 
     private func decode(_ frame: CutFrame) -> Message? {

@@ -196,7 +196,26 @@ final class ProxiedConnection {
 
     /// What to do with a frame the client sent (steering on).
     func steerClientFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
-        steering?.clientFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+        guard steering != nil else { return ProxySteering.Outcome(action: .forward, step: nil) }
+        let skipped = steering?.skippedHolds ?? 0
+        let outcome = steering?.clientFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+        if steering?.skippedHolds != skipped { shared.count { $0.holdsSkipped += 1 } }
+        return outcome
+    }
+
+    /// The console resolved a REQUEST held on this connection (release, answer, reject, drop); nothing
+    /// happens when it is no longer held or typed data is not JSON.
+    func resolveHeld(correlationId: String, _ resolution: HeldCallResolution) {
+        guard let client, let outcome = steering?.resolveHeld(correlationId: correlationId, resolution) else { return }
+        observeSteered(outcome)
+        client.carryOut(outcome.action)
+        if case .drop = resolution, observing, let name = outcome.name {
+            // Nothing more will ever cross the proxy for it: the server never saw it.
+            batch.append(.heldEnded(
+                name: name, correlationId: correlationId,
+                reason: "dropped in the proxy (the requestor's client times out on its own)", at: shared.clock()))
+        }
+        submitObservations()
     }
 
     /// What to do with a frame the server sent (steering on).
@@ -349,8 +368,15 @@ final class ProxiedConnection {
     private func end(_ reason: String) {
         guard !ended else { return }
         ended = true
+        let stillHeld = steering?.endHeld() ?? []
         if observing {
-            batch.append(.closed(peer, reason: reason, at: shared.clock()))
+            let now = shared.clock()
+            for call in stillHeld {
+                batch.append(.heldEnded(
+                    name: call.name, correlationId: call.correlationId,
+                    reason: "the connection ended while it was held in the proxy (\(reason))", at: now))
+            }
+            batch.append(.closed(peer, reason: reason, at: now))
             submitObservations()
         }
         shared.count { $0.connectionsOpen -= 1 }

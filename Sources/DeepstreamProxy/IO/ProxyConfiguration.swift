@@ -103,6 +103,9 @@ package struct ProxyStatistics: Hashable, Sendable {
     package var observer = ProxyObserver.Counters()
     /// Calls the observer is following.
     package var pendingCalls = 0
+    /// REQUESTs a `hold` rule did not keep because their connection already held the most it may
+    /// (``ProxySteering/heldLimit`` calls or ``ProxySteering/heldByteLimit`` bytes); later rules decided.
+    package var holdsSkipped = 0
 
     /// Creates zero counters.
     package init() {}
