@@ -123,6 +123,17 @@ struct ProxyHoldDecisionTests {
         #expect(steering.held.isEmpty)
     }
 
+    @Test("Headless (watch --proxy: nobody can resolve a held call): hold rules are skipped, later rules decide")
+    func headless() throws {
+        let rules = try SteeringRules(parsing: #"""
+            {"rules": [{"match": "x", "action": "hold"}, {"match": "x", "action": "delay", "ms": 5}]}
+            """#, file: "rules.json")
+        var steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: false)
+        let outcome = steering.clientFrame(Self.request("x", "c"))
+        #expect(outcome.action == .delay(milliseconds: 5))
+        #expect(steering.held.isEmpty && steering.skippedHolds == 0)
+    }
+
     @Test("Observer: a held call outlives the call lifetime; a resolution lets it age again; heldEnded ends it as abandoned")
     func observer() {
         var observer = ProxyObserver(callLifetime: .seconds(60))

@@ -93,9 +93,14 @@ package struct ProxySteering: Sendable {
         package var rule: Int
     }
 
+    /// Whether `hold` rules keep REQUESTs (only when someone can resolve them: the console); false
+    /// skips them (the call is forwarded), as `watch --proxy` does.
+    package let holdsCalls: Bool
+
     /// Creates the steering of one connection.
-    package init(rules: SteeringRules, random: some RandomNumberGenerator & Sendable) {
+    package init(rules: SteeringRules, random: some RandomNumberGenerator & Sendable, holdsCalls: Bool = true) {
         self.random = random
+        self.holdsCalls = holdsCalls
         replaceRules(rules)
     }
 
@@ -109,14 +114,15 @@ package struct ProxySteering: Sendable {
             case .reject, .dropResponse, .delayResponse: requestor.rules[index].isEnabled = false
             }
         }
-        requestorRules = requestor
         var withoutHold = requestor
         for index in rules.rules.indices where rules.rules[index].action == .hold {
             withoutHold.rules[index].isEnabled = false
         }
+        requestorRules = holdsCalls ? requestor : withoutHold
         requestorRulesWithoutHold = withoutHold
         providerRules = provider
     }
+
 
     /// Switches this client's provider registration `name` off (its REQUESTs are answered with REJECT
     /// on its behalf) or on.

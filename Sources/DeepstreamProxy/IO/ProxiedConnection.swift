@@ -167,7 +167,7 @@ final class ProxiedConnection {
         let rules = shared.rules.withLockedValue { $0 }
         if isWebSocket, !rules.isEmpty {
             // Only with rules: both directions are cut into whole frames (ProxyHandler.forwardFrames).
-            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator())
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls)
             client.cutter = FrameCutter(expectingResponseHead: false)
             handler.cutter = FrameCutter(expectingResponseHead: true)
         }
@@ -206,7 +206,18 @@ final class ProxiedConnection {
     /// The console resolved a REQUEST held on this connection (release, answer, reject, drop); nothing
     /// happens when it is no longer held or typed data is not JSON.
     func resolveHeld(correlationId: String, _ resolution: HeldCallResolution) {
-        guard let client, let outcome = steering?.resolveHeld(correlationId: correlationId, resolution) else { return }
+        guard let client, let upstream else { return }
+        // A direction that gave up cutting (a frame over the limit, bytes that are not frames) is a raw
+        // byte stream again: a frame of the proxy's could land inside another, so nothing is sent.
+        switch resolution {
+        case .release:
+            guard client.cutter?.isCutting == true else { return }
+        case .respond, .fail, .reject:
+            guard upstream.cutter?.isCutting == true else { return }
+        case .drop:
+            break
+        }
+        guard let outcome = steering?.resolveHeld(correlationId: correlationId, resolution) else { return }
         observeSteered(outcome)
         client.carryOut(outcome.action)
         if case .drop = resolution, observing, let name = outcome.name {
@@ -229,7 +240,7 @@ final class ProxiedConnection {
     func switchProvider(name: String, off: Bool) {
         guard isWebSocket, let client, let upstream else { return }
         if steering == nil {
-            steering = ProxySteering(rules: shared.rules.withLockedValue { $0 }, random: SystemRandomNumberGenerator())
+            steering = ProxySteering(rules: shared.rules.withLockedValue { $0 }, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls)
         }
         steering?.setSwitchedOff(name, off)
         client.startCuttingAtBoundary()
@@ -242,7 +253,7 @@ final class ProxiedConnection {
         guard isWebSocket, let client, let upstream else { return }
         if steering == nil {
             guard !rules.isEmpty else { return }
-            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator())
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls)
         } else {
             steering?.replaceRules(rules)
         }

@@ -65,6 +65,9 @@ package struct ProxyConfiguration: Sendable {
     /// Steering rules (docs/rules.md). Empty: every byte is copied as it comes; otherwise WebSocket
     /// connections are cut into whole frames so rules can act on RPC messages.
     package var steering = SteeringRules()
+    /// Whether `hold` rules keep REQUESTs in the proxy until ``Proxy/resolveHeld(peer:correlationId:_:)``
+    /// (the console); false skips them (headless `watch --proxy`: nobody could resolve them).
+    package var holdsCalls = true
 
     /// Creates a configuration for `upstream`.
     package init(upstream: Upstream) {
