@@ -103,6 +103,7 @@ package enum CallDetailContent {
         case "rejected-by-hand":
             // In proxy mode the held REQUEST never reached the server: the proxy answers NO_RPC_PROVIDER.
             detail.map { "rejected by hand (answered \($0))" } ?? "rejected by hand (REJECT on the provider's behalf)"
+        case "hold-skipped": "not held: rule \(rule) skipped, \(detail ?? "too many calls held")"
         case "dropped-by-hand": "dropped by hand (a response timeout ends it)"
         default: "\(action) by rule \(rule)"
         }

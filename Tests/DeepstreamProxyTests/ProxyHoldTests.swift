@@ -113,6 +113,9 @@ struct ProxyHoldDecisionTests {
         }
         #expect(beyond.step == .steered(rule: 2, action: "fail", detail: #""busy""#))
         #expect(steering.skippedHolds == 1 && steering.held.count == ProxySteering.heldLimit)
+        let skipped = steering.takeSkippedHold()
+        #expect(skipped?.step == .steered(rule: 1, action: "hold-skipped", detail: "100 held on this connection (at most 100 calls, 16 MiB)"))
+        #expect(skipped?.correlationId == "extra" && steering.takeSkippedHold() == nil)
         // One resolved: there is room again.
         _ = steering.resolveHeld(correlationId: "c0", .drop)
         #expect(steering.clientFrame(Self.request("x", "again")).action == .hold)
@@ -274,6 +277,43 @@ struct ProxyHoldTests {
         await proxy.resolveHeld(peer: seven.requestor!, correlationId: seven.correlationId, .release(data: nil))
         #expect(await seen.all.count == 2)
 
+        await provider.close()
+        await proxy.shutdown()
+        await broker.shutdown()
+    }
+}
+
+extension ProxyHoldTests {
+    @Test("Bounded through sockets: the 101st held call on a connection is forwarded (hold-skipped, counted); closing ends all 100")
+    func limitThroughSockets() async throws {
+        let (broker, brokerPort) = try await EngineThroughProxyTests.broker()
+        let rules = try SteeringRules(parsing: #"{"rules": [{"match": "held", "action": "hold"}]}"#, file: "rules.json")
+        let (proxy, port) = try await startProxy(upstreamPort: brokerPort) { $0.steering = rules }
+        let events = EventCollector(proxy.events(bufferingNewest: 100_000, includingFrames: false))
+        let provider = try EngineThroughProxyTests.engine(port: port)
+        let requestor = try EngineThroughProxyTests.engine(port: port)
+        _ = try await provider.login(["username": "P"])
+        _ = try await requestor.login(["username": "R"])
+        try await provider.provide("held") { data, response, _ in response.send(data) }
+        try await events.waitFor("provider registered") { all in
+            all.contains { if case .providerAdded = $0 { true } else { false } }
+        }
+        var waiting: [Task<JSONValue?, Never>] = []
+        for index in 0..<ProxySteering.heldLimit {
+            waiting.append(Task { try? await requestor.make("held", data: .int(index)) })
+        }
+        try await events.waitFor("100 held", timeout: .seconds(20)) { _ in Self.heldCalls(events, "held").count == ProxySteering.heldLimit }
+        // One more: not held, answered by the provider; its timeline says why.
+        #expect(try await requestor.make("held", data: "one too many") == "one too many")
+        #expect(proxy.statistics.holdsSkipped == 1)
+        try await events.waitFor("the hold-skipped step") { _ in
+            events.steps.contains { $0.contains("steered 1 hold-skipped 100 held on this connection") }
+        }
+        await requestor.close()
+        for task in waiting { _ = await task.value }
+        try await events.waitFor("every held call ends with the connection", timeout: .seconds(20)) { _ in
+            events.steps.filter { $0.contains("abandoned the connection ended while it was held") }.count == ProxySteering.heldLimit
+        }
         await provider.close()
         await proxy.shutdown()
         await broker.shutdown()

@@ -73,11 +73,12 @@ package struct ProxySteering: Sendable {
     /// The order the held REQUESTs arrived in (for ending them when the connection ends).
     private var heldOrder: [String] = []
     private var heldBytes = 0
-    /// The client frame being decided (``clientFrame(_:)``), for a hold to keep.
-    private var raw: [UInt8] = []
     /// Holds a `hold` rule skipped because the connection already held ``heldLimit`` calls or
     /// ``heldByteLimit`` bytes.
     package private(set) var skippedHolds = 0
+    /// The `hold-skipped` step of the last REQUEST whose hold rule was skipped, until taken
+    /// (``takeSkippedHold()``).
+    private var skippedHold: Outcome?
     /// At most this many calls are held per connection; beyond it `hold` rules are skipped.
     package static let heldLimit = 100
     /// At most this many bytes of held REQUEST frames per connection; beyond it `hold` rules are skipped.
@@ -123,7 +124,6 @@ package struct ProxySteering: Sendable {
         providerRules = provider
     }
 
-
     /// Switches this client's provider registration `name` off (its REQUESTs are answered with REJECT
     /// on its behalf) or on.
     package mutating func setSwitchedOff(_ name: String, _ off: Bool) {
@@ -133,8 +133,6 @@ package struct ProxySteering: Sendable {
     /// A frame from the client to the server.
     package mutating func clientFrame(_ frame: CutFrame) -> Outcome {
         guard let message = decode(frame) else { return .forward }
-        raw = frame.raw
-        defer { raw = [] }
         switch message {
         case .auth(let auth) where auth.action == .request:
             user = Self.userName(in: auth.data)
@@ -144,7 +142,7 @@ package struct ProxySteering: Sendable {
                 // The switch lives as long as the registration, as on the broker.
                 for name in rpc.names { switchedOff.remove(name) }
             }
-            return clientRPC(rpc)
+            return clientRPC(rpc, raw: frame.raw)
         default:
             return .forward
         }
@@ -177,19 +175,27 @@ package struct ProxySteering: Sendable {
         }
     }
 
-    private mutating func clientRPC(_ rpc: RPCMessage) -> Outcome {
+    private mutating func clientRPC(_ rpc: RPCMessage, raw: [UInt8]) -> Outcome {
         guard let name = rpc.name, let correlationId = rpc.correlationId else { return .forward }
         switch rpc.action {
         case .request:
             var generator = random
             defer { random = generator }
-            let full = held.count >= Self.heldLimit || heldBytes + raw.count > Self.heldByteLimit
-                || held[correlationId] != nil
+            let duplicate = held[correlationId] != nil
+            let full = duplicate || held.count >= Self.heldLimit || heldBytes + raw.count > Self.heldByteLimit
             guard var decision = requestorRules.decide(name: name, requestor: user, provider: nil, using: &generator)
             else { return .forward }
             if decision.action == .hold && full {
                 // Bounded: the hold rule is skipped (counted) and the later rules get their turn.
                 skippedHolds += 1
+                skippedHold = Outcome(
+                    action: .forward,
+                    step: .steered(
+                        rule: decision.rule, action: "hold-skipped",
+                        detail: duplicate
+                            ? "a call with this correlation id is already held"
+                            : "\(held.count) held on this connection (at most \(Self.heldLimit) calls, \(Self.heldByteLimit / 1_048_576) MiB)"),
+                    name: name, correlationId: correlationId)
                 guard let next = requestorRulesWithoutHold.decide(name: name, requestor: user, provider: nil, using: &generator)
                 else { return .forward }
                 decision = next
@@ -262,6 +268,12 @@ package struct ProxySteering: Sendable {
             action = .drop
         }
         return Outcome(action: action, step: step, name: name, correlationId: correlationId)
+    }
+
+    /// The `hold-skipped` timeline step of the frame just decided, if its hold rule was skipped (once).
+    package mutating func takeSkippedHold() -> Outcome? {
+        defer { skippedHold = nil }
+        return skippedHold
     }
 
     /// Forgets every held REQUEST (the connection ended), oldest first: name and correlation id.

@@ -41,6 +41,8 @@ final class ProxiedConnection {
     private var exchanges: [HTTPExchangeScanner.Exchange] = []
     /// The steering of this connection's RPC frames; nil without rules (the plain byte copy).
     private var steering: ProxySteering?
+    /// The `hold-skipped` step of the client frame being forwarded, for ``observeSteered(_:)``.
+    private var skippedHold: ProxySteering.Outcome?
 
     init(peer: PeerID, shared: ProxyShared, clientAddress: String?, loop: EventLoop) {
         self.peer = peer
@@ -197,9 +199,12 @@ final class ProxiedConnection {
     /// What to do with a frame the client sent (steering on).
     func steerClientFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
         guard steering != nil else { return ProxySteering.Outcome(action: .forward, step: nil) }
-        let skipped = steering?.skippedHolds ?? 0
         let outcome = steering?.clientFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
-        if steering?.skippedHolds != skipped { shared.count { $0.holdsSkipped += 1 } }
+        if let skipped = steering?.takeSkippedHold() {
+            shared.count { $0.holdsSkipped += 1 }
+            // Shown after the frame's own observation (observeSteered), so the call exists by then.
+            skippedHold = skipped
+        }
         return outcome
     }
 
@@ -263,6 +268,13 @@ final class ProxiedConnection {
 
     /// Records that a rule acted on a call (shown in the call's timeline).
     func observeSteered(_ outcome: ProxySteering.Outcome) {
+        if let skipped = skippedHold, observing, let step = skipped.step, let name = skipped.name,
+            let correlationId = skipped.correlationId
+        {
+            skippedHold = nil
+            batch.append(.steered(name: name, correlationId: correlationId, step: step, at: shared.clock()))
+            batchMessages += 1
+        }
         guard observing, let step = outcome.step, let name = outcome.name, let correlationId = outcome.correlationId else { return }
         batch.append(.steered(name: name, correlationId: correlationId, step: step, at: shared.clock()))
         batchMessages += 1
