@@ -181,11 +181,12 @@ package struct ProxySteering: Sendable {
         case .request:
             var generator = random
             defer { random = generator }
-            let duplicate = held[correlationId] != nil
-            let full = duplicate || held.count >= Self.heldLimit || heldBytes + raw.count > Self.heldByteLimit
             guard var decision = requestorRules.decide(name: name, requestor: user, provider: nil, using: &generator)
             else { return .forward }
-            if decision.action == .hold && full {
+            let duplicate = decision.action == .hold && held[correlationId] != nil
+            if decision.action == .hold
+                && (duplicate || held.count >= Self.heldLimit || heldBytes + raw.count > Self.heldByteLimit)
+            {
                 // Bounded: the hold rule is skipped (counted) and the later rules get their turn.
                 skippedHolds += 1
                 skippedHold = Outcome(
