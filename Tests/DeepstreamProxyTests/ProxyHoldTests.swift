@@ -320,6 +320,52 @@ extension ProxyHoldTests {
     }
 }
 
+extension ProxyHoldTests {
+    /// The RPC messages in whole frames of `bytes` (JSON text frames), in order.
+    static func jsonMessages(_ bytes: [UInt8]) -> [(frame: CutFrame, rpc: RPCMessage)] {
+        var cutter = FrameCutter(expectingResponseHead: false)
+        return cutter.cut(bytes).compactMap { piece in
+            guard case .frame(let frame) = piece, case .rpc(let rpc)? = try? JSONCodec().decode(frame.payload) else { return nil }
+            return (frame, rpc)
+        }
+    }
+
+    @Test("JSON endpoint: a held text REQUEST; released edited as a masked JSON text frame, answered by hand as an unmasked one")
+    func jsonEndpoint() async throws {
+        let upstream = try await RawServer.start()
+        let rules = try SteeringRules(parsing: #"{"rules": [{"match": "held", "action": "hold"}]}"#, file: "rules.json")
+        let (proxy, port) = try await startProxy(upstreamPort: upstream.port) { $0.steering = rules }
+        let events = EventCollector(proxy.events(includingFrames: false))
+        let client = try await RawConnection.webSocket(port: port, target: "/deepstream-json")
+        let server = try await upstream.connection(0)
+        let json = JSONCodec()
+        for (cid, data) in [("j1", #"{"n":1}"#), ("j2", #"{"n":2}"#)] {
+            let request = Message.rpc(RPCMessage(action: .request, data: data, correlationId: cid, name: "held"))
+            try await client.send(clientFrame(opcode: 1, Array(json.encode(request).utf8)))
+        }
+        let other = clientFrame(opcode: 1, Array(json.encode(.rpc(RPCMessage(action: .request, data: "3", correlationId: "j3", name: "free"))).utf8))
+        try await client.send(other)
+        // The held ones stay in the proxy; the later frame passes with its own bytes.
+        try await eventually("the free request upstream") { server.received == other }
+        try await events.waitFor("both held") { _ in Self.heldCalls(events, "held").count == 2 }
+        let held = Self.heldCalls(events, "held")
+        let peer = try #require(held[0].requestor)
+        await proxy.resolveHeld(peer: peer, correlationId: "j1", .release(data: #"{"n":10}"#))
+        try await eventually("the edited request upstream") { Self.jsonMessages(server.received).count == 2 }
+        let released = Self.jsonMessages(server.received)[1]
+        #expect(released.frame.opcode == 1 && released.frame.raw[1] & 0x80 != 0, "a masked text frame")
+        #expect(released.rpc == RPCMessage(action: .request, data: #"{"n":10}"#, correlationId: "j1", name: "held"))
+        await proxy.resolveHeld(peer: peer, correlationId: "j2", .respond(data: #""by hand""#))
+        try await eventually("the answer to the client") { !Self.jsonMessages(client.receivedAfterHead).isEmpty }
+        let answer = Self.jsonMessages(client.receivedAfterHead)[0]
+        #expect(answer.frame.opcode == 1 && answer.frame.raw[1] & 0x80 == 0, "an unmasked text frame")
+        #expect(answer.rpc == RPCMessage(action: .response, data: #""by hand""#, correlationId: "j2", name: "held"))
+        await client.close()
+        await upstream.stop()
+        await proxy.shutdown()
+    }
+}
+
 /// Data a provider was called with, in order.
 actor SeenData {
     private(set) var all: [String] = []

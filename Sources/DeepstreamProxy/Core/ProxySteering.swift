@@ -59,6 +59,10 @@ package struct ProxySteering: Sendable {
     private var requestorRulesWithoutHold = SteeringRules()
     private var providerRules = SteeringRules()
     private let codec = BinaryCodec()
+    private let jsonCodec = JSONCodec()
+    /// The connection's wire format: binary frames (`/deepstream`) or JSON text frames
+    /// (`/deepstream-json`); frames the proxy makes use the same.
+    package let format: WireFormat
     private var random: any RandomNumberGenerator & Sendable
     /// The user this connection logged in as (from its AUTH request).
     package private(set) var user: String?
@@ -99,8 +103,12 @@ package struct ProxySteering: Sendable {
     package let holdsCalls: Bool
 
     /// Creates the steering of one connection.
-    package init(rules: SteeringRules, random: some RandomNumberGenerator & Sendable, holdsCalls: Bool = true) {
+    package init(
+        rules: SteeringRules, random: some RandomNumberGenerator & Sendable, holdsCalls: Bool = true,
+        format: WireFormat = .binary
+    ) {
         self.random = random
+        self.format = format
         self.holdsCalls = holdsCalls
         replaceRules(rules)
     }
@@ -155,7 +163,7 @@ package struct ProxySteering: Sendable {
         else { return .forward }
         if !switchedOff.isEmpty, switchedOff.contains(name) {
             let reject = Message.rpc(RPCMessage(action: .reject, correlationId: correlationId, name: name))
-            return Outcome(action: .answerServer(codec.encode(reject)), step: SwitchedOffProvider.step, name: name, correlationId: correlationId)
+            return Outcome(action: .answerServer(encode(reject)), step: SwitchedOffProvider.step, name: name, correlationId: correlationId)
         }
         var generator = random
         defer { random = generator }
@@ -165,7 +173,7 @@ package struct ProxySteering: Sendable {
         case .reject:
             // Answered on the provider's behalf: the server reroutes or answers NO_RPC_PROVIDER.
             let reject = Message.rpc(RPCMessage(action: .reject, correlationId: correlationId, name: name))
-            return Outcome(action: .answerServer(codec.encode(reject)), step: decision.step, name: name, correlationId: correlationId)
+            return Outcome(action: .answerServer(encode(reject)), step: decision.step, name: name, correlationId: correlationId)
         case .dropResponse, .delayResponse:
             if answers.count >= Self.answerLimit { answers.removeAll() }
             answers[correlationId] = decision
@@ -209,7 +217,7 @@ package struct ProxySteering: Sendable {
                 return Outcome(action: .hold, step: decision.step, name: name, correlationId: correlationId)
             case .fail(let error):
                 let answer = Message.rpc(RPCMessage(action: .requestError, data: error.jsonText, correlationId: correlationId, name: name))
-                return Outcome(action: .answerClient(codec.encode(answer)), step: decision.step, name: name, correlationId: correlationId)
+                return Outcome(action: .answerClient(encode(answer)), step: decision.step, name: name, correlationId: correlationId)
             case .delayRequest:
                 return Outcome(action: .delay(milliseconds: decision.delayMilliseconds), step: decision.step, name: name, correlationId: correlationId)
             default:
@@ -257,14 +265,14 @@ package struct ProxySteering: Sendable {
         case .release(let data?):
             var request = entry.request
             request.data = data
-            action = .answerServer(codec.encode(.rpc(request)))
+            action = .answerServer(encode(.rpc(request)))
         case .respond(let data):
-            action = .answerClient(codec.encode(.rpc(RPCMessage(action: .response, data: data, correlationId: correlationId, name: name))))
+            action = .answerClient(encode(.rpc(RPCMessage(action: .response, data: data, correlationId: correlationId, name: name))))
         case .fail(let error):
-            action = .answerClient(codec.encode(.rpc(RPCMessage(action: .requestError, data: error, correlationId: correlationId, name: name))))
+            action = .answerClient(encode(.rpc(RPCMessage(action: .requestError, data: error, correlationId: correlationId, name: name))))
         case .reject:
             step = .steered(rule: entry.rule, action: "rejected-by-hand", detail: "NO_RPC_PROVIDER")
-            action = .answerClient(codec.encode(.rpc(RPCMessage(action: .noRPCProvider, correlationId: correlationId, name: name))))
+            action = .answerClient(encode(.rpc(RPCMessage(action: .noRPCProvider, correlationId: correlationId, name: name))))
         case .drop:
             action = .drop
         }
@@ -292,10 +300,23 @@ package struct ProxySteering: Sendable {
         if let index = heldOrder.firstIndex(of: correlationId) { heldOrder.remove(at: index) }
     }
 
+    /// The opcode of the connection's frames: 2 (binary) or 1 (text, the JSON endpoint).
+    package var opcode: UInt8 { format == .binary ? 2 : 1 }
+
     private func decode(_ frame: CutFrame) -> Message? {
-        // Binary, whole, uncompressed frames only; everything else goes through untouched.
-        guard frame.opcode == 2, frame.isFinal, !frame.isCompressed else { return nil }
-        return try? codec.decode(frame.payload)
+        // Whole, uncompressed frames of the connection's format only; everything else goes through untouched.
+        guard frame.opcode == opcode, frame.isFinal, !frame.isCompressed else { return nil }
+        switch format {
+        case .binary: return try? codec.decode(frame.payload)
+        case .json: return try? jsonCodec.decode(frame.payload)
+        }
+    }
+
+    private func encode(_ message: Message) -> [UInt8] {
+        switch format {
+        case .binary: codec.encode(message)
+        case .json: Array(jsonCodec.encode(message).utf8)
+        }
     }
 
     /// The `username` of auth data, if it has one.

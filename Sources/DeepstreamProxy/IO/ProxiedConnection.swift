@@ -169,7 +169,7 @@ final class ProxiedConnection {
         let rules = shared.rules.withLockedValue { $0 }
         if isWebSocket, !rules.isEmpty {
             // Only with rules: both directions are cut into whole frames (ProxyHandler.forwardFrames).
-            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls)
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls, format: steeringFormat)
             client.cutter = FrameCutter(expectingResponseHead: false)
             handler.cutter = FrameCutter(expectingResponseHead: true)
         }
@@ -195,6 +195,13 @@ final class ProxiedConnection {
     }
 
     // MARK: Steering
+
+    /// The wire format steering decodes and encodes: JSON text frames on `/deepstream-json`, binary
+    /// otherwise.
+    private var steeringFormat: WireFormat { head?.path == "/deepstream-json" ? .json : .binary }
+
+    /// The opcode of frames the proxy makes on this connection (1 text, 2 binary).
+    var steeringOpcode: UInt8 { steering?.opcode ?? 2 }
 
     /// What to do with a frame the client sent (steering on).
     func steerClientFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
@@ -245,7 +252,7 @@ final class ProxiedConnection {
     func switchProvider(name: String, off: Bool) {
         guard isWebSocket, let client, let upstream else { return }
         if steering == nil {
-            steering = ProxySteering(rules: shared.rules.withLockedValue { $0 }, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls)
+            steering = ProxySteering(rules: shared.rules.withLockedValue { $0 }, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls, format: steeringFormat)
         }
         steering?.setSwitchedOff(name, off)
         client.startCuttingAtBoundary()
@@ -258,7 +265,7 @@ final class ProxiedConnection {
         guard isWebSocket, let client, let upstream else { return }
         if steering == nil {
             guard !rules.isEmpty else { return }
-            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls)
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls, format: steeringFormat)
         } else {
             steering?.replaceRules(rules)
         }

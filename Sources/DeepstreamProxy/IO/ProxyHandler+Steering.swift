@@ -79,7 +79,7 @@ extension ProxyHandler {
             // An edited REQUEST: a masked frame of the proxy's making, to the server, in the client's
             // order (this direction is cut, so it lands between frames).
             let maskKey = (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255))
-            send(FrameCutter.binaryFrame(payload, maskKey: maskKey))
+            send(FrameCutter.binaryFrame(payload, maskKey: maskKey, opcode: connection.steeringOpcode))
             partner?.context?.flush()
         case .answerClient(let payload):
             // Written on our socket, the client's, as the server's frame (unmasked).
@@ -98,7 +98,7 @@ extension ProxyHandler {
         let toServer = role == .upstream
         let maskKey: (UInt8, UInt8, UInt8, UInt8)? = toServer
             ? (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255)) : nil
-        let frame = FrameCutter.binaryFrame(payload, maskKey: maskKey)
+        let frame = FrameCutter.binaryFrame(payload, maskKey: maskKey, opcode: connection.steeringOpcode)
         // The other direction must be between frames too: it is while it is being cut; otherwise the
         // frame waits for its next boundary.
         if let partner, partner.cutter == nil {
