@@ -1,10 +1,12 @@
 import DeepstreamProtocol
 import RPCSteering
 
-/// Steering rules applied by the proxy to one connection's ws-binary frames (pure; docs/rules.md).
+/// Steering rules applied by the proxy to one connection's RPC frames: ws-binary, or ws-json text frames on
+/// `/deepstream-json` (pure; docs/rules.md).
 ///
-/// The proxy sees each client connection on its own, so a rule acts where its action can: `fail` and
-/// `delay` (request) on the requestor's connection, at its REQUEST; `reject`, `drop-response` and
+/// The proxy sees each client connection on its own, so a rule acts where its action can: `fail`,
+/// `delay` (request) and `hold` on the requestor's connection, at its REQUEST (a held one is kept in
+/// ``held`` until ``resolveHeld(correlationId:_:)``); `reject`, `drop-response` and
 /// `delay` (`"on": "response"`) on the provider's connection, at the REQUEST the server sends it and
 /// at the provider's answer. Rules keep their file numbers; on each side only the rules whose action
 /// acts there are tried (first match whose rate fires, as on the broker). `provider` filters see this
@@ -18,9 +20,9 @@ package struct ProxySteering: Sendable {
         case forward
         /// Do not forward it.
         case drop
-        /// Do not forward it; send this ws-binary payload to the client instead (server→client frame).
+        /// Do not forward it; send this payload (the connection's format) to the client instead (server→client frame).
         case answerClient([UInt8])
-        /// Do not forward it; send this ws-binary payload to the server on the client's behalf
+        /// Do not forward it; send this payload (the connection's format) to the server on the client's behalf
         /// (a masked client→server frame).
         case answerServer([UInt8])
         /// Forward it after this many milliseconds; frames behind it on the same side wait too.
