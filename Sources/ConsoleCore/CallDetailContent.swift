@@ -100,8 +100,11 @@ package enum CallDetailContent {
         case "released-edited": full ? "released by hand with edited data \(detail ?? "")" : "released by hand with edited data"
         case "answered": full ? "answered by hand (RESPONSE \(detail ?? "null"))" : "answered by hand"
         case "answered-error": full ? "answered by hand (REQUEST_ERROR \(detail ?? "null"))" : "answered by hand with an error"
-        case "rejected-by-hand": "rejected by hand (REJECT on the provider's behalf)"
-        case "dropped-by-hand": "dropped by hand (the response timeout ends it)"
+        case "rejected-by-hand":
+            // In proxy mode the held REQUEST never reached the server: the proxy answers NO_RPC_PROVIDER.
+            detail.map { "rejected by hand (answered \($0))" } ?? "rejected by hand (REJECT on the provider's behalf)"
+        case "hold-skipped": "not held: rule \(rule) skipped, \(detail ?? "too many calls held")"
+        case "dropped-by-hand": "dropped by hand (a response timeout ends it)"
         default: "\(action) by rule \(rule)"
         }
     }

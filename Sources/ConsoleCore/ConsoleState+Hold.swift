@@ -24,7 +24,8 @@ extension ConsoleState {
             }
         default:
             guard step.isFinal, !heldCalls.isEmpty, let index = heldCalls.firstIndex(of: key) else { return }
-            // The broker ended it while it waited (response timeout, requestor gone, shutdown).
+            // The broker ended it while it waited (response timeout, requestor gone, shutdown), or the
+            // proxy did (its connection ended).
             heldCalls.remove(at: index)
             let outcome = if case .failed(let reason) = record.status { reason.name } else { record.status.label }
             notify("Held call \(record.name) ended while held: \(outcome)", isError: true)
@@ -96,8 +97,10 @@ extension ConsoleState {
         case .release: "released with the edited data"
         case .respond: "answered with a RESPONSE"
         case .fail: "answered with a REQUEST_ERROR"
-        case .reject: "rejected (REJECT on the provider's behalf)"
-        case .drop: "dropped (the broker's response timeout will end it)"
+        case .reject where configuration.embeddedBroker: "rejected (REJECT on the provider's behalf)"
+        case .reject: "rejected (answered NO_RPC_PROVIDER: the server never saw it)"
+        case .drop where configuration.embeddedBroker: "dropped (the broker's response timeout will end it)"
+        case .drop: "dropped (the requestor's client times out on its own)"
         }
         notify("Held call \(name) \(what)")
         return [.resolveHeld(key.call, resolution), .requestRedraw]

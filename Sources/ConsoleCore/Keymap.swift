@@ -221,8 +221,8 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.held, [.character("E")], .editHeld, "edit the request's JSON, then release it"),
         KeyBinding(.held, [.character("O")], .answerHeld, "answer the requestor by hand: RESPONSE with typed JSON"),
         KeyBinding(.held, [.character("F")], .failHeld, "answer the requestor by hand: REQUEST_ERROR with typed JSON"),
-        KeyBinding(.held, [.character("X")], .rejectHeld, "reject it on the provider's behalf (reroute or NO_RPC_PROVIDER)"),
-        KeyBinding(.held, [.character("D")], .dropHeld, "drop it (the broker's response timeout ends it)"),
+        KeyBinding(.held, [.character("X")], .rejectHeld, "reject it (broker: REJECT on the provider's behalf; proxy: NO_RPC_PROVIDER)"),
+        KeyBinding(.held, [.character("D")], .dropHeld, "drop it (the broker's response timeout ends it; proxy: the client's own)"),
 
         KeyBinding(.heldInput, [.enter], .confirm, "send (only valid JSON)"),
         KeyBinding(.heldInput, [.escape], .back, "back to the call"),

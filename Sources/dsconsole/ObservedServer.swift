@@ -74,6 +74,8 @@ enum ObservedServer {
     ) async throws(CommandFailure) -> StartedProxy {
         var configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: caFile)
         if let rulesFile { configuration.steering = try RulesFileOption.load(rulesFile) }
+        // Headless: nobody could resolve a held call, so `hold` rules are skipped (docs/rules.md).
+        configuration.holdsCalls = false
         let proxy: Proxy
         do { proxy = try Proxy(configuration: configuration) } catch {
             throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstream): \(error)")

@@ -88,4 +88,39 @@ struct HoldTests {
         press(&timedOut, .enter)
         #expect(work(press(&timedOut, .character("a"))).isEmpty)
     }
+
+    @Test("Proxy mode: the notices say what the proxy does (NO_RPC_PROVIDER, the client's own timeout); its steps read right; a connection end while held says so")
+    func proxyMode() {
+        func proxyState() -> ConsoleState {
+            var configuration = ConsoleConfiguration(url: "ws://127.0.0.1:6021/deepstream", user: "console")
+            configuration.canSwitchProviders = true
+            configuration.canEditRules = true
+            var state = ConsoleState(configuration: configuration, columns: 120, rows: 40)
+            _ = reduce(&state, brokerCall("c1", "pay", peer: 7, .requested(data: "1"), at: time(1)))
+            _ = reduce(&state, brokerCall("c1", "pay", peer: 7, .steered(rule: 1, action: "hold", detail: nil), at: time(1)))
+            return state
+        }
+        var rejected = proxyState()
+        #expect(rejected.heldCalls == [CallKey(origin: .broker, call: id)])
+        press(&rejected, .character("H"))
+        #expect(work(press(&rejected, .character("X"))) == [.resolveHeld(id, .reject)])
+        #expect(rejected.notice?.text == "Held call pay rejected (answered NO_RPC_PROVIDER: the server never saw it)")
+        _ = reduce(&rejected, brokerCall("c1", "pay", peer: 7, .steered(rule: 1, action: "rejected-by-hand", detail: "NO_RPC_PROVIDER"), at: time(2)))
+        #expect(rejected.heldCalls.isEmpty)
+        #expect(rejected.detailLines?.contains { $0.description.contains("rejected by hand (answered NO_RPC_PROVIDER)") } == true)
+
+        var dropped = proxyState()
+        press(&dropped, .character("H"))
+        #expect(work(press(&dropped, .character("D"))) == [.resolveHeld(id, .drop)])
+        #expect(dropped.notice?.text == "Held call pay dropped (the requestor's client times out on its own)")
+
+        var gone = proxyState()
+        _ = reduce(&gone, brokerCall("c1", "pay", peer: 7, .abandoned(reason: "the connection ended while it was held in the proxy (client went away)"), at: time(3)))
+        #expect(gone.heldCalls.isEmpty)
+        #expect(gone.notice?.text.hasPrefix("Held call pay ended while held") == true)
+        #expect(gone.notice?.isError == true)
+
+        #expect(CallDetailContent.steeringSummary(rule: 1, action: "hold-skipped", detail: "100 held on this connection (at most 100 calls, 16 MiB)")
+            == "not held: rule 1 skipped, 100 held on this connection (at most 100 calls, 16 MiB)")
+    }
 }

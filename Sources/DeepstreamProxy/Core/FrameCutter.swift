@@ -132,10 +132,10 @@ package struct FrameCutter: Sendable {
         return nil
     }
 
-    /// A final binary frame carrying `payload`: masked with `maskKey` (client→server frames must be
-    /// masked), unmasked without one (server→client).
-    package static func binaryFrame(_ payload: [UInt8], maskKey: (UInt8, UInt8, UInt8, UInt8)?) -> [UInt8] {
-        var frame: [UInt8] = [0x82]
+    /// A final binary frame (or, with `opcode` 1, text frame) carrying `payload`: masked with `maskKey`
+    /// (client→server frames must be masked), unmasked without one (server→client).
+    package static func binaryFrame(_ payload: [UInt8], maskKey: (UInt8, UInt8, UInt8, UInt8)?, opcode: UInt8 = 2) -> [UInt8] {
+        var frame: [UInt8] = [0x80 | (opcode & 0x0F)]
         let maskBit: UInt8 = maskKey == nil ? 0 : 0x80
         if payload.count < 126 {
             frame.append(maskBit | UInt8(payload.count))

@@ -19,6 +19,9 @@ package enum ObservationInput: Sendable {
     case httpResponse(PeerID, status: Int?, body: [UInt8], at: Timestamp)
     /// A steering rule acted on the call `name`/`correlationId` (before the frames it produced).
     case steered(name: String, correlationId: String, step: CallStep, at: Timestamp)
+    /// A REQUEST held in the proxy ended without reaching the server (dropped by hand, or its connection
+    /// ended while it was held): the call ends with `abandoned(reason)`.
+    case heldEnded(name: String, correlationId: String, reason: String, at: Timestamp)
     /// The connection ended.
     case closed(PeerID, reason: String, at: Timestamp)
     /// Time passes: calls that never ended are evicted.
@@ -66,6 +69,9 @@ package struct ProxyObserver: Sendable {
         var provider: PeerID?
         var providerAnswered = false
         var lastSeen: Timestamp
+        /// Held in the proxy by a `hold` rule: not evicted while the user decides (bounded by the
+        /// proxy's per-connection hold limit; the connection's end ends it).
+        var isHeld = false
     }
 
     /// Whether `.frame` events are produced.
@@ -115,6 +121,11 @@ package struct ProxyObserver: Sendable {
     /// Calls currently tracked.
     package var pendingCallCount: Int { calls.count }
 
+    /// The timeline actions that end a hold (HeldCallResolution's steps).
+    static let holdResolutions: Set<String> = [
+        "released", "released-edited", "answered", "answered-error", "rejected-by-hand", "dropped-by-hand",
+    ]
+
     /// Feeds one input and returns the events it causes, in order.
     package mutating func handle(_ input: ObservationInput) -> [TrafficEvent] {
         var events: [TrafficEvent] = []
@@ -154,8 +165,22 @@ package struct ProxyObserver: Sendable {
                 emit(.disconnected(peer: peer, reason: reason, at: at), &events)
             }
         case .steered(let name, let correlationId, let step, let at):
-            if let call = calls[CallKey(name: name, correlationId: correlationId)] {
+            let key = CallKey(name: name, correlationId: correlationId)
+            if var call = calls[key] {
+                if case .steered(_, let action, _) = step {
+                    if action == "hold" {
+                        call.isHeld = true
+                    } else if call.isHeld, Self.holdResolutions.contains(action) {
+                        call.isHeld = false
+                    }
+                    call.lastSeen = at
+                    calls[key] = call
+                }
                 events.append(.call(CallEvent(call: call.id, name: name, step: step, at: at)))
+            }
+        case .heldEnded(let name, let correlationId, let reason, let at):
+            if let call = calls.removeValue(forKey: CallKey(name: name, correlationId: correlationId)) {
+                emit(.call(CallEvent(call: call.id, name: name, step: .abandoned(reason: reason), at: at)), &events)
             }
         case .tick(let now):
             evict(now, &events)
@@ -491,7 +516,7 @@ package struct ProxyObserver: Sendable {
 
     private mutating func evict(_ now: Timestamp, _ events: inout [TrafficEvent]) {
         var expired: [(CallKey, Call)] = []
-        for (key, call) in calls where now.since(call.lastSeen) > callLifetime { expired.append((key, call)) }
+        for (key, call) in calls where !call.isHeld && now.since(call.lastSeen) > callLifetime { expired.append((key, call)) }
         expired.sort { $0.1.lastSeen < $1.1.lastSeen }
         for (key, call) in expired {
             calls[key] = nil

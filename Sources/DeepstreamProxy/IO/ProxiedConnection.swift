@@ -41,6 +41,8 @@ final class ProxiedConnection {
     private var exchanges: [HTTPExchangeScanner.Exchange] = []
     /// The steering of this connection's RPC frames; nil without rules (the plain byte copy).
     private var steering: ProxySteering?
+    /// The `hold-skipped` step of the client frame being forwarded, for ``observeSteered(_:)``.
+    private var skippedHold: ProxySteering.Outcome?
 
     init(peer: PeerID, shared: ProxyShared, clientAddress: String?, loop: EventLoop) {
         self.peer = peer
@@ -167,7 +169,7 @@ final class ProxiedConnection {
         let rules = shared.rules.withLockedValue { $0 }
         if isWebSocket, !rules.isEmpty {
             // Only with rules: both directions are cut into whole frames (ProxyHandler.forwardFrames).
-            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator())
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls, format: steeringFormat)
             client.cutter = FrameCutter(expectingResponseHead: false)
             handler.cutter = FrameCutter(expectingResponseHead: true)
         }
@@ -194,9 +196,49 @@ final class ProxiedConnection {
 
     // MARK: Steering
 
+    /// The wire format steering decodes and encodes: JSON text frames on `/deepstream-json`, binary
+    /// otherwise.
+    private var steeringFormat: WireFormat { head?.path == "/deepstream-json" ? .json : .binary }
+
+    /// The opcode of frames the proxy makes on this connection (1 text, 2 binary).
+    var steeringOpcode: UInt8 { steering?.opcode ?? 2 }
+
     /// What to do with a frame the client sent (steering on).
     func steerClientFrame(_ frame: CutFrame) -> ProxySteering.Outcome {
-        steering?.clientFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+        guard steering != nil else { return ProxySteering.Outcome(action: .forward, step: nil) }
+        let outcome = steering?.clientFrame(frame) ?? ProxySteering.Outcome(action: .forward, step: nil)
+        if let skipped = steering?.takeSkippedHold() {
+            shared.count { $0.holdsSkipped += 1 }
+            // Shown after the frame's own observation (observeSteered), so the call exists by then.
+            skippedHold = skipped
+        }
+        return outcome
+    }
+
+    /// The console resolved a REQUEST held on this connection (release, answer, reject, drop); nothing
+    /// happens when it is no longer held or typed data is not JSON.
+    func resolveHeld(correlationId: String, _ resolution: HeldCallResolution) {
+        guard let client, let upstream else { return }
+        // A direction that gave up cutting (a frame over the limit, bytes that are not frames) is a raw
+        // byte stream again: a frame of the proxy's could land inside another, so nothing is sent.
+        switch resolution {
+        case .release:
+            guard client.cutter?.isCutting == true else { return }
+        case .respond, .fail, .reject:
+            guard upstream.cutter?.isCutting == true else { return }
+        case .drop:
+            break
+        }
+        guard let outcome = steering?.resolveHeld(correlationId: correlationId, resolution) else { return }
+        observeSteered(outcome)
+        client.carryOut(outcome.action)
+        if case .drop = resolution, observing, let name = outcome.name {
+            // Nothing more will ever cross the proxy for it: the server never saw it.
+            batch.append(.heldEnded(
+                name: name, correlationId: correlationId,
+                reason: "dropped in the proxy (the requestor's client times out on its own)", at: shared.clock()))
+        }
+        submitObservations()
     }
 
     /// What to do with a frame the server sent (steering on).
@@ -210,7 +252,7 @@ final class ProxiedConnection {
     func switchProvider(name: String, off: Bool) {
         guard isWebSocket, let client, let upstream else { return }
         if steering == nil {
-            steering = ProxySteering(rules: shared.rules.withLockedValue { $0 }, random: SystemRandomNumberGenerator())
+            steering = ProxySteering(rules: shared.rules.withLockedValue { $0 }, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls, format: steeringFormat)
         }
         steering?.setSwitchedOff(name, off)
         client.startCuttingAtBoundary()
@@ -223,7 +265,7 @@ final class ProxiedConnection {
         guard isWebSocket, let client, let upstream else { return }
         if steering == nil {
             guard !rules.isEmpty else { return }
-            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator())
+            steering = ProxySteering(rules: rules, random: SystemRandomNumberGenerator(), holdsCalls: shared.configuration.holdsCalls, format: steeringFormat)
         } else {
             steering?.replaceRules(rules)
         }
@@ -233,6 +275,13 @@ final class ProxiedConnection {
 
     /// Records that a rule acted on a call (shown in the call's timeline).
     func observeSteered(_ outcome: ProxySteering.Outcome) {
+        if let skipped = skippedHold, observing, let step = skipped.step, let name = skipped.name,
+            let correlationId = skipped.correlationId
+        {
+            skippedHold = nil
+            batch.append(.steered(name: name, correlationId: correlationId, step: step, at: shared.clock()))
+            batchMessages += 1
+        }
         guard observing, let step = outcome.step, let name = outcome.name, let correlationId = outcome.correlationId else { return }
         batch.append(.steered(name: name, correlationId: correlationId, step: step, at: shared.clock()))
         batchMessages += 1
@@ -349,8 +398,15 @@ final class ProxiedConnection {
     private func end(_ reason: String) {
         guard !ended else { return }
         ended = true
+        let stillHeld = steering?.endHeld() ?? []
         if observing {
-            batch.append(.closed(peer, reason: reason, at: shared.clock()))
+            let now = shared.clock()
+            for call in stillHeld {
+                batch.append(.heldEnded(
+                    name: call.name, correlationId: call.correlationId,
+                    reason: "the connection ended while it was held in the proxy (\(reason))", at: now))
+            }
+            batch.append(.closed(peer, reason: reason, at: now))
             submitObservations()
         }
         shared.count { $0.connectionsOpen -= 1 }

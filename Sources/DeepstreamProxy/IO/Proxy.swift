@@ -195,6 +195,16 @@ package final class Proxy: Sendable {
         try? await bound.eventLoop.submit { bound.value.value?.switchProvider(name: name, off: off) }.get()
     }
 
+    /// Resolves a REQUEST a `hold` rule keeps on the connection `peer` (the requestor's) under its
+    /// `correlationId` (docs/rules.md): released to the server as it came or with edited data, answered
+    /// to the client with RESPONSE or REQUEST_ERROR, rejected (answered NO_RPC_PROVIDER) or dropped.
+    /// Returns once the connection's event loop carried it out; does nothing for a connection that is
+    /// gone or a call no longer held.
+    package func resolveHeld(peer: PeerID, correlationId: String, _ resolution: HeldCallResolution) async {
+        guard let bound = shared.connections.withLockedValue({ $0[peer] }) else { return }
+        try? await bound.eventLoop.submit { bound.value.value?.resolveHeld(correlationId: correlationId, resolution) }.get()
+    }
+
     /// Replaces the steering rules (the console's Rules overlay): new connections and every open one
     /// use them from their next frame on; an open connection that was a byte copy starts cutting
     /// frames at its next frame boundary. Returns once every connection's event loop applied them.

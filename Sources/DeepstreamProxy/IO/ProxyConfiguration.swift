@@ -65,6 +65,9 @@ package struct ProxyConfiguration: Sendable {
     /// Steering rules (docs/rules.md). Empty: every byte is copied as it comes; otherwise WebSocket
     /// connections are cut into whole frames so rules can act on RPC messages.
     package var steering = SteeringRules()
+    /// Whether `hold` rules keep REQUESTs in the proxy until ``Proxy/resolveHeld(peer:correlationId:_:)``
+    /// (the console); false skips them (headless `watch --proxy`: nobody could resolve them).
+    package var holdsCalls = true
 
     /// Creates a configuration for `upstream`.
     package init(upstream: Upstream) {
@@ -103,6 +106,9 @@ package struct ProxyStatistics: Hashable, Sendable {
     package var observer = ProxyObserver.Counters()
     /// Calls the observer is following.
     package var pendingCalls = 0
+    /// REQUESTs a `hold` rule did not keep because their connection already held the most it may
+    /// (``ProxySteering/heldLimit`` calls or ``ProxySteering/heldByteLimit`` bytes); later rules decided.
+    package var holdsSkipped = 0
 
     /// Creates zero counters.
     package init() {}

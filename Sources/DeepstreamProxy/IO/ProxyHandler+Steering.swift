@@ -55,10 +55,38 @@ extension ProxyHandler {
                     answer(payload)
                 case .delay(let milliseconds):
                     hold(frame.raw, milliseconds: milliseconds, observeOnRelease: delaysAnAnswer)
+                case .hold:
+                    // Kept by the connection's steering until the console resolves it; later frames go on.
+                    break
+                case .releaseRaw(let raw):
+                    send(raw)
                 }
             }
         }
         if role == .upstream { connection.upstreamSentBytes() }
+    }
+
+    /// Carries out the console's resolution of a REQUEST held on this (client-role) handler's
+    /// connection: the REQUEST goes to the server (behind any delayed frames, as a later frame would),
+    /// or an answer goes to the client. The step was recorded before, so the timeline reads hold →
+    /// resolution → what followed.
+    func carryOut(_ action: ProxySteering.Action) {
+        switch action {
+        case .releaseRaw(let raw):
+            send(raw)
+            partner?.context?.flush()
+        case .answerServer(let payload):
+            // An edited REQUEST: a masked frame of the proxy's making, to the server, in the client's
+            // order (this direction is cut, so it lands between frames).
+            let maskKey = (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255))
+            send(FrameCutter.binaryFrame(payload, maskKey: maskKey, opcode: connection.steeringOpcode))
+            partner?.context?.flush()
+        case .answerClient(let payload):
+            // Written on our socket, the client's, as the server's frame (unmasked).
+            answer(payload)
+        case .forward, .drop, .hold, .delay:
+            break
+        }
     }
 
     /// A frame the proxy makes on the client's behalf (to the server, masked) or the server's (to the
@@ -70,7 +98,7 @@ extension ProxyHandler {
         let toServer = role == .upstream
         let maskKey: (UInt8, UInt8, UInt8, UInt8)? = toServer
             ? (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255)) : nil
-        let frame = FrameCutter.binaryFrame(payload, maskKey: maskKey)
+        let frame = FrameCutter.binaryFrame(payload, maskKey: maskKey, opcode: connection.steeringOpcode)
         // The other direction must be between frames too: it is while it is being cut; otherwise the
         // frame waits for its next boundary.
         if let partner, partner.cutter == nil {

@@ -245,8 +245,12 @@ final class ConsoleRuntime {
         case .removeProvider(let name):
             host.remove(name)
         case .resolveHeld(let call, let resolution):
-            guard let broker else { break }
-            Task { await broker.steer(.resolveHeld(call, resolution)) }
+            if let broker {
+                Task { await broker.steer(.resolveHeld(call, resolution)) }
+            } else if let proxy, let requestor = call.requestor {
+                // Held in the proxy, on the requestor's connection, under the requestor's correlation id.
+                Task { await proxy.resolveHeld(peer: requestor, correlationId: call.correlationId, resolution) }
+            }
         case .replaceRules(let rules):
             if let broker {
                 Task { await broker.steer(.replaceRules(rules)) }
