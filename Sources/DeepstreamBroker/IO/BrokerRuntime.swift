@@ -334,9 +334,11 @@ final class BrokerRuntime {
         }
     }
 
-    /// Writes and flushes every connection written to since the last call (one write and one flush
-    /// each), then publishes the gauges. Called at the end of every read batch.
+    /// Publishes the gauges, then writes and flushes every connection written to since the last call
+    /// (one write and one flush each). Called at the end of every read batch. Gauges go first so that
+    /// a peer which reads an answer never then sees a gauge from before it (tests read them right after).
     func flushAll() {
+        publishGauges()
         if !unflushed.isEmpty {
             var links: [Link] = []
             swap(&links, &unflushed)
@@ -344,7 +346,6 @@ final class BrokerRuntime {
             links.removeAll(keepingCapacity: true)
             if unflushed.isEmpty { swap(&links, &unflushed) }
         }
-        publishGauges()
     }
 
     private func flush(_ link: Link) {
