@@ -18,7 +18,10 @@ struct RecordedProvidersEndToEndTests {
         ])
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         try await RunningConsole.run(arguments: ["--port", "0", "--providers-from-recording", path, "--recording-speed", "2"]) { console in
-            let screen = try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("rec 2 recorded calls") }
+            // The INFO column is narrow: `rec 2 rec…` (the detail, i, has the whole summary).
+            let screen = try await console.session.waitUntil(timeout: .seconds(10)) { screen in
+                screen.split(separator: "\n").contains { $0.contains(" greet ") && $0.contains("rec 2") }
+            }
             for name in ["greet", "add", "lookup"] { try await console.waitForProvider(name, state: "on") }
             let match = try #require(screen.firstMatch(of: /ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/), "no URL on: \(screen)")
             let url = "ws://127.0.0.1:\(match.output.1)/deepstream"
@@ -46,7 +49,7 @@ struct RecordedProvidersEndToEndTests {
             // The built-in mocks are still there; the recorded echo replaced the built-in one.
             let after = try await console.session.capturePane()
             #expect(after.contains("add-two-numb"))
-            #expect(after.split(separator: "\n").contains { $0.contains(" echo ") && $0.contains("rec 1 recorded call") }, "\(after)")
+            #expect(after.split(separator: "\n").contains { $0.contains(" echo ") && $0.contains("rec 1") }, "\(after)")
         }
     }
 
