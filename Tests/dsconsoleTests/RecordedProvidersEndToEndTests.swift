@@ -19,10 +19,11 @@ struct RecordedProvidersEndToEndTests {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         try await RunningConsole.run(arguments: ["--port", "0", "--providers-from-recording", path, "--recording-speed", "2"]) { console in
             // The INFO column is narrow: `rec 2 rec…` (the detail, i, has the whole summary).
-            let screen = try await console.session.waitUntil(timeout: .seconds(10)) { screen in
+            try await console.session.waitUntil(timeout: .seconds(10)) { screen in
                 screen.split(separator: "\n").contains { $0.contains(" greet ") && $0.contains("rec 2") }
             }
             for name in ["greet", "add", "lookup"] { try await console.waitForProvider(name, state: "on") }
+            let screen = try await console.session.waitUntil { $0.contains("OPEN ws://") }
             let match = try #require(screen.firstMatch(of: /ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/), "no URL on: \(screen)")
             let url = "ws://127.0.0.1:\(match.output.1)/deepstream"
 
@@ -50,6 +51,41 @@ struct RecordedProvidersEndToEndTests {
             let after = try await console.session.capturePane()
             #expect(after.contains("add-two-numb"))
             #expect(after.split(separator: "\n").contains { $0.contains(" echo ") && $0.contains("rec 1") }, "\(after)")
+        }
+    }
+
+    @Test("a then @FILE in the Providers pane adds the recording's names as providers; a bad path reopens the prompt")
+    func addFromThePrompt() async throws {
+        let dir = try OpenRecordingEndToEndTests.shortDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("w.jsonl").path
+        let lines = [
+            RecordingFormat.line(for: RecordingHeader(source: "test", startedAt: Timestamp(nanoseconds: RecordedProvidersTests.start))),
+            RecordedProvidersTests.call("weather", "w1", request: #"{"city":"Oslo"}"#, response: #"{"sky":"grey"}"#),
+            RecordedProvidersTests.call("greet", "g1", request: #"{"name":"Ada"}"#, response: #""recorded hello""#),
+        ]
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try await RunningConsole.run(arguments: ["--port", "0"]) { console in
+            try await console.waitForProvider("add-two-numbers", state: "on")
+            let screen = try await console.session.waitUntil { $0.contains("OPEN ws://") }
+            let match = try #require(screen.firstMatch(of: /ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/), "no URL on: \(screen)")
+            let url = "ws://127.0.0.1:\(match.output.1)/deepstream"
+            try await console.session.sendKeys("Tab")  // Calls → Providers
+            try await console.session.sendKeys("a")
+            try await console.session.waitUntil { $0.contains("· @calls.jsonl") }
+            try await console.session.type("@" + dir.appendingPathComponent("none.jsonl").path)
+            try await console.session.sendKeys("Enter")
+            try await console.session.waitUntil { $0.contains("Add provider") && $0.contains("cannot read recording") }
+            try await console.session.sendKeys("C-u")
+            try await console.session.type("@" + path)
+            try await console.session.sendKeys("Enter")
+            try await console.session.waitUntil { $0.contains("Providing 1 recorded RPC from \(path) (skipped, already own providers: greet)") }
+            try await console.waitForProvider("weather", state: "on")
+            let weather = try await ChildProcess.run(["call", "weather", #"{"city": "Oslo"}"#, "--url", url])
+            #expect(weather.stdout == #"{"sky":"grey"}"# + "\n", "\(weather.stderr)")
+            // greet stays the built-in mock (the recorded greet was skipped).
+            let greet = try await ChildProcess.run(["call", "greet", #"{"name": "Ada"}"#, "--url", url])
+            #expect(greet.stdout.contains("Hello, Ada!"), "\(greet.stdout)")
         }
     }
 
