@@ -107,5 +107,17 @@ struct RecordedProvidersEndToEndTests {
             let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
             #expect(message.hasPrefix("dsconsole: cannot read recording "), "\(message)")
         }
+        // Usage errors (64) before anything starts: open and cluster have nothing to provide on.
+        for (arguments, expected) in [
+            (["open", path, "--providers-from-recording", path], "open is offline"),
+            (["cluster", "redis://127.0.0.1:1", "--providers-from-recording", path], "the cluster view is read-only"),
+            (["--recording-match", "name"], "go with --providers-from-recording"),
+            (["--providers-from-recording", path, "--recording-speed", "0"], "--recording-speed must be a positive number or max"),
+            (["connect", "ws://127.0.0.1:1", "--providers-from-recording", path, "--recording-match", "value"], "must be data or name"),
+        ] {
+            let run = try await ChildProcess.run(arguments)
+            #expect(run.status == 64, "\(arguments) \(run.stderr)")
+            #expect(run.stderr.contains(expected), "\(run.stderr)")
+        }
     }
 }
