@@ -23,6 +23,9 @@ package enum ConsoleAction: Hashable, Sendable {
     /// The runtime could not parse an interactively added provider's behaviour; `input` is the
     /// prompt text as typed (the prompt reopens with it).
     case ownProviderRejected(name: String, message: String, input: String? = nil)
+    /// The runtime read a recording as providers (the prompt's `@FILE`): `specs` are new own
+    /// providers; `skipped` names recorded RPCs left out because an own provider has the name.
+    case recordedProvidersLoaded(path: String, specs: [OwnProviderSpec], skipped: [String])
     /// The embedded broker's steering rules at start (the Rules overlay lists them).
     case rulesLoaded(SteeringRules)
     /// Text pasted with bracketed paste: inserted as is (no auto-indent, newlines kept in the body).

@@ -12,6 +12,11 @@ package enum ConsoleEffect: Hashable, Sendable {
     /// Parse `behaviour` (MockProviders syntax) for a new own provider `name`; answer with
     /// ``ConsoleAction/ownProviderRegistered(_:)`` or ``ConsoleAction/ownProviderRejected(name:message:)``.
     case registerProvider(name: String, behaviour: String)
+    /// Read the recording at `path` and add its RPC names as own providers answering with the
+    /// recorded answers (the add-provider prompt's `@FILE`); answer with
+    /// ``ConsoleAction/recordedProvidersLoaded(path:specs:skipped:)`` or
+    /// ``ConsoleAction/ownProviderRejected(name:message:input:)``.
+    case loadRecordedProviders(path: String)
     /// Stop providing the own provider `name` (if provided) and forget it.
     case removeProvider(name: String)
     /// Switch another client's provider registration off (its requests are rejected on its behalf) or

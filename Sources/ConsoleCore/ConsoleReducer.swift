@@ -26,6 +26,11 @@ package func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [Co
         effects = specs.flatMap { state.addOwnProvider($0) }
     case .ownProviderRegistered(let spec):
         effects = state.addOwnProvider(spec)
+    case .recordedProvidersLoaded(let path, let specs, let skipped):
+        effects = specs.flatMap { state.addOwnProvider($0) }
+        var text = "Providing \(specs.count) recorded RPC\(specs.count == 1 ? "" : "s") from \(path)"
+        if !skipped.isEmpty { text += " (skipped, already own providers: \(skipped.joined(separator: ", ")))" }
+        state.notify(text)
     case .ownProviderRejected(let name, let message, let input):
         state.notify("Provider \(name): \(message)", isError: true)
         // The prompt comes back with the text as typed, so the user fixes it instead of retyping.

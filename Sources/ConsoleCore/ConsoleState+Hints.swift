@@ -9,7 +9,7 @@ extension ConsoleState {
         case .help, .messages, .result, .providerDetail, .diff: return "j/k scroll · Esc closes"
         case .historySearch: return "History: type to search · ↑/↓ choose · Enter loads · Esc cancels"
         case .rules: return rules.editor != nil ? "Rule: JSON · Enter saves · Esc cancels" : "Rules: Space on/off · a add · e edit · d delete · Esc close"
-        case .addProvider: return "Add provider: name behaviour · Enter adds · Esc cancels"
+        case .addProvider: return "Add provider: name behaviour, or @recording.jsonl · Enter adds · Esc cancels"
         case .writeRecording: return "Write recording: file name · Enter writes · Esc cancels"
         case .confirmQuit, .confirmDelete: return "y / n"
         case .nodes: return "Nodes: j/k select · g/G first/last · ? help · Esc close"
@@ -105,7 +105,8 @@ extension ConsoleState {
         } else if let provider = providers.ownIndex(of: name).map({ providers.own[$0] }) {
             let where_ = configuration.embeddedBroker ? "the embedded server" : "the remote server"
             let live = provider.registration == .provided ? "live on \(where_)" : "not provided on \(where_) (Space provides it)"
-            lines.append(StyledLine("This console's mock provider · \(provider.registration.label): \(live)"))
+            let kind = provider.recording.map { "provider answering from the recording \($0)" } ?? "mock provider"
+            lines.append(StyledLine("This console's \(kind) · \(provider.registration.label): \(live)"))
             lines.append(StyledLine())
             lines.append(StyledLine("Behaviour", .title))
             lines += DisplayFormat.wrap(provider.behaviour, width: 76).map { StyledLine("  " + $0) }

@@ -334,6 +334,15 @@ extension ConsoleState {
             promptError = nil
             let text = editor.text.trimmingSpaces()
             guard !text.isEmpty else { return [.requestRedraw] }
+            if text.hasPrefix("@") {
+                // `@FILE`: every RPC name of a recording becomes a provider answering from it.
+                let path = String(text.dropFirst()).trimmingSpaces()
+                guard !path.isEmpty else {
+                    reopenPrompt(editor.text, error: "@ needs a recording file, e.g. @calls.jsonl")
+                    return [.requestRedraw]
+                }
+                return [.loadRecordedProviders(path: path), .requestRedraw]
+            }
             let parts = text.split(separator: " ", maxSplits: 1)
             let name = String(parts[0])
             let behaviour = parts.count > 1 ? String(parts[1]).trimmingSpaces() : "echo"

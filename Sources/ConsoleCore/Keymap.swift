@@ -101,7 +101,7 @@ package struct Keymap: Hashable, Sendable {
         KeyBinding(.panes, [.character("G"), .end], .last, "last row (Calls: follow new calls, resume a paused view)"),
 
         KeyBinding(.providers, [.character(" ")], .toggleProvide, "provide / unprovide an own provider; switch another client's off / on (embedded broker)"),
-        KeyBinding(.providers, [.character("a")], .addProvider, "add a provider (name and behaviour)"),
+        KeyBinding(.providers, [.character("a")], .addProvider, "add a provider (name and behaviour, or @FILE: a recording)"),
         KeyBinding(.providers, [.character("d")], .deleteProvider, "delete the selected own provider (asks first)"),
         KeyBinding(.providers, [.enter], .composeForSelected, "compose a call to the selected provider"),
         KeyBinding(.providers, [.character("i")], .showProviderDetail, "the provider's details (behaviour, calls)"),

@@ -39,6 +39,8 @@ package struct OwnProvider: Hashable, Sendable {
     package var name: String
     /// The behaviour summary.
     package var behaviour: String
+    /// The recording it answers from; nil for a mock behaviour.
+    package var recording: String?
     /// Registration with the server.
     package var registration: Registration = .unprovided
     /// Requests served.
@@ -50,5 +52,9 @@ package struct OwnProvider: Hashable, Sendable {
     package init(_ spec: OwnProviderSpec) {
         name = spec.name
         behaviour = spec.behaviour
+        recording = spec.recording
     }
+
+    /// What the Providers pane's INFO column shows: the behaviour, marked `rec` for a recording.
+    package var info: String { recording == nil ? behaviour : "rec " + behaviour }
 }

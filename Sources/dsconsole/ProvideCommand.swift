@@ -96,7 +96,7 @@ struct ProvideCommand: AsyncParsableCommand {
             if let fromRecording {
                 providers = try recordedProviders(fromRecording)
             } else {
-                providers = try self.definitions().map(Self.served)
+                providers = try self.definitions().map(ServedProvider.mock)
             }
             let engine = try await connection.connect()
             try await serve(providers, on: engine)
@@ -164,30 +164,14 @@ struct ProvideCommand: AsyncParsableCommand {
         }
     }
 
-    /// A name to provide: its summary for the start line and how to register it on an engine.
-    struct ServedProvider: Sendable {
-        /// The RPC name.
-        var name: String
-        /// What it answers, for people (`echo`, `12 recorded calls`).
-        var summary: String
-        /// Provides the name on the engine, reporting every served call to the log.
-        var register: @Sendable (ClientEngine, ServedCallLog) async throws(ProviderError) -> Void
-    }
-
-    /// A mock provider definition as a served provider.
-    static func served(_ definition: ProviderDefinition) -> ServedProvider {
-        ServedProvider(name: definition.name, summary: definition.behaviour.summary) { engine, log throws(ProviderError) in
-            try await MockProviderHost.provide(definition, on: engine) { request, plan in
-                log.record(request, plan: plan, at: ClientEngine.wallClock())
-            }
-        }
-    }
-
     /// The providers answering from the recording at `path`.
     private func recordedProviders(_ path: String) throws(CommandFailure) -> [ServedProvider] {
         let match = match.flatMap(RecordedResponses.Match.init(rawValue:)) ?? .data
         let divisor = speed == "max" ? 0 : Double(speed ?? "1") ?? 1
-        return try RecordingProviderHost.providers(from: path, names: names, match: match, speed: divisor)
+        let loaded = try RecordingProviderHost.load(path, names: names, match: match, speed: divisor)
+        // Bad lines are skipped: the answers that can be read are still useful.
+        for note in loaded.notes { StandardStreams.printError("dsconsole: \(note)") }
+        return loaded.providers
     }
 
     /// Provides every name on `engine`, waits for the server's acknowledgements, then serves until a
@@ -197,7 +181,7 @@ struct ProvideCommand: AsyncParsableCommand {
         let log = ServedCallLog()
         for definition in definitions {
             do {
-                try await definition.register(engine, log)
+                try await definition.register(engine) { request, plan in log.record(request, plan: plan, at: ClientEngine.wallClock()) }
             } catch {
                 throw CommandFailure(.usage, "dsconsole: \(error.description)")
             }

@@ -3,37 +3,60 @@ import DeepstreamClient
 import DeepstreamProtocol
 import MockProviders
 
-/// `dsconsole provide --from-recording`: providers that answer with a recording's answers
-/// (``RecordedResponses``), served through the same log as the mock providers.
+/// Providers that answer with a recording's answers (``RecordedResponses``): what `dsconsole provide
+/// --from-recording` serves and what the console loads with `--providers-from-recording`, so both
+/// answer identically.
 enum RecordingProviderHost {
-    /// One provider per name of the recording (or per name of `names`); the recording is read once
-    /// and shared by all. Bad lines are skipped with a note on stderr (the answers that can be read
-    /// are still useful); a file that holds no usable call is an error (65).
-    static func providers(
-        from path: String, names: [String], match: RecordedResponses.Match, speed: Double
-    ) throws(CommandFailure) -> [ProvideCommand.ServedProvider] {
+    /// A recording read as providers.
+    struct Loaded: Sendable {
+        /// One provider per chosen name, in name order.
+        var providers: [ServedProvider]
+        /// Lines that are not valid recording lines (skipped).
+        var badLineCount: Int
+        /// The first of them, as `line N: problem`.
+        var firstBadLine: String?
+        /// What the reader left out, one line each, prefixed with the file name: skipped bad lines,
+        /// recorded calls that cannot be played back (denied, abandoned).
+        var notes: [String]
+    }
+
+    /// Reads the recording at `path` (missing or unreadable: 66) and makes its providers.
+    static func load(
+        _ path: String, names: [String] = [], match: RecordedResponses.Match, speed: Double
+    ) throws(CommandFailure) -> Loaded {
         let text = try StandardStreams.readFile(path, what: "recording")
+        return try load(text: text, file: path, names: names, match: match, speed: speed)
+    }
+
+    /// One provider per name of the recording `text` (or per name of `names`); the recording is read
+    /// once and shared by all. Bad lines are skipped and reported in ``Loaded`` (the caller decides
+    /// whether they are fatal); a text with no header and no call, or with no call that can be
+    /// served, is an error (65).
+    static func load(
+        text: String, file path: String, names: [String] = [], match: RecordedResponses.Match, speed: Double
+    ) throws(CommandFailure) -> Loaded {
         let read = RecordingReader.read(text)
         if read.header == nil, read.calls.isEmpty {
             let problem = read.firstBadLine.map { ": \($0)" } ?? " (no header line)"
             throw CommandFailure(.dataError, "dsconsole: \(path): not a recording\(problem)")
         }
+        var notes: [String] = []
         if let bad = read.firstBadLine {
-            StandardStreams.printError("dsconsole: \(path): skipped \(read.badLineCount) bad line\(read.badLineCount == 1 ? "" : "s") (first: \(bad))")
+            notes.append("\(path): skipped \(read.badLineCount) bad line\(read.badLineCount == 1 ? "" : "s") (first: \(bad))")
         }
         let responses = RecordedResponses(read.calls, match: match, speed: speed)
         for (reason, count) in responses.unusable.sorted(by: { $0.key < $1.key }) {
-            StandardStreams.printError("dsconsole: \(path): \(count) recorded call\(count == 1 ? "" : "s") not served: \(reason)")
+            notes.append("\(path): \(count) recorded call\(count == 1 ? "" : "s") not served: \(reason)")
         }
         var seen = Set<String>()
         let chosen = names.isEmpty ? responses.names : names.filter { seen.insert($0).inserted }
         if chosen.isEmpty { throw CommandFailure(.dataError, "dsconsole: \(path): no recorded call can be served") }
         // Names without a usable recorded call are still provided: every request gets notRecorded.
         let shared = Locked(responses)
-        return chosen.map { name in
+        let providers = chosen.map { name in
             let count = responses.count(for: name)
             let summary = "\(count) recorded call\(count == 1 ? "" : "s"), match \(match.rawValue)"
-            return ProvideCommand.ServedProvider(name: name, summary: summary) { engine, log throws(ProviderError) in
+            return ServedProvider(name: name, summary: summary, recording: path) { engine, report throws(ProviderError) in
                 try await engine.provide(name) { data, response, requestor in
                     let request = ProviderRequest(
                         name: response.name, correlationId: response.correlationId, data: data,
@@ -41,10 +64,11 @@ enum RecordingProviderHost {
                     let answer = shared.withLock { $0.answer(name: name, data: data) }
                     let plan = Self.plan(for: answer, name: name, data: data)
                     carryOut(answer, plan: plan, on: response)
-                    log.record(request, plan: plan, at: ClientEngine.wallClock())
+                    report(request, plan)
                 }
             }
         }
+        return Loaded(providers: providers, badLineCount: read.badLineCount, firstBadLine: read.firstBadLine?.description, notes: notes)
     }
 
     /// The mock-provider plan an answer amounts to (what the served-call log prints).

@@ -22,6 +22,49 @@ struct ProvidersPaneTests {
         #expect(state.providers.own[0].registration == .provided)
     }
 
+    @Test func aRecordedProviderIsMarkedRecAndItsDetailNamesTheRecording() {
+        var state = providersState()
+        let effects = reduce(&state, .ownProvidersLoaded([
+            OwnProviderSpec(name: "echo", behaviour: "echo"),
+            OwnProviderSpec(name: "greet", behaviour: "3 recorded calls, match data", recording: "calls.jsonl"),
+        ]))
+        #expect(work(effects) == [.provide(name: "echo"), .provide(name: "greet")])
+        #expect(state.providers.own.map(\.info) == ["echo", "rec 3 recorded calls, match data"])
+        #expect(state.providers.own.map(\.recording) == [nil, "calls.jsonl"])
+        press(&state, .character("j"), .character("i"))
+        let text = state.providerDetailLines.map(\.description)
+        #expect(text.contains { $0.contains("provider answering from the recording calls.jsonl") }, "\(text)")
+        // Space toggles it like any own provider.
+        press(&state, .escape)
+        _ = reduce(&state, .engine(.providerAcknowledged(name: "greet", provided: true, at: time(0))))
+        #expect(work(press(&state, .character(" "))) == [.unprovide(name: "greet")])
+    }
+
+    @Test func thePromptTakesARecordingWithAnAt() {
+        var state = providersState()
+        _ = reduce(&state, .ownProvidersLoaded([OwnProviderSpec(name: "echo", behaviour: "echo")]))
+        press(&state, .character("a"))
+        type(&state, "@ calls.jsonl ")
+        #expect(work(press(&state, .enter)) == [.loadRecordedProviders(path: "calls.jsonl")])
+        #expect(state.overlay == nil)
+        let effects = reduce(&state, .recordedProvidersLoaded(
+            path: "calls.jsonl", specs: [OwnProviderSpec(name: "greet", behaviour: "2 recorded calls, match data", recording: "calls.jsonl")],
+            skipped: ["echo"]))
+        #expect(work(effects) == [.provide(name: "greet")])
+        #expect(state.providers.own.map(\.info) == ["echo", "rec 2 recorded calls, match data"])
+        #expect(state.notice?.text == "Providing 1 recorded RPC from calls.jsonl (skipped, already own providers: echo)")
+        // A bare @ reopens the prompt with the problem; a bad file comes back the same way.
+        press(&state, .character("a"))
+        type(&state, "@")
+        #expect(work(press(&state, .enter)).isEmpty)
+        #expect(state.promptError == "@ needs a recording file, e.g. @calls.jsonl")
+        press(&state, .escape)
+        _ = reduce(&state, .ownProviderRejected(name: "@bad.jsonl", message: "bad.jsonl: line 2: not JSON", input: "@bad.jsonl"))
+        #expect(state.notice?.text == "Provider @bad.jsonl: bad.jsonl: line 2: not JSON")
+        guard case .addProvider(let editor) = state.overlay else { Issue.record("the prompt should reopen"); return }
+        #expect(editor.text == "@bad.jsonl")
+    }
+
     @Test func spaceTogglesProvideAndUnprovide() {
         var state = providersState()
         _ = reduce(&state, .ownProvidersLoaded([

@@ -189,7 +189,7 @@ struct ConsoleViewTests {
         for character in "greet echo" { _ = reduce(&state, .key(.character(character))) }
         var snapshot = ViewFixture.render(state, columns: 80, rows: 24).textSnapshot()
         #expect(snapshot.contains("│ name behaviour: greet echo"))
-        #expect(snapshot.contains("e.g. greet echo · greet template Hi {{name}} · Esc cancels"))
+        #expect(snapshot.contains("e.g. greet echo · greet template Hi {{name}} · @calls.jsonl"))
         _ = reduce(&state, .key(.escape))
         _ = reduce(&state, .key(.function(5)))
         _ = reduce(&state, .key(.character("q")))

@@ -97,4 +97,20 @@ struct ConsoleProviderHostTests {
             #expect(failed == .failure(.requestError("nope")))
         }
     }
+
+    @Test("A recorded provider answers the recorded response for equal data and notRecorded otherwise")
+    func recordedProvider() async throws {
+        let loaded = try RecordingProviderHost.load(text: RecordedProvidersTests.text(), file: "calls.jsonl", match: .data, speed: 1)
+        try await Self.withSetup { host, caller in
+            for provider in loaded.providers { _ = host.add(provider, provideAtStart: true) }
+            host.provide("greet")
+            // Equal data in another spelling finds the recorded answer.
+            let ada = try await Self.call(caller, "greet", data: ["name": "Ada"]) { (try? $0.get()) != nil }
+            #expect(try ada.get() == ["greeting": "Hello, Ada!"])
+            let bob = try await Self.call(caller, "greet", data: ["name": "Bob"]) { _ in true }
+            #expect(try bob.get() == ["greeting": "Hello, Bob!"])
+            let other = try await Self.call(caller, "greet", data: ["name": "Cy"]) { _ in true }
+            #expect(other == .failure(.requestError(["notRecorded": ["name": "greet", "data": ["name": "Cy"]]])))
+        }
+    }
 }

@@ -17,7 +17,8 @@ package enum DialogView {
             for (offset, line) in errorLines.enumerated() {
                 buffer.put(line, row: inner.row + 1 + offset, column: inner.column + 1, style: styles[.stateError], maxWidth: inner.width - 1)
             }
-            let hint = "e.g. greet echo · greet template Hi {{name}} · Esc cancels"
+            // Esc is on the hints line; the room goes to the recording form.
+            let hint = "e.g. greet echo · greet template Hi {{name}} · @calls.jsonl"
             buffer.put(hint, row: inner.row + 2 + errorLines.count, column: inner.column + 1, style: styles[.dim], maxWidth: inner.width - 1)
         case .writeRecording(let editor):
             let width = min(area.width - 4, 64)

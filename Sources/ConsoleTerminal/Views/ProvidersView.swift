@@ -42,7 +42,7 @@ package enum ProvidersView {
                 case .unprovided: .dim
                 }
                 spans = [
-                    (provider.registration.label, role), (provider.name, .text), (provider.behaviour, .dim),
+                    (provider.registration.label, role), (provider.name, .text), (provider.info, .dim),
                     (String(provider.callCount), .text), (DisplayFormat.latency(provider.lastLatency), .text),
                 ]
             case .remote(let remoteIndex):

@@ -41,6 +41,9 @@ struct ClusterCommand: AsyncParsableCommand {
     @OptionGroup var options: ConsoleOptions
 
     func validate() throws {
+        if options.providersFromRecording != nil {
+            throw ValidationError("--providers-from-recording: the cluster view is read-only (no providers of its own)")
+        }
         if proxy == nil, listen != ProxyOptions.defaultListen || upstreamCA != nil {
             throw ValidationError("--listen and --upstream-ca go with --proxy UPSTREAM")
         }

@@ -8,6 +8,7 @@ import DeepstreamProtocol
 import DeepstreamProxy
 import Foundation
 import Logging
+import MockProviders
 
 #if canImport(Glibc)
 import Glibc
@@ -58,31 +59,24 @@ enum ConsoleLauncher {
         try checkTerminal()
         let theme: Theme
         let providers: [OwnProviderSpecSource]
+        var recordingNotes: [String] = []
         switch (ThemeSelection.resolve(options.theme), BuiltInProviders.load(path: options.providers)) {
         case (.failure(let error), _), (_, .failure(let error)):
             throw fail(error.description)
         case (.success(let loadedTheme), .success(let file)):
             theme = loadedTheme
-            providers = file.providers.map { definition in
-                // The providers file's provideOnStart applies to the embedded broker only.
-                let provide = switch target {
-                case .embedded: file.provideOnStart
-                case .remote(_, _, _, let selection): selection.includes(definition.name)
-                // In front of a real server the console's mocks would answer the apps' calls: opt-in
-                // with Space, as on a remote server.
-                case .proxied: false
-                case .cluster: false
-                }
-                return OwnProviderSpecSource(definition: definition, provideAtStart: provide)
-            }
+            let (recorded, notes) = try recordedProviders(options)
+            recordingNotes = notes
+            providers = ownProviders(file, recorded: recorded, target: target)
             if case .remote(_, _, _, .named(let names)) = target {
-                let unknown = names.subtracting(file.providers.map(\.name)).sorted()
+                let unknown = names.subtracting(providers.map(\.provider.name)).sorted()
                 if !unknown.isEmpty { throw fail("--provide: no such provider: \(unknown.joined(separator: ", "))") }
             }
         }
         let paths = StatePaths()
         let historyStore = HistoryStore(path: options.history ?? paths.historyFile)
         let logger = bootstrapLogging(path: options.logFile ?? paths.logFile, level: options.logLevel)
+        for note in recordingNotes { logger.notice("\(note)") }
         var entries: [ComposerHistoryEntry] = []
         switch historyStore.load() {
         case .success(let loaded): entries = loaded
@@ -215,6 +209,8 @@ enum ConsoleLauncher {
         let runtime = ConsoleRuntime(
             screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger, broker: clusterEndpoint == nil ? broker : nil, proxy: proxy)
+        runtime.recordingMatch = options.match
+        runtime.recordingSpeed = options.speed
         if let proxy { runtime.topicCounts = { proxy.statistics.observer.messagesPerTopic } }
         if let clusterStreams { runtime.relay(clusterStreams.actions) }
         let relayedStreams = clusterStreams
@@ -244,6 +240,46 @@ enum ConsoleLauncher {
         }
         if ending == .inputClosed {
             throw fail(TerminalError.inputClosed.description)
+        }
+    }
+
+    /// The console's own providers: the providers file's, then the recording's; a recorded name
+    /// replaces the mock of the same name (serving the recording was asked for).
+    static func ownProviders(_ file: ProvidersFile, recorded: [ServedProvider], target: Target) -> [OwnProviderSpecSource] {
+        let recordedNames = Set(recorded.map(\.name))
+        let all = file.providers.filter { !recordedNames.contains($0.name) }.map(ServedProvider.mock) + recorded
+        return all.map { provider in
+            // The providers file's provideOnStart applies to the embedded broker only (a recording is
+            // always provided there).
+            let provide = switch target {
+            case .embedded: provider.recording != nil || file.provideOnStart
+            case .remote(_, _, _, let selection): selection.includes(provider.name)
+            // In front of a real server the console's providers would answer the apps' calls: opt-in
+            // with Space, as on a remote server.
+            case .proxied: false
+            case .cluster: false
+            }
+            return OwnProviderSpecSource(provider: provider, provideAtStart: provide)
+        }
+    }
+
+    /// The providers of `--providers-from-recording` (none without it). A file that cannot be read
+    /// (66), is not a recording or has any bad line (65) stops the start with one line naming the
+    /// first bad line, as `replay` does: a console silently answering `notRecorded` for calls lost to
+    /// a bad line would mislead.
+    /// Also returns the notes on recorded calls that cannot be played back (for the log file).
+    static func recordedProviders(_ options: ConsoleOptions) throws -> ([ServedProvider], notes: [String]) {
+        guard let path = options.providersFromRecording else { return ([], []) }
+        do throws(CommandFailure) {
+            let loaded = try RecordingProviderHost.load(path, match: options.match, speed: options.speed)
+            if let bad = loaded.firstBadLine {
+                let count = loaded.badLineCount
+                throw CommandFailure(.dataError, "dsconsole: \(path): \(bad) (\(count) bad line\(count == 1 ? "" : "s"))")
+            }
+            return (loaded.providers, loaded.notes)
+        } catch {
+            _ = StandardStreams.writeAll(error.message + "\n", to: 2)
+            throw ExitCode(error.status.rawValue)
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallRecording
 import ConsoleCore
 import DeepstreamClient
 import Logging
@@ -16,6 +17,24 @@ struct ConsoleOptions: ParsableArguments {
         "Providers file for the console's own mock providers (default: the built-in set, see Examples/providers.json).",
         valueName: "FILE"))
     var providers: String?
+
+    /// `--providers-from-recording`.
+    @Option(name: .customLong("providers-from-recording"), help: ArgumentHelp(
+        "Also provide every RPC name of this recording, answering with the recorded answers (as provide --from-recording).",
+        valueName: "FILE"))
+    var providersFromRecording: String?
+
+    /// `--recording-match`.
+    @Option(name: .customLong("recording-match"), help: ArgumentHelp(
+        "With --providers-from-recording: match recorded calls by name and equal data (default) or by name only.",
+        valueName: "data|name"))
+    var recordingMatch: String?
+
+    /// `--recording-speed`.
+    @Option(name: .customLong("recording-speed"), help: ArgumentHelp(
+        "With --providers-from-recording: divide the recorded latencies by S (max: answer at once; default 1).",
+        valueName: "S"))
+    var recordingSpeed: String?
 
     /// `--call-log-capacity`.
     @Option(help: "Calls kept in the call log (oldest evicted first).")
@@ -41,15 +60,30 @@ struct ConsoleOptions: ParsableArguments {
     @Option(help: "Log level for the log file: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "notice"
 
-    /// Rejects impossible values before anything starts.
     /// `--max-message-size`: the engine's client-side limit (see ``ConnectionOptions``).
     @Option(
         name: .customLong("max-message-size"),
         help: ArgumentHelp("Refuse to send a request larger than BYTES (default 1048576).", valueName: "BYTES"))
     var maxMessageSize: Int = ClientOptions().maxMessageSize
 
+    /// How requests find their recorded answers (`--recording-match`, default data).
+    var match: RecordedResponses.Match { recordingMatch.flatMap(RecordedResponses.Match.init(rawValue:)) ?? .data }
+
+    /// The recorded-latency divisor (`--recording-speed`; `max` is 0: no delay).
+    var speed: Double { recordingSpeed == "max" ? 0 : Double(recordingSpeed ?? "1") ?? 1 }
+
+    /// Rejects impossible values before anything starts.
     func validate() throws {
         try ConnectionOptions.validateMaxMessageSize(maxMessageSize)
+        if providersFromRecording == nil, recordingMatch != nil || recordingSpeed != nil {
+            throw ValidationError("--recording-match and --recording-speed go with --providers-from-recording")
+        }
+        if let recordingMatch, RecordedResponses.Match(rawValue: recordingMatch) == nil {
+            throw ValidationError("--recording-match must be data or name")
+        }
+        if let recordingSpeed, recordingSpeed != "max", !((Double(recordingSpeed) ?? 0) > 0) {
+            throw ValidationError("--recording-speed must be a positive number or max")
+        }
         guard callLogCapacity >= 1 && callLogCapacity <= 10_000_000 else {
             throw ValidationError("--call-log-capacity must be from 1 to 10000000")
         }

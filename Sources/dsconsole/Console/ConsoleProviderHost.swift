@@ -3,19 +3,20 @@ import DeepstreamClient
 import DeepstreamProtocol
 import MockProviders
 
-/// The console's own mock providers: their behaviours by name, and the engine calls that provide and
-/// unprovide them.
+/// The console's own providers (mock behaviours and recordings): how each answers, by name, and the
+/// engine calls that provide and unprovide them.
 ///
 /// Owned by the runtime loop (not shared). Provide and unprovide requests go to the engine through one
 /// ordered queue, so a quick Space-Space cannot reach the engine as unprovide-then-provide. Requests are
-/// served by ``MockProviderHost`` (shared with `dsconsole provide`), so both answer identically.
+/// served through ``ServedProvider`` (shared with `dsconsole provide`: ``MockProviderHost`` for mock
+/// behaviours, ``RecordingProviderHost`` for recordings), so both answer identically.
 struct ConsoleProviderHost {
     private enum Command: Sendable {
-        case provide(ProviderDefinition)
+        case provide(ServedProvider)
         case unprovide(String)
     }
 
-    private var definitions: [String: ProviderDefinition] = [:]
+    private var definitions: [String: ServedProvider] = [:]
     private let commands: AsyncStream<Command>.Continuation
     private let worker: Task<Void, Never>
 
@@ -32,9 +33,9 @@ struct ConsoleProviderHost {
                         continue
                     }
                     switch command {
-                    case .provide(let definition):
+                    case .provide(let provider):
                         // The Providers pane counts served calls from the engine's events.
-                        try await MockProviderHost.provide(definition, on: engine) { _, _ in }
+                        try await provider.register(engine) { _, _ in }
                     case .unprovide(let name):
                         try await engine.unprovide(name)
                     }
@@ -45,10 +46,16 @@ struct ConsoleProviderHost {
         }
     }
 
-    /// Adds (or replaces) a provider definition; returns the spec the Providers pane shows.
+    /// Adds (or replaces) a mock provider definition; returns the spec the Providers pane shows.
     mutating func add(_ definition: ProviderDefinition, provideAtStart: Bool) -> OwnProviderSpec {
-        definitions[definition.name] = definition
-        return OwnProviderSpec(name: definition.name, behaviour: definition.behaviour.summary, provideAtStart: provideAtStart)
+        add(.mock(definition), provideAtStart: provideAtStart)
+    }
+
+    /// Adds (or replaces) a provider; returns the spec the Providers pane shows.
+    mutating func add(_ provider: ServedProvider, provideAtStart: Bool) -> OwnProviderSpec {
+        definitions[provider.name] = provider
+        return OwnProviderSpec(
+            name: provider.name, behaviour: provider.summary, recording: provider.recording, provideAtStart: provideAtStart)
     }
 
     /// Whether `name` is one of the console's own providers.

@@ -1,3 +1,4 @@
+import CallRecording
 import ConsoleCore
 import DeepstreamBroker
 import DeepstreamProxy
@@ -48,6 +49,10 @@ final class ConsoleRuntime {
     private var paste = PasteAssembler()
     /// Proxy mode: the proxy's messages per topic so far, sampled with every clock tick.
     var topicCounts: (@Sendable () -> [Topic: Int])?
+    /// How the prompt's `@FILE` recordings match requests (`--recording-match`).
+    var recordingMatch = RecordedResponses.Match.data
+    /// The recorded-latency divisor for the prompt's `@FILE` recordings (`--recording-speed`).
+    var recordingSpeed = 1.0
     /// The embedded broker, for live steering (switch-off, rules); nil on a remote server or proxy.
     private let broker: Broker?
     /// The console's proxy in proxy mode, for switching providers off there.
@@ -83,7 +88,7 @@ final class ConsoleRuntime {
         apply(.historyLoaded(entries))
         var specs: [OwnProviderSpec] = []
         for source in providers {
-            specs.append(host.add(source.definition, provideAtStart: source.provideAtStart))
+            specs.append(host.add(source.provider, provideAtStart: source.provideAtStart))
         }
         apply(.ownProvidersLoaded(specs))
         if let steering = broker?.configuration.steering ?? proxy?.configuration.steering { apply(.rulesLoaded(steering)) }
@@ -164,6 +169,8 @@ final class ConsoleRuntime {
             for event in events { apply(.engine(event)) }
         case .action(let action):
             apply(action)
+        case .recordedProviders(let path, let result):
+            addRecordedProviders(path, result)
         case .frameDue:
             frameWakePending = false
         }
@@ -244,6 +251,20 @@ final class ConsoleRuntime {
             }
         case .removeProvider(let name):
             host.remove(name)
+        case .loadRecordedProviders(let path):
+            // Read off the loop: a large recording must not freeze the screen.
+            let sink = self.sink
+            let match = recordingMatch
+            let speed = recordingSpeed
+            Task {
+                let result: Result<RecordingProviderHost.Loaded, CommandFailure>
+                do throws(CommandFailure) {
+                    result = .success(try RecordingProviderHost.load(path, match: match, speed: speed))
+                } catch {
+                    result = .failure(error)
+                }
+                sink.yield(.recordedProviders(path: path, result))
+            }
         case .resolveHeld(let call, let resolution):
             if let broker {
                 Task { await broker.steer(.resolveHeld(call, resolution)) }
@@ -275,6 +296,37 @@ final class ConsoleRuntime {
             ending = .quit
         }
         return nil
+    }
+
+    /// Adds a recording's providers to the host (names an own provider already has are skipped), or
+    /// reopens the prompt with the problem: strict on bad lines, as `--providers-from-recording`.
+    private func addRecordedProviders(_ path: String, _ result: Result<RecordingProviderHost.Loaded, CommandFailure>) {
+        let input = "@" + path
+        let loaded: RecordingProviderHost.Loaded
+        switch result {
+        case .failure(let failure):
+            apply(.ownProviderRejected(name: input, message: String(failure.message.trimmingPrefix("dsconsole: ")), input: input))
+            return
+        case .success(let value):
+            loaded = value
+        }
+        if let bad = loaded.firstBadLine {
+            let count = loaded.badLineCount
+            apply(.ownProviderRejected(name: input, message: "\(bad) (\(count) bad line\(count == 1 ? "" : "s"))", input: input))
+            return
+        }
+        for note in loaded.notes { logger.notice("\(note)") }
+        var specs: [OwnProviderSpec] = []
+        var skipped: [String] = []
+        for provider in loaded.providers {
+            if host.knows(provider.name) {
+                skipped.append(provider.name)
+                continue
+            }
+            // On a shared server nothing is provided without an explicit Space (as for `a`).
+            specs.append(host.add(provider, provideAtStart: state.configuration.embeddedBroker))
+        }
+        apply(.recordedProvidersLoaded(path: path, specs: specs, skipped: skipped))
     }
 
     /// OSC 52 asks the terminal (or tmux with `set-clipboard on`) to set the clipboard; many terminals

@@ -23,6 +23,13 @@ struct OpenCommand: AsyncParsableCommand {
     /// The shared console options.
     @OptionGroup var options: ConsoleOptions
 
+    /// Rejects options that need a server.
+    func validate() throws {
+        if options.providersFromRecording != nil {
+            throw ValidationError("--providers-from-recording: open is offline, there is nothing to provide on")
+        }
+    }
+
     func run() async throws {
         try await ConsoleLauncher.runOffline(file: file, options: options)
     }

@@ -1,9 +1,7 @@
-import MockProviders
-
-/// A provider definition with whether to provide it at start.
+/// One of the console's own providers with whether to provide it at start.
 struct OwnProviderSpecSource: Sendable {
-    /// The definition (name and behaviour).
-    var definition: ProviderDefinition
+    /// The provider (name, summary and how it answers: a mock behaviour or a recording).
+    var provider: ServedProvider
     /// Whether the console provides it as soon as it starts.
     var provideAtStart: Bool
 }

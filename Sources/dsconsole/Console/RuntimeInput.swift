@@ -12,6 +12,9 @@ enum RuntimeInput: Sendable {
     case engineEventsReady
     /// An action from an effect the runtime performed (a `make` ended, a provider was refused, …).
     case action(ConsoleAction)
+    /// A recording read for the add-provider prompt's `@FILE` (the providers still have to join the
+    /// host, which only the loop touches).
+    case recordedProviders(path: String, Result<RecordingProviderHost.Loaded, CommandFailure>)
     /// The frame the scheduler asked for is due.
     case frameDue
 }
