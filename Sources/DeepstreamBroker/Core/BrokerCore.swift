@@ -108,7 +108,7 @@ package struct BrokerCore {
                 actions += router.timerFired(timer, at: now)
             }
         case .steer(let change, let now):
-            return router.apply(change, at: now)
+            actions += router.apply(change, at: now)
         case .drain:
             router.isDraining = true
         case .terminate(let now):
