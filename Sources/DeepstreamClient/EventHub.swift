@@ -62,15 +62,19 @@ final class EventHub: Sendable {
     /// Delivers `event` to every subscriber.
     func emit(_ event: EngineEvent) {
         state.withLock { s in
-            for id in s.subscribers.keys {
-                guard var sub = s.subscribers[id] else { continue }
+            // Walked by index and updated in place: a live `keys` view would share the storage and
+            // make every write-back copy the dictionary.
+            var index = s.subscribers.startIndex
+            while index != s.subscribers.endIndex {
                 let lost: Int
-                switch sub.sink {
-                case .single(let continuation): lost = Self.deliver(event, to: continuation, drops: &sub.pendingDrops)
-                case .batched(let continuation): lost = Self.deliver([event], to: continuation, drops: &sub.pendingDrops)
+                switch s.subscribers.values[index].sink {
+                case .single(let continuation):
+                    lost = Self.deliver(event, to: continuation, drops: &s.subscribers.values[index].pendingDrops)
+                case .batched(let continuation):
+                    lost = Self.deliver([event], to: continuation, drops: &s.subscribers.values[index].pendingDrops)
                 }
                 s.totalDropped += lost
-                s.subscribers[id] = sub
+                s.subscribers.formIndex(after: &index)
             }
         }
     }
@@ -79,17 +83,19 @@ final class EventHub: Sendable {
     func emit(contentsOf events: [EngineEvent]) {
         guard !events.isEmpty else { return }
         state.withLock { s in
-            for id in s.subscribers.keys {
-                guard var sub = s.subscribers[id] else { continue }
+            var index = s.subscribers.startIndex
+            while index != s.subscribers.endIndex {
                 var lost = 0
-                switch sub.sink {
+                switch s.subscribers.values[index].sink {
                 case .single(let continuation):
-                    for event in events { lost += Self.deliver(event, to: continuation, drops: &sub.pendingDrops) }
+                    for event in events {
+                        lost += Self.deliver(event, to: continuation, drops: &s.subscribers.values[index].pendingDrops)
+                    }
                 case .batched(let continuation):
-                    lost = Self.deliver(events, to: continuation, drops: &sub.pendingDrops)
+                    lost = Self.deliver(events, to: continuation, drops: &s.subscribers.values[index].pendingDrops)
                 }
                 s.totalDropped += lost
-                s.subscribers[id] = sub
+                s.subscribers.formIndex(after: &index)
             }
         }
     }
