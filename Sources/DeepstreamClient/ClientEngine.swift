@@ -145,6 +145,13 @@ public actor ClientEngine {
         hub.subscribe(bufferingNewest: limit)
     }
 
+    /// A new subscription to the engine's events in batches (events that arrived together, e.g. one
+    /// batch of the embedded broker's tap, travel together), keeping at most `limit` undelivered
+    /// batches (the newest; losses are reported with ``EngineEvent/dropped(count:)``).
+    public nonisolated func eventBatches(bufferingNewest limit: Int = 1_024) -> AsyncStream<[EngineEvent]> {
+        hub.subscribeBatches(bufferingNewest: limit)
+    }
+
     /// Events dropped so far over all subscribers.
     public nonisolated var droppedEventCount: Int { hub.totalDropped }
 
@@ -154,6 +161,14 @@ public actor ClientEngine {
     public func relay(_ traffic: AsyncStream<TrafficEvent>) {
         let hub = self.hub
         own { for await event in traffic { hub.emit(.traffic(event)) } }
+    }
+
+    /// Forwards batches of another source (the embedded broker's ``Broker/tapBatches``) into this
+    /// engine's events as ``EngineEvent/traffic(_:)``; a batch stays one batch for
+    /// ``eventBatches(bufferingNewest:)`` subscribers.
+    public func relay(batches traffic: AsyncStream<[TrafficEvent]>) {
+        let hub = self.hub
+        own { for await batch in traffic { hub.emit(contentsOf: batch.map(EngineEvent.traffic)) } }
     }
 
     /// Forwards ready-made engine events from another source (the cluster view's notices) into this

@@ -3,12 +3,20 @@ import Synchronization
 
 /// Fans events out to any number of subscribers, each with its own bounded buffer.
 ///
-/// A subscriber's stream keeps the newest `limit` undelivered events; when one is evicted the
-/// subscriber's drop count grows, and as soon as a later event finds room again the subscriber
-/// receives ``EngineEvent/dropped(count:)`` with the number lost since the previous marker.
+/// A subscriber takes events one by one or in batches (one array per ``emit(contentsOf:)``, so a
+/// batch that arrived together travels on together: one stream hand-over instead of one per event).
+/// A subscriber's stream keeps the newest `limit` undelivered events (batches, for a batch
+/// subscriber); when one is evicted the subscriber's drop count grows by the events lost, and as
+/// soon as a later hand-over finds room again the subscriber receives
+/// ``EngineEvent/dropped(count:)`` with the number lost since the previous marker.
 final class EventHub: Sendable {
+    private enum Sink {
+        case single(AsyncStream<EngineEvent>.Continuation)
+        case batched(AsyncStream<[EngineEvent]>.Continuation)
+    }
+
     private struct Subscriber {
-        var continuation: AsyncStream<EngineEvent>.Continuation
+        var sink: Sink
         var pendingDrops: Int = 0
     }
 
@@ -24,26 +32,70 @@ final class EventHub: Sendable {
     func subscribe(bufferingNewest limit: Int) -> AsyncStream<EngineEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: EngineEvent.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
-        let id = state.withLock { s in
-            let id = s.nextID
-            s.nextID += 1
-            s.subscribers[id] = Subscriber(continuation: continuation)
-            return id
-        }
+        let id = add(.single(continuation))
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
         }
         return stream
     }
 
+    /// A new subscription in batches, keeping at most `limit` undelivered batches.
+    func subscribeBatches(bufferingNewest limit: Int) -> AsyncStream<[EngineEvent]> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: [EngineEvent].self, bufferingPolicy: .bufferingNewest(max(1, limit)))
+        let id = add(.batched(continuation))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    private func add(_ sink: Sink) -> Int {
+        state.withLock { s in
+            let id = s.nextID
+            s.nextID += 1
+            s.subscribers[id] = Subscriber(sink: sink)
+            return id
+        }
+    }
+
     /// Delivers `event` to every subscriber.
     func emit(_ event: EngineEvent) {
         state.withLock { s in
-            for id in s.subscribers.keys {
-                guard var sub = s.subscribers[id] else { continue }
-                let lost = Self.deliver(event, to: &sub)
+            // Walked by index and updated in place: a live `keys` view would share the storage and
+            // make every write-back copy the dictionary.
+            var index = s.subscribers.startIndex
+            while index != s.subscribers.endIndex {
+                let lost: Int
+                switch s.subscribers.values[index].sink {
+                case .single(let continuation):
+                    lost = Self.deliver(event, to: continuation, drops: &s.subscribers.values[index].pendingDrops)
+                case .batched(let continuation):
+                    lost = Self.deliver([event], to: continuation, drops: &s.subscribers.values[index].pendingDrops)
+                }
                 s.totalDropped += lost
-                s.subscribers[id] = sub
+                s.subscribers.formIndex(after: &index)
+            }
+        }
+    }
+
+    /// Delivers `events`, in order, to every subscriber: one hand-over to a batch subscriber.
+    func emit(contentsOf events: [EngineEvent]) {
+        guard !events.isEmpty else { return }
+        state.withLock { s in
+            var index = s.subscribers.startIndex
+            while index != s.subscribers.endIndex {
+                var lost = 0
+                switch s.subscribers.values[index].sink {
+                case .single(let continuation):
+                    for event in events {
+                        lost += Self.deliver(event, to: continuation, drops: &s.subscribers.values[index].pendingDrops)
+                    }
+                case .batched(let continuation):
+                    lost = Self.deliver(events, to: continuation, drops: &s.subscribers.values[index].pendingDrops)
+                }
+                s.totalDropped += lost
+                s.subscribers.formIndex(after: &index)
             }
         }
     }
@@ -57,20 +109,48 @@ final class EventHub: Sendable {
             defer { s.subscribers.removeAll() }
             return Array(s.subscribers.values)
         }
-        for sub in subs { sub.continuation.finish() }
+        for sub in subs {
+            switch sub.sink {
+            case .single(let continuation): continuation.finish()
+            case .batched(let continuation): continuation.finish()
+            }
+        }
     }
 
     /// Returns how many events were evicted (0 or 1).
-    private static func deliver(_ event: EngineEvent, to sub: inout Subscriber) -> Int {
-        switch sub.continuation.yield(event) {
+    private static func deliver(
+        _ event: EngineEvent, to continuation: AsyncStream<EngineEvent>.Continuation, drops: inout Int
+    ) -> Int {
+        switch continuation.yield(event) {
         case .dropped:
-            sub.pendingDrops += 1
+            drops += 1
             return 1
         case .enqueued(let remaining):
             // `remaining > 0` means the marker fits without evicting anything.
-            if sub.pendingDrops > 0, remaining > 0 {
-                sub.continuation.yield(.dropped(count: sub.pendingDrops))
-                sub.pendingDrops = 0
+            if drops > 0, remaining > 0 {
+                continuation.yield(.dropped(count: drops))
+                drops = 0
+            }
+            return 0
+        case .terminated:
+            return 0
+        @unknown default:
+            return 0
+        }
+    }
+
+    /// Returns how many events were evicted with the oldest batch, if one was.
+    private static func deliver(
+        _ batch: [EngineEvent], to continuation: AsyncStream<[EngineEvent]>.Continuation, drops: inout Int
+    ) -> Int {
+        switch continuation.yield(batch) {
+        case .dropped(let lost):
+            drops += lost.count
+            return lost.count
+        case .enqueued(let remaining):
+            if drops > 0, remaining > 0 {
+                continuation.yield([.dropped(count: drops)])
+                drops = 0
             }
             return 0
         case .terminated:

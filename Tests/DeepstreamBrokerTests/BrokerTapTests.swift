@@ -82,6 +82,54 @@ struct BrokerTapTests {
         #expect(leanEvents == fullEvents.filter { !isFrame($0) })
     }
 
+    @Test("A batch subscriber gets the same events as a one-by-one subscriber, in order, in batches")
+    func tapBatches() async throws {
+        let broker = Broker(configuration: testConfiguration())
+        let batches = broker.tapBatches(bufferingNewest: 1000, includingFrames: false)
+        let single = broker.tap(bufferingNewest: 1000, includingFrames: false)
+        let port = try await broker.start().port!
+        let provider = try await loggedInClient(port: port)
+        try await provider.provide(["job"])
+        let requestor = try await loggedInClient(port: port)
+        for i in 0..<20 {
+            try await requestor.request("job", correlationId: "c\(i)", data: "\(i)")
+            let request = try await provider.nextRPC()
+            try await provider.reply(.response, to: request, data: "\(i)")
+            _ = try await requestor.nextRPC()
+        }
+        await broker.shutdown(gracePeriod: .milliseconds(10))
+        var arrays: [[TrafficEvent]] = []
+        for await batch in batches { arrays.append(batch) }
+        var singles: [TrafficEvent] = []
+        for await event in single { singles.append(event) }
+        #expect(arrays.allSatisfy { !$0.isEmpty && $0.count <= 256 })
+        #expect(arrays.flatMap { $0 } == singles)
+        let steps = singles.filter { if case .call = $0 { true } else { false } }
+        #expect(steps.count == 60)
+        #expect(broker.droppedTapEvents == 0)
+    }
+
+    @Test("A batch subscriber that never reads cannot stall routing; the events of lost batches are counted")
+    func stalledBatchSubscriber() async throws {
+        let broker = Broker(configuration: testConfiguration())
+        let stalled = broker.tapBatches(bufferingNewest: 2)
+        let port = try await broker.start().port!
+        let client = try await loggedInClient(port: port)
+        for _ in 0..<200 {
+            try await client.send(.ping)
+            #expect(try await client.nextMessage() == .pong)
+        }
+        let dropped = broker.droppedTapEvents
+        await broker.shutdown()
+        var kept = 0
+        for await batch in stalled { kept += batch.count }
+        // Two frames per ping (in and out) plus the connection's own events: nothing is both kept and
+        // counted lost, and at most the two newest batches are kept.
+        #expect(dropped >= 300)
+        #expect(kept >= 1)
+        #expect(kept + dropped >= 400)
+    }
+
     @Test("A subscriber that never reads cannot stall routing; its losses are counted")
     func slowSubscriber() async throws {
         let broker = Broker(configuration: testConfiguration())

@@ -58,6 +58,30 @@ struct ResponseAndEventTests {
         #expect(fastCount == 11)
     }
 
+    @Test("batch subscribers get one array per emitted batch; a full one counts the events of evicted batches")
+    func batches() async {
+        func event(_ i: Int) -> EngineEvent { .error(kind: "e\(i)", message: "", at: Timestamp(nanoseconds: 0)) }
+        let hub = EventHub()
+        let batched = hub.subscribeBatches(bufferingNewest: 2)
+        let single = hub.subscribe(bufferingNewest: 100)
+        hub.emit(contentsOf: [event(0), event(1), event(2)])
+        hub.emit(event(3))
+        hub.emit(contentsOf: [event(4), event(5)])
+        // The first batch (3 events) was evicted from the 2-batch buffer; the single subscriber lost nothing.
+        #expect(hub.totalDropped == 3)
+        var iterator = batched.makeAsyncIterator()
+        #expect(await iterator.next() == [event(3)])
+        #expect(await iterator.next() == [event(4), event(5)])
+        hub.emit(contentsOf: [event(6)])
+        #expect(await iterator.next() == [event(6)])
+        #expect(await iterator.next() == [.dropped(count: 3)])
+        hub.finishAll()
+        var singles: [EngineEvent] = []
+        for await e in single { singles.append(e) }
+        #expect(singles == (0...6).map(event))
+        #expect(await iterator.next() == nil)
+    }
+
     @Test("correlation ids: base-36 time, dash, random; unique")
     func correlationIDs() {
         var generator = CorrelationIDGenerator()

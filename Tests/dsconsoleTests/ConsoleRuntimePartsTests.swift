@@ -124,4 +124,17 @@ struct ConsoleRuntimePartsTests {
         #expect(queue.append(events[0]))
         #expect(queue.takeAll().dropped == 0)
     }
+
+    @Test("A batch goes into the engine-event queue under one wake-up, without frames, within the bound")
+    func eventQueueBatches() {
+        let queue = EngineEventQueue(capacity: 3)
+        let frame = EngineEvent.frame(direction: .inbound, message: nil, byteCount: 2, at: Timestamp(nanoseconds: 0))
+        #expect(!queue.append(contentsOf: [frame]))
+        let events = (1...4).map { EngineEvent.dropped(count: $0) }
+        #expect(queue.append(contentsOf: [events[0], frame, events[1]]))
+        #expect(!queue.append(contentsOf: [events[2], events[3]]))
+        let (batch, dropped) = queue.takeAll()
+        #expect(Array(batch) == Array(events.suffix(3)))
+        #expect(dropped == 1)
+    }
 }

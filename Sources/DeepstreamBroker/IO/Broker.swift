@@ -130,6 +130,33 @@ public final class Broker: Sendable {
         return stream
     }
 
+    /// Like ``tap(bufferingNewest:includingFrames:)``, but the events come in batches: everything the
+    /// broker's event loop produced in one round (a read batch, a timer), at most
+    /// `TrafficTap.maximumBatchCount` (256) events per array, in order. One stream hand-over and one
+    /// wake-up of the reader per batch instead of per event. The stream keeps the newest
+    /// `bufferingNewest` batches; the events of an evicted batch count in ``droppedTapEvents``.
+    public func tapBatches(bufferingNewest limit: Int = 1_024, includingFrames: Bool = true) -> AsyncStream<[TrafficEvent]> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: [TrafficEvent].self, bufferingPolicy: .bufferingNewest(max(1, limit)))
+        guard stopping.withLockedValue({ $0 == nil }) else {
+            continuation.finish()
+            return stream
+        }
+        let runtime = self.runtime
+        let loop = self.loop
+        loop.execute {
+            let id = runtime.value.tap.add(batches: continuation, includingFrames: includingFrames)
+            runtime.value.publishGauges()
+            continuation.onTermination = { _ in
+                loop.execute {
+                    runtime.value.tap.remove(id)
+                    runtime.value.publishGauges()
+                }
+            }
+        }
+        return stream
+    }
+
     /// Changes the steering state live (docs/rules.md): switch a provider registration off or on, or
     /// replace the rules. Returns once the broker's event loop applied it, so calls made after it see
     /// it; does nothing once the broker is shut down.

@@ -73,6 +73,10 @@ final class BrokerRuntime {
         self.threadPool = threadPool
         self.binaryCodec = BinaryCodec(maximumMessageSize: configuration.maxMessageSize)
         self.jsonCodec = JSONCodec(maximumMessageSize: configuration.maxMessageSize)
+        // Batch subscribers get this round's events in one hand-over when the loop runs the task.
+        tap.scheduleFlush = { [loop, weak tap] in
+            loop.assumeIsolated().execute { tap?.flush() }
+        }
     }
 
     var pendingCallCount: Int { core.router.pendingCallCount }

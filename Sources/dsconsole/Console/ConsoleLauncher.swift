@@ -178,7 +178,7 @@ enum ConsoleLauncher {
                 feed.events(), redis: clusterEndpoint, proxy: proxied, proxyUpstream: proxy?.configurations.first?.upstream.description)
             clusterFeed = feed
         } else if let broker {
-            await engine.relay(broker.tap(bufferingNewest: 20_000, includingFrames: false))
+            await engine.relay(batches: broker.tapBatches(bufferingNewest: 1_024, includingFrames: false))
         }
         if let proxy, clusterEndpoint == nil { await engine.relay(proxy.events(bufferingNewest: 20_000, includingFrames: false)) }
 

@@ -15,8 +15,8 @@ import MockProviders
 /// 30 frames a second, only when something changed.
 ///
 /// Inputs: keys (an ``InputWatcher`` thread wakes the loop when standard input is readable, the loop
-/// drains `readKey(timeoutMilliseconds: 0)`), engine events (one subscription, handed over in batches
-/// by an ``EngineEventQueue``), a 100 ms poll (terminal resizes, which ncurses reports through its key
+/// drains `readKey(timeoutMilliseconds: 0)`), engine events (one batch subscription, handed over in
+/// batches by an ``EngineEventQueue``), a 100 ms poll (terminal resizes, which ncurses reports through its key
 /// queue, and the once-a-second clock tick) and the results of effects. Not `Sendable`: create it and
 /// call ``run(providers:history:)`` from one task; the tasks it starts capture only Sendable pieces.
 final class ConsoleRuntime {
@@ -119,12 +119,12 @@ final class ConsoleRuntime {
         let sink = self.sink
         let queue = self.queue
         if let engine {
-            let events = engine.events(bufferingNewest: 16_384)
+            // Batches: the embedded broker's tap arrives as one array per event-loop round, so a busy
+            // broker costs one hand-over per hop and one lock here per round, not per event.
+            let batches = engine.eventBatches(bufferingNewest: 1_024)
             tasks.append(Task {
-                for await event in events {
-                    // Frames are not shown by the console (the broker's tap already leaves them out).
-                    if case .frame = event { continue }
-                    if queue.append(event) { sink.yield(.engineEventsReady) }
+                for await batch in batches {
+                    if queue.append(contentsOf: batch) { sink.yield(.engineEventsReady) }
                 }
             })
         }

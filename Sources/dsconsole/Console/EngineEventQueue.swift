@@ -38,6 +38,25 @@ final class EngineEventQueue: Sendable {
     /// How many events wait (the offline loader waits while many do: it must not drop any).
     var count: Int { storage.withLock { $0.events.count - $0.head } }
 
+    /// Appends the events of `batch` that the console shows (frames are left out: the broker's tap
+    /// already omits them); returns true when the queue was empty and something was appended.
+    func append(contentsOf batch: [EngineEvent]) -> Bool {
+        storage.withLock { s in
+            let wasEmpty = s.events.count == s.head
+            var appended = false
+            for event in batch {
+                if case .frame = event { continue }
+                if s.events.count - s.head >= capacity {
+                    s.head += 1
+                    s.dropped += 1
+                }
+                s.events.append(event)
+                appended = true
+            }
+            return wasEmpty && appended
+        }
+    }
+
     /// Takes every waiting event and the number dropped since the last take.
     func takeAll() -> (events: ArraySlice<EngineEvent>, dropped: Int) {
         storage.withLock { s in
