@@ -111,22 +111,7 @@ public final class Broker: Sendable {
     public func tap(bufferingNewest limit: Int = 10_000, includingFrames: Bool = true) -> AsyncStream<TrafficEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: TrafficEvent.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
-        guard stopping.withLockedValue({ $0 == nil }) else {
-            continuation.finish()
-            return stream
-        }
-        let runtime = self.runtime
-        let loop = self.loop
-        loop.execute {
-            let id = runtime.value.tap.add(continuation, includingFrames: includingFrames)
-            runtime.value.publishGauges()
-            continuation.onTermination = { _ in
-                loop.execute {
-                    runtime.value.tap.remove(id)
-                    runtime.value.publishGauges()
-                }
-            }
-        }
+        subscribe(continuation) { $0.add(continuation, includingFrames: includingFrames) }
         return stream
     }
 
@@ -138,14 +123,23 @@ public final class Broker: Sendable {
     public func tapBatches(bufferingNewest limit: Int = 1_024, includingFrames: Bool = true) -> AsyncStream<[TrafficEvent]> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: [TrafficEvent].self, bufferingPolicy: .bufferingNewest(max(1, limit)))
+        subscribe(continuation) { $0.add(batches: continuation, includingFrames: includingFrames) }
+        return stream
+    }
+
+    /// Registers a tap subscriber on the event loop (`add` returns its id) and removes it when its
+    /// stream ends; after shutdown began the stream is finished at once.
+    private func subscribe<Element>(
+        _ continuation: AsyncStream<Element>.Continuation, add: @escaping @Sendable (TrafficTap) -> Int
+    ) {
         guard stopping.withLockedValue({ $0 == nil }) else {
             continuation.finish()
-            return stream
+            return
         }
         let runtime = self.runtime
         let loop = self.loop
         loop.execute {
-            let id = runtime.value.tap.add(batches: continuation, includingFrames: includingFrames)
+            let id = add(runtime.value.tap)
             runtime.value.publishGauges()
             continuation.onTermination = { _ in
                 loop.execute {
@@ -154,7 +148,6 @@ public final class Broker: Sendable {
                 }
             }
         }
-        return stream
     }
 
     /// Changes the steering state live (docs/rules.md): switch a provider registration off or on, or
