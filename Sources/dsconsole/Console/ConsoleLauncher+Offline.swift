@@ -87,7 +87,7 @@ extension ConsoleLauncher {
                 logger.warning("login failed: \(error.description)")
             }
         }
-        // No mock providers: open shows a recording and resends its calls; it provides nothing.
+        // No mock providers: open shows a recording and resends its calls; it provides nothing at start.
         let ending = await runtime.run(providers: [], history: entries)
         screen.stop()
         login.cancel()
