@@ -21,8 +21,10 @@ package struct ConsoleConfiguration: Hashable, Sendable {
     package var rateWindowSeconds: Int
     /// How long a notice stays on the status line.
     package var noticeDuration: Duration
-    /// The recording shown by `dsconsole open` (offline: no server, no engine); nil when live.
+    /// The recording shown by `dsconsole open`; nil when live.
     package var offlineFile: String? = nil
+    /// `open --url`: the console also has a server (``url``) to send to beside the recording.
+    package var recordingHasServer = false
 
     /// Creates a configuration.
     package init(
@@ -39,13 +41,15 @@ package struct ConsoleConfiguration: Hashable, Sendable {
         self.noticeDuration = noticeDuration
     }
 
-    /// Whether the console shows a recording instead of a server (`dsconsole open`).
-    package var isOffline: Bool { offlineFile != nil }
+    /// Whether the console shows a recording without a server (`dsconsole open` without `--url`).
+    package var isOffline: Bool { offlineFile != nil && !recordingHasServer }
 
     /// Whether calls seen from `origin` count in the stats: on the embedded broker the broker sees
     /// every call (the console's own included), so only its view counts; otherwise only the console's
-    /// own calls are visible.
+    /// own calls are visible (with `open --url`, those and the recording's).
     package func countsInStats(_ origin: CallOrigin) -> Bool {
-        embeddedBroker ? origin == .broker : origin != .broker
+        // `open --url`: the recorded rows (broker origin) and the console's own calls to the server
+        // are distinct calls, both counted.
+        embeddedBroker ? origin == .broker : recordingHasServer || origin != .broker
     }
 }

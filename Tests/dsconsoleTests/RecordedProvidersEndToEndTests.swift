@@ -107,9 +107,9 @@ struct RecordedProvidersEndToEndTests {
             let message = try String(contentsOfFile: console.stderrPath, encoding: .utf8)
             #expect(message.hasPrefix("dsconsole: cannot read recording "), "\(message)")
         }
-        // Usage errors (64) before anything starts: open and cluster have nothing to provide on.
+        // Usage errors (64) before anything starts: open provides nothing, cluster is read-only.
         for (arguments, expected) in [
-            (["open", path, "--providers-from-recording", path], "open is offline"),
+            (["open", path, "--providers-from-recording", path], "open provides nothing"),
             (["cluster", "redis://127.0.0.1:1", "--providers-from-recording", path], "the cluster view is read-only"),
             (["--recording-match", "name"], "go with --providers-from-recording"),
             (["--providers-from-recording", path, "--recording-speed", "0"], "--recording-speed must be a positive number or max"),

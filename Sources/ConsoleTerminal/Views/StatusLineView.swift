@@ -32,7 +32,12 @@ package enum StatusLineView {
         if !badge.isEmpty {
             buffer.put(badge, row: row, column: right, style: styles[.badge], maxWidth: badge.count)
         }
-        let connection = state.configuration.offlineFile.map { " offline: \($0) " } ?? " \(state.connectionLabel) "
+        // `open FILE` reads `offline: FILE`; `open FILE --url URL` reads `FILE → STATE URL user`.
+        let connection = switch state.configuration.offlineFile {
+        case let file? where state.configuration.isOffline: " offline: \(file) "
+        case let file?: " \(file) → \(state.connectionLabel) "
+        case nil: " \(state.connectionLabel) "
+        }
         var left = rect.column
         left += buffer.put(connection, row: row, column: left, style: styles[.statusBar].adding(.bold), maxWidth: right - left)
         let noticeRoom = state.notice.map { $0.text.count + 1 } ?? 20

@@ -49,23 +49,27 @@ struct ConnectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try ConsoleLauncher.checkTerminal()
-        let authData: JSONValue
-        if let authJSON {
-            guard case .object? = try? JSONValue(parsing: authJSON) else {
-                throw ConsoleLauncher.fail("--auth-json must be a JSON object, e.g. '{\"token\": \"…\"}'")
-            }
-            authData = (try? JSONValue(parsing: authJSON)) ?? [:]
-        } else if let user {
-            authData = ["username": .string(user), "password": .string(try Self.password(for: user))]
-        } else {
-            authData = [:]
-        }
+        let authData = try Self.authData(user: user, authJSON: authJSON)
         let selection: ConsoleLauncher.ProvideSelection = switch provide {
         case nil: .none
         case "all"?: .all
         case let names?: .named(Set(names.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }))
         }
         try await ConsoleLauncher.run(.remote(url: url, user: user, authData: authData, provide: selection), options: options)
+    }
+
+    /// The login's auth data: `--auth-json`'s object, or `--user` with its password, or none.
+    /// Shared with `open --url`.
+    static func authData(user: String?, authJSON: String?) throws -> JSONValue {
+        if let authJSON {
+            guard case .object? = try? JSONValue(parsing: authJSON) else {
+                throw ConsoleLauncher.fail("--auth-json must be a JSON object, e.g. '{\"token\": \"…\"}'")
+            }
+            return (try? JSONValue(parsing: authJSON)) ?? [:]
+        } else if let user {
+            return ["username": .string(user), "password": .string(try password(for: user))]
+        }
+        return [:]
     }
 
     /// `$DSCONSOLE_PASSWORD`, or asked on the terminal without echo.

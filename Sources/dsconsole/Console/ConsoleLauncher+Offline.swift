@@ -1,11 +1,26 @@
 import ArgumentParser
 import ConsoleCore
 import ConsoleTerminal
+import DeepstreamClient
+import DeepstreamProtocol
+import Logging
 
 extension ConsoleLauncher {
-    /// Runs the console offline on the recording `file` (`dsconsole open`): no broker, no engine;
-    /// the recording's calls arrive as traffic events while the screen is already up.
-    static func runOffline(file: String, options: ConsoleOptions) async throws {
+    /// `open --url`: the server the console connects to beside the recording, and its login.
+    struct RecordingServer {
+        /// The server URL as given.
+        var url: String
+        /// `--user`, shown on the status line.
+        var user: String?
+        /// The login's auth data.
+        var authData: JSONValue
+    }
+
+    /// Runs the console on the recording `file` (`dsconsole open`): no broker; the recording's calls
+    /// arrive as traffic events while the screen is already up. Without `server` there is no engine
+    /// (offline: nothing connects); with it the engine connects and logs in there, as `connect` does,
+    /// so the composer and r/e on recorded calls send to it.
+    static func runOffline(file: String, options: ConsoleOptions, server: RecordingServer? = nil) async throws {
         try checkTerminal()
         var recording: RecordingLoader
         do throws(CommandFailure) {
@@ -30,6 +45,16 @@ extension ConsoleLauncher {
         case .success(let loaded): entries = loaded
         case .failure(let problem): logger.warning("\(problem.description)")
         }
+        var engine: ClientEngine?
+        if let server {
+            do throws(ServerURL.ParseError) {
+                var engineOptions = ClientOptions()
+                engineOptions.maxMessageSize = options.maxMessageSize
+                engine = try ClientEngine(url: server.url, options: engineOptions, logger: Logger(label: "dsconsole.engine"))
+            } catch {
+                throw fail("bad server URL \(server.url): \(error.description)")
+            }
+        }
         var screenConfiguration = NcursesScreen.Configuration()
         screenConfiguration.reportsMouse = options.mouse
         let screen = NcursesScreen(configuration: screenConfiguration)
@@ -38,17 +63,35 @@ extension ConsoleLauncher {
         } catch {
             throw fail(error.description)
         }
-        // embeddedBroker: a recording holds every client's calls, as the broker's tap does, so its rows
-        // are the ones counted in the stats.
+        // embeddedBroker offline: a recording holds every client's calls, as the broker's tap does, so
+        // its rows are the ones counted in the stats. With a server it must be false: the console's own
+        // calls there have no broker row, so the engine's view of them is their row (and
+        // `recordingHasServer` counts both in the stats).
         var configuration = ConsoleConfiguration(
-            url: file, user: nil, embeddedBroker: true, callLogCapacity: options.callLogCapacity)
+            url: engine?.url.description ?? file, user: server?.user, embeddedBroker: engine == nil,
+            callLogCapacity: options.callLogCapacity)
         configuration.offlineFile = file
+        configuration.recordingHasServer = engine != nil
         let runtime = ConsoleRuntime(
-            screen: screen, engine: nil, configuration: configuration, theme: theme, history: historyStore,
+            screen: screen, engine: engine, configuration: configuration, theme: theme, history: historyStore,
             logger: logger, recording: recording)
-        // No mock providers offline: there is nothing to provide on.
+        runtime.recordingMatch = options.match
+        runtime.recordingSpeed = options.speed
+        // A failed login is shown by the connection state and the log, as with `connect`; the recorded
+        // calls stay.
+        let login = Task { [engine] in
+            guard let engine, let server else { return }
+            do throws(LoginError) {
+                try await engine.login(server.authData)
+            } catch {
+                logger.warning("login failed: \(error.description)")
+            }
+        }
+        // No mock providers: open shows a recording and resends its calls; it provides nothing at start.
         let ending = await runtime.run(providers: [], history: entries)
         screen.stop()
+        login.cancel()
+        await engine?.close()
         if ending == .inputClosed {
             throw fail(TerminalError.inputClosed.description)
         }
