@@ -121,35 +121,31 @@ final class EventHub: Sendable {
     private static func deliver(
         _ event: EngineEvent, to continuation: AsyncStream<EngineEvent>.Continuation, drops: inout Int
     ) -> Int {
-        switch continuation.yield(event) {
-        case .dropped:
-            drops += 1
-            return 1
-        case .enqueued(let remaining):
-            // `remaining > 0` means the marker fits without evicting anything.
-            if drops > 0, remaining > 0 {
-                continuation.yield(.dropped(count: drops))
-                drops = 0
-            }
-            return 0
-        case .terminated:
-            return 0
-        @unknown default:
-            return 0
-        }
+        yield(event, to: continuation, eventCount: { _ in 1 }, dropMarker: { .dropped(count: $0) }, drops: &drops)
     }
 
     /// Returns how many events were evicted with the oldest batch, if one was.
     private static func deliver(
         _ batch: [EngineEvent], to continuation: AsyncStream<[EngineEvent]>.Continuation, drops: inout Int
     ) -> Int {
-        switch continuation.yield(batch) {
+        yield(batch, to: continuation, eventCount: \.count, dropMarker: { [.dropped(count: $0)] }, drops: &drops)
+    }
+
+    /// Yields `element`; an evicted element's events are added to `drops`, and once the stream has
+    /// room again (`remaining > 0`, so the marker evicts nothing) a drop marker reports them.
+    /// Returns how many events were evicted.
+    private static func yield<Element: Sendable>(
+        _ element: Element, to continuation: AsyncStream<Element>.Continuation, eventCount: (Element) -> Int,
+        dropMarker: (Int) -> Element, drops: inout Int
+    ) -> Int {
+        switch continuation.yield(element) {
         case .dropped(let lost):
-            drops += lost.count
-            return lost.count
+            let count = eventCount(lost)
+            drops += count
+            return count
         case .enqueued(let remaining):
             if drops > 0, remaining > 0 {
-                continuation.yield([.dropped(count: drops)])
+                continuation.yield(dropMarker(drops))
                 drops = 0
             }
             return 0

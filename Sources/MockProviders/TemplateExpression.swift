@@ -155,18 +155,6 @@ package struct TemplateExpression: Hashable, Sendable {
 }
 
 extension JSONValue {
-    /// `a number`, `a string`, … for error messages.
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-
     var isString: Bool {
         if case .string = self { return true }
         return false

@@ -55,11 +55,9 @@ extension ConsoleLauncher {
                 throw fail("bad server URL \(server.url): \(error.description)")
             }
         }
-        var screenConfiguration = NcursesScreen.Configuration()
-        screenConfiguration.reportsMouse = options.mouse
-        let screen = NcursesScreen(configuration: screenConfiguration)
+        let screen: NcursesScreen
         do throws(TerminalError) {
-            try screen.start()
+            screen = try startScreen(options)
         } catch {
             throw fail(error.description)
         }

@@ -182,11 +182,9 @@ enum ConsoleLauncher {
         }
         if let proxy, clusterEndpoint == nil { await engine.relay(proxy.events(bufferingNewest: 20_000, includingFrames: false)) }
 
-        var screenConfiguration = NcursesScreen.Configuration()
-        screenConfiguration.reportsMouse = options.mouse
-        let screen = NcursesScreen(configuration: screenConfiguration)
+        let screen: NcursesScreen
         do throws(TerminalError) {
-            try screen.start()
+            screen = try startScreen(options)
         } catch {
             await broker?.shutdown()
             await proxy?.shutdown()
@@ -307,5 +305,14 @@ enum ConsoleLauncher {
         let bytes = Array("dsconsole: \(message)\n".utf8)
         _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
         return .failure
+    }
+
+    /// The ncurses screen, started (mouse reporting as the options say).
+    static func startScreen(_ options: ConsoleOptions) throws(TerminalError) -> NcursesScreen {
+        var configuration = NcursesScreen.Configuration()
+        configuration.reportsMouse = options.mouse
+        let screen = NcursesScreen(configuration: configuration)
+        try screen.start()
+        return screen
     }
 }

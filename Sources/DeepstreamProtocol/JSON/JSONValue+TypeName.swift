@@ -1,8 +1,6 @@
-import DeepstreamProtocol
-
 extension JSONValue {
-    /// `a number`, `a string`, … for error messages.
-    var typeName: String {
+    /// `a number`, `a string`, … for error messages (the rules file, provider templates).
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
