@@ -27,6 +27,9 @@ package struct ProxySteering: Sendable {
         case answerServer([UInt8])
         /// Forward it after this many milliseconds; frames behind it on the same side wait too.
         case delay(milliseconds: Int)
+        /// A provider's answer: forward it after this many milliseconds, like ``delay(milliseconds:)``;
+        /// it is observed when it goes on (that is when the requestor gets it), not when it arrived.
+        case delayAnswer(milliseconds: Int)
         /// Do not forward it: a `hold` rule keeps the REQUEST here until the console resolves it
         /// (``resolveHeld(correlationId:_:)``); frames behind it go on.
         case hold
@@ -231,7 +234,7 @@ package struct ProxySteering: Sendable {
             case .dropResponse:
                 return Outcome(action: .drop, step: decision.step, name: name, correlationId: correlationId)
             case .delayResponse:
-                return Outcome(action: .delay(milliseconds: decision.delayMilliseconds), step: decision.step, name: name, correlationId: correlationId)
+                return Outcome(action: .delayAnswer(milliseconds: decision.delayMilliseconds), step: decision.step, name: name, correlationId: correlationId)
             default:
                 return .forward
             }

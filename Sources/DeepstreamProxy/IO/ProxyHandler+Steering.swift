@@ -40,9 +40,10 @@ extension ProxyHandler {
                 // Observation sees a frame when its sender sent it — a request the proxy answers or
                 // holds included — except an answer the proxy drops (it never reached the requestor)
                 // or delays (seen when it goes on), so the timeline shows what the requestor got.
-                var delaysAnAnswer = false
-                if case .steered(_, "delay-response", _)? = outcome.step { delaysAnAnswer = true }
-                if outcome.action != .drop && !delaysAnAnswer { observe(frame.raw, going: role) }
+                switch outcome.action {
+                case .drop, .delayAnswer: break
+                default: observe(frame.raw, going: role)
+                }
                 connection.observeSteered(outcome)
                 switch outcome.action {
                 case .forward:
@@ -54,7 +55,9 @@ extension ProxyHandler {
                 case .answerServer(let payload):
                     answer(payload)
                 case .delay(let milliseconds):
-                    hold(frame.raw, milliseconds: milliseconds, observeOnRelease: delaysAnAnswer)
+                    hold(frame.raw, milliseconds: milliseconds, observeOnRelease: false)
+                case .delayAnswer(let milliseconds):
+                    hold(frame.raw, milliseconds: milliseconds, observeOnRelease: true)
                 case .hold:
                     // Kept by the connection's steering until the console resolves it; later frames go on.
                     break
@@ -78,13 +81,13 @@ extension ProxyHandler {
         case .answerServer(let payload):
             // An edited REQUEST: a masked frame of the proxy's making, to the server, in the client's
             // order (this direction is cut, so it lands between frames).
-            let maskKey = (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255))
+            let maskKey = Self.randomMaskKey()
             send(FrameCutter.binaryFrame(payload, maskKey: maskKey, opcode: connection.steeringOpcode))
             partner?.context?.flush()
         case .answerClient(let payload):
             // Written on our socket, the client's, as the server's frame (unmasked).
             answer(payload)
-        case .forward, .drop, .hold, .delay:
+        case .forward, .drop, .hold, .delay, .delayAnswer:
             break
         }
     }
@@ -97,7 +100,7 @@ extension ProxyHandler {
         // Our socket is the server's (upstream role): it goes to the server, as the client's.
         let toServer = role == .upstream
         let maskKey: (UInt8, UInt8, UInt8, UInt8)? = toServer
-            ? (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255)) : nil
+            ? Self.randomMaskKey() : nil
         let frame = FrameCutter.binaryFrame(payload, maskKey: maskKey, opcode: connection.steeringOpcode)
         // The other direction must be between frames too: it is while it is being cut; otherwise the
         // frame waits for its next boundary.
@@ -165,5 +168,10 @@ extension ProxyHandler {
         var messages: [ScannedMessage] = []
         bytes.withUnsafeBytes { scanner.scan($0, into: &messages) }
         if !messages.isEmpty { connection.observe(messages, direction: role == .client ? .inbound : .outbound) }
+    }
+
+    /// A fresh masking key for a frame the proxy sends to the server as a client (RFC 6455 §5.3).
+    static func randomMaskKey() -> (UInt8, UInt8, UInt8, UInt8) {
+        (UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255), UInt8.random(in: 0...255))
     }
 }
