@@ -210,19 +210,7 @@ struct DeepstreamConfigurationReader {
         }
         var strategies: [DeepstreamAuthenticationStrategy] = []
         for (entry, prefix) in entries {
-            let fields = try object(entry, at: prefix)
-            var type: String?
-            var options = JSONObject()
-            for (key, member) in fields {
-                switch key {
-                case "type": type = try string(member, at: "\(prefix).type")
-                case "options": if member != .null { options = try object(member, at: "\(prefix).options") }
-                case "name", "path":
-                    throw .invalidValue(
-                        source: source, key: "\(prefix).\(key)", expected: "absent (authentication plugins are not supported)")
-                default: throw .unknownKey(source: source, key: "\(prefix).\(key)")
-                }
-            }
+            let (type, options) = try pluginEntry(entry, at: prefix, kind: "authentication")
             switch type {
             case "none":
                 for (key, _) in options where key != "reportInvalidParameters" {
@@ -308,19 +296,27 @@ struct DeepstreamConfigurationReader {
         return DeepstreamFileAuthentication(users: users, hash: hash, reportInvalidParameters: report ?? !chained)
     }
 
-    private mutating func readPermission(_ value: JSONValue) throws(BrokerConfigurationError) {
-        let fields = try object(value, at: "permission")
+    /// The `type` and `options` of an `auth` entry or of `permission` (deepstream's plugin shape);
+    /// `name`/`path` (a custom plugin) and unknown keys are refused.
+    private func pluginEntry(
+        _ value: JSONValue, at prefix: String, kind: String
+    ) throws(BrokerConfigurationError) -> (type: String?, options: JSONObject) {
         var type: String?
         var options = JSONObject()
-        for (key, member) in fields {
+        for (key, member) in try object(value, at: prefix) {
             switch key {
-            case "type": type = try string(member, at: "permission.type")
-            case "options": if member != .null { options = try object(member, at: "permission.options") }
+            case "type": type = try string(member, at: "\(prefix).type")
+            case "options": if member != .null { options = try object(member, at: "\(prefix).options") }
             case "name", "path":
-                throw .invalidValue(source: source, key: "permission.\(key)", expected: "absent (permission plugins are not supported)")
-            default: throw .unknownKey(source: source, key: "permission.\(key)")
+                throw .invalidValue(source: source, key: "\(prefix).\(key)", expected: "absent (\(kind) plugins are not supported)")
+            default: throw .unknownKey(source: source, key: "\(prefix).\(key)")
             }
         }
+        return (type, options)
+    }
+
+    private mutating func readPermission(_ value: JSONValue) throws(BrokerConfigurationError) {
+        let (type, options) = try pluginEntry(value, at: "permission", kind: "permission")
         var rules: JSONValue?
         for (key, member) in options {
             let path = "permission.options.\(key)"
