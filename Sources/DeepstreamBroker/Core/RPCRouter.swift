@@ -340,7 +340,7 @@ package struct RPCRouter {
         call.pendingSteer = nil
         call.awaitingRelease = false
         call.heldBy = nil
-        // The one check a call pays when no rule is loaded and no provider is switched off.
+        // With no provider switched off and no rule loaded, a call pays these two emptiness checks only.
         if !switchedOff.isEmpty, switchedOff.contains(SwitchedOffProvider(peer: call.provider, name: call.name)) {
             // Rejected on the provider's behalf before it sees the request: reroute or NO_RPC_PROVIDER.
             calls[callID] = call
