@@ -1,18 +1,24 @@
 /// A bounds-checked cursor over protobuf bytes. Every read checks the end first; nothing traps.
-struct ProtobufReader {
-    let bytes: UnsafeRawBufferPointer
-    var index: Int
-    let end: Int
+package struct ProtobufReader {
+    /// The bytes read.
+    package let bytes: UnsafeRawBufferPointer
+    /// Where the next read starts.
+    package var index: Int
+    /// Where reading stops.
+    package let end: Int
 
-    init(_ bytes: UnsafeRawBufferPointer, from start: Int = 0, to end: Int? = nil) {
+    /// A cursor over `bytes[start..<end]` (all of them by default).
+    package init(_ bytes: UnsafeRawBufferPointer, from start: Int = 0, to end: Int? = nil) {
         self.bytes = bytes
         self.index = start
         self.end = end ?? bytes.count
     }
 
-    var isAtEnd: Bool { index >= end }
+    /// Whether everything up to ``end`` has been read.
+    package var isAtEnd: Bool { index >= end }
 
-    mutating func varint() throws(ProtocolError) -> UInt64 {
+    /// Reads a base-128 varint.
+    package mutating func varint() throws(ProtocolError) -> UInt64 {
         let start = index
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -27,7 +33,7 @@ struct ProtobufReader {
     }
 
     /// Reads a length prefix and returns the range of the bytes it covers, moving past them.
-    mutating func lengthDelimited() throws(ProtocolError) -> Range<Int> {
+    package mutating func lengthDelimited() throws(ProtocolError) -> Range<Int> {
         let offset = index
         let length = try varint()
         let available = end - index
@@ -40,7 +46,7 @@ struct ProtobufReader {
     }
 
     /// Reads a field key; returns the field number and wire type.
-    mutating func fieldKey() throws(ProtocolError) -> (field: UInt64, wireType: UInt8, offset: Int) {
+    package mutating func fieldKey() throws(ProtocolError) -> (field: UInt64, wireType: UInt8, offset: Int) {
         let offset = index
         let key = try varint()
         let field = key >> 3
@@ -50,7 +56,7 @@ struct ProtobufReader {
     }
 
     /// Skips a field we do not model.
-    mutating func skip(field: UInt64, wireType: UInt8, offset: Int) throws(ProtocolError) {
+    package mutating func skip(field: UInt64, wireType: UInt8, offset: Int) throws(ProtocolError) {
         switch wireType {
         case 0: _ = try varint()
         case 1: try advance(8, offset: offset)

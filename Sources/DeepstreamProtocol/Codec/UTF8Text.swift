@@ -4,9 +4,9 @@
 /// type-metadata look-up on every call), which was the largest single cost of parsing an object with
 /// many short keys and of decoding every binary frame. Text on the wire is nearly always ASCII, which
 /// is checked here eight bytes at a time and needs no further validation.
-enum UTF8Text {
+package enum UTF8Text {
     /// The bytes as a `String`, or `nil` when they are not valid UTF-8.
-    static func string(validating bytes: UnsafeRawBufferPointer) -> String? {
+    package static func string(validating bytes: UnsafeRawBufferPointer) -> String? {
         if isASCII(bytes) {
             return bytes.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
         }
@@ -18,7 +18,8 @@ enum UTF8Text {
         bytes.withUnsafeBytes { string(validating: UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
-    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// Whether every byte is below 0x80 (checked eight bytes at a time).
+    package static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var index = 0
         var high: UInt64 = 0
         while index + 8 <= bytes.count {

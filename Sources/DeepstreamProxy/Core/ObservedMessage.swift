@@ -67,29 +67,29 @@ package struct ObservedMessage: Sendable {
     /// the message (malformed protobuf, unknown topic, wrong wire type or bad UTF-8 in a field read).
     package static func decodeBinary(_ payload: ByteBuffer) -> ObservedMessage? {
         payload.withUnsafeReadableBytes { bytes in
-            var reader = Reader(bytes: bytes, index: 0, end: bytes.count)
-            guard !bytes.isEmpty, let envelope = reader.lengthDelimited() else { return nil }
-            var env = Reader(bytes: bytes, index: envelope.lowerBound, end: envelope.upperBound)
+            var reader = ProtobufReader(bytes)
+            guard !bytes.isEmpty, let envelope = try? reader.lengthDelimited() else { return nil }
+            var env = ProtobufReader(bytes, from: envelope.lowerBound, to: envelope.upperBound)
             var topicNumber: UInt64 = 0
             var inner = envelope.upperBound..<envelope.upperBound
             while !env.isAtEnd {
                 guard let (field, wireType) = env.key() else { return nil }
                 switch (field, wireType) {
                 case (2, 0):
-                    guard let value = env.varint() else { return nil }
+                    guard let value = try? env.varint() else { return nil }
                     topicNumber = value
                 case (2, _), (3, 0), (3, 1), (3, 5):
                     return nil
                 case (3, 2):
-                    guard let range = env.lengthDelimited() else { return nil }
+                    guard let range = try? env.lengthDelimited() else { return nil }
                     inner = range
                 default:
-                    guard env.skip(wireType) else { return nil }
+                    guard env.skip((field, wireType)) else { return nil }
                 }
             }
             guard topicNumber <= UInt64(Int32.max), Topic(rawValue: Int32(topicNumber)).isKnown else { return nil }
             let topic = Topic(rawValue: Int32(topicNumber))
-            var body = Reader(bytes: bytes, index: inner.lowerBound, end: inner.upperBound)
+            var body = ProtobufReader(bytes, from: inner.lowerBound, to: inner.upperBound)
             switch topic {
             case .auth:
                 guard let auth = decodeAuth(&body) else { return nil }
@@ -107,32 +107,32 @@ package struct ObservedMessage: Sendable {
         }
     }
 
-    private static func decodeAuth(_ r: inout Reader) -> Body? {
+    private static func decodeAuth(_ r: inout ProtobufReader) -> Body? {
         var action = AuthAction.unknown
         var data: String?
         while !r.isAtEnd {
             guard let (field, wireType) = r.key() else { return nil }
             switch field {
             case 1, 3, 4:
-                guard wireType == 0, let value = r.varint() else { return nil }
+                guard wireType == 0, let value = try? r.varint() else { return nil }
                 if field == 1 { action = AuthAction(rawValue: Int32(truncatingIfNeeded: value)) }
             case 2:
-                guard wireType == 2, let range = r.lengthDelimited(), let text = r.text(range) else { return nil }
+                guard wireType == 2, let range = try? r.lengthDelimited(), let text = r.text(range) else { return nil }
                 data = text
             default:
-                guard r.skip(wireType) else { return nil }
+                guard r.skip((field, wireType)) else { return nil }
             }
         }
         return .auth(action, data: data)
     }
 
-    private static func decodeRPC(_ r: inout Reader, payload: ByteBuffer) -> RPC? {
+    private static func decodeRPC(_ r: inout ProtobufReader, payload: ByteBuffer) -> RPC? {
         var rpc = RPC(action: .unknown)
         while !r.isAtEnd {
             guard let (field, wireType) = r.key() else { return nil }
             switch field {
             case 1, 4, 5, 9:
-                guard wireType == 0, let value = r.varint() else { return nil }
+                guard wireType == 0, let value = try? r.varint() else { return nil }
                 switch field {
                 case 1: rpc.action = RPCAction(rawValue: Int32(truncatingIfNeeded: value))
                 case 5: rpc.isAck = value != 0
@@ -140,10 +140,10 @@ package struct ObservedMessage: Sendable {
                 default: break
                 }
             case 2:
-                guard wireType == 2, let range = r.lengthDelimited(), r.isValidUTF8(range) else { return nil }
+                guard wireType == 2, let range = try? r.lengthDelimited(), r.isValidUTF8(range) else { return nil }
                 rpc.data = .view(payload, offset: range.lowerBound, length: range.count)
             case 3, 6, 7, 10, 11:
-                guard wireType == 2, let range = r.lengthDelimited() else { return nil }
+                guard wireType == 2, let range = try? r.lengthDelimited() else { return nil }
                 guard field == 10 || field == 11 ? r.isValidUTF8(range) : true else { return nil }
                 switch field {
                 case 3:
@@ -158,83 +158,32 @@ package struct ObservedMessage: Sendable {
                 default: break
                 }
             default:
-                guard r.skip(wireType) else { return nil }
+                guard r.skip((field, wireType)) else { return nil }
             }
         }
         return rpc
     }
+}
 
-    /// A bounds-checked cursor over protobuf bytes; every failure is `nil`, nothing traps.
-    private struct Reader {
-        let bytes: UnsafeRawBufferPointer
-        var index: Int
-        let end: Int
+/// The partial decode's view of the codec's reader: every failure is `nil` (the message is then
+/// counted as undecodable), so it refuses exactly what ``BinaryCodec`` refuses for the fields read.
+extension ProtobufReader {
+    fileprivate mutating func key() -> (field: UInt64, wireType: UInt8)? {
+        guard let key = try? fieldKey() else { return nil }
+        return (key.field, key.wireType)
+    }
 
-        var isAtEnd: Bool { index >= end }
+    fileprivate mutating func skip(_ key: (field: UInt64, wireType: UInt8)) -> Bool {
+        (try? skip(field: key.field, wireType: key.wireType, offset: index)) != nil
+    }
 
-        mutating func varint() -> UInt64? {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < end, shift < 64 {
-                let byte = bytes[index]
-                index += 1
-                result |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return result }
-                shift += 7
-            }
-            return nil
-        }
+    fileprivate func text(_ range: Range<Int>) -> String? {
+        UTF8Text.string(validating: UnsafeRawBufferPointer(rebasing: bytes[range]))
+    }
 
-        mutating func key() -> (field: UInt64, wireType: UInt8)? {
-            guard let key = varint(), key >> 3 != 0 else { return nil }
-            return (key >> 3, UInt8(key & 7))
-        }
-
-        mutating func lengthDelimited() -> Range<Int>? {
-            guard let length = varint(), length <= UInt64(end - index) else { return nil }
-            let range = index..<(index + Int(length))
-            index = range.upperBound
-            return range
-        }
-
-        mutating func skip(_ wireType: UInt8) -> Bool {
-            switch wireType {
-            case 0: return varint() != nil
-            case 1, 5:
-                let size = wireType == 1 ? 8 : 4
-                guard end - index >= size else { return false }
-                index += size
-                return true
-            case 2: return lengthDelimited() != nil
-            default: return false
-            }
-        }
-
-        func text(_ range: Range<Int>) -> String? {
-            let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
-            // `String(validating:as:)` takes an unspecialised generic path (a metadata look-up per call);
-            // names and correlation ids are ASCII, which needs no further validation.
-            if asciiPrefix(range) == range.upperBound {
-                return slice.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
-            }
-            return String(validating: slice, as: UTF8.self)
-        }
-
-        func isValidUTF8(_ range: Range<Int>) -> Bool {
-            let i = asciiPrefix(range)
-            return i == range.upperBound || String(validating: UnsafeRawBufferPointer(rebasing: bytes[i..<range.upperBound]), as: UTF8.self) != nil
-        }
-
-        /// Where the first non-ASCII byte of `range` is (its end if none), eight bytes at a time.
-        private func asciiPrefix(_ range: Range<Int>) -> Int {
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                if bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
-                i += 8
-            }
-            while i < range.upperBound, bytes[i] < 0x80 { i += 1 }
-            return i
-        }
+    fileprivate func isValidUTF8(_ range: Range<Int>) -> Bool {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        return UTF8Text.isASCII(slice) || String(validating: slice, as: UTF8.self) != nil
     }
 }
 
