@@ -21,16 +21,39 @@ enum ObservedServer {
 
     /// A started proxy with its event stream.
     struct StartedProxy {
+        /// One listener: where clients connect and the node behind it.
+        struct Listener {
+            /// `host:port` it listens on.
+            let address: String
+            /// The URL clients connect to.
+            let url: String
+            /// The upstream server.
+            let upstream: String
+        }
+
         /// The proxy (shut it down when done).
         let proxy: Proxy
         /// Every call and connection event that passes (frames only when asked).
         let events: AsyncStream<TrafficEvent>
-        /// `host:port` it listens on.
-        let address: String
-        /// The URL clients connect to.
-        let url: String
-        /// The upstream server.
-        let upstream: String
+        /// One per upstream, in the order given.
+        let listeners: [Listener]
+
+        /// The first output line: the first listener's address, URL and upstream (all a script with
+        /// one upstream reads), plus `listeners` with every one of them when there are several.
+        func listeningLine(extra: [(String, JSONValue)] = []) -> String {
+            var fields = extra
+            if listeners.count > 1 {
+                let all = listeners.map { listener -> JSONValue in
+                    .object(JSONObject([
+                        ("address", .string(listener.address)), ("url", .string(listener.url)),
+                        ("upstream", .string(listener.upstream)),
+                    ]))
+                }
+                fields.insert(("listeners", .array(all)), at: 0)
+            }
+            let first = listeners[0]
+            return ObservedServer.listeningLine(address: first.address, url: first.url, upstream: first.upstream, extra: fields)
+        }
     }
 
     /// Loads `configFile` (if any), applies `host`/`port` and the steering rules of `rulesFile` (if
@@ -67,31 +90,41 @@ enum ObservedServer {
         return StartedBroker(broker: broker, tap: tap, address: address, url: url)
     }
 
-    /// Starts a proxy to `upstream` listening on `listen`; with `events` off the stream ends at once
-    /// (only the proxy's counters are wanted).
+    /// Starts a proxy to each of `upstreams`, the one at index i listening on `listens[i]` (several
+    /// upstreams name users `user@node`, as in the console); with `events` off the stream ends at
+    /// once (only the proxy's counters are wanted).
     static func startProxy(
-        upstream: String, listen: String, caFile: String?, events wantsEvents: Bool, frames: Bool, rulesFile: String? = nil
+        upstreams: [String], listens: [String], caFile: String?, events wantsEvents: Bool, frames: Bool,
+        rulesFile: String? = nil
     ) async throws(CommandFailure) -> StartedProxy {
-        var configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: caFile)
-        if let rulesFile { configuration.steering = try RulesFileOption.load(rulesFile) }
-        // Headless: nobody could resolve a held call, so `hold` rules are skipped (docs/rules.md).
-        configuration.holdsCalls = false
+        let steering = try rulesFile.map { file throws(CommandFailure) in try RulesFileOption.load(file) }
+        var configurations: [ProxyConfiguration] = []
+        for (upstream, listen) in zip(upstreams, listens) {
+            var configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: caFile)
+            if let steering { configuration.steering = steering }
+            // Headless: nobody could resolve a held call, so `hold` rules are skipped (docs/rules.md).
+            configuration.holdsCalls = false
+            configurations.append(configuration)
+        }
         let proxy: Proxy
-        do { proxy = try Proxy(configuration: configuration) } catch {
-            throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstream): \(error)")
+        do { proxy = try Proxy(configurations: configurations) } catch {
+            throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstreams.joined(separator: ", ")): \(error)")
         }
         let events = wantsEvents
             ? proxy.events(bufferingNewest: 100_000, includingFrames: frames) : AsyncStream { $0.finish() }
         do {
-            let bound = try await proxy.start()
-            let port = bound.port ?? configuration.port
-            return StartedProxy(
-                proxy: proxy, events: events, address: "\(configuration.host):\(port)",
-                url: ProxyOptions.url(host: configuration.host, port: port), upstream: configuration.upstream.description)
+            _ = try await proxy.start()
         } catch {
             await proxy.shutdown()
             throw CommandFailure(.unavailable, "dsconsole: \(error.description)")
         }
+        let listeners = zip(proxy.addresses, configurations).map { address, configuration in
+            let port = address.port ?? configuration.port
+            return StartedProxy.Listener(
+                address: "\(configuration.host):\(port)", url: ProxyOptions.url(host: configuration.host, port: port),
+                upstream: configuration.upstream.description)
+        }
+        return StartedProxy(proxy: proxy, events: events, listeners: listeners)
     }
 
     /// The `{"event":"listening",…}` line `watch` and `record` print first.

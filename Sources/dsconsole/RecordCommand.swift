@@ -38,8 +38,8 @@ struct RecordCommand: AsyncParsableCommand {
     func run() async throws {
         OutputClosureWatcher.start(.gracefully)
         do {
-            if let proxy = source.proxy {
-                try await recordProxy(upstream: proxy)
+            if !source.proxy.isEmpty {
+                try await recordProxy()
             } else if source.serve {
                 try await recordBroker()
             } else {
@@ -99,19 +99,18 @@ struct RecordCommand: AsyncParsableCommand {
         try await finish(recorder, progress: progress)
     }
 
-    private func recordProxy(upstream: String) async throws(CommandFailure) {
+    private func recordProxy() async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
-            upstream: upstream, listen: source.listen, caFile: source.upstreamCA, events: true, frames: false)
+            upstreams: source.proxy, listens: source.listens, caFile: source.upstreamCA, events: true, frames: false)
         let proxy = started.proxy
         let events = started.events
         let recorder: CallRecorder
-        do { recorder = try makeRecorder(source: started.upstream) } catch {
+        do { recorder = try makeRecorder(source: started.listeners.map(\.upstream).joined(separator: ", ")) } catch {
             await proxy.shutdown()
             throw error
         }
-        StandardStreams.printLine(ObservedServer.listeningLine(
-            address: started.address, url: started.url, upstream: started.upstream, extra: [("file", .string(file))]))
+        StandardStreams.printLine(started.listeningLine(extra: [("file", .string(file))]))
         let progress = startProgress(recorder)
         let consumer = Task { for await event in events { recorder.observe(event) } }
         _ = await TerminationSignal.wait()

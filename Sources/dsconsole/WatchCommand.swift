@@ -53,12 +53,12 @@ struct WatchCommand: AsyncParsableCommand {
     func validate() throws {
         guard interval >= 0.05, interval <= 86_400 else { throw ValidationError("--interval must be within 0.05…86400 seconds") }
         if stats && frames { throw ValidationError("--stats and --frames do not go together") }
-        if rulesFile != nil, !source.serve, source.proxy == nil {
+        if rulesFile != nil, !source.serve, source.proxy.isEmpty {
             throw ValidationError("--rules needs --serve or --proxy (a plain connection cannot steer other clients' calls)")
         }
         guard topicInterval >= 0, topicInterval.isFinite else { throw ValidationError("--topic-interval must be 0 or more") }
         if stats && topicsOnly { throw ValidationError("--stats and --topics-only do not go together") }
-        if cluster != nil && (source.serve || frames || source.proxy != nil) { throw ValidationError("--cluster goes without --serve, --proxy and --frames") }
+        if cluster != nil && (source.serve || frames || !source.proxy.isEmpty) { throw ValidationError("--cluster goes without --serve, --proxy and --frames") }
     }
 
     /// Runs until SIGINT/SIGTERM (or, without --serve, until the connection is lost).
@@ -67,8 +67,8 @@ struct WatchCommand: AsyncParsableCommand {
         do {
             if let cluster {
                 try await ClusterWatch.run(url: cluster, statsInterval: stats ? .milliseconds(Int(interval * 1000)) : nil)
-            } else if let proxy = source.proxy {
-                try await watchProxy(upstream: proxy)
+            } else if !source.proxy.isEmpty {
+                try await watchProxy()
             } else if source.serve {
                 try await watchBroker()
             } else {
@@ -109,15 +109,14 @@ struct WatchCommand: AsyncParsableCommand {
         if dropped > 0 { StandardStreams.printError("dsconsole: \(dropped) tap events were dropped (stdout too slow)") }
     }
 
-    private func watchProxy(upstream: String) async throws(CommandFailure) {
+    private func watchProxy() async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
-            upstream: upstream, listen: source.listen, caFile: source.upstreamCA, events: !topicsOnly, frames: frames,
-            rulesFile: rulesFile)
+            upstreams: source.proxy, listens: source.listens, caFile: source.upstreamCA, events: !topicsOnly,
+            frames: frames, rulesFile: rulesFile)
         let proxy = started.proxy
         let events = started.events
-        StandardStreams.printLine(
-            ObservedServer.listeningLine(address: started.address, url: started.url, upstream: started.upstream))
+        StandardStreams.printLine(started.listeningLine())
         let statsLines = stats ? StatsLines(interval: .milliseconds(Int(interval * 1000))) : nil
         let statsPrinter = Task { await statsLines?.run() }
         let printer = Task {

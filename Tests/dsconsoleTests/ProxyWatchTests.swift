@@ -63,6 +63,61 @@ extension BinaryTests {
             #expect(stats.contains { ($0["messagesPerSecond"]?["RPC"]?.doubleValue ?? 0) > 0 }, "\(stats)")
         }
 
+        @Test("Several --proxy upstreams: one listening line lists every listener; users carry their node")
+        func severalUpstreams() async throws {
+            let first = try await TestBroker.start()
+            let second = try await TestBroker.start()
+            let watch = try ChildProcess([
+                "watch", "--proxy", first.url, "--proxy", second.url, "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0",
+            ])
+            #expect(await watch.waitFor("\"event\":\"listening\"", inStderr: false), "watch did not start: \(watch.stderr)")
+            let line = try #require(try jsonLines(watch.stdout).first)
+            #expect(line["upstream"] == .string("ws://127.0.0.1:\(first.port)"))
+            guard case .array(let listeners)? = line["listeners"] else {
+                Issue.record("no listeners array in \(line)")
+                return
+            }
+            #expect(listeners.map { $0["upstream"] } == [
+                .string("ws://127.0.0.1:\(first.port)"), .string("ws://127.0.0.1:\(second.port)"),
+            ])
+            #expect(listeners.first?["url"] == line["url"])
+            let secondURL = try #require(listeners.last?["url"]?.stringValue)
+            #expect(secondURL != line["url"]?.stringValue)
+
+            // A provider and a requestor behind the second listener: the call is seen with both users
+            // named by the second node.
+            let provider = try ClientEngine(url: secondURL)
+            _ = try await provider.login(["username": "ann"])
+            let events = provider.events()
+            try await provider.provide("p") { data, response, _ in response.send(data) }
+            for await event in events {
+                if case .providerAcknowledged("p", true, _) = event { break }
+            }
+            let requestor = try ClientEngine(url: secondURL)
+            _ = try await requestor.login(["username": "bob"])
+            #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])
+            #expect(await watch.waitFor("\"step\":\"responded\"", inStderr: false))
+            await requestor.close()
+            await provider.close()
+            watch.send(SIGINT)
+            #expect(await watch.wait(timeout: .seconds(10)) == 0)
+            await first.stop()
+            await second.stop()
+            let lines = try jsonLines(watch.stdout)
+            let users = lines.filter { $0["event"] == "loggedIn" }.compactMap { $0["user"]?.stringValue }
+            #expect(users == ["ann@127.0.0.1:\(second.port)", "bob@127.0.0.1:\(second.port)"])
+            #expect(lines.contains { $0["event"] == "call" && $0["step"] == "responded" && $0["name"] == "p" })
+        }
+
+        @Test("--listen given for some upstreams but not all: usage error 64")
+        func listenCountMismatch() async throws {
+            let run = try await ChildProcess.run([
+                "watch", "--proxy", "ws://127.0.0.1:1", "--proxy", "ws://127.0.0.1:2", "--listen", "127.0.0.1:0",
+            ])
+            #expect(run.status == 64)
+            #expect(run.stderr.contains("one --listen per --proxy"))
+        }
+
         @Test("--proxy to an upstream that is down: clients get close 1014 naming it; the watcher keeps running")
         func upstreamDown() async throws {
             let refusing = RefusingPort()

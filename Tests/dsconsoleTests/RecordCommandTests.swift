@@ -112,6 +112,45 @@ extension BinaryTests {
             #expect(read.calls.first?.request == #"{"x":1}"#)
         }
 
+        @Test("Several --proxy upstreams: a call behind the second listener is recorded with its node; source names both")
+        func severalUpstreams() async throws {
+            let (dir, path) = try Self.temporaryPath("two-nodes.jsonl")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let first = try await TestBroker.start()
+            let second = try await TestBroker.start()
+            let record = try ChildProcess([
+                "record", path, "--proxy", first.url, "--proxy", second.url, "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0",
+            ])
+            #expect(await record.waitFor("\"event\":\"listening\"", inStderr: false), "record did not start: \(record.stderr)")
+            let line = try #require(try jsonLines(record.stdout).first)
+            guard case .array(let listeners)? = line["listeners"], let url = listeners.last?["url"]?.stringValue else {
+                Issue.record("no second listener in \(line)")
+                return
+            }
+            let provider = try ClientEngine(url: url)
+            _ = try await provider.login(["username": "ann"])
+            let events = provider.events()
+            try await provider.provide("p") { data, response, _ in response.send(data) }
+            for await event in events {
+                if case .providerAcknowledged("p", true, _) = event { break }
+            }
+            let requestor = try ClientEngine(url: url)
+            _ = try await requestor.login(["username": "bob"])
+            #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])
+            #expect(await record.waitFor("1 calls recorded"), "no progress line: \(record.stderr)")
+            await requestor.close()
+            await provider.close()
+            record.send(SIGINT)
+            #expect(await record.wait(timeout: .seconds(10)) == 0)
+            await first.stop()
+            await second.stop()
+            let read = RecordingReader.read(try String(contentsOfFile: path, encoding: .utf8))
+            #expect(read.header?.source == "ws://127.0.0.1:\(first.port), ws://127.0.0.1:\(second.port)")
+            #expect(read.calls.count == 1)
+            #expect(read.calls.first?.requestor == "bob@127.0.0.1:\(second.port)")
+            #expect(read.calls.first?.provider == "ann@127.0.0.1:\(second.port)")
+        }
+
         @Test("An existing FILE is never overwritten: one-line error, exit 73, file untouched")
         func existingFile() async throws {
             let (dir, path) = try Self.temporaryPath("taken.jsonl")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Where one call at a time spends its time (issues 10 and 15): runs `dsconsole serve` and the raw
+# generator with one call in flight, and prints the broker's system calls per call (strace -c over
+# 2 s; one epoll_wait, read and write each per wake-up is the floor), and the p50 with the broker and generator
+# on the same CPU and on different CPUs. Needs strace and taskset; loopback only.
+#
+#   swift build -c release --product dsconsole --product broker-benchmark && bash Benchmarks/one-at-a-time-floor.sh
+set -euo pipefail
+BIN=${BIN:-.build/release/dsconsole}
+GEN=${GEN:-.build/release/broker-benchmark}
+tmp=$(mktemp -d)
+"$BIN" serve --port 0 --log-level error >"$tmp/serve.log" 2>&1 & SERVE=$!
+trap 'kill $SERVE 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do grep -q "listening on ws://" "$tmp/serve.log" 2>/dev/null && break; sleep 0.05; done
+PORT=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\)/deepstream.*|\1|p' "$tmp/serve.log" | head -1)
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+serial() { "$@" "$GEN" --raw --port "$PORT" --pid "$SERVE" --duration 0.2 --warmup 0.5 --serial "${SECONDS_SERIAL:-4}" 2>&1 | grep "one at a time" -A1; }
+serial env
+# System calls per call while calls go one at a time.
+SECONDS_SERIAL=5 serial env >"$tmp/bg.txt" & BG=$!
+sleep 2
+timeout 2 strace -f -c -p "$SERVE" -o "$tmp/strace.txt" 2>/dev/null || true
+wait $BG
+echo "broker system calls over 2 s of one-at-a-time calls (strace -c):"
+grep -E "epoll_wait|read|write|futex|timerfd|total" "$tmp/strace.txt" | awk '{print "  " $NF ": " $(NF-1) (NF == 6 ? " (" $5 " errors)" : "")}' | sed 's/(.* errors)//'
+echo "same CPU (0):"; taskset -pc 0 "$SERVE" >/dev/null; serial taskset -c 0 | head -1
+echo "different CPUs (broker 0, generator 1):"; serial taskset -c 1 | head -1
+taskset -pc 0-$(( $(nproc) - 1 )) "$SERVE" >/dev/null
