@@ -124,6 +124,34 @@ struct ObserverTests {
         ])
     }
 
+    @Test("POST /api callers are named like logged-in clients: user@node behind several upstreams, once per user")
+    func httpCallerNamed() {
+        var observer = ProxyObserver()
+        let http = PeerID(3)
+        var events = observer.handle(.opened(http, remoteAddress: "c", path: "/api", node: "10.0.0.6:6020", at: Timestamp(nanoseconds: 1)))
+        let body = #"{"authData":{"username":"carl","password":"carl-secret"},"body":[{"topic":"rpc","action":"make","rpcName":"f","data":1}]}"#
+        events += observer.handle(.httpRequest(http, body: Array(body.utf8), at: Timestamp(nanoseconds: 2)))
+        events += observer.handle(.httpRequest(http, body: Array(body.utf8), at: Timestamp(nanoseconds: 3)))
+        let logins = events.compactMap { event -> String? in
+            if case .loggedIn(let peer, let user, _, _) = event, peer == http { return user }
+            return nil
+        }
+        #expect(logins == ["carl@10.0.0.6:6020"])
+        #expect(!"\(events)".contains("carl-secret"))
+        // A single upstream: the bare user name; no auth data and no node: no login event at all.
+        var single = ProxyObserver()
+        var plain = single.handle(.opened(http, remoteAddress: "c", path: "/api", at: Timestamp(nanoseconds: 1)))
+        plain += single.handle(.httpRequest(http, body: Array(body.utf8), at: Timestamp(nanoseconds: 2)))
+        let other = PeerID(4)
+        plain += single.handle(.opened(other, remoteAddress: "d", path: "/api", at: Timestamp(nanoseconds: 3)))
+        plain += single.handle(.httpRequest(other, body: Array(#"{"body":[{"topic":"rpc","action":"make","rpcName":"f"}]}"#.utf8), at: Timestamp(nanoseconds: 4)))
+        let plainLogins = plain.compactMap { event -> String? in
+            if case .loggedIn(let peer, let user, _, _) = event { return "\(peer.rawValue) \(user)" }
+            return nil
+        }
+        #expect(plainLogins == ["3 carl"])
+    }
+
     @Test("http-rpc-open: POST /api calls are linked to the server's REQUEST to the provider by name; results by index")
     func httpAPI() {
         var observer = ProxyObserver()

@@ -55,6 +55,9 @@ package struct ProxyObserver: Sendable {
         var format: WireFormat?
         var node: String?
         var user: String?
+        /// For a `POST /api` connection: the user its `loggedIn` event last named (each request carries
+        /// its own auth data).
+        var announcedUser: String?
         var provided: Set<String> = []
         var pendingProvides: [String: (names: [String], add: Bool)] = [:]
     }
@@ -445,6 +448,13 @@ package struct ProxyObserver: Sendable {
         }
         // Of the auth data only the user name is kept, as for AUTH requests.
         if let name = request["authData"]?["username"]?.stringValue { connections[peer, default: Connection()].user = name }
+        // Name the caller (with its node behind a proxy of several upstreams) the way a WebSocket client
+        // is named after its login, so its calls' rows read `#7 carl@10.0.0.6:6020`; the server checks
+        // these credentials per request, and a refused call still ends failed in its own row.
+        if let shown = shownUser(peer), !shown.isEmpty, connections[peer]?.announcedUser != shown {
+            connections[peer]?.announcedUser = shown
+            emit(.loggedIn(peer: peer, user: shown, clientData: nil, at: at), &events)
+        }
         let prefix = number == 0 ? "http-\(peer.rawValue)-" : "http-\(peer.rawValue)-\(number)-"
         var keys: [CallKey?] = []
         for (index, entry) in entries.enumerated() {
