@@ -23,13 +23,7 @@ struct ProxyConsoleEndToEndTests {
         let match = try #require(screen.firstMatch(of: /ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/), "no listen URL on: \(screen)")
         let url = "ws://127.0.0.1:\(match.output.1)/deepstream"
 
-        let provider = try ClientEngine(url: url)
-        _ = try await provider.login(["username": "alice"])
-        let events = provider.events()
-        try await provider.provide("remote-echo") { data, response, _ in response.send(data) }
-        for await event in events {
-            if case .providerAcknowledged("remote-echo", true, _) = event { break }
-        }
+        let provider = try await startEchoProvider(at: url, authData: ["username": "alice"], name: "remote-echo")
         let requestor = try ClientEngine(url: url)
         _ = try await requestor.login(["username": "bob"])
         #expect(try await requestor.make("remote-echo", data: ["hello": "proxy"]) == ["hello": "proxy"])
@@ -85,13 +79,7 @@ struct ProxyConsoleEndToEndTests {
         try await session.waitUntil(timeout: .seconds(10)) { $0.contains("console@127.0.0.1:\(first.port)") }
         let url = "ws://127.0.0.1:\(try #require(listens.last))/deepstream"
         // Both apps on the second node (these two brokers are not a cluster).
-        let provider = try ClientEngine(url: url)
-        _ = try await provider.login(["username": "alice"])
-        let events = provider.events()
-        try await provider.provide("node-echo") { data, response, _ in response.send(data) }
-        for await event in events {
-            if case .providerAcknowledged("node-echo", true, _) = event { break }
-        }
+        let provider = try await startEchoProvider(at: url, authData: ["username": "alice"], name: "node-echo")
         let requestor = try ClientEngine(url: url)
         _ = try await requestor.login(["username": "bob"])
         #expect(try await requestor.make("node-echo", data: 7) == 7)

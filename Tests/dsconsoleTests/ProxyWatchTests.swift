@@ -25,13 +25,7 @@ extension BinaryTests {
             let url = try #require(first["url"]?.stringValue)
             #expect(url.hasPrefix("ws://127.0.0.1:") && !url.hasPrefix("ws://127.0.0.1:0/"))
 
-            let provider = try ClientEngine(url: url)
-            _ = try await provider.login(username: "ann", password: "ann-secret-pw")
-            let events = provider.events()
-            try await provider.provide("p") { data, response, _ in response.send(data) }
-            for await event in events {
-                if case .providerAcknowledged("p", true, _) = event { break }
-            }
+            let provider = try await startEchoProvider(at: url, authData: ["username": "ann", "password": "ann-secret-pw"], name: "p")
             let requestor = try ClientEngine(url: url)
             _ = try await requestor.login(username: "bob", password: "bob-secret-pw")
             #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])
@@ -86,13 +80,7 @@ extension BinaryTests {
 
             // A provider and a requestor behind the second listener: the call is seen with both users
             // named by the second node.
-            let provider = try ClientEngine(url: secondURL)
-            _ = try await provider.login(["username": "ann"])
-            let events = provider.events()
-            try await provider.provide("p") { data, response, _ in response.send(data) }
-            for await event in events {
-                if case .providerAcknowledged("p", true, _) = event { break }
-            }
+            let provider = try await startEchoProvider(at: secondURL, authData: ["username": "ann"], name: "p")
             let requestor = try ClientEngine(url: secondURL)
             _ = try await requestor.login(["username": "bob"])
             #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])

@@ -87,13 +87,7 @@ extension BinaryTests {
             let record = try ChildProcess(["record", path, "--proxy", broker.url, "--listen", "127.0.0.1:0"])
             #expect(await record.waitFor("\"event\":\"listening\"", inStderr: false), "record did not start: \(record.stderr)")
             let url = try #require(try jsonLines(record.stdout).first?["url"]?.stringValue)
-            let provider = try ClientEngine(url: url)
-            _ = try await provider.login(username: "ann", password: "ann-secret-pw")
-            let events = provider.events()
-            try await provider.provide("p") { data, response, _ in response.send(data) }
-            for await event in events {
-                if case .providerAcknowledged("p", true, _) = event { break }
-            }
+            let provider = try await startEchoProvider(at: url, authData: ["username": "ann", "password": "ann-secret-pw"], name: "p")
             let requestor = try ClientEngine(url: url)
             _ = try await requestor.login(username: "bob", password: "bob-secret-pw")
             #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])
@@ -127,13 +121,7 @@ extension BinaryTests {
                 Issue.record("no second listener in \(line)")
                 return
             }
-            let provider = try ClientEngine(url: url)
-            _ = try await provider.login(["username": "ann"])
-            let events = provider.events()
-            try await provider.provide("p") { data, response, _ in response.send(data) }
-            for await event in events {
-                if case .providerAcknowledged("p", true, _) = event { break }
-            }
+            let provider = try await startEchoProvider(at: url, authData: ["username": "ann"], name: "p")
             let requestor = try ClientEngine(url: url)
             _ = try await requestor.login(["username": "bob"])
             #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])

@@ -72,13 +72,7 @@ extension BinaryTests.WatchStatsTests {
         ])
         #expect(await watch.waitFor("\"event\":\"listening\"", inStderr: false), "watch did not start: \(watch.stderr)")
         let url = try #require(try jsonLines(watch.stdout).first?["url"]?.stringValue)
-        let provider = try ClientEngine(url: url)
-        try await provider.login(["username": "ann"])
-        let events = provider.events()
-        try await provider.provide("p") { data, response, _ in response.send(data) }
-        for await event in events {
-            if case .providerAcknowledged("p", true, _) = event { break }
-        }
+        let provider = try await startEchoProvider(at: url, authData: ["username": "ann"], name: "p")
         let requestor = try ClientEngine(url: url)
         try await requestor.login(["username": "bob"])
         for index in 0..<3 { _ = try await requestor.make("p", data: ["n": .int(index)]) }
