@@ -111,7 +111,9 @@ tmux -L dsconsole-proxy-bench -f /dev/null new-session -d -s bench -x 160 -y 45 
     "HOME='$tmp/home' XDG_STATE_HOME='$tmp/home/state' '$PROXY_BIN' proxy 'ws://127.0.0.1:$BPORT' --listen 127.0.0.1:$CPORT --log-file '$tmp/console.log' 2>'$tmp/console.err'"
 for _ in $(seq 100); do tmux -L dsconsole-proxy-bench capture-pane -p -t bench | grep -q "OPEN" && break; sleep 0.1; done
 PANE_PID=$(tmux -L dsconsole-proxy-bench display -p -t bench '#{pane_pid}')
-PROXY_PID=$(pgrep -P "$PANE_PID" dsconsole | head -1); PROXY_PID=${PROXY_PID:-$PANE_PID}
+# By path, not by name: a PROXY_BIN copy need not be called dsconsole (pgrep finding nothing ended
+# the script under `set -e -o pipefail`).
+PROXY_PID=$( (pgrep -P "$PANE_PID" -f -- "$PROXY_BIN" || true) | head -1); PROXY_PID=${PROXY_PID:-$PANE_PID}
 run "console proxy, $RATE calls/s open loop" "ws://127.0.0.1:$CPORT/deepstream" --rate "$RATE" --requestors 4 --inflight 64 --providers 2
 sleep 1
 echo "console status line: $(tmux -L dsconsole-proxy-bench capture-pane -p -t bench | grep -E 'calls/s' | tail -1 | tr -s ' ')"
