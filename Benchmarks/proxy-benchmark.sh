@@ -8,11 +8,20 @@
 #   DURATION=10 RATE=5000 bash Benchmarks/proxy-benchmark.sh
 #   PROXY_BIN=/tmp/old-dsconsole bash Benchmarks/proxy-benchmark.sh   # another build as the proxy only
 #                                                                    # (before/after with the same broker and load)
+#   RAW_ONLY=1 bash Benchmarks/proxy-benchmark.sh                     # only the raw-generator section
+#
+# The raw-generator section (`broker-benchmark --raw --proxy-pid`, pre-encoded frames from one thread,
+# far cheaper than `dsconsole bench`, so the generator does not starve the proxy and broker of the 2
+# cores) runs direct, through `watch --proxy` (JSON Lines) and through `watch --proxy --topics-only`
+# at 256 in flight, and prints the proxy's CPU per RPC beside the broker's and their ratio (issue 10:
+# at most 0.5). Needs `swift build -c release --product broker-benchmark`; skipped without it.
 set -euo pipefail
 BIN=${BIN:-.build/release/dsconsole}
 PROXY_BIN=${PROXY_BIN:-$BIN}
+RAW_BIN=${RAW_BIN:-.build/release/broker-benchmark}
 DURATION=${DURATION:-5}
 RATE=${RATE:-5000}
+RAW_ONLY=${RAW_ONLY:-0}
 tmp=$(mktemp -d)
 SERVE_PID=""; PROXY_PID=""
 cleanup() {
@@ -35,6 +44,36 @@ PURL=$(head -1 "$tmp/watch.jsonl" | jq -r .url)
 DURL="ws://127.0.0.1:$BPORT/deepstream"
 
 echo "proxy binary: $PROXY_BIN; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Raw generator: broker CPU, proxy CPU and their ratio per RPC at 256 in flight.
+raw() {
+    local label=$1; shift
+    "$RAW_BIN" --raw --port "$1" --pid "$SERVE_PID" --inflight 256 --duration "$DURATION" --warmup 1 --serial 0 "${@:2}" \
+        >"$tmp/raw.txt" 2>&1 || { echo "$label: broker-benchmark failed: $(tr '\n' ' ' <"$tmp/raw.txt")"; return; }
+    local rate broker proxy ratio load
+    rate=$(sed -n 's/^load: .* = \([0-9]*\) RPC\/s.*/\1/p' "$tmp/raw.txt")
+    broker=$(sed -n 's/.*broker CPU \([0-9.]*\) µs\/RPC.*/\1/p' "$tmp/raw.txt")
+    proxy=$(sed -n 's/.*proxy CPU \([0-9.]*\) µs\/RPC.*/\1/p' "$tmp/raw.txt")
+    ratio=$(sed -n 's/.*proxy \/ broker CPU per RPC = \([0-9.?]*\).*/\1/p' "$tmp/raw.txt")
+    load=$(sed -n 's/.*load average before \([0-9.]*\).*after \([0-9.]*\).*/\1–\2/p' "$tmp/raw.txt")
+    printf '%-44s %9s %14s %14s %8s %12s\n' "$label" "${rate:-?}" "${broker:-?}" "${proxy:--}" "${ratio:--}" "${load:-?}"
+}
+if [ -x "$RAW_BIN" ]; then
+    echo "raw generator ($RAW_BIN), 256 in flight, $DURATION s after 1 s warm-up:"
+    printf '%-44s %9s %14s %14s %8s %12s\n' scenario "RPC/s" "broker µs/RPC" "proxy µs/RPC" "ratio" "load"
+    raw "direct" "$BPORT"
+    raw "through watch --proxy (JSON Lines)" "$(echo "$PURL" | sed 's|.*:\([0-9]*\)/.*|\1|')" --proxy-pid "$PROXY_PID"
+    "$PROXY_BIN" watch --proxy "ws://127.0.0.1:$BPORT" --listen 127.0.0.1:0 --topics-only --topic-interval 0 \
+        >"$tmp/rawquiet.jsonl" 2>"$tmp/rawquiet.err" & RAW_PROXY_PID=$!
+    wait_for "$tmp/rawquiet.jsonl" '"listening"'
+    RAW_PURL=$(head -1 "$tmp/rawquiet.jsonl" | jq -r .url)
+    raw "through watch --proxy --topics-only" "$(echo "$RAW_PURL" | sed 's|.*:\([0-9]*\)/.*|\1|')" --proxy-pid "$RAW_PROXY_PID"
+    kill "$RAW_PROXY_PID"; wait "$RAW_PROXY_PID" 2>/dev/null || true
+    echo "(ratio = proxy / broker CPU per RPC; issue 10 asks for at most 0.5)"
+else
+    echo "raw generator section skipped: no $RAW_BIN (swift build -c release --product broker-benchmark)"
+fi
+[ "$RAW_ONLY" = 1 ] && exit 0
 printf '%-44s %8s %9s %8s %8s %8s %14s %14s %6s\n' scenario calls "calls/s" "p50 µs" "p99 µs" "fail/skip" "broker µs/call" "proxy µs/call" load
 run() {
     local label=$1 url=$2; shift 2
@@ -72,7 +111,9 @@ tmux -L dsconsole-proxy-bench -f /dev/null new-session -d -s bench -x 160 -y 45 
     "HOME='$tmp/home' XDG_STATE_HOME='$tmp/home/state' '$PROXY_BIN' proxy 'ws://127.0.0.1:$BPORT' --listen 127.0.0.1:$CPORT --log-file '$tmp/console.log' 2>'$tmp/console.err'"
 for _ in $(seq 100); do tmux -L dsconsole-proxy-bench capture-pane -p -t bench | grep -q "OPEN" && break; sleep 0.1; done
 PANE_PID=$(tmux -L dsconsole-proxy-bench display -p -t bench '#{pane_pid}')
-PROXY_PID=$(pgrep -P "$PANE_PID" dsconsole | head -1); PROXY_PID=${PROXY_PID:-$PANE_PID}
+# By path, not by name: a PROXY_BIN copy need not be called dsconsole (pgrep finding nothing ended
+# the script under `set -e -o pipefail`).
+PROXY_PID=$( (pgrep -P "$PANE_PID" -f -- "$PROXY_BIN" || true) | head -1); PROXY_PID=${PROXY_PID:-$PANE_PID}
 run "console proxy, $RATE calls/s open loop" "ws://127.0.0.1:$CPORT/deepstream" --rate "$RATE" --requestors 4 --inflight 64 --providers 2
 sleep 1
 echo "console status line: $(tmux -L dsconsole-proxy-bench capture-pane -p -t bench | grep -E 'calls/s' | tail -1 | tr -s ' ')"

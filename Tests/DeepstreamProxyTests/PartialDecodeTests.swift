@@ -93,6 +93,26 @@ struct PartialDecodeTests {
         #expect((try? BinaryCodec().decode(broken)) == nil)
     }
 
+    @Test("one-byte and longer varints alike: long ids, names and payloads decode as the codec does; cut ones are refused")
+    func longFields() throws {
+        for size in [1, 120, 127, 128, 129, 300, 20_000] {
+            let long = String(repeating: "x", count: size)
+            let message = RPCMessage(
+                action: .request, data: "\"" + long + "\"", correlationId: "c" + long, name: "n" + long)
+            let bytes = BinaryCodec().encode(.rpc(message))
+            guard case .rpc(let rpc)? = ObservedMessage.decodeBinary(ByteBuffer(bytes: bytes))?.body else {
+                Issue.record("not decoded at size \(size)")
+                continue
+            }
+            #expect(rpc.correlationId == message.correlationId && rpc.name == message.name && rpc.data.string == message.data)
+            for cut in [1, 2, bytes.count / 2, bytes.count - 1] {
+                let prefix = Array(bytes.prefix(cut))
+                let codec = (try? BinaryCodec().decode(prefix)) != nil
+                #expect(codec == (ObservedMessage.decodeBinary(ByteBuffer(bytes: prefix)) != nil), "size \(size), cut \(cut)")
+            }
+        }
+    }
+
     @Test("without listeners the observer builds no events but follows calls and counts topics the same")
     func quietObserver() {
         var loud = ProxyObserver()

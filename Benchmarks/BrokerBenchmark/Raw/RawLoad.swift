@@ -10,12 +10,15 @@ import Glibc
 /// one already running with `--port P --pid PID`), loaded by requestors and providers on plain sockets
 /// in this process: pre-encoded frames, one `write` per socket per read batch, one thread. Prints
 /// RPC/s, latency, errors, the broker's CPU per RPC and peak RSS from `/proc`, this generator's own
-/// CPU, and a one-at-a-time p50.
+/// CPU, and a one-at-a-time p50. With `--proxy-pid PID` (the port then being a proxy's, e.g.
+/// `dsconsole watch --proxy`) it also prints that process's CPU per RPC and its ratio to the broker's.
 enum RawLoad {
     struct Options {
         var dsconsole = ".build/release/dsconsole"
         var port: Int?
         var pid: Int32?
+        /// A proxy between this generator and the broker whose CPU is reported beside the broker's.
+        var proxyPID: Int32?
         var inflight = 256
         var requestors = 1
         var providers = 1
@@ -30,11 +33,13 @@ enum RawLoad {
         var counters: PhaseCounters
         var seconds: Double
         var brokerCPU: Double?
+        var proxyCPU: Double?
         var ownCPU: Double
     }
 
     static let usage = """
-        usage: broker-benchmark --raw [--dsconsole PATH | --port P --pid PID] [--inflight 256] [--requestors 1]
+        usage: broker-benchmark --raw [--dsconsole PATH | --port P --pid PID [--proxy-pid PID]]
+                                      [--inflight 256] [--requestors 1]
                                       [--providers 1] [--payload 64] [--duration 10] [--warmup 2] [--serial 5]
                                       [--rules FILE]
         """
@@ -57,6 +62,7 @@ enum RawLoad {
             case "--dsconsole": options.dsconsole = try value()
             case "--port": options.port = Int(try number(value()))
             case "--pid": options.pid = Int32(try number(value()))
+            case "--proxy-pid": options.proxyPID = Int32(try number(value()))
             case "--inflight": options.inflight = max(1, Int(try number(value())))
             case "--requestors": options.requestors = max(1, min(99, Int(try number(value()))))
             case "--providers": options.providers = max(1, Int(try number(value())))
@@ -68,6 +74,9 @@ enum RawLoad {
             default: throw Failure("unknown argument \(arguments[index])\n\(usage)")
             }
             index += 1
+        }
+        if options.proxyPID != nil, options.port == nil || options.pid == nil {
+            throw Failure("--proxy-pid needs --port (the proxy's) and --pid (the broker's)\n\(usage)")
         }
         guard options.inflight / options.requestors <= 9_999 else { throw Failure("at most 9999 in flight per requestor") }
         return options
@@ -108,11 +117,13 @@ enum RawLoad {
                 connection: connection, index: index, window: options.inflight / options.requestors, name: name,
                 payload: payload))
         }
-        print("raw load: broker pid \(pid.map(String.init) ?? "?") on port \(port); \(options.requestors) requestor(s) x "
+        let through = options.proxyPID.map { "through proxy pid \($0) " } ?? ""
+        print("raw load: broker pid \(pid.map(String.init) ?? "?") \(through)on port \(port); \(options.requestors) requestor(s) x "
             + "\(options.inflight / options.requestors) in flight, \(options.providers) provider(s), \(options.payload) B payloads, "
             + "\(options.duration) s after \(options.warmup) s warm-up")
         let loadBefore = ProcessMeter.loadAverage()
-        let loaded = runPhase(requestors: requestors, providers: providers, warmup: options.warmup, duration: options.duration, brokerPID: pid)
+        let loaded = runPhase(requestors: requestors, providers: providers, warmup: options.warmup, duration: options.duration, brokerPID: pid,
+            proxyPID: options.proxyPID)
         let loadAfter = ProcessMeter.loadAverage()
         report(loaded, title: "load", loadBefore: loadBefore, loadAfter: loadAfter)
         if options.serial > 0 {
@@ -120,7 +131,8 @@ enum RawLoad {
             try login(connection)
             let single = RawRequestor(connection: connection, index: 99, window: 1, name: name, payload: payload)
             let before = ProcessMeter.loadAverage()
-            let serial = runPhase(requestors: [single], providers: providers, warmup: 1, duration: options.serial, brokerPID: pid)
+            let serial = runPhase(requestors: [single], providers: providers, warmup: 1, duration: options.serial, brokerPID: pid,
+                proxyPID: options.proxyPID)
             report(serial, title: "one at a time", loadBefore: before, loadAfter: ProcessMeter.loadAverage())
         }
         if let pid, let peak = ProcessMeter.statusKilobytes("VmHWM", of: pid) {
@@ -142,7 +154,8 @@ enum RawLoad {
     /// Runs the requestors until `warmup + duration` seconds have passed, counting only the last
     /// `duration`, then lets the calls in flight finish (at most 3 s).
     static func runPhase(
-        requestors: [RawRequestor], providers: [RawProvider], warmup: Double, duration: Double, brokerPID: Int32?
+        requestors: [RawRequestor], providers: [RawProvider], warmup: Double, duration: Double, brokerPID: Int32?,
+        proxyPID: Int32? = nil
     ) -> PhaseResult {
         let connections = providers.map(\.connection) + requestors.map(\.connection)
         var descriptors = connections.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
@@ -154,8 +167,9 @@ enum RawLoad {
         var stopped = false
         var drainUntil = UInt64.max
         var startCPU: Double? = nil
+        var startProxyCPU: Double? = nil
         var startOwn = 0.0
-        var result = PhaseResult(counters: counters, seconds: 0, brokerCPU: nil, ownCPU: 0)
+        var result = PhaseResult(counters: counters, seconds: 0, brokerCPU: nil, proxyCPU: nil, ownCPU: 0)
         for requestor in requestors {
             requestor.sending = true
             requestor.start(at: begin)
@@ -166,6 +180,7 @@ enum RawLoad {
                 measuring = true
                 counters = PhaseCounters()
                 startCPU = brokerPID.flatMap(ProcessMeter.cpuSeconds(of:))
+                startProxyCPU = proxyPID.flatMap(ProcessMeter.cpuSeconds(of:))
                 startOwn = ProcessMeter.ownCPUSeconds()
             }
             if measuring, now >= measureUntil {
@@ -174,9 +189,11 @@ enum RawLoad {
                 drainUntil = now + 3_000_000_000
                 let seconds = Double(now - measureFrom) / 1e9
                 let endCPU = brokerPID.flatMap(ProcessMeter.cpuSeconds(of:))
+                let endProxyCPU = proxyPID.flatMap(ProcessMeter.cpuSeconds(of:))
                 result = PhaseResult(
                     counters: counters, seconds: seconds,
                     brokerCPU: startCPU.flatMap { start in endCPU.map { $0 - start } },
+                    proxyCPU: startProxyCPU.flatMap { start in endProxyCPU.map { $0 - start } },
                     ownCPU: ProcessMeter.ownCPUSeconds() - startOwn)
                 for requestor in requestors { requestor.sending = false }
             }
@@ -224,5 +241,9 @@ enum RawLoad {
             + "\(result.counters.providerErrors) to providers")
         print("  broker CPU \(µs(result.brokerCPU)); generator CPU \(µs(result.ownCPU)); "
             + "load average before \(loadBefore), after \(loadAfter)")
+        if let proxy = result.proxyCPU {
+            let ratio = result.brokerCPU.map { $0 > 0 ? String(format: "%.2f", proxy / $0) : "?" } ?? "?"
+            print("  proxy CPU \(µs(proxy)); proxy / broker CPU per RPC = \(ratio)")
+        }
     }
 }

@@ -10,21 +10,120 @@ import NIOCore
 /// happened; this only decides what the observer sees.
 package struct ObservedMessage: Sendable {
     /// The fields of an RPC message the observer uses.
+    ///
+    /// The text fields (correlation id, name, payload) of a binary message stay bytes of the message:
+    /// one reference to it and three ranges, so the value is small to copy and no `String` is made
+    /// until someone asks (the observer keys calls by the bytes).
     package struct RPC: Sendable {
+        /// The text fields.
+        package enum Field: Sendable {
+            /// Field 3.
+            case correlationId
+            /// Field 7.
+            case name
+            /// Field 2.
+            case data
+        }
+
+        /// Where a field's bytes are in the message (`length` < 0: absent).
+        private struct Span: Sendable {
+            var offset = 0
+            var length = -1
+        }
+
+        /// The text fields of a message decoded in full (JSON format).
+        private final class Texts: Sendable {
+            let correlationId: String?
+            let name: String?
+            let data: String?
+            init(correlationId: String?, name: String?, data: String?) {
+                self.correlationId = correlationId
+                self.name = name
+                self.data = data
+            }
+        }
+
         /// Field 1.
         package var action: RPCAction
-        /// Field 3.
-        package var correlationId: String?
-        /// Field 7.
-        package var name: String?
         /// Field 5.
         package var isAck = false
         /// Field 6 (bulk PROVIDE/UNPROVIDE).
         package var names: [String] = []
         /// Field 9.
         package var originalAction: RPCAction?
-        /// Field 2, read as text only when asked for.
-        package var data: LazyText = .absent
+        /// The message the spans point into (binary format).
+        private var source: ByteBuffer?
+        private var correlationIdSpan = Span()
+        private var nameSpan = Span()
+        private var dataSpan = Span()
+        private var texts: Texts?
+
+        /// An RPC with only its action; fields are added by the partial decode.
+        package init(action: RPCAction) { self.action = action }
+
+        /// The observed fields of a fully decoded RPC message.
+        package init(
+            action: RPCAction, correlationId: String?, name: String?, isAck: Bool, names: [String],
+            originalAction: RPCAction?, data: String?
+        ) {
+            self.action = action
+            self.isAck = isAck
+            self.names = names
+            self.originalAction = originalAction
+            texts = Texts(correlationId: correlationId, name: name, data: data)
+        }
+
+        /// Records that `field` is `length` bytes at `offset` of `message` (the readable bytes).
+        mutating func setView(_ field: Field, of message: ByteBuffer, offset: Int, length: Int) {
+            if source == nil { source = message }
+            let span = Span(offset: offset, length: length)
+            switch field {
+            case .correlationId: correlationIdSpan = span
+            case .name: nameSpan = span
+            case .data: dataSpan = span
+            }
+        }
+
+        /// Calls `body` with the field's UTF-8 bytes, without making a `String`; `nil` when absent.
+        package func withUTF8<Result>(_ field: Field, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
+            if let texts {
+                guard var text = field == .correlationId ? texts.correlationId : field == .name ? texts.name : texts.data
+                else { return nil }
+                return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+            }
+            let span = self.span(field)
+            guard span.length >= 0, let source else { return nil }
+            return source.withUnsafeReadableBytes {
+                body(UnsafeRawBufferPointer(rebasing: $0[span.offset..<(span.offset + span.length)]))
+            }
+        }
+
+        /// The field as text (made now).
+        package func text(_ field: Field) -> String? {
+            if let texts { return field == .correlationId ? texts.correlationId : field == .name ? texts.name : texts.data }
+            let span = self.span(field)
+            guard span.length >= 0, let source else { return nil }
+            return source.getString(at: source.readerIndex + span.offset, length: span.length)
+        }
+
+        private func span(_ field: Field) -> Span {
+            switch field {
+            case .correlationId: correlationIdSpan
+            case .name: nameSpan
+            case .data: dataSpan
+            }
+        }
+
+        /// Field 3 as text (made now).
+        package var correlationId: String? { text(.correlationId) }
+        /// Field 7 as text (made now).
+        package var name: String? { text(.name) }
+        /// Field 2, as text only when asked for.
+        package var data: LazyText {
+            if let texts { return texts.data.map(LazyText.text) ?? .absent }
+            guard dataSpan.length >= 0, let source else { return .absent }
+            return .view(source, offset: dataSpan.offset, length: dataSpan.length)
+        }
     }
 
     /// What the observer gets to see of the message body.
@@ -57,7 +156,7 @@ package struct ObservedMessage: Sendable {
         case .rpc(let rpc):
             body = .rpc(RPC(
                 action: rpc.action, correlationId: rpc.correlationId, name: rpc.name, isAck: rpc.isAck == true,
-                names: rpc.names, originalAction: rpc.originalAction, data: rpc.data.map(LazyText.text) ?? .absent))
+                names: rpc.names, originalAction: rpc.originalAction, data: rpc.data))
         default:
             body = .other
         }
@@ -68,7 +167,7 @@ package struct ObservedMessage: Sendable {
     package static func decodeBinary(_ payload: ByteBuffer) -> ObservedMessage? {
         payload.withUnsafeReadableBytes { bytes in
             var reader = ProtobufReader(bytes)
-            guard !bytes.isEmpty, let envelope = try? reader.lengthDelimited() else { return nil }
+            guard !bytes.isEmpty, let envelope = reader.smallLengthDelimited() else { return nil }
             var env = ProtobufReader(bytes, from: envelope.lowerBound, to: envelope.upperBound)
             var topicNumber: UInt64 = 0
             var inner = envelope.upperBound..<envelope.upperBound
@@ -76,12 +175,12 @@ package struct ObservedMessage: Sendable {
                 guard let (field, wireType) = env.key() else { return nil }
                 switch (field, wireType) {
                 case (2, 0):
-                    guard let value = try? env.varint() else { return nil }
+                    guard let value = env.smallVarint() else { return nil }
                     topicNumber = value
                 case (2, _), (3, 0), (3, 1), (3, 5):
                     return nil
                 case (3, 2):
-                    guard let range = try? env.lengthDelimited() else { return nil }
+                    guard let range = env.smallLengthDelimited() else { return nil }
                     inner = range
                 default:
                     guard env.skip((field, wireType)) else { return nil }
@@ -114,10 +213,10 @@ package struct ObservedMessage: Sendable {
             guard let (field, wireType) = r.key() else { return nil }
             switch field {
             case 1, 3, 4:
-                guard wireType == 0, let value = try? r.varint() else { return nil }
+                guard wireType == 0, let value = r.smallVarint() else { return nil }
                 if field == 1 { action = AuthAction(rawValue: Int32(truncatingIfNeeded: value)) }
             case 2:
-                guard wireType == 2, let range = try? r.lengthDelimited(), let text = r.text(range) else { return nil }
+                guard wireType == 2, let range = r.smallLengthDelimited(), let text = r.text(range) else { return nil }
                 data = text
             default:
                 guard r.skip((field, wireType)) else { return nil }
@@ -132,7 +231,7 @@ package struct ObservedMessage: Sendable {
             guard let (field, wireType) = r.key() else { return nil }
             switch field {
             case 1, 4, 5, 9:
-                guard wireType == 0, let value = try? r.varint() else { return nil }
+                guard wireType == 0, let value = r.smallVarint() else { return nil }
                 switch field {
                 case 1: rpc.action = RPCAction(rawValue: Int32(truncatingIfNeeded: value))
                 case 5: rpc.isAck = value != 0
@@ -140,21 +239,22 @@ package struct ObservedMessage: Sendable {
                 default: break
                 }
             case 2:
-                guard wireType == 2, let range = try? r.lengthDelimited(), r.isValidUTF8(range) else { return nil }
-                rpc.data = .view(payload, offset: range.lowerBound, length: range.count)
+                guard wireType == 2, let range = r.smallLengthDelimited(), r.isValidUTF8(range) else { return nil }
+                rpc.setView(.data, of: payload, offset: range.lowerBound, length: range.count)
             case 3, 6, 7, 10, 11:
-                guard wireType == 2, let range = try? r.lengthDelimited() else { return nil }
+                guard wireType == 2, let range = r.smallLengthDelimited() else { return nil }
                 guard field == 10 || field == 11 ? r.isValidUTF8(range) : true else { return nil }
                 switch field {
                 case 3:
-                    guard let text = r.text(range) else { return nil }
-                    rpc.correlationId = text
+                    // Validated like the codec does, but no String yet: the observer keys calls by bytes.
+                    guard r.isValidUTF8(range) else { return nil }
+                    rpc.setView(.correlationId, of: payload, offset: range.lowerBound, length: range.count)
                 case 6:
                     guard let text = r.text(range) else { return nil }
                     rpc.names.append(text)
                 case 7:
-                    guard let text = r.text(range) else { return nil }
-                    rpc.name = text
+                    guard r.isValidUTF8(range) else { return nil }
+                    rpc.setView(.name, of: payload, offset: range.lowerBound, length: range.count)
                 default: break
                 }
             default:
@@ -167,10 +267,42 @@ package struct ObservedMessage: Sendable {
 
 /// The partial decode's view of the codec's reader: every failure is `nil` (the message is then
 /// counted as undecodable), so it refuses exactly what ``BinaryCodec`` refuses for the fields read.
+///
+/// Most keys, actions and lengths of an RPC are one byte: those are read here in place (exactly what
+/// the reader would return for a one-byte varint); anything longer, and every error, goes through the
+/// reader itself (a call into the codec module per field was a tenth of the observer's time).
 extension ProtobufReader {
     fileprivate mutating func key() -> (field: UInt64, wireType: UInt8)? {
+        if index < end {
+            let byte = bytes[index]
+            // One byte, field number not 0 (the reader refuses field 0).
+            if byte & 0x80 == 0, byte >> 3 != 0 {
+                index += 1
+                return (UInt64(byte >> 3), byte & 7)
+            }
+        }
         guard let key = try? fieldKey() else { return nil }
         return (key.field, key.wireType)
+    }
+
+    fileprivate mutating func smallVarint() -> UInt64? {
+        if index < end, bytes[index] & 0x80 == 0 {
+            defer { index += 1 }
+            return UInt64(bytes[index])
+        }
+        return try? varint()
+    }
+
+    fileprivate mutating func smallLengthDelimited() -> Range<Int>? {
+        if index < end, bytes[index] & 0x80 == 0 {
+            let length = Int(bytes[index])
+            // The same refusal as the reader: the length must fit in what is left.
+            guard length <= end - index - 1 else { return nil }
+            let range = (index + 1)..<(index + 1 + length)
+            index = range.upperBound
+            return range
+        }
+        return try? lengthDelimited()
     }
 
     fileprivate mutating func skip(_ key: (field: UInt64, wireType: UInt8)) -> Bool {

@@ -13,6 +13,9 @@ package enum ObservationInput: Sendable {
     case opened(PeerID, remoteAddress: String, path: String, node: String? = nil, at: Timestamp)
     /// A WebSocket message crossed the proxy (`inbound` = client to server, as the server sees it).
     case message(PeerID, FrameDirection, ScannedMessage, at: Timestamp)
+    /// The messages one read batch of one direction carried, in order: one input (and one array) per
+    /// read instead of one enum value per message on the way to the observer.
+    case messages(PeerID, FrameDirection, [ScannedMessage], at: Timestamp)
     /// The body of a `POST /api` request (JSON with RPC `make` entries), complete.
     case httpRequest(PeerID, body: [UInt8], at: Timestamp)
     /// The server's answer to that request: status and body, complete.
@@ -32,7 +35,9 @@ package enum ObservationInput: Sendable {
 /// and `watch` treat a proxied deployment like the embedded broker (pure; no IO, no clock).
 ///
 /// Calls are keyed by (name, correlation id): deepstream forwards the requestor's REQUEST to the
-/// provider with the same name and id. A call whose requestor is not behind the proxy starts at its
+/// provider with the same name and id. The key is made from the message's bytes (``CallKey``: the name
+/// interned per observer, the id packed into integers) and looked up in a ``CallTable``; no `String` is
+/// made for a message until an event is built. A call whose requestor is not behind the proxy starts at its
 /// `routed` step with requestor ``PeerID/unseen``; a call whose provider is not behind the proxy has
 /// no `routed` step and its ACCEPT is reported as `accepted(by: .unseen)`.
 ///
@@ -62,19 +67,30 @@ package struct ProxyObserver: Sendable {
         var pendingProvides: [String: (names: [String], add: Bool)] = [:]
     }
 
-    private struct CallKey: Hashable {
-        var name: String
-        var correlationId: String
-    }
-
     private struct Call {
-        var id: CallID
+        /// The requestor's connection (``PeerID/unseen`` when it is not behind the proxy).
+        var requestor: PeerID
+        /// The id a `POST /api` call got from the proxy (`http-<peer>-<index>`); its key changes to the
+        /// server's correlation id once it is routed, its id does not. `nil`: the key's id.
+        var httpCorrelationId: String?
         var provider: PeerID?
         var providerAnswered = false
         var lastSeen: Timestamp
         /// Held in the proxy by a `hold` rule: not evicted while the user decides (bounded by the
         /// proxy's per-connection hold limit; the connection's end ends it).
         var isHeld = false
+
+        init(requestor: PeerID, httpCorrelationId: String? = nil, provider: PeerID? = nil, lastSeen: Timestamp) {
+            self.requestor = requestor
+            self.httpCorrelationId = httpCorrelationId
+            self.provider = provider
+            self.lastSeen = lastSeen
+        }
+
+        /// The call id events carry (its text made only here, when an event is built).
+        func id(_ key: CallKey) -> CallID {
+            CallID(requestor: requestor, correlationId: httpCorrelationId ?? key.correlationId)
+        }
     }
 
     /// Whether `.frame` events are produced.
@@ -109,8 +125,14 @@ package struct ProxyObserver: Sendable {
     private var httpRequestCount: [PeerID: Int] = [:]
     /// HTTP calls not yet routed, per name, oldest first: the server's REQUEST to a provider carries a
     /// correlation id of its own making, so it is matched by name.
-    private var httpWaiting: [String: [CallKey]] = [:]
-    private var calls: [CallKey: Call] = [:]
+    private var httpWaiting: [UInt32: [CallKey]] = [:]
+    private var calls = CallTable<Call>()
+    /// Interned RPC names: the index of a name's bytes (keyed as a ``CallKey`` with name 0), and the
+    /// text per index. At most `callLimit` names; calls of names beyond that are not tracked.
+    private var nameIndex = CallTable<UInt32>()
+    private var nameTexts: [String] = []
+    /// The name looked up last and its index: most traffic is a few names, often one in a row.
+    private var lastName: (probe: CallKey, index: UInt32)?
     private let binary = BinaryCodec()
     private let json = JSONCodec()
 
@@ -146,7 +168,10 @@ package struct ProxyObserver: Sendable {
             connections[peer] = Connection(format: format, node: node)
             emit(.connected(peer: peer, remoteAddress: address, format: format ?? .binary, at: at), &events)
         case .message(let peer, let direction, let scanned, let at):
-            handle(peer, direction, scanned, at, &events)
+            handle(peer, direction, scanned, connections[peer]?.format, at, &events)
+        case .messages(let peer, let direction, let batch, let at):
+            let format = connections[peer]?.format
+            for scanned in batch { handle(peer, direction, scanned, format, at, &events) }
         case .httpRequest(let peer, let body, let at):
             handleHTTPRequest(peer, body, at, &events)
         case .httpResponse(let peer, let status, let body, let at):
@@ -155,10 +180,11 @@ package struct ProxyObserver: Sendable {
             httpRequestCount[peer] = nil
             if let requests = httpCalls.removeValue(forKey: peer) {
                 for case let key? in requests.joined() {
-                    guard let call = calls.removeValue(forKey: key) else { continue }
+                    guard let call = calls.remove(key) else { continue }
                     unwait(key)
                     emit(.call(CallEvent(
-                        call: call.id, name: key.name, step: .abandoned(reason: "HTTP connection closed"), at: at)), &events)
+                        call: call.id(key), name: nameText(key), step: .abandoned(reason: "HTTP connection closed"), at: at)),
+                        &events)
                 }
             }
             if let connection = connections.removeValue(forKey: peer) {
@@ -168,22 +194,20 @@ package struct ProxyObserver: Sendable {
                 emit(.disconnected(peer: peer, reason: reason, at: at), &events)
             }
         case .steered(let name, let correlationId, let step, let at):
-            let key = CallKey(name: name, correlationId: correlationId)
-            if var call = calls[key] {
+            if let key = existingKey(name: name, correlationId: correlationId), let entry = calls.entry(of: key) {
                 if case .steered(_, let action, _) = step {
                     if action == "hold" {
-                        call.isHeld = true
-                    } else if call.isHeld, Self.holdResolutions.contains(action) {
-                        call.isHeld = false
+                        calls[entry: entry].isHeld = true
+                    } else if calls[entry: entry].isHeld, Self.holdResolutions.contains(action) {
+                        calls[entry: entry].isHeld = false
                     }
-                    call.lastSeen = at
-                    calls[key] = call
+                    calls[entry: entry].lastSeen = at
                 }
-                events.append(.call(CallEvent(call: call.id, name: name, step: step, at: at)))
+                events.append(.call(CallEvent(call: calls[entry: entry].id(key), name: name, step: step, at: at)))
             }
         case .heldEnded(let name, let correlationId, let reason, let at):
-            if let call = calls.removeValue(forKey: CallKey(name: name, correlationId: correlationId)) {
-                emit(.call(CallEvent(call: call.id, name: name, step: .abandoned(reason: reason), at: at)), &events)
+            if let key = existingKey(name: name, correlationId: correlationId), let call = calls.remove(key) {
+                emit(.call(CallEvent(call: call.id(key), name: name, step: .abandoned(reason: reason), at: at)), &events)
             }
         case .tick(let now):
             evict(now, &events)
@@ -205,7 +229,7 @@ package struct ProxyObserver: Sendable {
     }
 
     private mutating func handle(
-        _ peer: PeerID, _ direction: FrameDirection, _ scanned: ScannedMessage, _ at: Timestamp,
+        _ peer: PeerID, _ direction: FrameDirection, _ scanned: ScannedMessage, _ format: WireFormat?, _ at: Timestamp,
         _ events: inout [TrafficEvent]
     ) {
         switch scanned.kind {
@@ -218,7 +242,6 @@ package struct ProxyObserver: Sendable {
             }
             return
         }
-        let format = connections[peer]?.format
         var observed: ObservedMessage?
         var message: Message?
         if let payload = scanned.payloadBuffer, let format {
@@ -297,6 +320,47 @@ package struct ProxyObserver: Sendable {
 
     // MARK: RPC
 
+    /// The key of the call a message names; `intern` adds a name not seen before (a REQUEST), otherwise
+    /// a name never seen has no call. `nil` without correlation id or name.
+    private mutating func key(_ rpc: ObservedMessage.RPC, intern: Bool) -> CallKey? {
+        // The closures capture nothing of `self` (a capture of inout `self` is checked at run time).
+        guard let probe = rpc.withUTF8(.name, { CallKey(name: 0, correlationId: $0) }),
+            let name = name(of: probe, intern: intern, text: rpc.name ?? "")
+        else { return nil }
+        return rpc.withUTF8(.correlationId) { CallKey(name: name, correlationId: $0) }
+    }
+
+    /// The index of the name `probe` holds (as its correlation-id bytes); when it is new and `intern`
+    /// is set, it is added with `text` (made only then).
+    private mutating func name(of probe: CallKey, intern: Bool, text: @autoclosure () -> String) -> UInt32? {
+        if let lastName, lastName.probe == probe { return lastName.index }
+        let index: UInt32
+        if let entry = nameIndex.entry(of: probe) {
+            index = nameIndex[entry: entry]
+        } else {
+            guard intern, nameTexts.count < callLimit else { return nil }
+            index = UInt32(nameTexts.count)
+            nameTexts.append(text())
+            nameIndex.insert(probe, index)
+        }
+        lastName = (probe, index)
+        return index
+    }
+
+    /// The key of a call named by text (steering, HTTP), interning the name when asked.
+    private mutating func textKey(name: String, correlationId: String, intern: Bool) -> CallKey? {
+        guard let index = self.name(of: CallKey(name: 0, correlationId: name), intern: intern, text: name) else { return nil }
+        return CallKey(name: index, correlationId: correlationId)
+    }
+
+    /// The key of a call named by text, if its name was ever seen.
+    private mutating func existingKey(name: String, correlationId: String) -> CallKey? {
+        textKey(name: name, correlationId: correlationId, intern: false)
+    }
+
+    /// The name of a key as text.
+    private func nameText(_ key: CallKey) -> String { nameTexts[Int(key.name)] }
+
     private mutating func handleRPC(
         _ peer: PeerID, _ direction: FrameDirection, _ rpc: ObservedMessage.RPC, _ at: Timestamp, _ events: inout [TrafficEvent]
     ) {
@@ -304,92 +368,107 @@ package struct ProxyObserver: Sendable {
             handleProvide(peer, direction, rpc, at, &events)
             return
         }
-        guard let cid = rpc.correlationId, let name = rpc.name else { return }
-        let key = CallKey(name: name, correlationId: cid)
+        guard let key = key(rpc, intern: rpc.action == .request) else {
+            // A REQUEST whose name could not be interned (more names than calls allowed): not tracked.
+            if rpc.action == .request, rpc.withUTF8(.correlationId, { _ in true }) == true,
+                rpc.withUTF8(.name, { _ in true }) == true
+            {
+                tally.evictedCalls += 1
+            }
+            return
+        }
+        let entry = calls.entry(of: key)
         switch direction {
         case .inbound:
             switch rpc.action {
             case .request:
-                guard calls[key] != nil || calls.count < callLimit else {
-                    tally.evictedCalls += 1
-                    return
-                }
-                let id = CallID(requestor: peer, correlationId: cid)
-                calls[key] = Call(id: id, lastSeen: at)
-                emit(.call(CallEvent(call: id, name: name, step: .requested(data: rpc.data.string), at: at)), &events)
-            case .accept:
-                guard let call = touch(key, at) else { return }
-                emit(.call(CallEvent(call: call.id, name: name, step: .accepted(by: peer), at: at)), &events)
-            case .reject:
-                guard let call = touch(key, at) else { return }
-                emit(.call(CallEvent(call: call.id, name: name, step: .rejected(by: peer), at: at)), &events)
-            case .response, .requestError:
-                guard var call = calls[key] else { return }
-                emit(.call(CallEvent(call: call.id, name: name, step: Self.answer(rpc), at: at)), &events)
-                if call.id.requestor == .unseen {
-                    calls[key] = nil
+                let call = Call(requestor: peer, lastSeen: at)
+                if let entry {
+                    calls[entry: entry] = call
                 } else {
-                    call.providerAnswered = true
-                    call.lastSeen = at
-                    calls[key] = call
+                    guard calls.count < callLimit else {
+                        tally.evictedCalls += 1
+                        return
+                    }
+                    calls.insert(key, call)
+                }
+                emit(.call(CallEvent(call: call.id(key), name: nameText(key), step: .requested(data: rpc.data.string), at: at)), &events)
+            case .accept:
+                guard let entry else { return }
+                calls[entry: entry].lastSeen = at
+                emit(.call(CallEvent(call: calls[entry: entry].id(key), name: nameText(key), step: .accepted(by: peer), at: at)), &events)
+            case .reject:
+                guard let entry else { return }
+                calls[entry: entry].lastSeen = at
+                emit(.call(CallEvent(call: calls[entry: entry].id(key), name: nameText(key), step: .rejected(by: peer), at: at)), &events)
+            case .response, .requestError:
+                guard let entry else { return }
+                emit(.call(CallEvent(call: calls[entry: entry].id(key), name: nameText(key), step: Self.answer(rpc), at: at)), &events)
+                if calls[entry: entry].requestor == .unseen {
+                    calls.remove(entry: entry)
+                } else {
+                    calls[entry: entry].providerAnswered = true
+                    calls[entry: entry].lastSeen = at
                 }
             default: break
             }
         case .outbound:
             switch rpc.action {
             case .request:
-                if var call = calls[key] {
+                if let entry {
+                    calls[entry: entry].provider = peer
+                    calls[entry: entry].providerAnswered = false
+                    calls[entry: entry].lastSeen = at
+                    emit(.call(CallEvent(call: calls[entry: entry].id(key), name: nameText(key), step: .routed(to: peer), at: at)), &events)
+                } else if let httpKey = nextWaitingHTTPCall(key.name), var call = calls.remove(httpKey) {
                     call.provider = peer
-                    call.providerAnswered = false
                     call.lastSeen = at
-                    calls[key] = call
-                    emit(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)), &events)
-                } else if let httpKey = nextWaitingHTTPCall(name), var call = calls.removeValue(forKey: httpKey) {
-                    call.provider = peer
-                    call.lastSeen = at
-                    calls[key] = call
-                    if let requestor = call.id.requestor, let requests = httpCalls[requestor] {
+                    calls.set(key, call)
+                    if let requests = httpCalls[call.requestor] {
                         for (r, keys) in requests.enumerated() {
                             guard let index = keys.firstIndex(of: httpKey) else { continue }
-                            httpCalls[requestor]?[r][index] = key
+                            httpCalls[call.requestor]?[r][index] = key
                             break
                         }
                     }
-                    emit(.call(CallEvent(call: call.id, name: name, step: .routed(to: peer), at: at)), &events)
+                    emit(.call(CallEvent(call: call.id(key), name: nameText(key), step: .routed(to: peer), at: at)), &events)
                 } else {
                     guard calls.count < callLimit else {
                         tally.evictedCalls += 1
                         return
                     }
-                    let id = CallID(requestor: .unseen, correlationId: cid)
-                    calls[key] = Call(id: id, provider: peer, lastSeen: at)
-                    emit(.call(CallEvent(call: id, name: name, step: .routed(to: peer), at: at)), &events)
+                    let call = Call(requestor: .unseen, provider: peer, lastSeen: at)
+                    calls.insert(key, call)
+                    emit(.call(CallEvent(call: call.id(key), name: nameText(key), step: .routed(to: peer), at: at)), &events)
                 }
             case .accept:
                 // The server forwards the provider's ACCEPT to the requestor; it is news only when the
                 // provider is not behind the proxy.
-                guard let call = touch(key, at), call.provider == nil, call.id.requestor == peer else { return }
-                emit(.call(CallEvent(call: call.id, name: name, step: .accepted(by: .unseen), at: at)), &events)
+                guard let entry else { return }
+                calls[entry: entry].lastSeen = at
+                let call = calls[entry: entry]
+                guard call.provider == nil, call.requestor == peer else { return }
+                emit(.call(CallEvent(call: call.id(key), name: nameText(key), step: .accepted(by: .unseen), at: at)), &events)
             case .response, .requestError:
-                guard let call = calls[key], call.id.requestor == peer else { return }
-                calls[key] = nil
+                guard let entry, calls[entry: entry].requestor == peer else { return }
+                let call = calls.remove(entry: entry).value
                 if !call.providerAnswered {
-                    emit(.call(CallEvent(call: call.id, name: name, step: Self.answer(rpc), at: at)), &events)
+                    emit(.call(CallEvent(call: call.id(key), name: nameText(key), step: Self.answer(rpc), at: at)), &events)
                 }
             case .noRPCProvider, .acceptTimeout, .responseTimeout, .messageDenied, .messagePermissionError:
-                guard let call = calls[key], call.id.requestor == peer else { return }
-                calls[key] = nil
-                emit(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)), &events)
+                guard let entry, calls[entry: entry].requestor == peer else { return }
+                let call = calls.remove(entry: entry).value
+                emit(.call(CallEvent(call: call.id(key), name: nameText(key), step: .failed(reason: rpc.action), at: at)), &events)
             case .invalidRPCCorrelationID:
-                guard let call = calls[key] else { return }
+                guard let entry else { return }
+                let call = calls[entry: entry]
                 // To the requestor: its REQUEST was refused. To the provider: its answer came too late or
                 // twice; the call ends here only if the proxy cannot see the requestor's own outcome.
-                if call.id.requestor == peer && rpc.originalAction == .request {
-                    calls[key] = nil
-                    emit(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)), &events)
-                } else if call.id.requestor == .unseen && call.provider == peer {
-                    calls[key] = nil
-                    emit(.call(CallEvent(call: call.id, name: name, step: .failed(reason: rpc.action), at: at)), &events)
+                if (call.requestor == peer && rpc.originalAction == .request)
+                    || (call.requestor == .unseen && call.provider == peer)
+                {
+                    calls.remove(entry: entry)
+                    emit(.call(CallEvent(call: call.id(key), name: nameText(key), step: .failed(reason: rpc.action), at: at)), &events)
                 }
             default: break
             }
@@ -399,13 +478,6 @@ package struct ProxyObserver: Sendable {
     /// The step of a provider's RESPONSE or REQUEST_ERROR (its payload made text only here).
     private static func answer(_ rpc: ObservedMessage.RPC) -> CallStep {
         rpc.action == .response ? .responded(data: rpc.data.string) : .errored(data: rpc.data.string)
-    }
-
-    private mutating func touch(_ key: CallKey, _ at: Timestamp) -> Call? {
-        guard var call = calls[key] else { return nil }
-        call.lastSeen = at
-        calls[key] = call
-        return call
     }
 
     private mutating func handleProvide(
@@ -465,12 +537,16 @@ package struct ProxyObserver: Sendable {
                 continue
             }
             count(.rpc)
-            let key = CallKey(name: name, correlationId: prefix + String(index))
-            let id = CallID(requestor: peer, correlationId: key.correlationId)
-            calls[key] = Call(id: id, lastSeen: at)
-            httpWaiting[name, default: []].append(key)
+            let correlationId = prefix + String(index)
+            guard let key = textKey(name: name, correlationId: correlationId, intern: true) else {
+                keys.append(nil)
+                continue
+            }
+            let call = Call(requestor: peer, httpCorrelationId: correlationId, lastSeen: at)
+            calls.set(key, call)
+            httpWaiting[key.name, default: []].append(key)
             keys.append(key)
-            emit(.call(CallEvent(call: id, name: name, step: .requested(data: entry["data"]?.jsonText), at: at)), &events)
+            emit(.call(CallEvent(call: call.id(key), name: name, step: .requested(data: entry["data"]?.jsonText), at: at)), &events)
         }
         httpCalls[peer, default: []].append(keys)
     }
@@ -488,7 +564,7 @@ package struct ProxyObserver: Sendable {
             results = nil
         }
         for (index, key) in keys.enumerated() {
-            guard let key, let call = calls.removeValue(forKey: key) else { continue }
+            guard let key, let call = calls.remove(key) else { continue }
             unwait(key)
             let step: CallStep?
             if status != 200 || results == nil || index >= results!.count {
@@ -505,11 +581,11 @@ package struct ProxyObserver: Sendable {
                     step = .abandoned(reason: "HTTP: \(result["error"]?.stringValue ?? "request failed")")
                 }
             }
-            if let step { emit(.call(CallEvent(call: call.id, name: key.name, step: step, at: at)), &events) }
+            if let step { emit(.call(CallEvent(call: call.id(key), name: nameText(key), step: step, at: at)), &events) }
         }
     }
 
-    private mutating func nextWaitingHTTPCall(_ name: String) -> CallKey? {
+    private mutating func nextWaitingHTTPCall(_ name: UInt32) -> CallKey? {
         guard var waiting = httpWaiting[name], !waiting.isEmpty else { return nil }
         let key = waiting.removeFirst()
         httpWaiting[name] = waiting.isEmpty ? nil : waiting
@@ -526,14 +602,17 @@ package struct ProxyObserver: Sendable {
 
     private mutating func evict(_ now: Timestamp, _ events: inout [TrafficEvent]) {
         var expired: [(CallKey, Call)] = []
-        for (key, call) in calls where !call.isHeld && now.since(call.lastSeen) > callLifetime { expired.append((key, call)) }
+        for (key, call) in zip(calls.keys, calls.values) where !call.isHeld && now.since(call.lastSeen) > callLifetime {
+            expired.append((key, call))
+        }
         expired.sort { $0.1.lastSeen < $1.1.lastSeen }
         for (key, call) in expired {
-            calls[key] = nil
+            calls.remove(key)
             unwait(key)
             tally.evictedCalls += 1
             emit(.call(CallEvent(
-                call: call.id, name: key.name, step: .abandoned(reason: "no end seen by the proxy"), at: now)), &events)
+                call: call.id(key), name: nameText(key), step: .abandoned(reason: "no end seen by the proxy"), at: now)),
+                &events)
         }
     }
 }

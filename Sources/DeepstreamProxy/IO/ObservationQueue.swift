@@ -28,8 +28,10 @@ final class ObservationQueue: Sendable {
             if messages > 0, s.messages + messages > limit {
                 s.dropped += messages
                 for input in batch {
-                    if case .message = input { continue }
-                    s.items.append(input)
+                    switch input {
+                    case .message, .messages: continue
+                    default: s.items.append(input)
+                    }
                 }
             } else {
                 s.items.append(contentsOf: batch)

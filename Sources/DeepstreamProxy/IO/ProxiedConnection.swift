@@ -294,11 +294,9 @@ final class ProxiedConnection {
         for message in messages where message.kind == .close {
             if direction == .inbound { clientClose = message.closeStatus } else { serverClose = message.closeStatus }
         }
-        guard observing else { return }
-        let now = shared.clock()
-        for message in messages {
-            batch.append(.message(peer, direction, message, at: now))
-        }
+        guard observing, !messages.isEmpty else { return }
+        // One input per read batch: the array travels to the observer as is (no enum per message).
+        batch.append(.messages(peer, direction, messages, at: shared.clock()))
         batchMessages += messages.count
     }
 
