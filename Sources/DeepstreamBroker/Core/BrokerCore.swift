@@ -129,17 +129,21 @@ package struct BrokerCore {
 
     /// Handles one received frame (``BrokerInput/received(_:message:at:)``) without wrapping it in an
     /// input first: the IO shell's per-frame entry point.
-    package mutating func receive(_ message: Message?, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]) {
+    /// `message` is consumed, so the router can keep or forward it without a copy.
+    package mutating func receive(
+        _ message: consuming Message?, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+    ) {
         // Updated in place through the index: one hash and no copy of the session per frame.
         guard let index = connections.index(forKey: peer) else { return }
         let isLoggedIn = connections.values[index].frameArrived(at: now)
-        if case .rpc(let rpc)? = message, isLoggedIn {
+        switch consume message {
+        case .rpc(let rpc)? where isLoggedIn:
             // What the session would decide (`.route`), without building the decision around a copy.
             router.receive(rpc, from: peer, at: now, into: &actions)
-            return
+        case let other:
+            let decision = connections.values[index].session.receive(other)
+            perform(decision, for: peer, at: now, into: &actions)
         }
-        let decision = connections.values[index].session.receive(message)
-        perform(decision, for: peer, at: now, into: &actions)
     }
 
     private mutating func perform(

@@ -125,14 +125,15 @@ package struct RPCRouter {
     }
 
     /// Handles one RPC message from a logged-in connection, appending the actions to `actions`.
+    /// `message` is consumed: the REQUEST is stored and a reply forwarded without copying them.
     package mutating func receive(
-        _ message: RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+        _ message: consuming RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
     ) {
         switch message.action {
         case .provide: provide(message, from: peer, at: now, into: &actions)
         case .unprovide: unprovide(message, from: peer, at: now, into: &actions)
-        case .request: request(message, from: peer, at: now, into: &actions)
-        case .accept, .response, .reject, .requestError: providerReply(message, from: peer, at: now, into: &actions)
+        case .request: request(consume message, from: peer, at: now, into: &actions)
+        case .accept, .response, .reject, .requestError: providerReply(consume message, from: peer, at: now, into: &actions)
         default:
             // The reference server only logs UNKNOWN_ACTION here; the tap shows the frame.
             break
@@ -246,7 +247,7 @@ package struct RPCRouter {
     // MARK: Requests
 
     private mutating func request(
-        _ message: RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+        _ message: consuming RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
     ) {
         guard let correlationId = message.correlationId, !correlationId.isEmpty,
             let name = message.name, !name.isEmpty
@@ -301,7 +302,7 @@ package struct RPCRouter {
             actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .failed(reason: .noRPCProvider), at: now))))
             return
         }
-        var stored = message
+        var stored = consume message
         stored.requestorName = nil
         stored.requestorData = nil
         stored.isAck = nil
@@ -488,7 +489,7 @@ package struct RPCRouter {
     // MARK: Provider replies
 
     private mutating func providerReply(
-        _ message: RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
+        _ message: consuming RPCMessage, from peer: PeerID, at now: Timestamp, into actions: inout [BrokerAction]
     ) {
         guard let providerId = message.correlationId, let slot = slotOfProviderId[providerId],
             slots[slot].provider == peer
@@ -499,21 +500,23 @@ package struct RPCRouter {
             return
         }
         let callID = slots[slot].id
-        var toRequestor = message
+        let action = message.action
+        // Moved, not copied: the reply is forwarded with the requestor's id in place of the provider's.
+        var toRequestor = consume message
         toRequestor.correlationId = callID.correlationId
         toRequestor.requestorName = nil
         toRequestor.requestorData = nil
-        if let decision = slots[slot].pendingSteer, message.action != .reject {
+        if let decision = slots[slot].pendingSteer, action != .reject {
             if let steered = steer(toRequestor, by: decision, slot: slot, from: peer, at: now) {
                 actions += steered
                 return
             }
         }
-        switch message.action {
+        switch action {
         case .accept:
             guard !slots[slot].accepted else {
                 actions.append(.send(peer, .rpc(RPCMessage(
-                    action: .multipleAccept, correlationId: providerId, name: message.name))))
+                    action: .multipleAccept, correlationId: providerId, name: toRequestor.name))))
                 return
             }
             slots[slot].accepted = true
@@ -528,11 +531,11 @@ package struct RPCRouter {
             actions.append(.tap(.call(CallEvent(call: callID, name: name, step: .rejected(by: peer), at: now))))
             reroute(slot, at: now, into: &actions)
         default:  // RESPONSE, REQUEST_ERROR
-            if let data = message.data, !Self.isJSON(data) {
+            if let data = toRequestor.data, !Self.isJSON(data) {
                 // Forwarding it would make a JS requestor throw in JSON.parse; the provider may answer again.
                 actions.append(.send(peer, .rpc(RPCMessage(
-                    action: .invalidMessageData, correlationId: providerId, isError: true, name: message.name,
-                    originalAction: message.action))))
+                    action: .invalidMessageData, correlationId: providerId, isError: true, name: toRequestor.name,
+                    originalAction: action))))
                 return
             }
             deliver(toRequestor, slot: slot, at: now, into: &actions)
