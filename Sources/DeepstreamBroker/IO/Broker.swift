@@ -217,10 +217,8 @@ public final class Broker: Sendable {
                 let format = configuration.webSocketPaths[HTTPRequestHandler.path(of: head.uri)] ?? .binary
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(NIOWebSocketFrameAggregator(
-                        minNonFinalFragmentSize: 1, maxAccumulatedFrameCount: 1024,
-                        maxAccumulatedFrameSize: configuration.maxMessageSize))
-                    try pipeline.addHandler(WebSocketPeerHandler(runtime: runtime, format: format))
+                    try pipeline.addHandler(WebSocketPeerHandler(
+                        runtime: runtime, format: format, maximumMessageSize: configuration.maxMessageSize))
                 }
             })
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
