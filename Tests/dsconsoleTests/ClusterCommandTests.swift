@@ -154,12 +154,14 @@ extension BinaryTests {
                 try await session.waitUntil { $0.contains("in the log") }
                 try await session.sendKeys("y")
                 let deadline2 = ContinuousClock.now + .seconds(10)
-                var status: String?
+                // The shell creates the file before it writes the status into it: wait for a number.
+                var status: Int32?
                 while ContinuousClock.now < deadline2, status == nil {
-                    status = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8)
-                    try await Task.sleep(for: .milliseconds(50))
+                    let text = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8)
+                    status = text.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                    if status == nil { try await Task.sleep(for: .milliseconds(50)) }
                 }
-                #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+                #expect(status == 0)
             }
         }
     }
