@@ -188,9 +188,14 @@ final class ConsoleRuntime {
             guard let key else { return }
             switch paste.feed(key) {
             case .key(let plain):
-                if let press = KeyPress(plain, size: screen.size) { apply(.key(press)) }
+                if let press = KeyPress(plain, size: screen.size) {
+                    apply(.key(press))
+                    // Someone waits for this key's effect: draw it now, not at the next frame slot.
+                    scheduler.markUrgent()
+                }
             case .paste(let text):
                 apply(.paste(text))
+                scheduler.markUrgent()
             case .collecting:
                 break
             }
@@ -201,12 +206,18 @@ final class ConsoleRuntime {
     // MARK: Effects
 
     private func apply(_ action: ConsoleAction) {
-        var pending = [action]
-        while !pending.isEmpty {
-            let next = pending.removeFirst()
-            for effect in reduce(&state, next) {
-                if let followUp = perform(effect) { pending.append(followUp) }
+        // Follow-ups run after `action`, in order (a queue); most actions have none, and then nothing
+        // is allocated here: this runs once per engine event.
+        var followUps: [ConsoleAction] = []
+        var next = 0
+        var current = action
+        while true {
+            for effect in reduce(&state, current) {
+                if let followUp = perform(effect) { followUps.append(followUp) }
             }
+            guard next < followUps.count else { return }
+            current = followUps[next]
+            next += 1
         }
     }
 
