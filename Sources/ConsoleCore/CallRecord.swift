@@ -46,9 +46,8 @@ package struct CallRecord: Hashable, Sendable {
 
     private var requestor: PeerID? { hasRequestor ? PeerID(requestorNumber) : nil }
 
-    private var requestorNumber: UInt64
-    private var hasRequestor: Bool
-    private var origin: CallOrigin
+    // Stored properties in this order on purpose: Swift lays them out as declared, and this order
+    // leaves the least padding (the one-byte fields fill the end of the timeline's last word).
     /// The call's position in the log's total order (0 for the first call ever recorded).
     package var sequence: Int
     /// The RPC name.
@@ -57,9 +56,12 @@ package struct CallRecord: Hashable, Sendable {
     package var requestorName: String?
     /// When the first observed step happened (normally `requested`).
     package private(set) var startedAt: Timestamp
-    private var statusKind = StatusKind.requested
-    private var steps = CompactTimeline()
+    private var requestorNumber: UInt64
     private var payloads: CallPayloads
+    private var steps = CompactTimeline()
+    private var statusKind = StatusKind.requested
+    private var origin: CallOrigin
+    private var hasRequestor: Bool
 
     /// Creates a record from the first observed event of a call.
     package init(key: CallKey, sequence: Int, name: String, at: Timestamp) {
@@ -77,17 +79,26 @@ package struct CallRecord: Hashable, Sendable {
         let wasFinal = statusKind.isFinal
         switch step {
         case .requested(let data):
-            if steps.containsPacked(.requested) { steps.unpack(.requested, as: .requested(data: payloads.request)) }
+            if steps.containsPacked(.requested) {
+                steps.unpack(.requested, as: .requested(data: payloads.request), start: startedAt)
+            }
             payloads.setRequest(data)
-            startedAt = min(startedAt, at)
+            if at < startedAt {
+                steps.rebase(from: startedAt, to: at, payloads: payloads)
+                startedAt = at
+            }
         case .responded(let data), .errored(let data):
-            if steps.containsPacked(.responded) { steps.unpack(.responded, as: .responded(data: payloads.response)) }
-            if steps.containsPacked(.errored) { steps.unpack(.errored, as: .errored(data: payloads.response)) }
+            if steps.containsPacked(.responded) {
+                steps.unpack(.responded, as: .responded(data: payloads.response), start: startedAt)
+            }
+            if steps.containsPacked(.errored) {
+                steps.unpack(.errored, as: .errored(data: payloads.response), start: startedAt)
+            }
             payloads.setResponse(data)
         default:
             break
         }
-        steps.append(step, at: at, request: payloads.request, response: payloads.response)
+        steps.append(step, at: at, start: startedAt, payloads: payloads)
         guard !wasFinal else { return }
         switch step {
         case .requested, .steered: break
@@ -112,7 +123,7 @@ package struct CallRecord: Hashable, Sendable {
         case .errored: return .errored
         case .failed, .denied, .abandoned:
             var status = CallStatus.failed(.unknown)
-            steps.forEach { shape, _ in
+            steps.forEach(start: startedAt) { shape, _ in
                 switch shape {
                 case .failed(let reason): status = .failed(reason)
                 case .whole(.failed(let reason)): status = .failed(reason)
@@ -131,7 +142,7 @@ package struct CallRecord: Hashable, Sendable {
     /// The provider connection the call is currently routed to (or accepted by), if known.
     package var provider: PeerID? {
         var provider: PeerID?
-        steps.forEach { shape, _ in
+        steps.forEach(start: startedAt) { shape, _ in
             switch shape {
             case .routed(let peer), .accepted(let peer): provider = peer
             case .whole(.routed(let peer)), .whole(.accepted(let peer)): provider = peer
@@ -145,7 +156,7 @@ package struct CallRecord: Hashable, Sendable {
     /// When a provider accepted, if one did.
     package var acceptedAt: Timestamp? {
         var time: Timestamp?
-        steps.forEach { shape, at in
+        steps.forEach(start: startedAt) { shape, at in
             switch shape {
             case .accepted, .whole(.accepted):
                 time = at
@@ -159,7 +170,7 @@ package struct CallRecord: Hashable, Sendable {
     /// When the call ended, if it did.
     package var endedAt: Timestamp? {
         var time: Timestamp?
-        steps.forEach { shape, at in
+        steps.forEach(start: startedAt) { shape, at in
             switch shape {
             case .responded, .errored, .failed:
                 time = at
@@ -180,13 +191,13 @@ package struct CallRecord: Hashable, Sendable {
 
     /// Every observed step, in order.
     package var timeline: [TimelineEntry] {
-        steps.entries(request: payloads.request, response: payloads.response)
+        steps.entries(start: startedAt, request: payloads.request, response: payloads.response)
     }
 
     /// What the last steering rule did to the call (`failed by rule 1`), nil when no rule touched it.
     package var steering: String? {
         var summary: String?
-        steps.forEach { shape, _ in
+        steps.forEach(start: startedAt) { shape, _ in
             if case .whole(.steered(let rule, let action, let detail)) = shape {
                 summary = CallDetailContent.steeringSummary(rule: rule, action: action, detail: detail)
             }
@@ -198,7 +209,7 @@ package struct CallRecord: Hashable, Sendable {
     /// Whether a steering rule touched the call (cheaper than ``steering`` for the row's flag).
     package var isSteered: Bool {
         var steered = false
-        steps.forEach { shape, _ in
+        steps.forEach(start: startedAt) { shape, _ in
             if case .whole(.steered) = shape { steered = true }
             return !steered
         }
@@ -208,7 +219,7 @@ package struct CallRecord: Hashable, Sendable {
     /// Whether the server routed the call more than once (a provider rejected it and another got it).
     package var wasRerouted: Bool {
         var routes = 0
-        steps.forEach { shape, _ in
+        steps.forEach(start: startedAt) { shape, _ in
             switch shape {
             case .routed, .whole(.routed): routes += 1
             default: break
@@ -221,7 +232,7 @@ package struct CallRecord: Hashable, Sendable {
     /// Whether a provider rejected the call at least once.
     package var wasRejected: Bool {
         var rejected = false
-        steps.forEach { shape, _ in
+        steps.forEach(start: startedAt) { shape, _ in
             switch shape {
             case .rejected, .whole(.rejected): rejected = true
             default: break

@@ -1,9 +1,11 @@
 import DeepstreamProtocol
 
 /// A call's timeline in a compact form: the common steps (requested, routed, accepted, rejected,
-/// responded, errored, failed) of the first four are packed into 16 bytes each, inline in the record,
-/// with no heap allocation; steps that carry text of their own (denied, abandoned, steered, a payload
-/// other than the record's current one, a peer number above `UInt32.max`) are kept whole in `full`.
+/// responded, errored, failed) of the first four are packed into 12 bytes each (nanoseconds since the
+/// call's start as 32 bits, a peer or action number, the kind), inline in the record, with no heap
+/// allocation; steps that carry text of their own (denied, abandoned, steered, a payload other than
+/// the record's current one), a peer number above `UInt32.max`, or a time more than 4.29 s after the
+/// start (or before it) are kept whole in `full`.
 ///
 /// A packed `requested` means `requested(data: <the record's request payload>)`, a packed
 /// `responded` / `errored` the same with the response payload: the record keeps each payload once.
@@ -18,21 +20,21 @@ struct CompactTimeline: Hashable, Sendable {
         case full
     }
 
-    /// One step in 16 bytes: when, what, and a peer number (routed/accepted/rejected), an action number
-    /// (failed) or an index into `full` (full).
+    /// One step in 12 bytes: when (nanoseconds after the record's start), what, and a peer number
+    /// (routed/accepted/rejected), an action number (failed) or an index into `full` (full).
     struct Packed: Hashable, Sendable {
-        var at: UInt64 = 0
+        var offset: UInt32 = 0
         var value: UInt32 = 0
         var kind: Kind = .requested
     }
 
+    /// Steps kept whole (see the type's documentation); empty for an ordinary call.
+    private var full: [CallRecord.TimelineEntry] = []
     private var p0 = Packed(), p1 = Packed(), p2 = Packed(), p3 = Packed()
     /// How many of `p0`…`p3` hold steps; ``spilled`` once every step lives in `full`.
     private var packedCount: UInt8 = 0
     private static let spilled: UInt8 = .max
     private static let inlineLimit: UInt8 = 4
-    /// Steps kept whole (see the type's documentation); empty for an ordinary call.
-    private var full: [CallRecord.TimelineEntry] = []
 
     /// How many steps there are.
     var count: Int { packedCount == Self.spilled ? full.count : Int(packedCount) }
@@ -55,9 +57,9 @@ struct CompactTimeline: Hashable, Sendable {
         }
     }
 
-    /// Appends `step`; `request` / `response` are the record's payloads *after* the step was applied
-    /// (only used when the timeline spills).
-    mutating func append(_ step: CallStep, at: Timestamp, request: String?, response: String?) {
+    /// Appends `step` at `at`, packed relative to `start` (the record's start time); `payloads` are
+    /// the record's payloads *after* the step was applied (decoded only when the timeline spills).
+    mutating func append(_ step: CallStep, at: Timestamp, start: Timestamp, payloads: CallPayloads) {
         if packedCount == Self.spilled {
             full.append(CallRecord.TimelineEntry(step: step, at: at))
             return
@@ -65,12 +67,18 @@ struct CompactTimeline: Hashable, Sendable {
         if packedCount == Self.inlineLimit {
             // Payload steps still packed refer to the current payloads, which `step` may just have
             // replaced: the caller unpacked those before replacing, so the payloads here are right.
-            full = entries(request: request, response: response)
+            full = entries(start: start, request: payloads.request, response: payloads.response)
             packedCount = Self.spilled
             full.append(CallRecord.TimelineEntry(step: step, at: at))
             return
         }
-        var packed = Packed(at: at.nanoseconds)
+        guard at >= start, at.nanoseconds - start.nanoseconds <= UInt64(UInt32.max) else {
+            setPacked(Int(packedCount), Packed(value: UInt32(full.count), kind: .full))
+            full.append(CallRecord.TimelineEntry(step: step, at: at))
+            packedCount += 1
+            return
+        }
+        var packed = Packed(offset: UInt32(at.nanoseconds - start.nanoseconds))
         switch step {
         case .requested: packed.kind = .requested
         case .responded: packed.kind = .responded
@@ -98,17 +106,41 @@ struct CompactTimeline: Hashable, Sendable {
 
     /// Turns the packed steps of `kind` into full steps equal to `step` (their payload before it is
     /// replaced).
-    mutating func unpack(_ kind: Kind, as step: CallStep) {
+    mutating func unpack(_ kind: Kind, as step: CallStep, start: Timestamp) {
         guard packedCount != Self.spilled else { return }
         for index in 0..<Int(packedCount) {
             var packed = packed(index)
             guard packed.kind == kind else { continue }
+            let at = Self.time(packed, start: start)
             packed.kind = .full
-            let at = Timestamp(nanoseconds: packed.at)
             packed.value = UInt32(full.count)
             full.append(CallRecord.TimelineEntry(step: step, at: at))
             setPacked(index, packed)
         }
+    }
+
+    /// Moves the packed times from `oldStart` to an earlier `newStart` (a request stamped before the
+    /// first step); a time that no longer fits 32 bits becomes a full step.
+    mutating func rebase(from oldStart: Timestamp, to newStart: Timestamp, payloads: CallPayloads) {
+        guard packedCount != Self.spilled, newStart < oldStart else { return }
+        let shift = oldStart.nanoseconds - newStart.nanoseconds
+        for index in 0..<Int(packedCount) {
+            var packed = packed(index)
+            guard packed.kind != .full else { continue }
+            let offset = UInt64(packed.offset) + shift
+            if offset <= UInt64(UInt32.max) {
+                packed.offset = UInt32(offset)
+            } else {
+                let step = step(of: packed, request: payloads.request, response: payloads.response)
+                full.append(CallRecord.TimelineEntry(step: step, at: Self.time(packed, start: oldStart)))
+                packed = Packed(value: UInt32(full.count - 1), kind: .full)
+            }
+            setPacked(index, packed)
+        }
+    }
+
+    private static func time(_ packed: Packed, start: Timestamp) -> Timestamp {
+        Timestamp(nanoseconds: start.nanoseconds + UInt64(packed.offset))
     }
 
     /// Whether a packed step of `kind` exists.
@@ -119,13 +151,14 @@ struct CompactTimeline: Hashable, Sendable {
     }
 
     /// The steps, with packed payload steps carrying `request` / `response`.
-    func entries(request: String?, response: String?) -> [CallRecord.TimelineEntry] {
+    func entries(start: Timestamp, request: String?, response: String?) -> [CallRecord.TimelineEntry] {
         if packedCount == Self.spilled { return full }
         var entries: [CallRecord.TimelineEntry] = []
         entries.reserveCapacity(Int(packedCount))
         for index in 0..<Int(packedCount) {
             let packed = packed(index)
-            entries.append(CallRecord.TimelineEntry(step: step(of: packed, request: request, response: response), at: Timestamp(nanoseconds: packed.at)))
+            let at = packed.kind == .full ? full[Int(packed.value)].at : Self.time(packed, start: start)
+            entries.append(CallRecord.TimelineEntry(step: step(of: packed, request: request, response: response), at: at))
         }
         return entries
     }
@@ -150,7 +183,7 @@ struct CompactTimeline: Hashable, Sendable {
     }
 
     /// Calls `body` with every step's shape and time, in order, until it returns false.
-    func forEach(_ body: (Shape, Timestamp) -> Bool) {
+    func forEach(start: Timestamp, _ body: (Shape, Timestamp) -> Bool) {
         if packedCount == Self.spilled {
             for entry in full where !body(.whole(entry.step), entry.at) { return }
             return
@@ -167,7 +200,8 @@ struct CompactTimeline: Hashable, Sendable {
             case .failed: .failed(RPCAction(rawValue: Int32(bitPattern: packed.value)))
             case .full: .whole(full[Int(packed.value)].step)
             }
-            if !body(shape, Timestamp(nanoseconds: packed.at)) { return }
+            let at = packed.kind == .full ? full[Int(packed.value)].at : Self.time(packed, start: start)
+            if !body(shape, at) { return }
         }
     }
 }

@@ -111,8 +111,14 @@ struct CompactCallRecordTests {
             var steps: [CallStep] = []
             for index in 0..<(1 + random.next(9)) {
                 let step = Self.randomStep(&random)
-                // Steps arrive in time order, except a request now and then (startedAt takes the minimum).
-                let at = step == .requested(data: nil) ? time(99) : time(100, ms: index * 3)
+                // Mostly in time order; now and then a step stamped before the start (a request moves
+                // the start back; anything else is kept whole) or more than 4.29 s after it (kept whole).
+                let at = switch random.next(8) {
+                case 0: time(99)
+                case 1: time(95)
+                case 2: time(110, ms: index)
+                default: time(100, ms: index * 3)
+                }
                 steps.append(step)
                 record.apply(step, at: at)
                 reference.apply(step, at: at)
