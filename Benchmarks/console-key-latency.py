@@ -14,7 +14,8 @@ emulator's parse and paint. The idle floor is measured the same way before the l
 
 With RATE > 0, `BINARY bench` drives RATE calls/s through the console's embedded broker for
 DURATION seconds while probes run; the console's CPU (from /proc/PID/stat, utime+stime, the
-broker included: it runs in the console's process) and RSS are sampled every second.
+broker included: it runs in the console's process) and RSS are sampled every second, and CPU is split
+by thread (NIO threads: the broker; the rest: the console side) and given per delivered call.
 """
 import fcntl, os, pty, select, signal, statistics, struct, subprocess, sys, termios, time
 
@@ -80,6 +81,24 @@ def cpu_seconds():
     f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(f[11]) + int(f[12])) / HZ
 
+def thread_cpu_seconds():
+    """CPU seconds of the console's threads by group: SwiftNIO's (`NIO-*`: the embedded broker, and
+    the engine's own socket) and the rest (Swift's cooperative pool: tap relay, event hub, runtime,
+    reducer, frames; ncurses)."""
+    nio = other = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = open(f"/proc/{pid}/task/{task}/comm").read().strip()
+            f = open(f"/proc/{pid}/task/{task}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended
+        ticks = int(f[11]) + int(f[12])
+        if name.startswith("NIO-"):
+            nio += ticks
+        else:
+            other += ticks
+    return nio / HZ, other / HZ
+
 def rss_mb():
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS:"):
@@ -103,6 +122,7 @@ if RATE > 0:
     pump(2)
     loaded, samples = [], []
     c0, t0 = cpu_seconds(), time.perf_counter()
+    n0, o0 = thread_cpu_seconds()
     prev_c, prev_t = c0, t0
     while bench.poll() is None and time.perf_counter() - t0 < DURATION - 3:
         if len(loaded) < PROBES:
@@ -114,12 +134,21 @@ if RATE > 0:
             samples.append(((c - prev_c) / (t - prev_t) * 100, rss_mb()))
             prev_c, prev_t = c, t
     c1, t1 = cpu_seconds(), time.perf_counter()
+    n1, o1 = thread_cpu_seconds()
     while bench.poll() is None:
         pump(0.2)
     report = bench.stdout.read()
+    for line in report.splitlines():
+        if line.startswith("calls"):
+            calls = int(line.split()[1])
+            # Calls delivered while CPU was sampled, assuming an even rate over the bench's run.
+            sampled = calls * (t1 - t0) / DURATION
+            print(f"load: console CPU per delivered call {(c1 - c0) / sampled * 1e6:.0f} µs "
+                  f"(console side {(o1 - o0) / sampled * 1e6:.0f} µs, NIO {(n1 - n0) / sampled * 1e6:.0f} µs)")
     pump(1)
     print(f"load: key-to-screen {summary(loaded)}")
     print(f"load: cpu mean {(c1 - c0) / (t1 - t0) * 100:.1f}% of one core over {t1 - t0:.0f} s, per second {[round(s[0]) for s in samples]}")
+    print(f"load: by thread: NIO (broker) {(n1 - n0) / (t1 - t0) * 100:.1f}%, other threads (console side) {(o1 - o0) / (t1 - t0) * 100:.1f}%")
     print(f"load: rss MB {[round(s[1], 1) for s in samples]}; load average {os.getloadavg()}")
     print("bench report:\n" + report.strip())
     print(f"after: rss {rss_mb():.1f} MB; console wrote {total_bytes / 1e6:.1f} MB to the terminal")

@@ -43,6 +43,10 @@ final class ConsoleRuntime {
     private let watcher: InputWatcher
     private var scheduler = FrameScheduler<ContinuousClock.Instant>(framesPerSecond: 30)
     private var frameWakePending = false
+    /// The shortest time between two takes of engine events (see ``takeEngineEvents()``).
+    private static let engineInterval = Duration.milliseconds(10)
+    private var lastEngineTake = ContinuousClock.now
+    private var engineWakePending = false
     private var lastTick = ContinuousClock.now
     private var ending: Ending?
     private var tasks: [Task<Void, Never>] = []
@@ -164,9 +168,10 @@ final class ConsoleRuntime {
                 if let topicCounts { apply(.topicCounts(topicCounts(), at: wallClock)) }
             }
         case .engineEventsReady:
-            let (events, dropped) = queue.takeAll()
-            if dropped > 0 { apply(.engine(.dropped(count: dropped))) }
-            for event in events { apply(.engine(event)) }
+            takeEngineEvents()
+        case .engineEventsDue:
+            engineWakePending = false
+            takeEngineEvents()
         case .action(let action):
             apply(action)
         case .recordedProviders(let path, let result):
@@ -174,6 +179,30 @@ final class ConsoleRuntime {
         case .frameDue:
             frameWakePending = false
         }
+    }
+
+    /// Applies the engine events waiting in the queue, at most once per ``engineInterval``: a busy
+    /// broker hands over thousands of small batches a second, and waking the loop for each cost more
+    /// than the events themselves (context switches). Events that arrive sooner wait in the bounded
+    /// queue for one timed wake-up; keys do not wait for this (they have their own input).
+    private func takeEngineEvents() {
+        let now = ContinuousClock.now
+        let elapsed = lastEngineTake.duration(to: now)
+        guard elapsed >= Self.engineInterval else {
+            guard !engineWakePending else { return }
+            engineWakePending = true
+            let sink = self.sink
+            let delay = Self.engineInterval - elapsed
+            Task {
+                try? await Task.sleep(for: delay)
+                sink.yield(.engineEventsDue)
+            }
+            return
+        }
+        lastEngineTake = now
+        let (events, dropped) = queue.takeAll()
+        if dropped > 0 { apply(.engine(.dropped(count: dropped))) }
+        for event in events { apply(.engine(event)) }
     }
 
     private func drainKeys() {
