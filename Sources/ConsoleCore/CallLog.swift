@@ -13,7 +13,12 @@ package struct CallLog: Sendable {
     package static let defaultCapacity = 100_000
 
     private var slots: [CallRecord] = []
-    private var index: [CallKey: Int] = [:]
+    private var index = CallIndex()
+    /// RPC and user names seen, so that every record of an RPC shares one string (a name longer than
+    /// 15 UTF-8 bytes is a heap allocation per event otherwise). Bounded: cleared when full.
+    private var names: Set<String> = []
+    /// The most names ``names`` holds.
+    static let internLimit = 4_096
     /// The sequence number the next new call gets (also: how many calls were ever recorded).
     package private(set) var nextSequence = 0
     /// How many calls were evicted to make room.
@@ -22,6 +27,9 @@ package struct CallLog: Sendable {
     /// Creates an empty log holding at most `capacity` calls (at least 1).
     package init(capacity: Int = CallLog.defaultCapacity) {
         self.capacity = max(1, capacity)
+        // Room for every slot at once: growing by doubling would copy the records and leave up to
+        // half the array unused. Pages not yet written cost address space, not memory.
+        slots.reserveCapacity(self.capacity)
     }
 
     /// How many calls the log holds.
@@ -44,11 +52,27 @@ package struct CallLog: Sendable {
 
     /// The call with this key, if it is still held.
     package subscript(key: CallKey) -> CallRecord? {
-        index[key].flatMap { self[sequence: $0] }
+        slot(of: key, hash: key.hashValue).map { slots[$0] }
     }
 
     /// The sequence number of the call with this key, if it is still held.
-    package func sequence(of key: CallKey) -> Int? { index[key] }
+    package func sequence(of key: CallKey) -> Int? {
+        slot(of: key, hash: key.hashValue).map { slots[$0].sequence }
+    }
+
+    private func slot(of key: CallKey, hash: Int) -> Int? {
+        index.slot(hash: hash) { slots[$0].hasKey(key) }
+    }
+
+    /// `name` as the one string the log keeps for it.
+    private mutating func interned(_ name: String) -> String {
+        // Up to 15 UTF-8 bytes a String is stored inline: nothing to share.
+        guard name.utf8.count > 15 else { return name }
+        if let index = names.firstIndex(of: name) { return names[index] }
+        if names.count >= Self.internLimit { names.removeAll(keepingCapacity: true) }
+        names.insert(name)
+        return name
+    }
 
     /// The result of recording an event.
     package struct RecordOutcome: Hashable, Sendable {
@@ -65,33 +89,39 @@ package struct CallLog: Sendable {
     /// Records a step of a call, creating the call if the log does not hold it.
     @discardableResult
     package mutating func record(_ key: CallKey, name: String, step: CallStep, at: Timestamp) -> RecordOutcome {
-        if let sequence = index[key] {
-            let slot = sequence % capacity
+        let hash = key.hashValue
+        if let slot = slot(of: key, hash: hash) {
             let previous = slots[slot].status
             slots[slot].apply(step, at: at)
             return RecordOutcome(isNew: false, previousStatus: previous, record: slots[slot], evicted: nil)
         }
-        var record = CallRecord(key: key, sequence: nextSequence, name: name, at: at)
+        var record = CallRecord(key: key, sequence: nextSequence, name: interned(name), at: at)
         record.apply(step, at: at)
         var evicted: CallRecord?
+        let slot = nextSequence % capacity
         if slots.count < capacity {
             slots.append(record)
         } else {
-            let slot = nextSequence % capacity
             evicted = slots[slot]
-            index[slots[slot].key] = nil
+            index.remove(slot: slot, hash: slots[slot].key.hashValue)
             slots[slot] = record
             droppedCount += 1
         }
-        index[key] = nextSequence
+        index.insert(slot: slot, hash: hash)
         nextSequence += 1
         return RecordOutcome(isNew: true, previousStatus: nil, record: record, evicted: evicted)
     }
 
     /// Updates a held call in place (no-op if it was evicted).
     package mutating func update(_ key: CallKey, _ body: (inout CallRecord) -> Void) {
-        guard let sequence = index[key] else { return }
-        body(&slots[sequence % capacity])
+        guard let slot = slot(of: key, hash: key.hashValue) else { return }
+        body(&slots[slot])
+    }
+
+    /// Sets the requestor's user name of a held call (interned; no-op if it was evicted).
+    package mutating func setRequestorName(_ name: String, of key: CallKey) {
+        guard let slot = slot(of: key, hash: key.hashValue) else { return }
+        slots[slot].requestorName = interned(name)
     }
 
     /// The sequence number of the first call after `sequence` (exclusive) that passes `filter`,

@@ -93,7 +93,7 @@ package struct CallRowFormatter: Hashable, Sendable {
                 text = marked.count > entry.width ? (record.wasRerouted ? "↻ " : "") + Self.compactRoute(route) : marked
             case .state:
                 // ⚑ marks a call a steering rule touched; the detail's timeline says which and how.
-                text = (record.steering == nil ? "" : "⚑ ") + record.status.label
+                text = (record.isSteered ? "⚑ " : "") + record.status.label
                 role = record.status.role
             case .accept: text = DisplayFormat.latency(record.acceptLatency)
             case .total: text = DisplayFormat.latency(record.totalLatency)

@@ -169,6 +169,10 @@ package struct CallsPaneState: Sendable {
             top = nil
             return
         }
+        if filter.isEmpty {
+            scrollToSelectionMatchingEverything(selected)
+            return
+        }
         if let top, top <= selected, log[sequence: top] != nil {
             // Visible if `selected` is within listHeight matching rows from `top`.
             var rowsBefore = 0
@@ -190,6 +194,22 @@ package struct CallsPaneState: Sendable {
             first = previous
         }
         top = first
+    }
+
+    /// ``scrollToSelection(matching:)`` without a filter: every held call is a row, so the rows
+    /// between two calls are the difference of their sequence numbers. While following, this runs for
+    /// every new call; the general walk asks the predicate about (a copy of) each row in between.
+    private mutating func scrollToSelectionMatchingEverything(_ selected: Int) {
+        let held = log.firstSequence..<log.nextSequence
+        if let top, held.contains(top) {
+            if top <= selected, selected - top < listHeight { return }
+            if top > selected {
+                self.top = selected
+                return
+            }
+        }
+        // Put the selection on the last row.
+        top = max(log.firstSequence, selected - max(0, listHeight - 1))
     }
 
     private mutating func selectNewest(matching matches: (CallRecord) -> Bool) {

@@ -5,6 +5,8 @@ extension ConsoleState {
     static let peerLimit = 4096
     /// Most served calls whose start time is remembered for the provider's last latency.
     static let servedStartLimit = 10_000
+    /// The effects of most engine events, shared: an array literal would allocate per event.
+    static let redrawOnly: [ConsoleEffect] = [.requestRedraw]
 
     mutating func handle(_ event: EngineEvent) -> [ConsoleEffect] {
         switch event {
@@ -47,7 +49,7 @@ extension ConsoleState {
         case .dropped(let count):
             stats.droppedEvents += count
         }
-        return [.requestRedraw]
+        return Self.redrawOnly
     }
 
     private mutating func handle(_ traffic: TrafficEvent) -> [ConsoleEffect] {
@@ -76,7 +78,7 @@ extension ConsoleState {
             record(call, origin: .broker, requestor: nil)
         }
         providers.scrollToSelection(height: layout.providerListHeight)
-        return [.requestRedraw]
+        return Self.redrawOnly
     }
 
     /// Provider counters from served-call events when no row is kept for them (embedded broker).
@@ -89,7 +91,7 @@ extension ConsoleState {
         } else if event.step.isFinal, let start = servedStarts.removeValue(forKey: event.call.correlationId) {
             providers.own[index].lastLatency = event.at.since(start)
         }
-        return [.requestRedraw]
+        return Self.redrawOnly
     }
 
     /// Whether `peer` is this console's own engine on the embedded broker (it logs in as the
@@ -117,8 +119,10 @@ extension ConsoleState {
             if let evicted = outcome.evicted, matcher(evicted) { delta -= 1 }
             calls.adjustMatchCount(by: delta)
         }
-        if let name = requestor?.name, outcome.record.requestorName == nil {
-            calls.log.update(key) { $0.requestorName = name }
+        var current = outcome.record
+        if let name = requestor?.name, current.requestorName == nil {
+            calls.log.setRequestorName(name, of: key)
+            current.requestorName = name
         }
         let counted = configuration.countsInStats(origin)
         if outcome.isNew {
@@ -143,6 +147,8 @@ extension ConsoleState {
                 providers.own[index].lastLatency = outcome.record.totalLatency
             }
         }
-        if let current = calls.log[key] { calls.recorded(current, matching: callMatcher) }
+        // `current` is the record as the log now holds it: no second lookup, and no matcher built
+        // twice per event.
+        calls.recorded(current, matching: filtering ? matcher : callMatcher)
     }
 }

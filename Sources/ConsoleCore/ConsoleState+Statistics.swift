@@ -12,7 +12,7 @@ extension ConsoleState {
                 peer == .unidentified ? nil : (peers[peer]?.user ?? peer.description)
             }
         }
-        let rerouted = record.timeline.contains { if case .rejected = $0.step { true } else { false } }
+        let rerouted = record.wasRejected
         let kind: CallOutcomeKind = switch record.status {
         case .responded: .ok
         case .errored: .requestError

@@ -10,6 +10,8 @@ package struct FrameScheduler<Instant: InstantProtocol>: Sendable where Instant.
     package private(set) var isDirty: Bool
     /// When the last frame was drawn; nil before the first.
     package private(set) var lastFrame: Instant?
+    /// Whether the next frame is due at once, whatever the minimum interval (see ``markUrgent()``).
+    package private(set) var isUrgent = false
 
     /// A scheduler allowing at most `framesPerSecond` (at least 1) frames a second, initially dirty
     /// so the first frame is drawn at once.
@@ -25,7 +27,16 @@ package struct FrameScheduler<Instant: InstantProtocol>: Sendable where Instant.
         isDirty = true
     }
 
-    /// Whether a frame should be drawn now: dirty, and the minimum interval has passed.
+    /// Notes that the screen no longer shows the current state and that someone waits for it: a key
+    /// was pressed. The next frame is due at once, even within the minimum interval, so key-to-screen
+    /// latency does not include up to one frame interval of waiting (issue 15). Keys come at human
+    /// rates, so this cannot raise the frame rate much.
+    package mutating func markUrgent() {
+        isDirty = true
+        isUrgent = true
+    }
+
+    /// Whether a frame should be drawn now: dirty, and the minimum interval has passed (or urgent).
     package func isFrameDue(at now: Instant) -> Bool {
         delayUntilNextFrame(at: now) == .zero
     }
@@ -34,7 +45,7 @@ package struct FrameScheduler<Instant: InstantProtocol>: Sendable where Instant.
     /// input as long as you like), zero when a frame is due now.
     package func delayUntilNextFrame(at now: Instant) -> Duration? {
         guard isDirty else { return nil }
-        guard let lastFrame else { return .zero }
+        guard let lastFrame, !isUrgent else { return .zero }
         let elapsed = lastFrame.duration(to: now)
         return elapsed >= minimumInterval ? .zero : minimumInterval - elapsed
     }
@@ -42,6 +53,7 @@ package struct FrameScheduler<Instant: InstantProtocol>: Sendable where Instant.
     /// Notes that a frame showing the current state was drawn at `now`.
     package mutating func recordFrame(at now: Instant) {
         isDirty = false
+        isUrgent = false
         lastFrame = now
     }
 

@@ -13,6 +13,10 @@ extension Unicode.Scalar {
         if value < 0x7F { return value >= 0x20 ? 1 : 0 }
         if value < 0xA0 { return 0 }
         if value < 0x300 { return 1 }
+        // Arrows, mathematical operators, box drawing and block elements: one column each, and the
+        // console draws them on every frame (borders, `→` in routes), so they skip the property
+        // look-ups below.
+        if (0x2190..<0x2300).contains(value) || (0x2500..<0x25A0).contains(value) { return 1 }
         if Self.isZeroWidth(self) { return 0 }
         if Self.isWide(value) { return 2 }
         if properties.isEmojiPresentation && !Self.regionalIndicators.contains(value) { return 2 }

@@ -152,6 +152,20 @@ public actor ClientEngine {
         hub.subscribeBatches(bufferingNewest: limit)
     }
 
+    /// Calls `receive` with every batch of events as it is emitted (one array per broker tap batch, a
+    /// single event as a one-element batch), synchronously on the emitting task and in order, without
+    /// a stream hand-over: `receive` must only hand the batch on (append to a bounded queue of its own,
+    /// wake its reader) and must not call into the engine. Nothing is buffered or dropped on the way;
+    /// the receiver bounds and counts. Returns the id for ``stopReceivingEvents(_:)``.
+    public nonisolated func receiveEventBatches(_ receive: @escaping @Sendable ([EngineEvent]) -> Void) -> Int {
+        hub.receive(receive)
+    }
+
+    /// Ends a ``receiveEventBatches(_:)`` subscription.
+    public nonisolated func stopReceivingEvents(_ id: Int) {
+        hub.stopReceiving(id)
+    }
+
     /// Events dropped so far over all subscribers.
     public nonisolated var droppedEventCount: Int { hub.totalDropped }
 

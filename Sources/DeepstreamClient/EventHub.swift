@@ -13,6 +13,8 @@ final class EventHub: Sendable {
     private enum Sink {
         case single(AsyncStream<EngineEvent>.Continuation)
         case batched(AsyncStream<[EngineEvent]>.Continuation)
+        /// Called with each batch under the hub's lock (see ``receive(_:)``).
+        case receiver(@Sendable ([EngineEvent]) -> Void)
     }
 
     private struct Subscriber {
@@ -50,6 +52,20 @@ final class EventHub: Sendable {
         return stream
     }
 
+    /// Calls `receive` with each emitted batch (a single event as a one-element batch), on the
+    /// emitting task and under the hub's lock, so batches arrive in the order they were emitted, with
+    /// no stream hand-over and no task switch. `receive` must only hand the batch on (append to its
+    /// own bounded queue, wake its reader) and never call back into the hub: no buffering and no
+    /// drops happen here, the receiver bounds and counts. Returns the id for ``stopReceiving(_:)``.
+    func receive(_ receive: @escaping @Sendable ([EngineEvent]) -> Void) -> Int {
+        add(.receiver(receive))
+    }
+
+    /// Ends a ``receive(_:)`` subscription.
+    func stopReceiving(_ id: Int) {
+        _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
+    }
+
     private func add(_ sink: Sink) -> Int {
         state.withLock { s in
             let id = s.nextID
@@ -72,6 +88,9 @@ final class EventHub: Sendable {
                     lost = Self.deliver(event, to: continuation, drops: &s.subscribers.values[index].pendingDrops)
                 case .batched(let continuation):
                     lost = Self.deliver([event], to: continuation, drops: &s.subscribers.values[index].pendingDrops)
+                case .receiver(let receive):
+                    receive([event])
+                    lost = 0
                 }
                 s.totalDropped += lost
                 s.subscribers.formIndex(after: &index)
@@ -93,6 +112,8 @@ final class EventHub: Sendable {
                     }
                 case .batched(let continuation):
                     lost = Self.deliver(events, to: continuation, drops: &s.subscribers.values[index].pendingDrops)
+                case .receiver(let receive):
+                    receive(events)
                 }
                 s.totalDropped += lost
                 s.subscribers.formIndex(after: &index)
@@ -113,6 +134,7 @@ final class EventHub: Sendable {
             switch sub.sink {
             case .single(let continuation): continuation.finish()
             case .batched(let continuation): continuation.finish()
+            case .receiver: break
             }
         }
     }

@@ -30,6 +30,22 @@ struct FrameSchedulerTests {
         #expect(scheduler.delayUntilNextFrame(at: .milliseconds(0)) == .zero)
     }
 
+    @Test func anUrgentChangeIsDueAtOnceWithinTheInterval() {
+        var scheduler = FrameScheduler<TestInstant>(framesPerSecond: 30)
+        scheduler.recordFrame(at: .milliseconds(0))
+        scheduler.markDirty()
+        #expect(!scheduler.isFrameDue(at: .milliseconds(5)))
+        scheduler.markUrgent()
+        #expect(scheduler.isFrameDue(at: .milliseconds(5)))
+        let began = scheduler.beginFrameIfDue(at: .milliseconds(5))
+        #expect(began)
+        // The frame used the urgency up: the next ordinary change waits for the interval again.
+        #expect(!scheduler.isUrgent)
+        scheduler.markDirty()
+        #expect(!scheduler.isFrameDue(at: .milliseconds(20)))
+        #expect(scheduler.isFrameDue(at: .milliseconds(39)))
+    }
+
     @Test func cleanSchedulerNeverDraws() {
         var scheduler = FrameScheduler<TestInstant>(framesPerSecond: 30)
         scheduler.recordFrame(at: .milliseconds(0))

@@ -1,3 +1,4 @@
+import Synchronization
 @testable import DeepstreamClient
 import DeepstreamProtocol
 import Testing
@@ -80,6 +81,23 @@ struct ResponseAndEventTests {
         for await e in single { singles.append(e) }
         #expect(singles == (0...6).map(event))
         #expect(await iterator.next() == nil)
+    }
+
+    @Test("a receiver gets every batch in order, synchronously, a single event as a one-element batch; none after it stops")
+    func receiver() {
+        func event(_ i: Int) -> EngineEvent { .error(kind: "e\(i)", message: "", at: Timestamp(nanoseconds: 0)) }
+        let hub = EventHub()
+        let received = Mutex<[[EngineEvent]]>([])
+        let id = hub.receive { batch in received.withLock { $0.append(batch) } }
+        hub.emit(contentsOf: [event(0), event(1)])
+        hub.emit(event(2))
+        hub.emit(contentsOf: [])
+        // Synchronous: delivered before emit returns, nothing buffered, nothing dropped.
+        #expect(received.withLock { $0 } == [[event(0), event(1)], [event(2)]])
+        #expect(hub.totalDropped == 0)
+        hub.stopReceiving(id)
+        hub.emit(event(3))
+        #expect(received.withLock { $0 }.count == 2)
     }
 
     @Test("correlation ids: base-36 time, dash, random; unique")

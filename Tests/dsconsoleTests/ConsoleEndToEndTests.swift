@@ -42,7 +42,11 @@ struct ConsoleEndToEndTests {
             try await console.session.sendKeys("F5")
             try await console.session.waitUntil(timeout: .seconds(10)) { $0.contains("add-two-numbers: NO_RPC_PROVIDER") }
             try await console.session.sendKeys("S")
-            let screen = try await console.session.waitUntil { $0.contains("Stats · 2 calls") }
+            // Wait for the whole view, not only its title: a capture can catch tmux halfway through
+            // the frame's output (the title is drawn first).
+            let screen = try await console.session.waitUntil {
+                $0.contains("Stats · 2 calls") && $0.contains("NO-PROV") && $0.contains("Total latency of add-two-numbers")
+            }
             // The row: name, CALLS 2, calls/s, OK 1, REQ-ERR 0, NO-PROV 1, then latencies.
             let row = try #require(screen.split(separator: "\n").first { $0.contains("add-two-numbers") })
             let cells = row.split(whereSeparator: { $0 == " " || $0 == "│" }).map(String.init)

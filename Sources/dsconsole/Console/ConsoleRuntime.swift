@@ -43,6 +43,12 @@ final class ConsoleRuntime {
     private let watcher: InputWatcher
     private var scheduler = FrameScheduler<ContinuousClock.Instant>(framesPerSecond: 30)
     private var frameWakePending = false
+    /// The shortest time between two takes of engine events (see ``takeEngineEvents()``).
+    private static let engineInterval = Duration.milliseconds(10)
+    private var lastEngineTake = ContinuousClock.now
+    private var engineWakePending = false
+    /// The engine subscription feeding ``queue``.
+    private var receiver: Int?
     private var lastTick = ContinuousClock.now
     private var ending: Ending?
     private var tasks: [Task<Void, Never>] = []
@@ -119,14 +125,13 @@ final class ConsoleRuntime {
         let sink = self.sink
         let queue = self.queue
         if let engine {
-            // Batches: the embedded broker's tap arrives as one array per event-loop round, so a busy
-            // broker costs one hand-over per hop and one lock here per round, not per event.
-            let batches = engine.eventBatches(bufferingNewest: 1_024)
-            tasks.append(Task {
-                for await batch in batches {
-                    if queue.append(contentsOf: batch) { sink.yield(.engineEventsReady) }
-                }
-            })
+            // Batches: the embedded broker's tap arrives as one array per event-loop round. The engine
+            // hands each batch straight to the queue on the relaying task (one lock; no stream and no
+            // forwarding task to wake per batch, thousands a second under load); only an append to an
+            // empty queue wakes the loop, which takes events at most every `engineInterval`.
+            receiver = engine.receiveEventBatches { batch in
+                if queue.append(contentsOf: batch) { sink.yield(.engineEventsReady) }
+            }
         }
         if let recording {
             tasks.append(Task {
@@ -143,6 +148,7 @@ final class ConsoleRuntime {
     }
 
     private func stopInputs() {
+        if let receiver { engine?.stopReceivingEvents(receiver) }
         watcher.stop()
         for task in tasks { task.cancel() }
         host.finish()
@@ -164,9 +170,10 @@ final class ConsoleRuntime {
                 if let topicCounts { apply(.topicCounts(topicCounts(), at: wallClock)) }
             }
         case .engineEventsReady:
-            let (events, dropped) = queue.takeAll()
-            if dropped > 0 { apply(.engine(.dropped(count: dropped))) }
-            for event in events { apply(.engine(event)) }
+            takeEngineEvents()
+        case .engineEventsDue:
+            engineWakePending = false
+            takeEngineEvents()
         case .action(let action):
             apply(action)
         case .recordedProviders(let path, let result):
@@ -174,6 +181,30 @@ final class ConsoleRuntime {
         case .frameDue:
             frameWakePending = false
         }
+    }
+
+    /// Applies the engine events waiting in the queue, at most once per ``engineInterval``: a busy
+    /// broker hands over thousands of small batches a second, and waking the loop for each cost more
+    /// than the events themselves (context switches). Events that arrive sooner wait in the bounded
+    /// queue for one timed wake-up; keys do not wait for this (they have their own input).
+    private func takeEngineEvents() {
+        let now = ContinuousClock.now
+        let elapsed = lastEngineTake.duration(to: now)
+        guard elapsed >= Self.engineInterval else {
+            guard !engineWakePending else { return }
+            engineWakePending = true
+            let sink = self.sink
+            let delay = Self.engineInterval - elapsed
+            Task {
+                try? await Task.sleep(for: delay)
+                sink.yield(.engineEventsDue)
+            }
+            return
+        }
+        lastEngineTake = now
+        let (events, dropped) = queue.takeAll()
+        if dropped > 0 { apply(.engine(.dropped(count: dropped))) }
+        for event in events { apply(.engine(event)) }
     }
 
     private func drainKeys() {
@@ -188,9 +219,14 @@ final class ConsoleRuntime {
             guard let key else { return }
             switch paste.feed(key) {
             case .key(let plain):
-                if let press = KeyPress(plain, size: screen.size) { apply(.key(press)) }
+                if let press = KeyPress(plain, size: screen.size) {
+                    apply(.key(press))
+                    // Someone waits for this key's effect: draw it now, not at the next frame slot.
+                    scheduler.markUrgent()
+                }
             case .paste(let text):
                 apply(.paste(text))
+                scheduler.markUrgent()
             case .collecting:
                 break
             }
@@ -201,12 +237,18 @@ final class ConsoleRuntime {
     // MARK: Effects
 
     private func apply(_ action: ConsoleAction) {
-        var pending = [action]
-        while !pending.isEmpty {
-            let next = pending.removeFirst()
-            for effect in reduce(&state, next) {
-                if let followUp = perform(effect) { pending.append(followUp) }
+        // Follow-ups run after `action`, in order (a queue); most actions have none, and then nothing
+        // is allocated here: this runs once per engine event.
+        var followUps: [ConsoleAction] = []
+        var next = 0
+        var current = action
+        while true {
+            for effect in reduce(&state, current) {
+                if let followUp = perform(effect) { followUps.append(followUp) }
             }
+            guard next < followUps.count else { return }
+            current = followUps[next]
+            next += 1
         }
     }
 

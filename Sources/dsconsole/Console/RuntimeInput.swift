@@ -10,6 +10,8 @@ enum RuntimeInput: Sendable {
     case poll
     /// Engine events are waiting in the queue.
     case engineEventsReady
+    /// The timed wake-up for engine events that came sooner than the loop takes them.
+    case engineEventsDue
     /// An action from an effect the runtime performed (a `make` ended, a provider was refused, …).
     case action(ConsoleAction)
     /// A recording read for the add-provider prompt's `@FILE` (the providers still have to join the
