@@ -1,4 +1,5 @@
 @testable import DeepstreamBroker
+import DeepstreamProtocol
 import NIOCore
 import NIOWebSocket
 import Testing

@@ -20,7 +20,7 @@ struct JSONSyntaxTests {
 
     @Test("Mutated samples (deterministic fuzz)")
     func mutated() {
-        var random = SeededGenerator(seed: 99)
+        var random = SplitMix64(seed: 99)
         let alphabet = Array("{}[]\",:0123456789-+.eE \\u/tfnrabx\t\né".unicodeScalars)
         let seeds = Self.samples.filter { (try? JSONValue(parsing: $0)) != nil && $0.count < 200 }
         var disagreements: [String] = []

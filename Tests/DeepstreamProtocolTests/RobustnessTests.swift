@@ -1,25 +1,12 @@
 import Testing
 @testable import DeepstreamProtocol
 
-/// A small deterministic generator (SplitMix64) so every run sees the same inputs.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct RobustnessTests {
     static let seeds: [[UInt8]] = captureVectors.filter { !$0.isText }.compactMap { Hex.bytes($0.payloadHex) }
     static let jsonSeeds: [[UInt8]] = captureVectors.filter(\.isText).compactMap { Hex.bytes($0.payloadHex) }
 
     /// Flips, inserts, deletes, truncates and splices bytes of a real frame.
-    static func mutate(_ input: [UInt8], using rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             switch Int.random(in: 0..<7, using: &rng) {
@@ -42,7 +29,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func oneMillionRandomAndMutatedBinaryFramesNeverCrash() {
-        var rng = SeededGenerator(seed: 0xD5_C0_05E)
+        var rng = SplitMix64(seed: 0xD5_C0_05E)
         let codec = BinaryCodec(maximumMessageSize: 4096)
         var decoded = 0
         var unstable: [[UInt8]] = []
@@ -63,7 +50,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func oneHundredThousandMutatedJSONFramesNeverCrash() {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let codec = JSONCodec()
         var decoded = 0
         for _ in 0..<100_000 {
@@ -86,18 +73,18 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(decoded > 1_000)
     }
 
-    static func randomString(using rng: inout SeededGenerator) -> String {
+    static func randomString(using rng: inout SplitMix64) -> String {
         let alphabet = Array("ab-_0{}\"\\ é✓𝄞\n")
         return String((0..<Int.random(in: 0..<12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
     }
 
-    static func maybe<T>(_ make: (inout SeededGenerator) -> T, using rng: inout SeededGenerator) -> T? {
+    static func maybe<T>(_ make: (inout SplitMix64) -> T, using rng: inout SplitMix64) -> T? {
         Bool.random(using: &rng) ? make(&rng) : nil
     }
 
-    static func randomMessage(using rng: inout SeededGenerator) -> Message {
-        let string: (inout SeededGenerator) -> String = { randomString(using: &$0) }
-        let bool: (inout SeededGenerator) -> Bool = { Bool.random(using: &$0) }
+    static func randomMessage(using rng: inout SplitMix64) -> Message {
+        let string: (inout SplitMix64) -> String = { randomString(using: &$0) }
+        let bool: (inout SplitMix64) -> Bool = { Bool.random(using: &$0) }
         let action = Int32.random(in: -3...120, using: &rng)
         switch Int.random(in: 0..<5, using: &rng) {
         case 0:
@@ -131,7 +118,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func randomMessagesRoundTripThroughBothCodecs() throws {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let binary = BinaryCodec()
         let json = JSONCodec()
         for _ in 0..<20_000 {

@@ -6,18 +6,6 @@ import Testing
 /// and tell apart ids that pack alike.
 @Suite("Call table")
 struct CallTableTests {
-    /// A small deterministic generator (SplitMix64), so a failure repeats.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("keys: the id comes back as text at every length around the inline limit; equal bytes only are equal")
     func keys() {
         for length in [0, 1, 7, 8, 9, 16, 24, 31, 32, 33, 64, 200] {
@@ -39,7 +27,7 @@ struct CallTableTests {
 
     @Test("table: 20,000 random inserts, updates and removals agree with a Dictionary, lookups of absent keys fail")
     func agreesWithDictionary() {
-        var random = SplitMix(state: 42)
+        var random = SplitMix64(seed: 42)
         // Fixed seed and a small key space: long probe runs and many removals in the middle of them.
         var table = CallTable<Int>(seed: 7)
         var model: [CallKey: Int] = [:]

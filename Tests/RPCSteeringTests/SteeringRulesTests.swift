@@ -2,18 +2,6 @@ import DeepstreamProtocol
 import RPCSteering
 import Testing
 
-/// A seeded generator so rate rolls and delay draws are repeatable.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("RPCSteering: rules file, glob matching and the per-call decision")
 struct SteeringRulesTests {
     @Test("The issue's minimum file parses into a fail rule and a delay rule")
@@ -102,7 +90,7 @@ struct SteeringRulesTests {
             SteeringRule(match: GlobPattern("x"), provider: GlobPattern("svc"), action: .fail(error: "no")),
             SteeringRule(match: GlobPattern("*"), action: .delayResponse(DelayRange(minimum: 10, maximum: 20)!)),
         ])
-        var random = SeededRandom(state: 1)
+        var random = SplitMix64(seed: 1)
         #expect(rules.decide(name: "x", requestor: "web-1", provider: "svc", using: &random)
             == SteeringDecision(rule: 2, action: .dropResponse))
         #expect(rules.decide(name: "x", requestor: "app", provider: "svc", using: &random)
@@ -117,7 +105,7 @@ struct SteeringRulesTests {
 
     @Test("Rates: 0 never fires, 1 always, 0.25 about a quarter of 10,000 seeded calls, then the next rule")
     func rates() {
-        var random = SeededRandom(state: 7)
+        var random = SplitMix64(seed: 7)
         let never = SteeringRules([SteeringRule(match: GlobPattern("*"), action: .reject, rate: 0)])
         #expect((0..<1000).allSatisfy { _ in never.decide(name: "a", requestor: nil, provider: nil, using: &random) == nil })
         let quarter = SteeringRules([
@@ -137,7 +125,7 @@ struct SteeringRulesTests {
 
     @Test("Delay ranges draw within bounds and cover both ends")
     func delayDraw() {
-        var random = SeededRandom(state: 3)
+        var random = SplitMix64(seed: 3)
         let range = DelayRange(minimum: 200, maximum: 203)!
         let drawn = Set((0..<200).map { _ in range.draw(using: &random) })
         #expect(drawn == [200, 201, 202, 203])
