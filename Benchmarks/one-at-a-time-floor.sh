@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Where one call at a time spends its time (issues 10 and 15): runs `dsconsole serve` and the raw
-# generator with one call in flight, and prints the broker's system calls per call (strace -c over
+# generator with one call in flight, and prints the machine's bare wake-up floor (a C ping-pong,
+# Benchmarks/wakeup-pingpong.c), the broker's system calls per call (strace -c over
 # 2 s; one epoll_wait, read and write each per wake-up is the floor), and the p50 with the broker and generator
 # on the same CPU and on different CPUs. Needs strace and taskset; loopback only.
 #
@@ -14,6 +15,11 @@ trap 'kill $SERVE 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do grep -q "listening on ws://" "$tmp/serve.log" 2>/dev/null && break; sleep 0.05; done
 PORT=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\)/deepstream.*|\1|p' "$tmp/serve.log" | head -1)
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The machine's floor: two processes bouncing 64 bytes over loopback TCP with no work in between
+# (two wake-ups per round trip; one RPC through the broker is four).
+if command -v cc >/dev/null; then
+    cc -O2 -o "$tmp/pingpong" "$(dirname "$0")/wakeup-pingpong.c" && "$tmp/pingpong" 20000
+fi
 serial() { "$@" "$GEN" --raw --port "$PORT" --pid "$SERVE" --duration 0.2 --warmup 0.5 --serial "${SECONDS_SERIAL:-4}" 2>&1 | grep "one at a time" -A1; }
 serial env
 # System calls per call while calls go one at a time.
