@@ -35,11 +35,12 @@ struct EngineThroughProxyTests {
         return try ClientEngine(url: "127.0.0.1:\(port)", options: options)
     }
 
-    @Test("engine provider and requestor through the proxy: users, providers, one call timeline; no password anywhere")
+    @Test("engine provider and requestor through the proxy: users, providers, one call timeline; no password anywhere; batches carry the same events")
     func engineCall() async throws {
         let (broker, brokerPort) = try await Self.broker(users: true)
         let (proxy, port) = try await startProxy(upstreamPort: brokerPort)
         let events = EventCollector(proxy.events(includingFrames: true))
+        let batched = EventCollector(batches: proxy.eventBatches(includingFrames: false))
         let provider = try Self.engine(port: port)
         let requestor = try Self.engine(port: port)
         _ = try await provider.login(username: "userA", password: "secretA-pw")
@@ -74,6 +75,11 @@ struct EngineThroughProxyTests {
             all.contains { if case .providerRemoved(_, "add-two-numbers", _) = $0 { true } else { false } }
                 && all.filter { if case .disconnected = $0 { true } else { false } }.count == 2
         }
+        // The batch subscriber saw the same events in the same order, without frames.
+        let withoutFrames = events.all.filter { if case .frame = $0 { false } else { true } }
+        try await batched.waitFor("the batch subscriber catches up") { $0.count >= withoutFrames.count }
+        #expect(!withoutFrames.isEmpty)
+        #expect(batched.all.map { "\($0)" } == withoutFrames.map { "\($0)" })
         await proxy.shutdown()
         await broker.shutdown()
     }

@@ -94,8 +94,38 @@ package final class Proxy: Sendable {
     private let observed = NIOLockedValueBox(ProxyObserver.Counters())
     private let pendingCalls = NIOLockedValueBox(0)
 
+    /// Where a subscriber's events go: one at a time, or one array per observed batch.
+    private enum Sink {
+        case events(AsyncStream<TrafficEvent>.Continuation)
+        case batches(AsyncStream<[TrafficEvent]>.Continuation)
+
+        func finish() {
+            switch self {
+            case .events(let continuation): continuation.finish()
+            case .batches(let continuation): continuation.finish()
+            }
+        }
+
+        /// Hands over `events` (already filtered for this subscriber); returns how many were lost.
+        func deliver(_ events: [TrafficEvent]) -> Int {
+            switch self {
+            case .events(let continuation):
+                var dropped = 0
+                for event in events { if case .dropped = continuation.yield(event) { dropped += 1 } }
+                return dropped
+            case .batches(let continuation):
+                guard !events.isEmpty else { return 0 }
+                switch continuation.yield(events) {
+                case .dropped(let old): return old.count
+                case .terminated: return events.count
+                default: return 0
+                }
+            }
+        }
+    }
+
     private struct SubscriberList {
-        var subscribers: [(id: Int, continuation: AsyncStream<TrafficEvent>.Continuation, frames: Bool)] = []
+        var subscribers: [(id: Int, sink: Sink, frames: Bool)] = []
         var nextID = 0
         var dropped = 0
         var finished = false
@@ -223,20 +253,41 @@ package final class Proxy: Sendable {
     package func events(bufferingNewest limit: Int = 10_000, includingFrames: Bool = true) -> AsyncStream<TrafficEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: TrafficEvent.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
+        if let id = subscribe(.events(continuation), includingFrames: includingFrames) {
+            continuation.onTermination = { [hub] _ in Self.unsubscribe(id, from: hub) }
+        }
+        return stream
+    }
+
+    /// Like ``events(bufferingNewest:includingFrames:)``, but one array per batch the observer handled
+    /// (at most about 200 a second), so a consumer such as the console pays one hand-over per batch
+    /// instead of one per event. Keeps the newest `bufferingNewest` batches; the events of a batch it
+    /// drops are counted in ``ProxyStatistics/droppedEvents``.
+    package func eventBatches(bufferingNewest limit: Int = 1_024, includingFrames: Bool = true) -> AsyncStream<[TrafficEvent]> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: [TrafficEvent].self, bufferingPolicy: .bufferingNewest(max(1, limit)))
+        if let id = subscribe(.batches(continuation), includingFrames: includingFrames) {
+            continuation.onTermination = { [hub] _ in Self.unsubscribe(id, from: hub) }
+        }
+        return stream
+    }
+
+    /// Adds `sink` to the subscribers and returns its id; after shutdown it finishes `sink` at once
+    /// and returns nil.
+    private func subscribe(_ sink: Sink, includingFrames: Bool) -> Int? {
         let id = hub.withLockedValue { list -> Int? in
             guard !list.finished else { return nil }
             list.nextID += 1
-            list.subscribers.append((list.nextID, continuation, includingFrames))
+            list.subscribers.append((list.nextID, sink, includingFrames))
             return list.nextID
         }
-        guard let id else {
-            continuation.finish()
-            return stream
-        }
-        continuation.onTermination = { [hub] _ in
-            hub.withLockedValue { list in list.subscribers.removeAll { $0.id == id } }
-        }
-        return stream
+        if id == nil { sink.finish() }
+        return id
+    }
+
+    /// Removes subscriber `id` (its stream ended).
+    private static func unsubscribe(_ id: Int, from hub: NIOLockedValueBox<SubscriberList>) {
+        hub.withLockedValue { list in list.subscribers.removeAll { $0.id == id } }
     }
 
     /// The proxy's counters now.
@@ -261,12 +312,12 @@ package final class Proxy: Sendable {
         try? await group.shutdownGracefully()
         shared.queue.finish()
         await observerTask.withLockedValue { $0 }?.value
-        let subscribers = hub.withLockedValue { list -> [AsyncStream<TrafficEvent>.Continuation] in
+        let subscribers = hub.withLockedValue { list -> [Sink] in
             list.finished = true
             defer { list.subscribers = [] }
-            return list.subscribers.map(\.continuation)
+            return list.subscribers.map(\.sink)
         }
-        for continuation in subscribers { continuation.finish() }
+        for sink in subscribers { sink.finish() }
     }
 
     private func startObserver() {
@@ -283,19 +334,17 @@ package final class Proxy: Sendable {
                 observer.includingFrames = subscribers.contains { $0.frames }
                 // Nobody listening (`watch --topics-only`): calls are still followed, no event is built.
                 observer.emitsEvents = !subscribers.isEmpty
-                var dropped = 0
-                for input in batch {
-                    observer.handle(input, into: &events)
-                    for event in events {
-                        let isFrame: Bool
-                        if case .frame = event { isFrame = true } else { isFrame = false }
-                        for subscriber in subscribers where !isFrame || subscriber.frames {
-                            if case .dropped = subscriber.continuation.yield(event) { dropped += 1 }
-                        }
+                for input in batch { observer.handle(input, into: &events) }
+                if !events.isEmpty {
+                    var dropped = 0
+                    // Built once per batch for all subscribers that asked for no frames.
+                    let withoutFrames = subscribers.allSatisfy(\.frames) ? events : events.filter { !$0.isFrame }
+                    for subscriber in subscribers {
+                        dropped += subscriber.sink.deliver(subscriber.frames ? events : withoutFrames)
                     }
+                    if dropped > 0 { hub.withLockedValue { $0.dropped += dropped } }
                     events.removeAll(keepingCapacity: true)
                 }
-                if dropped > 0 { hub.withLockedValue { $0.dropped += dropped } }
                 let counters = observer.counters
                 observed.withLockedValue { $0 = counters }
                 let pending = observer.pendingCallCount
@@ -315,5 +364,13 @@ package final class Proxy: Sendable {
             }
         }
         tickerTask.withLockedValue { $0 = ticker }
+    }
+}
+
+extension TrafficEvent {
+    /// Whether this is a `.frame` event (only subscribers that asked for frames get those).
+    fileprivate var isFrame: Bool {
+        if case .frame = self { return true }
+        return false
     }
 }

@@ -180,7 +180,9 @@ enum ConsoleLauncher {
         } else if let broker {
             await engine.relay(batches: broker.tapBatches(bufferingNewest: 1_024, includingFrames: false))
         }
-        if let proxy, clusterEndpoint == nil { await engine.relay(proxy.events(bufferingNewest: 20_000, includingFrames: false)) }
+        if let proxy, clusterEndpoint == nil {
+            await engine.relay(batches: proxy.eventBatches(bufferingNewest: 1_024, includingFrames: false))
+        }
 
         let screen: NcursesScreen
         do throws(TerminalError) {

@@ -15,6 +15,16 @@ final class EventCollector: Sendable {
         }
     }
 
+    /// Collects a batch stream (``Proxy/eventBatches(bufferingNewest:includingFrames:)``) flattened.
+    init(batches stream: AsyncStream<[TrafficEvent]>) {
+        let events = self.events
+        task.withLockedValue {
+            $0 = Task {
+                for await batch in stream { events.withLockedValue { $0.append(contentsOf: batch) } }
+            }
+        }
+    }
+
     var all: [TrafficEvent] { events.withLockedValue { $0 } }
 
     /// Call steps as `name step` strings in arrival order, with peers.
