@@ -265,6 +265,40 @@ struct ForwardingTests {
         await proxy.shutdown()
     }
 
+    @Test("a batch subscriber that never reads loses whole batches, counted as events; forwarding goes on")
+    func stuckBatchSubscriber() async throws {
+        let upstream = try await RawServer.start()
+        let (proxy, port) = try await startProxy(upstreamPort: upstream.port)
+        let stuck = proxy.eventBatches(bufferingNewest: 1, includingFrames: true)
+        let client = try await RawConnection.webSocket(port: port)
+        let server = try await upstream.connection(0)
+        var sent: [UInt8] = []
+        // Two rounds, the second sent only after the observer handled the first: at least two batches,
+        // so the one-batch buffer must push the first out.
+        for round in 0..<2 {
+            var chunk: [UInt8] = []
+            for i in 0..<200 {
+                let id = "c\(round)-\(i)"
+                let request = BinaryCodec().encode(.rpc(RPCMessage(action: .request, data: "1", correlationId: id, name: "n")))
+                chunk += clientFrame(opcode: 2, request, mask: [UInt8(i & 0xFF), 1, 2, 3])
+            }
+            sent += chunk
+            try await client.send(chunk)
+            let expected = (round + 1) * 200
+            try await eventually("round \(round) observed", timeout: .seconds(10)) {
+                proxy.statistics.observer.messagesPerTopic[.rpc, default: 0] >= expected
+            }
+        }
+        try await eventually("all frames upstream", timeout: .seconds(10)) { server.received.count >= sent.count }
+        #expect(firstDifference(server.received, sent) == nil)
+        try await eventually("the pushed-out batch is counted") { proxy.statistics.droppedEvents >= 200 }
+        #expect(proxy.statistics.droppedObservations == 0)
+        _ = stuck
+        await client.close()
+        await upstream.stop()
+        await proxy.shutdown()
+    }
+
     @Test("a client that never finishes its request head is closed after the head timeout; no upstream is opened")
     func headTimeout() async throws {
         let upstream = try await RawServer.start()

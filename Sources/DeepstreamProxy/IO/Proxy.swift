@@ -115,11 +115,9 @@ package final class Proxy: Sendable {
                 return dropped
             case .batches(let continuation):
                 guard !events.isEmpty else { return 0 }
-                switch continuation.yield(events) {
-                case .dropped(let old): return old.count
-                case .terminated: return events.count
-                default: return 0
-                }
+                // As for single events, only what the buffer pushed out counts (not a stream that ended).
+                if case .dropped(let old) = continuation.yield(events) { return old.count }
+                return 0
             }
         }
     }
