@@ -321,17 +321,19 @@ struct RunningConsole {
     /// Starts the console, runs `body` with it and always tears it down, however `body` ends: the tmux
     /// server and the console's process group are killed and the private home directory removed.
     /// With `thenRecordTerminal` the shell records its exit status and `stty -a` afterwards (see
-    /// ``waitForRecordedTerminal()``).
+    /// ``waitForRecordedTerminal()``). `files` (name → text) are written into the home directory
+    /// first; the console runs there, so `arguments` can name them relatively (`--rules rules.json`).
     static func run(
         width: Int = 120, height: Int = 40, port: Int? = nil, arguments: [String]? = nil,
-        environment: [String: String] = [:], terminalType: String? = nil, thenRecordTerminal: Bool = false,
-        _ body: (RunningConsole) async throws -> Void
+        files: [String: String] = [:], environment: [String: String] = [:], terminalType: String? = nil,
+        thenRecordTerminal: Bool = false, _ body: (RunningConsole) async throws -> Void
     ) async throws {
         // Port 0: the broker picks a free port itself (no bind-close-rebind race with parallel tests).
         let port = port ?? 0
         let home = NSTemporaryDirectory() + "dsconsole-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
+        for (name, text) in files { try text.write(toFile: home + "/" + name, atomically: true, encoding: .utf8) }
         let words = (arguments ?? ["--port", "\(port)"]).map { "'\($0)'" }.joined(separator: " ")
         let override = terminalType.map { "TERM='\($0)' " } ?? ""
         // Run inside HOME so files the console writes to its working directory (exports) land there.

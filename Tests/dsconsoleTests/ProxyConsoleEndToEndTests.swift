@@ -10,50 +10,50 @@ struct ProxyConsoleEndToEndTests {
     @Test("Another client's call through the proxy shows as a row with route requestor → provider")
     func otherClientsCall() async throws {
         let broker = try await TestBroker.start()
-        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(broker.url)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
-        let session = try await TmuxSession.start(
-            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
-        // The status line names the listen address (with the port the system chose) and the upstream.
-        let screen = try await session.waitUntil(timeout: .seconds(15)) {
-            $0.contains("→ ws://127.0.0.1:\(broker.port)") && $0.contains("add-two-numbers")
-        }
-        let match = try #require(screen.firstMatch(of: /ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/), "no listen URL on: \(screen)")
-        let url = "ws://127.0.0.1:\(match.output.1)/deepstream"
-
-        let provider = try await startEchoProvider(at: url, authData: ["username": "alice"], name: "remote-echo")
-        let requestor = try ClientEngine(url: url)
-        _ = try await requestor.login(["username": "bob"])
-        #expect(try await requestor.make("remote-echo", data: ["hello": "proxy"]) == ["hello": "proxy"])
-        let after = try await session.waitUntil(timeout: .seconds(10)) { screen in
-            screen.split(separator: "\n").contains { $0.contains("remote-echo") && $0.contains("bob") && $0.contains("alice") }
-        }
-        let row = after.split(separator: "\n").first { $0.contains("remote-echo") && $0.contains("bob") && $0.contains("→") }
-        #expect(row != nil, "no call row with a route: \(after)")
-        // The Providers pane lists the remote provider with its user name.
-        #expect(after.split(separator: "\n").contains { $0.contains("remote-echo") && $0.contains("alice") && !$0.contains("bob") })
-        // The status line shows messages per second per topic while calls pass (one call a 100 ms).
-        let calling = Task {
-            while !Task.isCancelled {
-                _ = try? await requestor.make("remote-echo", data: 1)
-                try? await Task.sleep(for: .milliseconds(100))
+        try await RunningConsole.run(width: 140, arguments: ["proxy", broker.url, "--listen", "127.0.0.1:0"]) { console in
+            let session = console.session
+            // The status line names the listen address (with the port the system chose) and the upstream.
+            let screen = try await session.waitUntil(timeout: .seconds(15)) {
+                $0.contains("→ ws://127.0.0.1:\(broker.port)") && $0.contains("add-two-numbers")
             }
+            let match = try #require(screen.firstMatch(of: /ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/), "no listen URL on: \(screen)")
+            let url = "ws://127.0.0.1:\(match.output.1)/deepstream"
+
+            let provider = try await startEchoProvider(at: url, authData: ["username": "alice"], name: "remote-echo")
+            let requestor = try ClientEngine(url: url)
+            _ = try await requestor.login(["username": "bob"])
+            #expect(try await requestor.make("remote-echo", data: ["hello": "proxy"]) == ["hello": "proxy"])
+            let after = try await session.waitUntil(timeout: .seconds(10)) { screen in
+                screen.split(separator: "\n").contains { $0.contains("remote-echo") && $0.contains("bob") && $0.contains("alice") }
+            }
+            let row = after.split(separator: "\n").first { $0.contains("remote-echo") && $0.contains("bob") && $0.contains("→") }
+            #expect(row != nil, "no call row with a route: \(after)")
+            // The Providers pane lists the remote provider with its user name.
+            #expect(after.split(separator: "\n").contains { $0.contains("remote-echo") && $0.contains("alice") && !$0.contains("bob") })
+            // The status line shows messages per second per topic while calls pass (one call a 100 ms).
+            let calling = Task {
+                while !Task.isCancelled {
+                    _ = try? await requestor.make("remote-echo", data: 1)
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            // (waitUntil fails the test when the line never appears.)
+            try await session.waitUntil(timeout: .seconds(10)) { screen in
+                screen.split(separator: "\n").contains { $0.contains("msgs RPC ") && $0.contains("calls/s") }
+            }
+            calling.cancel()
+            _ = await calling.value
+            await requestor.close()
+            await provider.close()
+            // A log with calls asks before quitting.
+            try await session.sendKeys("q")
+            try await session.waitUntil { $0.contains("in the log") }
+            try await session.sendKeys("y")
+            #expect(try await console.waitForExit() == 0)
+            let stderr = (try? String(contentsOfFile: console.stderrPath, encoding: .utf8)) ?? ""
+            #expect(stderr.isEmpty, "stderr: \(stderr)")
         }
-        // (waitUntil fails the test when the line never appears.)
-        try await session.waitUntil(timeout: .seconds(10)) { screen in
-            screen.split(separator: "\n").contains { $0.contains("msgs RPC ") && $0.contains("calls/s") }
-        }
-        calling.cancel()
-        _ = await calling.value
-        await requestor.close()
-        await provider.close()
-        try await session.sendKeys("q")
-        await session.kill()
         await broker.stop()
-        let stderr = (try? String(contentsOfFile: home + "/stderr.txt", encoding: .utf8)) ?? ""
-        #expect(stderr.isEmpty, "stderr: \(stderr)")
     }
 
     @Test("Two upstreams in one console: both listeners on the status line, each call's users named with their node")
@@ -63,35 +63,31 @@ struct ProxyConsoleEndToEndTests {
         #expect(usage.stderr.contains("one --listen per upstream"), "stderr: \(usage.stderr)")
         let first = try await TestBroker.start()
         let second = try await TestBroker.start()
-        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(first.url)' '\(second.url)' --listen 127.0.0.1:0 "
-            + "--listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
-        let session = try await TmuxSession.start(
-            command: command, width: 250, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
-        let screen = try await session.waitUntil(timeout: .seconds(15)) {
-            $0.contains("→ ws://127.0.0.1:\(first.port)") && $0.contains("→ ws://127.0.0.1:\(second.port)")
-        }
-        let listens = screen.matches(of: #/ws://127\.0\.0\.1:(\d+)/deepstream → /#).map { String($0.output.1) }
-        #expect(listens.count == 2, "status line: \(screen)")
-        // The console's own connection goes through the first listener and is named like the others.
-        try await session.waitUntil(timeout: .seconds(10)) { $0.contains("console@127.0.0.1:\(first.port)") }
-        let url = "ws://127.0.0.1:\(try #require(listens.last))/deepstream"
-        // Both apps on the second node (these two brokers are not a cluster).
-        let provider = try await startEchoProvider(at: url, authData: ["username": "alice"], name: "node-echo")
-        let requestor = try ClientEngine(url: url)
-        _ = try await requestor.login(["username": "bob"])
-        #expect(try await requestor.make("node-echo", data: 7) == 7)
-        try await session.waitUntil(timeout: .seconds(10)) { screen in
-            screen.split(separator: "\n").contains {
-                $0.contains("node-echo") && $0.contains("bob@127.0.0.1:\(second.port)") && $0.contains("alice@127.0.0.1:\(second.port)")
+        let arguments = ["proxy", first.url, second.url, "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0"]
+        try await RunningConsole.run(width: 250, arguments: arguments) { console in
+            let session = console.session
+            let screen = try await session.waitUntil(timeout: .seconds(15)) {
+                $0.contains("→ ws://127.0.0.1:\(first.port)") && $0.contains("→ ws://127.0.0.1:\(second.port)")
             }
+            let listens = screen.matches(of: #/ws://127\.0\.0\.1:(\d+)/deepstream → /#).map { String($0.output.1) }
+            #expect(listens.count == 2, "status line: \(screen)")
+            // The console's own connection goes through the first listener and is named like the others.
+            try await session.waitUntil(timeout: .seconds(10)) { $0.contains("console@127.0.0.1:\(first.port)") }
+            let url = "ws://127.0.0.1:\(try #require(listens.last))/deepstream"
+            // Both apps on the second node (these two brokers are not a cluster).
+            let provider = try await startEchoProvider(at: url, authData: ["username": "alice"], name: "node-echo")
+            let requestor = try ClientEngine(url: url)
+            _ = try await requestor.login(["username": "bob"])
+            #expect(try await requestor.make("node-echo", data: 7) == 7)
+            try await session.waitUntil(timeout: .seconds(10)) { screen in
+                screen.split(separator: "\n").contains {
+                    $0.contains("node-echo") && $0.contains("bob@127.0.0.1:\(second.port)") && $0.contains("alice@127.0.0.1:\(second.port)")
+                }
+            }
+            await requestor.close()
+            await provider.close()
+            try await session.sendKeys("q")
         }
-        await requestor.close()
-        await provider.close()
-        try await session.sendKeys("q")
-        await session.kill()
         await first.stop()
         await second.stop()
     }
@@ -99,16 +95,11 @@ struct ProxyConsoleEndToEndTests {
     @Test("An upstream that refuses connections is named on the status line")
     func upstreamDown() async throws {
         let refusing = RefusingPort()
-        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
         let upstream = "ws://127.0.0.1:\(refusing.port)"
-        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(upstream)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
-        let session = try await TmuxSession.start(
-            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
-        try await session.waitUntil(timeout: .seconds(15)) { $0.contains("upstream \(upstream) unreachable") }
-        try await session.sendKeys("q")
-        await session.kill()
+        try await RunningConsole.run(width: 140, arguments: ["proxy", upstream, "--listen", "127.0.0.1:0"]) { console in
+            try await console.session.waitUntil(timeout: .seconds(15)) { $0.contains("upstream \(upstream) unreachable") }
+            try await console.session.sendKeys("q")
+        }
         _ = refusing.port
     }
 }

@@ -8,16 +8,11 @@ extension ProxyConsoleEndToEndTests {
     @Test("proxy --rules hold: badge, E edits and releases through the server, X answers NO_RPC_PROVIDER")
     func proxyHold() async throws {
         let broker = try await TestBroker.start()
-        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        let rules = home + "/rules.json"
-        try #"{"rules": [{"match": "add-*", "action": "hold"}]}"#.write(toFile: rules, atomically: true, encoding: .utf8)
-        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(broker.url)' --listen 127.0.0.1:0 --rules '\(rules)' 2>'\(home)/stderr.txt'"
-        try await TmuxSession.with(
-            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
-        ) { session in
-            let console = RunningConsole(session: session, port: 0, home: home)
+        try await RunningConsole.run(
+            width: 140, arguments: ["proxy", broker.url, "--listen", "127.0.0.1:0", "--rules", "rules.json"],
+            files: ["rules.json": #"{"rules": [{"match": "add-*", "action": "hold"}]}"#]
+        ) { console in
+            let session = console.session
             try await session.waitUntil(timeout: .seconds(15)) { $0.contains("→ ws://127.0.0.1:\(broker.port)") }
             try await console.waitForProvider("add-two-numbers", state: "off")
             try await session.sendKeys("Tab")

@@ -9,17 +9,11 @@ extension ProxyConsoleEndToEndTests {
     @Test("proxy --rules: a fail rule answers the call in the forwarding path; the row carries ⚑ and the timeline the rule")
     func proxyRules() async throws {
         let broker = try await TestBroker.start()
-        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        let rules = home + "/rules.json"
-        try #"{"rules": [{"match": "add-*", "action": "fail", "error": "declined by the proxy"}]}"#
-            .write(toFile: rules, atomically: true, encoding: .utf8)
-        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(broker.url)' --listen 127.0.0.1:0 --rules '\(rules)' 2>'\(home)/stderr.txt'"
-        try await TmuxSession.with(
-            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
-        ) { session in
-            let console = RunningConsole(session: session, port: 0, home: home)
+        try await RunningConsole.run(
+            width: 140, arguments: ["proxy", broker.url, "--listen", "127.0.0.1:0", "--rules", "rules.json"],
+            files: ["rules.json": #"{"rules": [{"match": "add-*", "action": "fail", "error": "declined by the proxy"}]}"#]
+        ) { console in
+            let session = console.session
             try await session.waitUntil(timeout: .seconds(15)) { $0.contains("→ ws://127.0.0.1:\(broker.port)") }
             // The console's own mocks start off in proxy mode: Space provides add-two-numbers (through the
             // proxy), though the rule answers before the server would route to it.
@@ -45,13 +39,8 @@ extension ProxyConsoleEndToEndTests {
     @Test("proxy: Space on another client's provider switches it off (NO_RPC_PROVIDER) and on again")
     func proxySwitchOff() async throws {
         let broker = try await TestBroker.start()
-        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(broker.url)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
-        try await TmuxSession.with(
-            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
-        ) { session in
+        try await RunningConsole.run(width: 140, arguments: ["proxy", broker.url, "--listen", "127.0.0.1:0"]) { console in
+            let session = console.session
             let screen = try await session.waitUntil(timeout: .seconds(15)) { $0.contains("→ ws://127.0.0.1:\(broker.port)") }
             let match = try #require(screen.firstMatch(of: /ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/))
             let url = "ws://127.0.0.1:\(match.output.1)/deepstream"
@@ -93,14 +82,8 @@ extension ProxyConsoleEndToEndTests {
     @Test("proxy: a rule typed in the Rules overlay fails the next call in the forwarding path")
     func proxyRulesOverlay() async throws {
         let broker = try await TestBroker.start()
-        let home = NSTemporaryDirectory() + "dsconsole-proxy-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
-        let command = "'\(BuiltProducts.dsconsole.path)' proxy '\(broker.url)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
-        try await TmuxSession.with(
-            command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
-        ) { session in
-            let console = RunningConsole(session: session, port: 0, home: home)
+        try await RunningConsole.run(width: 140, arguments: ["proxy", broker.url, "--listen", "127.0.0.1:0"]) { console in
+            let session = console.session
             try await session.waitUntil(timeout: .seconds(15)) { $0.contains("→ ws://127.0.0.1:\(broker.port)") }
             try await console.waitForProvider("add-two-numbers", state: "off")
             try await session.sendKeys("Tab")

@@ -335,8 +335,10 @@ package final class Proxy: Sendable {
                 for input in batch { observer.handle(input, into: &events) }
                 if !events.isEmpty {
                     var dropped = 0
-                    // Built once per batch for all subscribers that asked for no frames.
-                    let withoutFrames = subscribers.allSatisfy(\.frames) ? events : events.filter { !$0.isFrame }
+                    // Frames are only built when someone asked for them; then the others get one filtered
+                    // copy per batch.
+                    let mixed = observer.includingFrames && !subscribers.allSatisfy(\.frames)
+                    let withoutFrames = mixed ? events.filter { !$0.isFrame } : events
                     for subscriber in subscribers {
                         dropped += subscriber.sink.deliver(subscriber.frames ? events : withoutFrames)
                     }
