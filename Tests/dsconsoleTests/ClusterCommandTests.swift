@@ -101,13 +101,8 @@ extension BinaryTests {
         func consoleInTmux() async throws {
             let redis = try await RedisServer()
             defer { redis.stop() }
-            let home = NSTemporaryDirectory() + "dsconsole-cluster-\(UUID().uuidString.prefix(8))"
-            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-            let command = "cd '\(home)' && '\(BuiltProducts.dsconsole.path)' cluster 'redis://127.0.0.1:\(redis.port)' "
-                + "2>'\(home)/stderr.txt'; echo $? > '\(home)/status.txt'"
-            try await TmuxSession.with(
-                command: command, width: 140, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
-            ) { session in
+            try await RunningConsole.run(width: 140, arguments: ["cluster", "redis://127.0.0.1:\(redis.port)"]) { console in
+                let session = console.session
                 try await session.waitUntil(timeout: .seconds(15)) { $0.contains("redis://127.0.0.1:\(redis.port) (cluster bus, read-only: cross-node calls only)") }
                 try await redis.waitForSubscriber()
                 try await redis.publish(ClusterBusScript.oneCall)
@@ -153,15 +148,7 @@ extension BinaryTests {
                 try await session.sendKeys("q")
                 try await session.waitUntil { $0.contains("in the log") }
                 try await session.sendKeys("y")
-                let deadline2 = ContinuousClock.now + .seconds(10)
-                // The shell creates the file before it writes the status into it: wait for a number.
-                var status: Int32?
-                while ContinuousClock.now < deadline2, status == nil {
-                    let text = try? String(contentsOfFile: home + "/status.txt", encoding: .utf8)
-                    status = text.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-                    if status == nil { try await Task.sleep(for: .milliseconds(50)) }
-                }
-                #expect(status == 0)
+                #expect(try await console.waitForExit() == 0)
             }
         }
     }
