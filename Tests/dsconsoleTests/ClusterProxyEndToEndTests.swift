@@ -17,9 +17,6 @@ extension BinaryTests {
             let redis = try await RedisServer()
             defer { redis.stop() }
             let broker = try await TestBroker.start()
-            let home = NSTemporaryDirectory() + "dsconsole-cluster-proxy-\(UUID().uuidString.prefix(8))"
-            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: home) }
 
             // The provider stands in for node-b's: connected to the broker directly (the proxy does not see
             // it), it answers only when the test says so.
@@ -35,11 +32,9 @@ extension BinaryTests {
                 if case .providerAcknowledged("double-it", true, _) = event { break }
             }
 
-            let command = "cd '\(home)' && '\(BuiltProducts.dsconsole.path)' cluster 'redis://127.0.0.1:\(redis.port)' "
-                + "--proxy '\(broker.url)' --listen 127.0.0.1:0 2>'\(home)/stderr.txt'"
-            try await TmuxSession.with(
-                command: command, width: 200, height: 40, environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"]
-            ) { session in
+            let arguments = ["cluster", "redis://127.0.0.1:\(redis.port)", "--proxy", broker.url, "--listen", "127.0.0.1:0"]
+            try await RunningConsole.run(width: 200, arguments: arguments) { console in
+                let session = console.session
                 let screen = try await session.waitUntil(timeout: .seconds(15)) { $0.contains("+ proxy ws://127.0.0.1:") }
                 let match = try #require(screen.firstMatch(of: /\+ proxy ws:\/\/127\.0\.0\.1:(\d+)\/deepstream/), "\(screen)")
                 let listen = "ws://127.0.0.1:\(match.output.1)/deepstream"
@@ -93,11 +88,12 @@ extension BinaryTests {
                 try await session.sendKeys("q")
                 try await session.waitUntil { $0.contains("in the log") }
                 try await session.sendKeys("y")
+                #expect(try await console.waitForExit() == 0)
+                let stderr = (try? String(contentsOfFile: console.stderrPath, encoding: .utf8)) ?? ""
+                #expect(stderr.isEmpty, "stderr: \(stderr)")
             }
             await provider.close()
             await broker.stop()
-            let stderr = (try? String(contentsOfFile: home + "/stderr.txt", encoding: .utf8)) ?? ""
-            #expect(stderr.isEmpty, "stderr: \(stderr)")
         }
     }
 }
