@@ -11,11 +11,7 @@ struct BrokerHotPathTests {
     let t0 = Timestamp(nanoseconds: 1_000_000_000)
     let provider = PeerID(1), requestor = PeerID(2)
 
-    func steps(_ actions: [BrokerAction]) -> [CallStep] {
-        actions.compactMap { if case .tap(.call(let event)) = $0 { event.step } else { nil } }
-    }
-
-    func sends(_ actions: [BrokerAction]) -> [RPCAction] {
+    func sentActions(_ actions: [BrokerAction]) -> [RPCAction] {
         actions.compactMap { if case .send(_, .rpc(let m)) = $0 { m.action } else { nil } }
     }
 
@@ -41,11 +37,11 @@ struct BrokerHotPathTests {
         #expect(with.flatMap(steps).count == 4)
         #expect(without.flatMap(steps).isEmpty)
         for (a, b) in zip(with, without) {
-            #expect(sends(a) == sends(b))
+            #expect(sentActions(a) == sentActions(b))
             #expect(a.filter { if case .tap = $0 { false } else { true } } == b)
         }
-        #expect(sends(without[0]) == [.request])
-        #expect(sends(without[2]) == [.response])
+        #expect(sentActions(without[0]) == [.request])
+        #expect(sentActions(without[2]) == [.response])
     }
 
     @Test("Scratch unmasking matches NIO's unmaskedData, also into a larger reused buffer")

@@ -25,14 +25,6 @@ struct RPCRouterHoldTests {
         return router
     }
 
-    func sends(_ actions: [BrokerAction]) -> [(PeerID, RPCMessage)] {
-        actions.compactMap { if case .send(let peer, .rpc(let m)) = $0 { (peer, m) } else { nil } }
-    }
-
-    func steps(_ actions: [BrokerAction]) -> [CallStep] {
-        actions.compactMap { if case .tap(.call(let e)) = $0 { e.step } else { nil } }
-    }
-
     func held(_ router: inout RPCRouter) -> [BrokerAction] {
         let actions = router.receive(request, from: r, at: t0)
         #expect(sends(actions).isEmpty, "nothing is sent while the call is held")

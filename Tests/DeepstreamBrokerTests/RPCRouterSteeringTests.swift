@@ -20,14 +20,6 @@ struct RPCRouterSteeringTests {
         return router
     }
 
-    func sends(_ actions: [BrokerAction]) -> [(PeerID, RPCMessage)] {
-        actions.compactMap { if case .send(let peer, .rpc(let m)) = $0 { (peer, m) } else { nil } }
-    }
-
-    func steps(_ actions: [BrokerAction]) -> [CallStep] {
-        actions.compactMap { if case .tap(.call(let e)) = $0 { e.step } else { nil } }
-    }
-
     var request: RPCMessage { RPCMessage(action: .request, data: "5", correlationId: "1", name: "f") }
     func reply(_ action: RPCAction, data: String? = nil) -> RPCMessage {
         RPCMessage(action: action, data: data, correlationId: "1", name: "f")

@@ -23,14 +23,6 @@ struct RPCRouterSwitchOffTests {
         return router
     }
 
-    func sends(_ actions: [BrokerAction]) -> [(PeerID, RPCMessage)] {
-        actions.compactMap { if case .send(let peer, .rpc(let m)) = $0 { (peer, m) } else { nil } }
-    }
-
-    func steps(_ actions: [BrokerAction]) -> [CallStep] {
-        actions.compactMap { if case .tap(.call(let e)) = $0 { e.step } else { nil } }
-    }
-
     @Test("The only provider switched off: NO_RPC_PROVIDER, it never sees the request; the timeline says why")
     func onlyProviderOff() {
         var router = router(providers: [a])

@@ -20,14 +20,6 @@ struct RPCRouterTests {
         return router
     }
 
-    func sends(_ actions: [BrokerAction]) -> [(PeerID, RPCMessage)] {
-        actions.compactMap { if case .send(let peer, .rpc(let m)) = $0 { (peer, m) } else { nil } }
-    }
-
-    func steps(_ actions: [BrokerAction]) -> [CallStep] {
-        actions.compactMap { if case .tap(.call(let e)) = $0 { e.step } else { nil } }
-    }
-
     func provide(_ router: inout RPCRouter, _ peer: PeerID, _ names: [String]) {
         _ = router.receive(RPCMessage(action: .provide, correlationId: "0", names: names), from: peer, at: t0)
     }

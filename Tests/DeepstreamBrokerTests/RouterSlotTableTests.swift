@@ -16,10 +16,6 @@ struct RouterSlotTableTests {
         return router
     }
 
-    func sends(_ actions: [BrokerAction]) -> [(PeerID, RPCMessage)] {
-        actions.compactMap { if case .send(let peer, .rpc(let m)) = $0 { (peer, m) } else { nil } }
-    }
-
     func provide(_ router: inout RPCRouter, _ peer: PeerID, _ name: String = "f") {
         _ = router.receive(RPCMessage(action: .provide, correlationId: "0", names: [name]), from: peer, at: t0)
     }
