@@ -1,5 +1,6 @@
 import DeepstreamBroker
 import DeepstreamProtocol
+import Synchronization
 import Testing
 
 @Suite("Broker tap and graceful shutdown")
@@ -107,6 +108,67 @@ struct BrokerTapTests {
         let steps = singles.filter { if case .call = $0 { true } else { false } }
         #expect(steps.count == 60)
         #expect(broker.droppedTapEvents == 0)
+    }
+
+    @Test("A batch subscriber with a collection interval gets the same events in fewer, later batches")
+    func timedTapBatches() async throws {
+        let broker = Broker(configuration: testConfiguration())
+        // Long enough that no timer runs out during the calls: everything arrives with the shutdown's
+        // final flush, in one batch (or a few on a very slow machine).
+        let timed = broker.tapBatches(bufferingNewest: 1000, includingFrames: false, collectingFor: .seconds(30))
+        let perRound = broker.tapBatches(bufferingNewest: 1000, includingFrames: false)
+        let port = try await broker.start().port!
+        let provider = try await loggedInClient(port: port)
+        try await provider.provide(["job"])
+        let requestor = try await loggedInClient(port: port)
+        for i in 0..<20 {
+            try await requestor.request("job", correlationId: "c\(i)", data: "\(i)")
+            let request = try await provider.nextRPC()
+            try await provider.reply(.response, to: request, data: "\(i)")
+            _ = try await requestor.nextRPC()
+        }
+        await broker.shutdown(gracePeriod: .milliseconds(10))
+        var timedBatches: [[TrafficEvent]] = []
+        for await batch in timed { timedBatches.append(batch) }
+        var roundBatches: [[TrafficEvent]] = []
+        for await batch in perRound { roundBatches.append(batch) }
+        #expect(timedBatches.flatMap { $0 } == roundBatches.flatMap { $0 })
+        #expect(timedBatches.count == 1)
+        #expect(roundBatches.count >= 40)
+        #expect(broker.droppedTapEvents == 0)
+    }
+
+    @Test("A collected batch is handed over when its interval runs out, without further traffic")
+    func timedTapBatchTimer() async throws {
+        let broker = Broker(configuration: testConfiguration())
+        let timed = broker.tapBatches(bufferingNewest: 1000, includingFrames: false, collectingFor: .milliseconds(20))
+        let port = try await broker.start().port!
+        let provider = try await loggedInClient(port: port)
+        try await provider.provide(["job"])
+        let requestor = try await loggedInClient(port: port)
+        try await requestor.request("job", correlationId: "c1", data: "1")
+        let request = try await provider.nextRPC()
+        try await provider.reply(.response, to: request, data: "2")
+        _ = try await requestor.nextRPC()
+        // Nothing else happens on the broker: only the timer can hand these events over. Should it
+        // never run, the watchdog's shutdown ends the stream (its final flush is not the timer).
+        let watchdogFired = Mutex(false)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(10))
+            watchdogFired.withLock { $0 = true }
+            await broker.shutdown(gracePeriod: .milliseconds(10))
+        }
+        var seen: [TrafficEvent] = []
+        var iterator = timed.makeAsyncIterator()
+        while !seen.contains(where: { if case .call(let e) = $0, case .responded = e.step { true } else { false } }) {
+            guard let batch = await iterator.next() else { break }
+            seen += batch
+        }
+        watchdog.cancel()
+        await broker.shutdown(gracePeriod: .milliseconds(10))
+        #expect(!watchdogFired.withLock { $0 })
+        #expect(seen.contains { if case .call(let e) = $0, case .responded = e.step { true } else { false } })
+        #expect(seen.contains { if case .call(let e) = $0, case .requested = e.step { true } else { false } })
     }
 
     @Test("A batch subscriber that never reads cannot stall routing; the events of lost batches are counted")

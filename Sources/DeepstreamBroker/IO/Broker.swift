@@ -120,10 +120,18 @@ public final class Broker: Sendable {
     /// `TrafficTap.maximumBatchCount` (256) events per array, in order. One stream hand-over and one
     /// wake-up of the reader per batch instead of per event. The stream keeps the newest
     /// `bufferingNewest` batches; the events of an evicted batch count in ``droppedTapEvents``.
-    public func tapBatches(bufferingNewest limit: Int = 1_024, includingFrames: Bool = true) -> AsyncStream<[TrafficEvent]> {
+    ///
+    /// With a positive `collectingFor`, a batch is instead handed over that long after its first event
+    /// (or at once when it holds 4,096 events): a reader that only needs the events every so often,
+    /// such as a screen drawn at 30 frames a second, is woken at most about `1 / collectingFor` times a
+    /// second however busy the broker is, at the price of seeing each event up to that much later.
+    public func tapBatches(
+        bufferingNewest limit: Int = 1_024, includingFrames: Bool = true, collectingFor interval: Duration = .zero
+    ) -> AsyncStream<[TrafficEvent]> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: [TrafficEvent].self, bufferingPolicy: .bufferingNewest(max(1, limit)))
-        subscribe(continuation) { $0.add(batches: continuation, includingFrames: includingFrames) }
+        let timed = interval > .zero ? interval : nil
+        subscribe(continuation) { $0.add(batches: continuation, includingFrames: includingFrames, interval: timed) }
         return stream
     }
 

@@ -88,6 +88,9 @@ final class BrokerRuntime {
         tap.scheduleFlush = { [loop, weak tap] in
             loop.assumeIsolated().execute { tap?.flush() }
         }
+        tap.scheduleAfter = { [loop] delay, work in
+            loop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(delay / .nanoseconds(1)))) { work() }
+        }
     }
 
     var pendingCallCount: Int { core.router.pendingCallCount }

@@ -8,9 +8,16 @@ import DeepstreamProtocol
 /// while the loop works through its current round (a read batch, a timer) and handed over as one
 /// array when the loop runs the flush task queued with the first of them, so a busy broker costs one
 /// stream hand-over (and one wake-up of the reader) per round instead of one per event.
+///
+/// A batch subscriber with a collection interval (the console, which draws at most 30 frames a
+/// second) is instead handed its batch by a timer armed with the batch's first event: at 5,000 calls
+/// a second that is 100 hand-overs a second instead of one per loop round (thousands), each of which
+/// also wakes the reader's thread.
 final class TrafficTap {
     /// The most events one batch holds; a fuller batch is handed over at once.
     static let maximumBatchCount = 256
+    /// The most events one batch of a subscriber with a collection interval holds.
+    static let maximumTimedBatchCount = 4_096
 
     private enum Sink {
         case single(AsyncStream<TrafficEvent>.Continuation)
@@ -24,6 +31,13 @@ final class TrafficTap {
         var dropped: Int = 0
         /// Batch subscribers: events of this round not handed over yet.
         var pending: [TrafficEvent] = []
+        /// Batch subscribers: how long the first pending event waits for others (nil: to the end of
+        /// the loop's round).
+        var interval: Duration?
+        /// Whether the timer that hands over `pending` is armed.
+        var timerArmed = false
+
+        var batchLimit: Int { interval == nil ? TrafficTap.maximumBatchCount : TrafficTap.maximumTimedBatchCount }
     }
 
     // An array walked by index, not a dictionary walked by `keys`: a live `keys` view shares the
@@ -35,6 +49,8 @@ final class TrafficTap {
     private var flushQueued = false
     /// Queues ``flush()`` to run after the loop's current work; set by the broker runtime.
     var scheduleFlush: () -> Void = {}
+    /// Runs the given work on the loop after the given delay; set by the broker runtime.
+    var scheduleAfter: (Duration, @escaping () -> Void) -> Void = { _, _ in }
     /// Events lost by all subscribers together, including those of subscribers that have left.
     private(set) var droppedTotal = 0
 
@@ -50,14 +66,17 @@ final class TrafficTap {
         add(.single(continuation), includingFrames: includingFrames)
     }
 
-    /// Registers a batch continuation and returns its id.
-    func add(batches continuation: AsyncStream<[TrafficEvent]>.Continuation, includingFrames: Bool) -> Int {
-        add(.batched(continuation), includingFrames: includingFrames)
+    /// Registers a batch continuation and returns its id. With an `interval`, a batch is handed over
+    /// that long after its first event (or when it is full) instead of at the end of the loop's round.
+    func add(
+        batches continuation: AsyncStream<[TrafficEvent]>.Continuation, includingFrames: Bool, interval: Duration? = nil
+    ) -> Int {
+        add(.batched(continuation), includingFrames: includingFrames, interval: interval)
     }
 
-    private func add(_ sink: Sink, includingFrames: Bool) -> Int {
+    private func add(_ sink: Sink, includingFrames: Bool, interval: Duration? = nil) -> Int {
         nextID += 1
-        subscribers.append(Subscriber(id: nextID, sink: sink, wantsFrames: includingFrames))
+        subscribers.append(Subscriber(id: nextID, sink: sink, wantsFrames: includingFrames, interval: interval))
         wantsFrames = wantsFrames || includingFrames
         return nextID
     }
@@ -95,8 +114,14 @@ final class TrafficTap {
                 }
             case .batched:
                 subscribers[index].pending.append(event)
-                if subscribers[index].pending.count >= Self.maximumBatchCount {
+                if subscribers[index].pending.count >= subscribers[index].batchLimit {
                     if !handOver(at: index) { continue }
+                } else if let interval = subscribers[index].interval {
+                    if !subscribers[index].timerArmed {
+                        subscribers[index].timerArmed = true
+                        let id = subscribers[index].id
+                        scheduleAfter(interval) { [weak self] in self?.flush(subscriber: id) }
+                    }
                 } else if !flushQueued {
                     flushQueued = true
                     scheduleFlush()
@@ -106,21 +131,31 @@ final class TrafficTap {
         }
     }
 
-    /// Hands every batch subscriber the events collected since the last flush.
-    func flush() {
+    /// Hands every batch subscriber without a collection interval (all of them when `everyone`) the
+    /// events collected since the last flush.
+    func flush(everyone: Bool = false) {
         flushQueued = false
         var index = 0
         while index < subscribers.count {
-            if !subscribers[index].pending.isEmpty, !handOver(at: index) { continue }
+            if !subscribers[index].pending.isEmpty, everyone || subscribers[index].interval == nil, !handOver(at: index) {
+                continue
+            }
             index += 1
         }
+    }
+
+    /// The timer of subscriber `id` ran out: hands it what it collected (if it is still there).
+    private func flush(subscriber id: Int) {
+        guard let index = subscribers.firstIndex(where: { $0.id == id }) else { return }
+        subscribers[index].timerArmed = false
+        if !subscribers[index].pending.isEmpty { _ = handOver(at: index) }
     }
 
     /// Yields the pending batch of the subscriber at `index`; false when it had gone (and was removed).
     private func handOver(at index: Int) -> Bool {
         guard case .batched(let continuation) = subscribers[index].sink else { return true }
         var batch: [TrafficEvent] = []
-        batch.reserveCapacity(min(subscribers[index].pending.count, Self.maximumBatchCount))
+        batch.reserveCapacity(min(subscribers[index].pending.count, subscribers[index].batchLimit))
         swap(&batch, &subscribers[index].pending)
         switch continuation.yield(batch) {
         case .dropped(let lost):
@@ -139,7 +174,7 @@ final class TrafficTap {
 
     /// Ends every stream (batch subscribers first get what is still collected).
     func finishAll() {
-        flush()
+        flush(everyone: true)
         for subscriber in subscribers {
             switch subscriber.sink {
             case .single(let continuation): continuation.finish()

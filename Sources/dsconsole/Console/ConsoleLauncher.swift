@@ -178,7 +178,10 @@ enum ConsoleLauncher {
                 feed.events(), redis: clusterEndpoint, proxy: proxied, proxyUpstream: proxy?.configurations.first?.upstream.description)
             clusterFeed = feed
         } else if let broker {
-            await engine.relay(batches: broker.tapBatches(bufferingNewest: 1_024, includingFrames: false))
+            // Collected for 10 ms: the loop takes engine events at most every 10 ms anyway, and one
+            // hand-over per loop round woke the relay and the loop thousands of times a second.
+            await engine.relay(
+                batches: broker.tapBatches(bufferingNewest: 1_024, includingFrames: false, collectingFor: .milliseconds(10)))
         }
         if let proxy, clusterEndpoint == nil {
             await engine.relay(batches: proxy.eventBatches(bufferingNewest: 1_024, includingFrames: false))
