@@ -37,15 +37,15 @@ stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 # The generator's one-at-a-time figures: p50 p99 broker-µs/RPC broker-% [proxy-µs/RPC]
 serial_figures() {
-    awk '/^one at a time/ {getline l; s=$0; sub(/.*p50 /,"",s); p50=s; sub(/ .*/,"",p50); s=$0; sub(/.*p99 /,"",s); p99=s; sub(/,.*/,"",p99);
-        b=l; sub(/.*broker CPU /,"",b); bc=b; sub(/ .*/,"",bc); bp=b; sub(/.*RPC \(/,"",bp); sub(/ .*/,"",bp);
-        pc="-"; if (l ~ /proxy CPU/) { p=l; sub(/.*proxy CPU /,"",p); sub(/ .*/,"",p); pc=p }
-        printf "%s %s %s %s%% %s", p50, p99, bc, bp, pc }' "$1"
+    awk '/^one at a time/ {on=1; s=$0; sub(/.*p50 /,"",s); p50=s; sub(/ .*/,"",p50); s=$0; sub(/.*p99 /,"",s); p99=s; sub(/ .*/,"",p99); next}
+        on && /^  broker CPU/ {b=$0; sub(/.*broker CPU /,"",b); bc=b; sub(/ .*/,"",bc); split(b, parts, "("); bp=parts[2]; sub(/ .*/,"",bp); next}
+        on && /^  proxy CPU/ {p=$0; sub(/.*proxy CPU /,"",p); sub(/ .*/,"",p); pc=p}
+        END { printf "%s %s %s %s%% %s", p50, p99, bc, bp, (pc == "" ? "-" : pc) }' "$1"
 }
 
 if [[ " $PARTS " == *" broker "* ]]; then
     echo "== 1. broker, one at a time ($GEN --raw --duration 0.2 --warmup 0.5 --serial $SERIAL), $ROUNDS rounds alternating"
-    printf '%-7s %-10s %9s %9s %12s %8s  %s\n' round variant p50 p99 "broker µs" "core" "load average"
+    printf '%-7s %-10s %9s %9s %12s %8s  %s\n' round variant "p50 µs" "p99 µs" "broker µs" "core" "load average"
     variants=()
     [ -n "$BEFORE" ] && variants+=("before")
     for w in $WINDOWS; do variants+=("$w"); done
@@ -76,7 +76,7 @@ if [[ " $PARTS " == *" proxy "* ]]; then
             "$GEN" --raw --port "$PPORT" --pid "$SERVE" --proxy-pid "$PROXY" --duration 0.2 --warmup 0.5 --serial "$SERIAL" >"$tmp/proxied.txt" 2>&1
             read -r d50 _ _ _ _ <<<"$(serial_figures "$tmp/direct.txt")"
             read -r p50 p99 bc _ pc <<<"$(serial_figures "$tmp/proxied.txt")"
-            added=$(awk -v a="${p50% µs}" -v b="${d50% µs}" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%d", a - b; else print "?" }')
+            added="?"; [[ "$p50" =~ ^[0-9]+$ && "$d50" =~ ^[0-9]+$ ]] && added=$(( p50 - d50 ))
             printf '%-7s %-22s %9s %9s %9s %9s %11s %11s  %s\n' "$round" "$bw / $pw" "$d50" "$p50" "$added" "$p99" "$bc" "$pc" "$l"
             stop "$PROXY"; stop "$SERVE"
         done
