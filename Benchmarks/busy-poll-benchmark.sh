@@ -56,6 +56,7 @@ if [[ " $PARTS " == *" broker "* ]]; then
             "$GEN" --raw --port "$PORT" --pid "$SERVE" --duration 0.2 --warmup 0.5 --serial "$SERIAL" >"$tmp/gen.txt" 2>&1
             read -r p50 p99 bc bp _ <<<"$(serial_figures "$tmp/gen.txt")"
             printf '%-7s %-10s %9s %9s %12s %8s  %s\n' "$round" "$v" "$p50" "$p99" "$bc" "$bp" "$l"
+            [ -z "$p50" ] && tail -3 "$tmp/gen.txt" | sed 's/^/    /'
             stop "$SERVE"
         done
     done
@@ -78,6 +79,7 @@ if [[ " $PARTS " == *" proxy "* ]]; then
             read -r p50 p99 bc _ pc <<<"$(serial_figures "$tmp/proxied.txt")"
             added="?"; [[ "$p50" =~ ^[0-9]+$ && "$d50" =~ ^[0-9]+$ ]] && added=$(( p50 - d50 ))
             printf '%-7s %-22s %9s %9s %9s %9s %11s %11s  %s\n' "$round" "$bw / $pw" "$d50" "$p50" "$added" "$p99" "$bc" "$pc" "$l"
+            [ "$added" = "?" ] && { echo "  generator output:"; tail -3 "$tmp/direct.txt" "$tmp/proxied.txt" | sed 's/^/    /'; }
             stop "$PROXY"; stop "$SERVE"
         done
     done
