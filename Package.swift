@@ -5,7 +5,8 @@ import PackageDescription
 ///
 /// One module per concern; arrows of `import` point down the list only:
 /// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient / MockProviders / ConsoleCore ← ConsoleTerminal ←
-/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker / ConsoleCore (the Rules overlay). ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
+/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker / ConsoleCore (the Rules overlay). EventLoopBusyPoll
+/// (NIO only) ← DeepstreamBroker / DeepstreamProxy. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
 ///
 /// Linux only (glibc): the terminal code, the signal handling and the child-process tests are written
 /// against glibc, so the package claims no Apple platform (docs/decisions.md).
