@@ -5,7 +5,8 @@ import PackageDescription
 ///
 /// One module per concern; arrows of `import` point down the list only:
 /// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient / MockProviders / ConsoleCore ← ConsoleTerminal ←
-/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker / ConsoleCore (the Rules overlay). ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
+/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker / ConsoleCore (the Rules overlay). EventLoopBusyPoll
+/// (NIO only) ← DeepstreamBroker / DeepstreamProxy. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
 ///
 /// Linux only (glibc): the terminal code, the signal handling and the child-process tests are written
 /// against glibc, so the package claims no Apple platform (docs/decisions.md).
@@ -38,11 +39,21 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
         ),
 
+        // Opt-in busy-polling of a NIO event loop (`--busy-poll`): a pure policy and a thin NIO driver,
+        // shared by the broker and the proxy.
+        .target(
+            name: "EventLoopBusyPoll",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
         // Embedded deepstream-compatible RPC broker: pure routing state machine + NIO server.
         .target(
             name: "DeepstreamBroker",
             dependencies: [
-                "DeepstreamProtocol", "RPCSteering",
+                "DeepstreamProtocol", "RPCSteering", "EventLoopBusyPoll",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -75,7 +86,7 @@ let package = Package(
         .target(
             name: "DeepstreamProxy",
             dependencies: [
-                "DeepstreamProtocol", "RPCSteering",
+                "DeepstreamProtocol", "RPCSteering", "EventLoopBusyPoll",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -133,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "dsconsole",
             dependencies: [
-                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "DeepstreamCluster",
+                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "DeepstreamCluster", "EventLoopBusyPoll",
                 "MockProviders", "RPCSteering", "CallStatistics", "CallRecording", "ConsoleCore", "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeepstreamBrokerTests",
-            dependencies: ["DeepstreamBroker", "DeepstreamProtocol", "RPCSteering"],
+            dependencies: ["DeepstreamBroker", "DeepstreamProtocol", "RPCSteering", "EventLoopBusyPoll"],
             exclude: ["Vectors/generate_replay_scripts.py"]
         ),
         // Shared test utilities (ManualClock). A plain target under Tests/ so only test targets use it.
@@ -209,6 +220,14 @@ let package = Package(
             name: "DeepstreamClusterTests",
             dependencies: ["DeepstreamCluster", "DeepstreamProtocol", "TestSupport"],
             exclude: ["Vectors/generate_cluster_vectors.py"]
+        ),
+        .testTarget(
+            name: "EventLoopBusyPollTests",
+            dependencies: [
+                "EventLoopBusyPoll",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
         .testTarget(name: "RPCSteeringTests", dependencies: ["RPCSteering", "DeepstreamProtocol"]),

@@ -2,8 +2,9 @@
 # Where one call at a time spends its time (issues 10 and 15): runs `dsconsole serve` and the raw
 # generator with one call in flight, and prints the machine's bare wake-up floor (a C ping-pong,
 # Benchmarks/wakeup-pingpong.c), the broker's system calls per call (strace -c over
-# 2 s; one epoll_wait, read and write each per wake-up is the floor), and the p50 with the broker and generator
-# on the same CPU and on different CPUs. Needs strace and taskset; loopback only.
+# 2 s; one epoll_wait, read and write each per wake-up is the floor), the p50 with the broker and generator
+# on the same CPU and on different CPUs (every thread: `taskset -a`), and the p50 and system calls of a
+# second broker with `--busy-poll ${BUSY_POLL:-50}` (docs/broker.md). Needs strace and taskset; loopback only.
 #
 #   swift build -c release --product dsconsole --product broker-benchmark && bash Benchmarks/one-at-a-time-floor.sh
 set -euo pipefail
@@ -29,6 +30,19 @@ timeout 2 strace -f -c -p "$SERVE" -o "$tmp/strace.txt" 2>/dev/null || true
 wait $BG
 echo "broker system calls over 2 s of one-at-a-time calls (strace -c):"
 grep -E "epoll_wait|read|write|futex|timerfd|total" "$tmp/strace.txt" | awk '{print "  " $NF ": " $(NF-1) (NF == 6 ? " (" $5 " errors)" : "")}' | sed 's/(.* errors)//'
-echo "same CPU (0):"; taskset -pc 0 "$SERVE" >/dev/null; serial taskset -c 0 | head -1
+# -a: every thread of the broker (the event loop is not the main thread).
+echo "same CPU (0):"; taskset -a -pc 0 "$SERVE" >/dev/null; serial taskset -c 0 | head -1
 echo "different CPUs (broker 0, generator 1):"; serial taskset -c 1 | head -1
-taskset -pc 0-$(( $(nproc) - 1 )) "$SERVE" >/dev/null
+taskset -a -pc 0-$(( $(nproc) - 1 )) "$SERVE" >/dev/null
+# The same broker binary with busy-poll: the loop polls for BUSY_POLL µs after each input instead of sleeping.
+kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null || true
+"$BIN" serve --port 0 --log-level error --busy-poll "${BUSY_POLL:-50}" >"$tmp/serve.log" 2>&1 & SERVE=$!
+for _ in $(seq 100); do grep -q "listening on ws://" "$tmp/serve.log" 2>/dev/null && break; sleep 0.05; done
+PORT=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\)/deepstream.*|\1|p' "$tmp/serve.log" | head -1)
+echo "busy-poll ${BUSY_POLL:-50} µs:"; serial env
+SECONDS_SERIAL=5 serial env >"$tmp/bg.txt" & BG=$!
+sleep 2
+timeout 2 strace -f -c -p "$SERVE" -o "$tmp/strace.txt" 2>/dev/null || true
+wait $BG
+echo "busy-poll broker system calls over 2 s of one-at-a-time calls (strace -c; poll = readiness checks while polling):"
+grep -E "epoll_wait| poll|read|write|futex|timerfd|total" "$tmp/strace.txt" | awk '{print "  " $NF ": " $(NF-1) (NF == 6 ? " (" $5 " errors)" : "")}' | sed 's/(.* errors)//'

@@ -59,7 +59,8 @@ enum ObservedServer {
     /// Loads `configFile` (if any), applies `host`/`port` and the steering rules of `rulesFile` (if
     /// any) and starts the broker; the tap keeps the newest 100,000 events for a slow consumer.
     static func startBroker(
-        configFile: String?, host: String?, port: Int?, rulesFile: String? = nil, frames: Bool
+        configFile: String?, host: String?, port: Int?, rulesFile: String? = nil, frames: Bool,
+        busyPoll: Duration = .zero
     ) async throws(CommandFailure) -> StartedBroker {
         var configuration = BrokerConfiguration()
         if let configFile {
@@ -72,6 +73,7 @@ enum ObservedServer {
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        configuration.busyPollWindow = busyPoll
         if let rulesFile { configuration.steering = try RulesFileOption.load(rulesFile) }
         // Only warnings: stderr stays free for the command's own lines.
         var logger = Logger(label: "dsconsole.broker")
@@ -95,7 +97,7 @@ enum ObservedServer {
     /// once (only the proxy's counters are wanted).
     static func startProxy(
         upstreams: [String], listens: [String], caFile: String?, events wantsEvents: Bool, frames: Bool,
-        rulesFile: String? = nil
+        rulesFile: String? = nil, busyPoll: Duration = .zero
     ) async throws(CommandFailure) -> StartedProxy {
         let steering = try rulesFile.map { file throws(CommandFailure) in try RulesFileOption.load(file) }
         var configurations: [ProxyConfiguration] = []
@@ -104,6 +106,7 @@ enum ObservedServer {
             if let steering { configuration.steering = steering }
             // Headless: nobody could resolve a held call, so `hold` rules are skipped (docs/rules.md).
             configuration.holdsCalls = false
+            configuration.busyPollWindow = busyPoll
             configurations.append(configuration)
         }
         let proxy: Proxy

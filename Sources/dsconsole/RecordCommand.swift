@@ -79,7 +79,8 @@ struct RecordCommand: AsyncParsableCommand {
     private func recordBroker() async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startBroker(
-            configFile: source.config, host: source.host, port: source.port, frames: false)
+            configFile: source.config, host: source.host, port: source.port, frames: false,
+            busyPoll: source.busyPollWindow)
         let broker = started.broker
         let tap = started.tap
         let recorder: CallRecorder
@@ -102,7 +103,8 @@ struct RecordCommand: AsyncParsableCommand {
     private func recordProxy() async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
-            upstreams: source.proxy, listens: source.listens, caFile: source.upstreamCA, events: true, frames: false)
+            upstreams: source.proxy, listens: source.listens, caFile: source.upstreamCA, events: true, frames: false,
+            busyPoll: source.busyPollWindow)
         let proxy = started.proxy
         let events = started.events
         let recorder: CallRecorder

@@ -84,7 +84,8 @@ struct WatchCommand: AsyncParsableCommand {
     private func watchBroker() async throws(CommandFailure) {
         TerminationSignal.install()
         let started = try await ObservedServer.startBroker(
-            configFile: source.config, host: source.host, port: source.port, rulesFile: rulesFile, frames: frames)
+            configFile: source.config, host: source.host, port: source.port, rulesFile: rulesFile, frames: frames,
+            busyPoll: source.busyPollWindow)
         let broker = started.broker
         let tap = started.tap
         StandardStreams.printLine(ObservedServer.listeningLine(address: started.address, url: started.url, upstream: nil))
@@ -113,7 +114,7 @@ struct WatchCommand: AsyncParsableCommand {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
             upstreams: source.proxy, listens: source.listens, caFile: source.upstreamCA, events: !topicsOnly,
-            frames: frames, rulesFile: rulesFile)
+            frames: frames, rulesFile: rulesFile, busyPoll: source.busyPollWindow)
         let proxy = started.proxy
         let events = started.events
         StandardStreams.printLine(started.listeningLine())

@@ -174,4 +174,29 @@ struct ServeDeepstreamConfigTests {
         #expect(try await bad.exitCode(within: .seconds(10)) == 1)
         #expect(bad.stderr == "dsconsole serve: \(config): permission.options.permissions: rule rpc.*.request: function substr is not supported\n")
     }
+
+    @Test("--busy-poll: serve with it routes and stops as usual; negative and absurd values get one line and exit 64")
+    func busyPoll() async throws {
+        let process = try SpawnedProcess.dsconsole(["serve", "--port", "0", "--log-level", "warning", "--busy-poll", "100"])
+        let output = try #require(try await process.waitForOutput(containing: "listening on ws://127.0.0.1:"))
+        let port = try #require(output.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
+        #expect(httpStatusLine(port: port, path: "/health-check") == "HTTP/1.1 200 OK")
+        kill(process.pid, SIGTERM)
+        #expect(try await process.exitCode(within: .seconds(10)) == 0)
+
+        let cases: [([String], String)] = [
+            (["serve", "--busy-poll", "-5"], "Error: --busy-poll must be 0 (off) or more microseconds, not -5"),
+            (["serve", "--busy-poll", "20000"],
+             "Error: --busy-poll 20000 is too long: at most 10000 µs (10 ms), or the loop becomes a spinning thread"),
+            (["watch", "--proxy", "ws://127.0.0.1:1", "--busy-poll", "-1"],
+             "Error: --busy-poll must be 0 (off) or more microseconds, not -1"),
+            (["proxy", "ws://127.0.0.1:1", "--busy-poll", "10001"],
+             "Error: --busy-poll 10001 is too long: at most 10000 µs (10 ms), or the loop becomes a spinning thread"),
+        ]
+        for (arguments, line) in cases {
+            let bad = try SpawnedProcess.dsconsole(arguments)
+            #expect(try await bad.exitCode(within: .seconds(10)) == 64, "\(arguments)")
+            #expect(bad.stderr.split(separator: "\n").first.map(String.init) == line, "\(arguments)")
+        }
+    }
 }

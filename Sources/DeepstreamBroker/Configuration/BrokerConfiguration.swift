@@ -50,6 +50,11 @@ public struct BrokerConfiguration: Sendable {
     public var webSocketPaths: [String: WireFormat] = ["/deepstream": .binary, "/deepstream-json": .json]
     /// The path answering `GET` with 200 OK.
     public var healthCheckPath = "/health-check"
+    /// How long the broker's event loop keeps polling its sockets after input before it blocks
+    /// (`--busy-poll`; docs/broker.md, "Busy-poll"). Zero, the default, never polls; up to
+    /// `BusyPollPolicy.maximumMicroseconds` (10 ms). Trades CPU right after each input for the wake-up
+    /// of a halted CPU when the next message arrives within the window.
+    public var busyPollWindow: Duration = .zero
     /// Settings read from a deepstream configuration that the broker accepts but does not act on
     /// (`record.*`, `telemetry.*`, …), for a single warning at start-up.
     public var ignoredSettings: [String] = []

@@ -1,4 +1,5 @@
 import DeepstreamProtocol
+import EventLoopBusyPoll
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -70,6 +71,14 @@ public final class Broker: Sendable {
         }
         let runtime = self.runtime
         let configuration = self.configuration
+        if configuration.busyPollWindow > .zero {
+            do {
+                let poller = try await EventLoopBusyPoller.install(on: loop, window: configuration.busyPollWindow)
+                try await loop.submit { runtime.value.busyPoller = poller.value }.get()
+            } catch {
+                throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
+            }
+        }
         let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -167,6 +176,15 @@ public final class Broker: Sendable {
         try? await loop.submit { runtime.value.steer(change) }.get()
     }
 
+    /// What the busy-poll did so far (polling tasks started, readiness checks made, tasks that ended
+    /// because input was ready), or nil when it is off or the broker is shut down.
+    package func busyPollCounts() async -> (tasks: Int, checks: Int, hits: Int)? {
+        let runtime = self.runtime
+        return try? await loop.submit { () -> (tasks: Int, checks: Int, hits: Int)? in
+            runtime.value.busyPoller.map { ($0.pollingTasks, $0.readinessChecks, $0.readinessHits) }
+        }.get()
+    }
+
     /// Events lost by slow tap subscribers so far (all subscribers together, including those that left).
     public var droppedTapEvents: Int { gauges.withLockedValue { $0.droppedTapEvents } }
 
@@ -196,6 +214,10 @@ public final class Broker: Sendable {
     private func stop(gracePeriod: Duration) async {
         let runtime = self.runtime
         try? await loop.flatSubmit { runtime.value.shutDown(gracePeriod: gracePeriod) }.get()
+        try? await loop.submit {
+            runtime.value.busyPoller?.close()
+            runtime.value.busyPoller = nil
+        }.get()
         try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()
         logger.info("broker stopped")

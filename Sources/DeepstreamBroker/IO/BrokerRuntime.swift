@@ -1,4 +1,5 @@
 import DeepstreamProtocol
+import EventLoopBusyPoll
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -71,6 +72,8 @@ final class BrokerRuntime {
     /// the flush task queued with the first frame of the batch.
     @exclusivity(unchecked) private var unflushed: [Link] = []
     @exclusivity(unchecked) private var flushScheduled = false
+    /// Keeps the loop polling after each read batch (`busyPollWindow`); nil when that is zero.
+    var busyPoller: EventLoopBusyPoller?
 
     init(
         configuration: BrokerConfiguration, loop: EventLoop, clock: any BrokerClock, logger: Logger,

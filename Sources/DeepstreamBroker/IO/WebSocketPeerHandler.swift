@@ -52,7 +52,9 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // End of a read batch: each connection written to gets one write and one flush.
-        runtime.value.flushAll()
+        let runtime = runtime.value
+        runtime.flushAll()
+        runtime.busyPoller?.inputHandled()
         context.fireChannelReadComplete()
     }
 

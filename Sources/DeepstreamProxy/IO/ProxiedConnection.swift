@@ -1,5 +1,6 @@
 import Crypto
 import DeepstreamProtocol
+import EventLoopBusyPoll
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -19,6 +20,8 @@ final class ProxiedConnection {
     let shared: ProxyShared
     let clientAddress: String?
     private let loop: EventLoop
+    /// The loop's busy-poller (both channels of the connection are on `loop`); nil when busy-poll is off.
+    let busyPoller: EventLoopBusyPoller?
     // Weak: the pipelines own the handlers and the handlers own this object, so everything is freed
     // when both channels are gone (strong references here would keep the three alive for ever).
     private weak var client: ProxyHandler?
@@ -44,8 +47,12 @@ final class ProxiedConnection {
     /// The `hold-skipped` step of the client frame being forwarded, for ``observeSteered(_:)``.
     private var skippedHold: ProxySteering.Outcome?
 
-    init(peer: PeerID, shared: ProxyShared, clientAddress: String?, loop: EventLoop) {
+    init(
+        peer: PeerID, shared: ProxyShared, clientAddress: String?, loop: EventLoop,
+        busyPoller: EventLoopBusyPoller? = nil
+    ) {
         self.peer = peer
+        self.busyPoller = busyPoller
         self.shared = shared
         self.clientAddress = clientAddress
         self.loop = loop

@@ -1,4 +1,5 @@
 import DeepstreamProtocol
+import EventLoopBusyPoll
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -28,6 +29,8 @@ final class ProxyShared: Sendable {
     /// Open connections by peer (of all listeners), for live steering from the console (switch a
     /// provider off).
     let connections: NIOLockedValueBox<[PeerID: NIOLoopBound<WeakConnection>]>
+    /// The busy-poller of each forwarding loop (empty when busy-poll is off), set before the first bind.
+    let busyPollers: NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<EventLoopBusyPoller>]>
 
     init(
         configuration: ProxyConfiguration, sslContext: NIOSSLContext?, clock: @escaping @Sendable () -> Timestamp,
@@ -42,6 +45,12 @@ final class ProxyShared: Sendable {
         nextPeer = other?.nextPeer ?? NIOLockedValueBox(0)
         rules = other?.rules ?? NIOLockedValueBox(configuration.steering)
         connections = other?.connections ?? NIOLockedValueBox([:])
+        busyPollers = other?.busyPollers ?? NIOLockedValueBox([:])
+    }
+
+    /// The busy-poller of `loop`, if busy-poll is on; call on `loop`.
+    func busyPoller(on loop: EventLoop) -> EventLoopBusyPoller? {
+        busyPollers.withLockedValue { $0[ObjectIdentifier(loop)] }?.value
     }
 
     func count(_ change: (inout ProxyStatistics) -> Void) { statistics.withLockedValue(change) }
@@ -171,6 +180,16 @@ package final class Proxy: Sendable {
     /// listeners, binds them all and returns the first one's (``addresses`` has every one).
     @discardableResult
     package func start() async throws(ProxyStartError) -> SocketAddress {
+        let window = configuration.busyPollWindow
+        if window > .zero {
+            for loop in group.makeIterator() {
+                let poller: NIOLoopBound<EventLoopBusyPoller>
+                do { poller = try await EventLoopBusyPoller.install(on: loop, window: window) } catch {
+                    throw ProxyStartError(host: configuration.host, port: configuration.port, reason: error.description)
+                }
+                shared.busyPollers.withLockedValue { $0[ObjectIdentifier(loop)] = poller }
+            }
+        }
         var bound: [SocketAddress] = []
         for shared in listeners { bound.append(try await bind(shared)) }
         startObserver()
@@ -197,7 +216,7 @@ package final class Proxy: Sendable {
                     }
                     let connection = ProxiedConnection(
                         peer: peer, shared: shared, clientAddress: channel.remoteAddress?.ipAddress,
-                        loop: channel.eventLoop)
+                        loop: channel.eventLoop, busyPoller: shared.busyPoller(on: channel.eventLoop))
                     try channel.pipeline.syncOperations.addHandler(connection.makeClientHandler())
                 }
             }
@@ -298,6 +317,21 @@ package final class Proxy: Sendable {
         return snapshot
     }
 
+    /// What the busy-poll did so far on all forwarding loops together (polling tasks started, readiness
+    /// checks, tasks that ended because input was ready); zeros when it is off.
+    package func busyPollCounts() async -> (tasks: Int, checks: Int, hits: Int) {
+        var total = (tasks: 0, checks: 0, hits: 0)
+        for (_, poller) in shared.busyPollers.withLockedValue({ $0 }) {
+            let counts = try? await poller.eventLoop.submit {
+                (poller.value.pollingTasks, poller.value.readinessChecks, poller.value.readinessHits)
+            }.get()
+            if let counts {
+                total = (total.tasks + counts.0, total.checks + counts.1, total.hits + counts.2)
+            }
+        }
+        return total
+    }
+
     /// Stops listening, closes every connection (both sides), lets the observer finish and ends the
     /// event streams.
     package func shutdown() async {
@@ -308,6 +342,7 @@ package final class Proxy: Sendable {
         for channel in channels { try? await channel.close() }
         tickerTask.withLockedValue { $0 }?.cancel()
         try? await group.shutdownGracefully()
+        shared.busyPollers.withLockedValue { $0 = [:] }
         shared.queue.finish()
         await observerTask.withLockedValue { $0 }?.value
         let subscribers = hub.withLockedValue { list -> [Sink] in

@@ -60,6 +60,10 @@ package struct ProxyConfiguration: Sendable {
     package var headTimeout: Duration = .seconds(10)
     /// Event loop threads for forwarding.
     package var threads = 1
+    /// How long each forwarding loop keeps polling its sockets after input before it blocks
+    /// (`--busy-poll`; docs/proxy.md). Zero, the default, never polls; at most 10 ms. The first
+    /// configuration's value applies to all listeners of a proxy (they share the loops).
+    package var busyPollWindow: Duration = .zero
     /// Most simultaneous client connections; more are closed right after accept.
     package var maxConnections = 4096
     /// Steering rules (docs/rules.md). Empty: every byte is copied as it comes; otherwise WebSocket

@@ -132,6 +132,7 @@ final class ProxyHandler: ChannelDuplexHandler {
         partner?.context?.flush()
         scanForwarded()
         connection.submitObservations()
+        connection.busyPoller?.inputHandled()
         context.fireChannelReadComplete()
     }
 

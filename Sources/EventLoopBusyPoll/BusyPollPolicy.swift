@@ -1,0 +1,86 @@
+/// When an event loop keeps polling instead of blocking: the pure half of the busy-poll (docs/broker.md,
+/// "Busy-poll"), driven by monotonic nanoseconds the caller passes in, so tests need no clock.
+///
+/// After the loop handled input it polls for up to ``window`` more before it blocks, so an answer that
+/// comes back within the window is picked up without the wake-up of a halted CPU. The window restarts
+/// with every input; when it passes without input the loop blocks as usual, so an idle loop costs nothing.
+///
+/// ```swift
+/// var policy = BusyPollPolicy(window: .microseconds(50))
+/// if policy.inputHandled(at: now) { /* queue the polling task */ }
+/// while policy.shouldKeepPolling(at: clock()) { /* one non-blocking readiness check */ }
+/// ```
+public struct BusyPollPolicy: Sendable, Hashable {
+    /// The largest window the options accept (10 ms): beyond it the loop would be a spinning thread.
+    public static let maximumMicroseconds = 10_000
+
+    /// How long the loop keeps polling after the last input, in nanoseconds (0: never).
+    public let windowNanoseconds: UInt64
+    /// When input was last handled (monotonic nanoseconds), nil before the first.
+    public private(set) var lastInput: UInt64?
+    /// Whether a polling task is queued or running (at most one at a time).
+    public private(set) var isPolling = false
+
+    /// Creates a policy polling for `window` after each input (clamped to 0…``maximumMicroseconds``).
+    public init(window: Duration) {
+        let (seconds, attoseconds) = window.components
+        let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds / 1_000_000_000)
+        windowNanoseconds = UInt64(min(nanoseconds, Int64(Self.maximumMicroseconds) * 1_000))
+    }
+
+    /// Whether the policy ever polls.
+    public var isEnabled: Bool { windowNanoseconds > 0 }
+
+    /// Records input handled at `now`. Returns true when the caller must start a polling task (the
+    /// policy is enabled and none is queued or running); the policy then counts it as polling.
+    public mutating func inputHandled(at now: UInt64) -> Bool {
+        guard isEnabled else { return false }
+        lastInput = now
+        guard !isPolling else { return false }
+        isPolling = true
+        return true
+    }
+
+    /// Whether the polling task should check for readiness once more at `now` (true while `now` is
+    /// within the window after the last input). False ends the polling task.
+    public mutating func shouldKeepPolling(at now: UInt64) -> Bool {
+        // A time before the last input (only an injected clock can go back) counts as no time passed.
+        guard isPolling, let lastInput, (now >= lastInput ? now - lastInput : 0) < windowNanoseconds else {
+            isPolling = false
+            return false
+        }
+        return true
+    }
+
+    /// The polling task stopped because something became ready: the loop goes back to handle it,
+    /// and the next input starts a new polling task. (It must not re-queue itself: the loop would run
+    /// it again in the same tick, before it polls for the input that ended it.)
+    public mutating func readinessSeen() {
+        isPolling = false
+    }
+
+    /// The window for a `--busy-poll MICROSECONDS` option: 0 (off) to ``maximumMicroseconds``, or an
+    /// error with a one-line description.
+    public static func window(microseconds value: Int) throws(BusyPollOptionError) -> Duration {
+        guard value >= 0 else { throw .negative(value) }
+        guard value <= maximumMicroseconds else { throw .tooLarge(value) }
+        return .microseconds(value)
+    }
+}
+
+/// Why a `--busy-poll` value was refused.
+public enum BusyPollOptionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Below zero.
+    case negative(Int)
+    /// Above ``BusyPollPolicy/maximumMicroseconds``.
+    case tooLarge(Int)
+
+    /// One line for people.
+    public var description: String {
+        switch self {
+        case .negative(let value): "--busy-poll must be 0 (off) or more microseconds, not \(value)"
+        case .tooLarge(let value):
+            "--busy-poll \(value) is too long: at most \(BusyPollPolicy.maximumMicroseconds) µs (10 ms), or the loop becomes a spinning thread"
+        }
+    }
+}

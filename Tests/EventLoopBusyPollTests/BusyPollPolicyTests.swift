@@ -1,0 +1,82 @@
+import EventLoopBusyPoll
+import Testing
+
+@Suite("BusyPollPolicy: when an event loop keeps polling after input (injected time, no sleeps)")
+struct BusyPollPolicyTests {
+    let t0: UInt64 = 5_000_000_000
+    func at(microseconds: UInt64) -> UInt64 { t0 + microseconds * 1_000 }
+
+    @Test("Off (window 0): input never starts a polling task")
+    func off() {
+        var policy = BusyPollPolicy(window: .zero)
+        #expect(!policy.isEnabled)
+        do { let result = policy.inputHandled(at: t0); #expect(!result) }
+        #expect(!policy.isPolling)
+        #expect(policy.lastInput == nil)
+        do { let result = policy.shouldKeepPolling(at: t0); #expect(!result) }
+    }
+
+    @Test("Input starts one polling task, which polls until the window after the input has passed")
+    func windowAfterInput() {
+        var policy = BusyPollPolicy(window: .microseconds(50))
+        #expect(policy.windowNanoseconds == 50_000)
+        do { let result = policy.inputHandled(at: t0); #expect(result) }
+        #expect(policy.isPolling)
+        do { let result = policy.shouldKeepPolling(at: t0); #expect(result) }
+        do { let result = policy.shouldKeepPolling(at: at(microseconds: 49)); #expect(result) }
+        do { let result = policy.shouldKeepPolling(at: at(microseconds: 50)); #expect(!result) }
+        #expect(!policy.isPolling)
+        // Stopped: a later check does not restart it; only input does.
+        do { let result = policy.shouldKeepPolling(at: at(microseconds: 10)); #expect(!result) }
+        do { let result = policy.inputHandled(at: at(microseconds: 60)); #expect(result) }
+    }
+
+    @Test("More input while a task polls restarts the window but queues no second task")
+    func inputWhilePolling() {
+        var policy = BusyPollPolicy(window: .microseconds(50))
+        do { let result = policy.inputHandled(at: t0); #expect(result) }
+        do { let result = policy.inputHandled(at: at(microseconds: 40)); #expect(!result) }
+        #expect(policy.lastInput == at(microseconds: 40))
+        do { let result = policy.shouldKeepPolling(at: at(microseconds: 80)); #expect(result) }
+        do { let result = policy.shouldKeepPolling(at: at(microseconds: 90)); #expect(!result) }
+    }
+
+    @Test("Readiness ends the task; the input it leads to starts the next one")
+    func readiness() {
+        var policy = BusyPollPolicy(window: .microseconds(100))
+        do { let result = policy.inputHandled(at: t0); #expect(result) }
+        do { let result = policy.shouldKeepPolling(at: at(microseconds: 5)); #expect(result) }
+        policy.readinessSeen()
+        #expect(!policy.isPolling)
+        do { let result = policy.shouldKeepPolling(at: at(microseconds: 6)); #expect(!result) }
+        do { let result = policy.inputHandled(at: at(microseconds: 7)); #expect(result) }
+        do { let result = policy.shouldKeepPolling(at: at(microseconds: 100)); #expect(result) }
+    }
+
+    @Test("A clock reading before the last input counts as no time passed")
+    func clockBeforeInput() {
+        var policy = BusyPollPolicy(window: .microseconds(10))
+        do { let result = policy.inputHandled(at: t0); #expect(result) }
+        do { let result = policy.shouldKeepPolling(at: t0 - 1_000_000); #expect(result) }
+    }
+
+    @Test("The window is clamped to 0…10 ms")
+    func clamped() {
+        #expect(BusyPollPolicy(window: .seconds(5)).windowNanoseconds == 10_000_000)
+        #expect(BusyPollPolicy(window: .microseconds(-3)).windowNanoseconds == 0)
+        #expect(BusyPollPolicy(window: .nanoseconds(1_500)).windowNanoseconds == 1_500)
+    }
+
+    @Test("--busy-poll values: 0 to 10000 µs; negative and absurd values get a one-line reason")
+    func optionValues() throws {
+        #expect(try BusyPollPolicy.window(microseconds: 0) == .zero)
+        #expect(try BusyPollPolicy.window(microseconds: 50) == .microseconds(50))
+        #expect(try BusyPollPolicy.window(microseconds: 10_000) == .milliseconds(10))
+        #expect(throws: BusyPollOptionError.negative(-1)) { try BusyPollPolicy.window(microseconds: -1) }
+        #expect(throws: BusyPollOptionError.tooLarge(10_001)) { try BusyPollPolicy.window(microseconds: 10_001) }
+        for error in [BusyPollOptionError.negative(-1), .tooLarge(20_000)] {
+            #expect(!error.description.contains("\n"))
+            #expect(error.description.hasPrefix("--busy-poll"))
+        }
+    }
+}
