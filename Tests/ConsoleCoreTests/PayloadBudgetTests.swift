@@ -139,6 +139,11 @@ struct PayloadBudgetTests {
         #expect(a?.timeline.count == 5)
     }
 
+    @Test("The released flag lives in the payload buffer's header: the record does not grow")
+    func recordSize() {
+        #expect(MemoryLayout<CallRecord>.stride <= 128)
+    }
+
     @Test("The footer text groups thousands and names the budget")
     func footerText() {
         var log = CallLog(capacity: 2_000, payloadBudget: 1 << 10)
