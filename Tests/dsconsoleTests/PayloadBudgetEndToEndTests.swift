@@ -3,6 +3,8 @@ import DeepstreamProtocol
 import Foundation
 import Testing
 
+@testable import dsconsole
+
 /// `--payload-memory` in the real binary: validation, and a console with a 1 MiB budget (tmux).
 @Suite("Payload memory budget (binary, tmux)", .serialized)
 struct PayloadBudgetEndToEndTests {
@@ -64,5 +66,36 @@ struct PayloadBudgetEndToEndTests {
             try await console.session.sendKeys("Escape", "G", "Enter")
             try await console.session.waitUntil { screen in screen.contains("\"3333333") && !screen.contains("not kept") }
         }
+    }
+}
+
+/// Recordings whose `notKept` field says a payload was released by the console's budget.
+@Suite("Recorded calls with payloads not kept")
+struct NotKeptRecordingTests {
+    func call(_ cid: String, request: String?, requestNotKept: Int? = nil, responseNotKept: Int? = nil) -> RecordedCall {
+        let at = Timestamp(nanoseconds: 1_764_000_000_000_000_000)
+        return RecordedCall(
+            name: "big", correlationId: cid, request: request, response: responseNotKept == nil ? "1" : nil,
+            timeline: [
+                RecordedCall.Step(step: .requested(data: request), at: at),
+                RecordedCall.Step(step: .responded(data: responseNotKept == nil ? "1" : nil), at: at),
+            ],
+            requestNotKeptBytes: requestNotKept, responseNotKeptBytes: responseNotKept)
+    }
+
+    @Test("replay skips a call whose request was not kept, with the reason in the report")
+    func replaySkips() {
+        let (plan, report) = ReplayCommand.plan(
+            [call("a", request: nil, requestNotKept: 400_000), call("b", request: "[1]")], filter: nil)
+        #expect(plan.map(\.call.correlationId) == ["b"])
+        #expect(report.skipped == ["recorded request was not kept (the console's payload memory budget)": 1])
+    }
+
+    @Test("provide --from-recording --match data does not index a call whose request was not kept")
+    func recordedResponsesByData() {
+        let responses = RecordedResponses(
+            [call("a", request: nil, requestNotKept: 10), call("b", request: "[1]"), call("c", request: "[2]", responseNotKept: 5)],
+            match: .data)
+        #expect(responses.usableCount == 1)
     }
 }
