@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Key-to-screen latency of a dsconsole console measured on a pseudo-terminal (no tmux).
 
-usage: console-key-latency.py BINARY [PORT] [RATE] [DURATION] [PROBES]
+usage: console-key-latency.py BINARY [PORT] [RATE] [DURATION] [PROBES] [PAYLOAD] [CONSOLE-ARGS…]
+
+PAYLOAD is bench's request size in bytes (default 64; the echo provider sends it back); CONSOLE-ARGS
+go to the console after `--port PORT` (e.g. `--payload-memory 64`).
 
 The console runs on the slave side of a pty (TERM=xterm-256color, 120x40 via TIOCSWINSZ). This
 process is its terminal: one loop drains the master all the time (so the console never blocks on a
@@ -24,6 +27,8 @@ PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 16240
 RATE = int(sys.argv[3]) if len(sys.argv) > 3 else 5000
 DURATION = int(sys.argv[4]) if len(sys.argv) > 4 else 30
 PROBES = int(sys.argv[5]) if len(sys.argv) > 5 else 40
+PAYLOAD = int(sys.argv[6]) if len(sys.argv) > 6 else 64
+CONSOLE_ARGS = sys.argv[7:]
 ROWS, COLS = 40, 120
 EXPECT = "Help · Esc closes".encode()
 HZ = os.sysconf("SC_CLK_TCK")
@@ -36,7 +41,7 @@ pid, master = pty.fork()
 if pid == 0:
     fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
-    os.execve(B, [B, "--port", str(PORT)], env)
+    os.execve(B, [B, "--port", str(PORT)] + CONSOLE_ARGS, env)
 
 total_bytes = 0
 
@@ -117,7 +122,7 @@ print(f"idle: key-to-screen {summary(idle)}; rss {rss_mb():.1f} MB; load average
 
 if RATE > 0:
     bench = subprocess.Popen([B, "bench", "--url", f"127.0.0.1:{PORT}", "--rate", str(RATE), "--duration", str(DURATION),
-                              "--requestors", "2", "--inflight", "256", "--providers", "1", "--payload", "64"],
+                              "--requestors", "2", "--inflight", "256", "--providers", "1", "--payload", str(PAYLOAD)],
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     pump(2)
     loaded, samples = [], []

@@ -36,12 +36,20 @@ package struct RecordedCall: Hashable, Sendable {
     package var response: String?
     /// Every observed step, in order; the last one ends the call.
     package var timeline: [Step]
+    /// The size of a request the console saw but did not keep (its payload memory budget released
+    /// it; ``request`` is then nil): the `notKept` field. Nil for a request written in full or absent.
+    package var requestNotKeptBytes: Int?
+    /// The size of a response the console saw but did not keep, likewise.
+    package var responseNotKeptBytes: Int?
 
     /// Creates a recorded call.
     package init(
         name: String, correlationId: String, requestor: String? = nil, provider: String? = nil,
-        request: String? = nil, response: String? = nil, timeline: [Step]
+        request: String? = nil, response: String? = nil, timeline: [Step],
+        requestNotKeptBytes: Int? = nil, responseNotKeptBytes: Int? = nil
     ) {
+        self.requestNotKeptBytes = requestNotKeptBytes
+        self.responseNotKeptBytes = responseNotKeptBytes
         self.name = name
         self.correlationId = correlationId
         self.requestor = requestor

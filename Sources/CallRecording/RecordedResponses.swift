@@ -53,6 +53,11 @@ package struct RecordedResponses: Sendable {
     package init(_ calls: some Sequence<RecordedCall>, match: Match, speed: Double = 1) {
         self.match = match
         for call in calls {
+            // A payload the recording console did not keep cannot be matched on or answered with.
+            if call.responseNotKeptBytes != nil || (match == .data && call.requestNotKeptBytes != nil) {
+                unusable["payload not kept by the recording console (memory budget)", default: 0] += 1
+                continue
+            }
             guard let answer = Self.answer(for: call, speed: speed) else { continue }
             let key: String
             switch match {

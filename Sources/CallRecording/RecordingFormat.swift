@@ -30,6 +30,11 @@ package enum RecordingFormat {
         o["request"] = call.request.map(JSONValue.string) ?? .null
         o["response"] = call.response.map(JSONValue.string) ?? .null
         o["timeline"] = .array(call.timeline.map(object(for:)))
+        // Optional (older readers ignore it, older files lack it): payloads seen but not kept.
+        var notKept = JSONObject()
+        if let bytes = call.requestNotKeptBytes { notKept["request"] = .int(bytes) }
+        if let bytes = call.responseNotKeptBytes { notKept["response"] = .int(bytes) }
+        if !notKept.members.isEmpty { o["notKept"] = .object(notKept) }
         return JSONValue.object(o).jsonText
     }
 
@@ -96,9 +101,22 @@ package enum RecordingFormat {
         guard timeline.last?.step.isFinal == true else {
             throw RecordingLineError("timeline does not end with a final step (responded, errored, failed, denied, abandoned)")
         }
+        var notKept: (request: Int?, response: Int?) = (nil, nil)
+        if let value = o["notKept"], value != .null {
+            guard case .object(let n) = value else { throw RecordingLineError("\"notKept\" is not an object") }
+            func size(_ key: String) throws(RecordingLineError) -> Int? {
+                guard let member = n[key], member != .null else { return nil }
+                guard let bytes = member.intValue, bytes >= 0 else {
+                    throw RecordingLineError("notKept.\(key) is not a byte count")
+                }
+                return bytes
+            }
+            notKept = (try size("request"), try size("response"))
+        }
         return RecordedCall(
             name: name, correlationId: correlationId, requestor: try optionalString(o, "requestor"),
-            provider: try optionalString(o, "provider"), request: request, response: response, timeline: timeline)
+            provider: try optionalString(o, "provider"), request: request, response: response, timeline: timeline,
+            requestNotKeptBytes: notKept.request, responseNotKeptBytes: notKept.response)
     }
 
     private static func step(

@@ -27,7 +27,17 @@ package enum CallDetailContent {
         var routedBefore = false
         for entry in record.timeline {
             let offset = "+" + DisplayFormat.latency(entry.at.since(record.startedAt))
-            let (text, role) = describe(entry.step, routedBefore: routedBefore, peerLabel: peerLabel)
+            var (text, role) = describe(entry.step, routedBefore: routedBefore, peerLabel: peerLabel)
+            // A released payload's step has no data left: say its size and that it was not kept.
+            switch entry.step {
+            case .requested(nil) where record.isRequestReleased:
+                text = "requested (\(DisplayFormat.bytes(record.requestBytes)), not kept)"
+            case .responded(nil) where record.isResponseReleased:
+                text = "responded (\(DisplayFormat.bytes(record.responseBytes)), not kept)"
+            case .errored(nil) where record.isResponseReleased:
+                text = "answered with REQUEST_ERROR (\(DisplayFormat.bytes(record.responseBytes)), not kept)"
+            default: break
+            }
             if case .routed = entry.step { routedBefore = true }
             lines.append(StyledLine([
                 StyledSpan("  " + DisplayFormat.timeOfDay(entry.at) + " ", .dim),
@@ -37,15 +47,26 @@ package enum CallDetailContent {
         }
         lines.append(StyledLine())
         lines.append(StyledLine("Request", .title))
-        lines += payload(record.requestData, expanded: expanded)
+        if record.isRequestReleased {
+            lines.append(StyledLine(notKeptText(bytes: record.requestBytes), .statePending))
+        } else {
+            lines += payload(record.requestData, expanded: expanded)
+        }
         lines.append(StyledLine())
         lines.append(StyledLine(record.status == .errored ? "Error" : "Response", .title))
-        if record.responseData == nil && !record.status.isFinal {
+        if record.isResponseReleased {
+            lines.append(StyledLine(notKeptText(bytes: record.responseBytes), .statePending))
+        } else if record.responseData == nil && !record.status.isFinal {
             lines.append(StyledLine("  (waiting)", .statePending))
         } else {
             lines += payload(record.responseData, expanded: expanded)
         }
         return lines
+    }
+
+    /// What the detail view shows for a payload the log's memory budget released.
+    package static func notKeptText(bytes: Int?) -> String {
+        "  (payload not kept: memory budget, \(DisplayFormat.bytes(bytes)))"
     }
 
     /// Payloads longer than this many lines are folded below their first level unless expanded.

@@ -29,6 +29,12 @@ package enum CallExport: String, CaseIterable, Hashable, Sendable {
                 ("request", request ?? .null),
             ]
             members.append((record.status == .errored ? "error" : "response", Self.value(record.responseData) ?? .null))
+            // Payloads released by the memory budget: null above, and their sizes here, so the
+            // export never passes an absent payload off as "no data".
+            var notKept: [(String, JSONValue)] = []
+            if record.isRequestReleased { notKept.append(("request", .int(record.requestBytes ?? 0))) }
+            if record.isResponseReleased { notKept.append(("response", .int(record.responseBytes ?? 0))) }
+            if !notKept.isEmpty { members.append(("notKept", .object(JSONObject(notKept)))) }
             if let total = record.totalLatency {
                 let (seconds, attoseconds) = total.components
                 members.append(("totalMilliseconds", .double(Double(seconds) * 1000 + Double(attoseconds) / 1e15)))
@@ -43,6 +49,13 @@ package enum CallExport: String, CaseIterable, Hashable, Sendable {
             let data = request?.jsonText ?? "undefined"
             return "client.rpc.make(\(name), \(data), (error, result) => {\n  console.log(error, result)\n})"
         }
+    }
+
+    /// Why `record` cannot be exported in this form, nil when it can: the call line and the JS
+    /// snippet need the request, which the payload memory budget may have released.
+    package func refusal(for record: CallRecord) -> String? {
+        guard self != .json, record.isRequestReleased else { return nil }
+        return "its request (\(DisplayFormat.bytes(record.requestBytes))) was not kept (payload memory budget, --payload-memory)"
     }
 
     private static func value(_ text: String?) -> JSONValue? {

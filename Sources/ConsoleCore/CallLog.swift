@@ -6,6 +6,12 @@ import DeepstreamProtocol
 /// selection held as a sequence number stays valid while older calls are evicted. Recording a step
 /// of a known call is O(1) (dictionary lookup plus an in-place update of its slot). When the log is
 /// full, the oldest call is evicted and counted in ``droppedCount``.
+///
+/// The payload bytes the calls hold are bounded too (``payloadBudget``, decision 62): when a new
+/// payload would take ``payloadBytes`` over the budget, the payloads of the oldest calls are
+/// released first (FIFO, like the ring) until it fits; those calls stay in the log with their sizes
+/// and are counted in ``releasedPayloadCalls`` / ``releasedPayloadBytes``. A payload larger than the
+/// whole budget is not kept at all. Calls older than the release cursor keep no new payloads.
 package struct CallLog: Sendable {
     /// The most calls held at once.
     package let capacity: Int
@@ -24,9 +30,45 @@ package struct CallLog: Sendable {
     /// How many calls were evicted to make room.
     package private(set) var droppedCount = 0
 
-    /// Creates an empty log holding at most `capacity` calls (at least 1).
-    package init(capacity: Int = CallLog.defaultCapacity) {
+    /// The most payload bytes (request and response text) the log's calls hold at once.
+    package let payloadBudget: Int
+    /// The default payload budget: 64 MiB.
+    package static let defaultPayloadBudget = 64 << 20
+    /// The payload bytes the held calls hold now (never above ``payloadBudget``).
+    package private(set) var payloadBytes = 0
+    /// How many calls had payloads released for the budget (each call counted once, ever).
+    package private(set) var releasedPayloadCalls = 0
+    /// How many payload bytes were released for the budget (ever).
+    package private(set) var releasedPayloadBytes = 0
+    /// Calls with a lower sequence number hold no payload bytes (they were released, oldest first).
+    private var releaseCursor = 0
+
+    /// `payloads of 1,234 old calls dropped (memory budget 64 MiB)` for the Calls pane's footer once
+    /// the budget released something, else nil.
+    package var releasedPayloadText: String? {
+        guard releasedPayloadCalls > 0 else { return nil }
+        var calls = String(releasedPayloadCalls)
+        // Thousands separators: `1,234`.
+        var index = calls.endIndex
+        while calls.distance(from: calls.startIndex, to: index) > 3 {
+            index = calls.index(index, offsetBy: -3)
+            calls.insert(",", at: index)
+        }
+        return "payloads of \(calls) old call\(releasedPayloadCalls == 1 ? "" : "s") dropped (memory budget \(Self.budgetText(payloadBudget)))"
+    }
+
+    /// A budget for people: `64 MiB`, `512 KiB`, `0 B`.
+    package static func budgetText(_ bytes: Int) -> String {
+        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) B"
+    }
+
+    /// Creates an empty log holding at most `capacity` calls (at least 1) and at most
+    /// `payloadBudget` payload bytes (at least 0).
+    package init(capacity: Int = CallLog.defaultCapacity, payloadBudget: Int = CallLog.defaultPayloadBudget) {
         self.capacity = max(1, capacity)
+        self.payloadBudget = max(0, payloadBudget)
         // Room for every slot at once: growing by doubling would copy the records and leave up to
         // half the array unused. Pages not yet written cost address space, not memory.
         slots.reserveCapacity(self.capacity)
@@ -87,12 +129,25 @@ package struct CallLog: Sendable {
     }
 
     /// Records a step of a call, creating the call if the log does not hold it.
+    ///
+    /// When the step's payload takes the log over its budget, older calls' payloads are released;
+    /// `released` is called for each of those (not for this call) with the record before and after,
+    /// so a caller that counts filter matches can adjust (payload text no longer matches).
     @discardableResult
-    package mutating func record(_ key: CallKey, name: String, step: CallStep, at: Timestamp) -> RecordOutcome {
+    package mutating func record(
+        _ key: CallKey, name: String, step: CallStep, at: Timestamp,
+        released: (_ before: CallRecord, _ after: CallRecord) -> Void = { _, _ in }
+    ) -> RecordOutcome {
         let hash = key.hashValue
         if let slot = slot(of: key, hash: hash) {
             let previous = slots[slot].status
-            slots[slot].apply(step, at: at)
+            if step.carriesPayload {
+                let before = slots[slot].heldPayloadBytes
+                slots[slot].apply(step, at: at)
+                admitPayload(at: slot, heldBefore: before, released: released)
+            } else {
+                slots[slot].apply(step, at: at)
+            }
             return RecordOutcome(isNew: false, previousStatus: previous, record: slots[slot], evicted: nil)
         }
         var record = CallRecord(key: key, sequence: nextSequence, name: interned(name), at: at)
@@ -104,12 +159,54 @@ package struct CallLog: Sendable {
         } else {
             evicted = slots[slot]
             index.remove(slot: slot, hash: slots[slot].key.hashValue)
+            // An evicted call's payload bytes leave the budget with it.
+            payloadBytes -= slots[slot].heldPayloadBytes
             slots[slot] = record
             droppedCount += 1
         }
         index.insert(slot: slot, hash: hash)
         nextSequence += 1
-        return RecordOutcome(isNew: true, previousStatus: nil, record: record, evicted: evicted)
+        guard step.carriesPayload else {
+            return RecordOutcome(isNew: true, previousStatus: nil, record: record, evicted: evicted)
+        }
+        admitPayload(at: slot, heldBefore: 0, released: released)
+        return RecordOutcome(isNew: true, previousStatus: nil, record: slots[slot], evicted: evicted)
+    }
+
+    /// Counts the payload bytes the record in `slot` gained and releases payloads until the log is
+    /// within its budget: an oversized payload of this call first, then the oldest calls' payloads.
+    private mutating func admitPayload(
+        at slot: Int, heldBefore: Int, released: (_ before: CallRecord, _ after: CallRecord) -> Void
+    ) {
+        payloadBytes += slots[slot].heldPayloadBytes - heldBefore
+        let sequence = slots[slot].sequence
+        guard payloadBytes > payloadBudget || sequence < releaseCursor else { return }
+        // A call the cursor passed keeps nothing new (older payloads go first); one payload larger
+        // than the whole budget is never kept.
+        release(slot: slot, largerThan: sequence < releaseCursor ? -1 : payloadBudget)
+        var cursor = max(releaseCursor, firstSequence)
+        while payloadBytes > payloadBudget, cursor < nextSequence {
+            let oldest = cursor % capacity
+            if oldest == slot {
+                release(slot: slot, largerThan: -1)
+            } else if slots[oldest].heldPayloadBytes > 0 {
+                let before = slots[oldest]
+                release(slot: oldest, largerThan: -1)
+                released(before, slots[oldest])
+            }
+            cursor += 1
+        }
+        releaseCursor = max(releaseCursor, cursor)
+    }
+
+    /// Releases the payloads of the record in `slot` larger than `limit` (-1: all) and counts them.
+    private mutating func release(slot: Int, largerThan limit: Int) {
+        let wasCounted = slots[slot].hasReleasedPayload
+        let freed = slots[slot].releasePayloads(largerThan: limit)
+        guard freed > 0 else { return }
+        payloadBytes -= freed
+        releasedPayloadBytes += freed
+        if !wasCounted { releasedPayloadCalls += 1 }
     }
 
     /// Updates a held call in place (no-op if it was evicted).
@@ -144,5 +241,15 @@ package struct CallLog: Sendable {
             candidate -= 1
         }
         return nil
+    }
+}
+
+extension CallStep {
+    /// Whether the step sets a payload of the call (the only steps that change its held bytes).
+    fileprivate var carriesPayload: Bool {
+        switch self {
+        case .requested, .responded, .errored: true
+        default: false
+        }
     }
 }

@@ -4,7 +4,9 @@
 /// inline lengths 20 bytes in every record instead of 8.
 ///
 /// Reading decodes a new String (the detail view, export, filter text, resend); recording reads
-/// nothing. Lengths are 32-bit: the broker's and the proxy's frame limits keep a payload far below
+/// nothing. The log's payload memory budget can *release* a payload (``release(request:response:)``):
+/// its bytes are dropped but its length stays, with a flag in the header, so the row still shows the
+/// size and every reader can say "not kept" instead of "no payload" (decision 62). Lengths are 32-bit: the broker's and the proxy's frame limits keep a payload far below
 /// 2 GiB, and a longer one would be cut at 2 GiB rather than crash.
 struct CallPayloads: Hashable, Sendable {
     // `nonisolated(unsafe)` because `ManagedBuffer` is explicitly not `Sendable`. Safe: a `CallBytes`
@@ -29,17 +31,17 @@ struct CallPayloads: Hashable, Sendable {
         return id.withUTF8 { wanted in storage.withBytes(0, Int(lengths.id)) { $0.elementsEqual(wanted) } }
     }
 
-    /// The request's JSON text.
+    /// The request's JSON text (nil without one, or when released).
     var request: String? {
         let lengths = lengths
-        guard lengths.request >= 0 else { return nil }
+        guard lengths.request >= 0, !lengths.isRequestReleased else { return nil }
         return storage.withBytes(Int(lengths.id), Int(lengths.request)) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The response's JSON text.
+    /// The response's JSON text (nil without one, or when released).
     var response: String? {
         let lengths = lengths
-        guard lengths.response >= 0 else { return nil }
+        guard lengths.response >= 0, !lengths.isResponseReleased else { return nil }
         return storage.withBytes(lengths.responseStart, Int(lengths.response)) { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -49,30 +51,83 @@ struct CallPayloads: Hashable, Sendable {
     /// The response's size in bytes, nil without one.
     var responseByteCount: Int? { lengths.response < 0 ? nil : Int(lengths.response) }
 
-    /// Replaces the request payload.
+    /// Whether the request was seen but its bytes were released (the memory budget).
+    var isRequestReleased: Bool { lengths.isRequestReleased }
+
+    /// Whether the response was seen but its bytes were released (the memory budget).
+    var isResponseReleased: Bool { lengths.isResponseReleased }
+
+    /// Whether any payload was released.
+    var hasReleased: Bool { lengths.released != 0 }
+
+    /// The payload bytes held (released ones and the correlation id not counted).
+    var heldPayloadBytes: Int { lengths.storedRequest + lengths.storedResponse }
+
+    /// The request's held bytes (0 without one or when released).
+    var heldRequestBytes: Int { lengths.storedRequest }
+
+    /// The response's held bytes (0 without one or when released).
+    var heldResponseBytes: Int { lengths.storedResponse }
+
+    /// Replaces the request payload (a released request is held again; the response keeps its state).
     mutating func setRequest(_ text: String?) {
         let old = storage
-        let lengths = old.header
+        var lengths = old.header
+        lengths.released &= ~CallBytes.Lengths.requestFlag
         storage = Self.withBytes(of: text) { request in
             old.withBytes(0, Int(lengths.id)) { id in
-                old.withBytes(lengths.responseStart, max(0, Int(lengths.response))) { response in
-                    CallBytes.make(id: id, request: request, response: lengths.response < 0 ? nil : response)
+                old.withBytes(lengths.responseStart, lengths.storedResponse) { response in
+                    CallBytes.make(
+                        id: id, request: request, response: lengths.response < 0 ? nil : response,
+                        responseLength: lengths.response, released: lengths.released)
                 }
             }
         }
     }
 
-    /// Replaces the response payload.
+    /// Replaces the response payload (a released response is held again; the request keeps its state).
     mutating func setResponse(_ text: String?) {
         let old = storage
-        let lengths = old.header
+        var lengths = old.header
+        lengths.released &= ~CallBytes.Lengths.responseFlag
         storage = Self.withBytes(of: text) { response in
             old.withBytes(0, Int(lengths.id)) { id in
-                old.withBytes(Int(lengths.id), max(0, Int(lengths.request))) { request in
-                    CallBytes.make(id: id, request: lengths.request < 0 ? nil : request, response: response)
+                old.withBytes(Int(lengths.id), lengths.storedRequest) { request in
+                    CallBytes.make(
+                        id: id, request: lengths.request < 0 ? nil : request, response: response,
+                        requestLength: lengths.request, released: lengths.released)
                 }
             }
         }
+    }
+
+    /// Drops the bytes of the request and/or the response, keeping their lengths and a released
+    /// flag; returns how many payload bytes were freed (0 when there was nothing to release).
+    @discardableResult
+    mutating func release(request: Bool, response: Bool) -> Int {
+        let old = storage
+        let lengths = old.header
+        var released = lengths.released
+        if request, lengths.storedRequest > 0 {
+            released |= CallBytes.Lengths.requestFlag
+        }
+        if response, lengths.storedResponse > 0 {
+            released |= CallBytes.Lengths.responseFlag
+        }
+        guard released != lengths.released else { return 0 }
+        let keepRequest = released & CallBytes.Lengths.requestFlag == 0
+        let keepResponse = released & CallBytes.Lengths.responseFlag == 0
+        storage = old.withBytes(0, Int(lengths.id)) { id in
+            old.withBytes(Int(lengths.id), keepRequest ? lengths.storedRequest : 0) { request in
+                old.withBytes(lengths.responseStart, keepResponse ? lengths.storedResponse : 0) { response in
+                    CallBytes.make(
+                        id: id, request: lengths.request < 0 || !keepRequest ? nil : request,
+                        response: lengths.response < 0 || !keepResponse ? nil : response,
+                        requestLength: lengths.request, responseLength: lengths.response, released: released)
+                }
+            }
+        }
+        return lengths.storedRequest + lengths.storedResponse - heldPayloadBytes
     }
 
     private static func withBytes<R>(of text: String?, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
@@ -92,24 +147,42 @@ struct CallPayloads: Hashable, Sendable {
 /// The immutable storage of ``CallPayloads``: the three lengths in the header, the bytes in the tail.
 /// Written only inside ``make(id:request:response:)``, before the reference escapes; read-only after.
 final class CallBytes: ManagedBuffer<CallBytes.Lengths, UInt8> {
-    /// The lengths of the id, the request and the response (-1: no such payload).
+    /// The lengths of the id, the request and the response (-1: no such payload), and which payloads
+    /// were released (seen, length kept, bytes not stored).
     struct Lengths {
         var id: Int32
         var request: Int32
         var response: Int32
+        /// ``requestFlag`` / ``responseFlag``: that payload's bytes are not stored.
+        var released: UInt8 = 0
 
+        static let requestFlag: UInt8 = 1
+        static let responseFlag: UInt8 = 2
+
+        var isRequestReleased: Bool { released & Self.requestFlag != 0 }
+        var isResponseReleased: Bool { released & Self.responseFlag != 0 }
+        /// The request's stored bytes.
+        var storedRequest: Int { isRequestReleased ? 0 : max(0, Int(request)) }
+        /// The response's stored bytes.
+        var storedResponse: Int { isResponseReleased ? 0 : max(0, Int(response)) }
         /// Where the response starts.
-        var responseStart: Int { Int(id) + max(0, Int(request)) }
+        var responseStart: Int { Int(id) + storedRequest }
         /// How many bytes there are.
-        var total: Int { responseStart + max(0, Int(response)) }
+        var total: Int { responseStart + storedResponse }
     }
 
-    /// A new instance holding copies of the bytes given (each cut at 2 GiB).
+    /// A new instance holding copies of the bytes given (each cut at 2 GiB). A payload whose flag is
+    /// in `released` is passed as nil and keeps the length given (`requestLength` / `responseLength`).
     static func make(
-        id: UnsafeBufferPointer<UInt8>, request: UnsafeBufferPointer<UInt8>?, response: UnsafeBufferPointer<UInt8>?
+        id: UnsafeBufferPointer<UInt8>, request: UnsafeBufferPointer<UInt8>?, response: UnsafeBufferPointer<UInt8>?,
+        requestLength: Int32 = -1, responseLength: Int32 = -1, released: UInt8 = 0
     ) -> CallBytes {
         func clamped(_ bytes: UnsafeBufferPointer<UInt8>?) -> Int32 { bytes.map { Int32(min($0.count, Int(Int32.max))) } ?? -1 }
-        let lengths = Lengths(id: clamped(id), request: clamped(request), response: clamped(response))
+        let lengths = Lengths(
+            id: clamped(id),
+            request: released & Lengths.requestFlag != 0 ? requestLength : clamped(request),
+            response: released & Lengths.responseFlag != 0 ? responseLength : clamped(response),
+            released: released)
         let buffer = create(minimumCapacity: lengths.total) { _ in lengths }
         // `create` allocates an instance of the class it is called on.
         let bytes = unsafeDowncast(buffer, to: CallBytes.self)
@@ -121,8 +194,8 @@ final class CallBytes: ManagedBuffer<CallBytes.Lengths, UInt8> {
                 next += Int(count)
             }
             copy(id, lengths.id)
-            copy(request, lengths.request)
-            copy(response, lengths.response)
+            copy(request, Int32(lengths.storedRequest))
+            copy(response, Int32(lengths.storedResponse))
         }
         return bytes
     }
@@ -136,7 +209,8 @@ final class CallBytes: ManagedBuffer<CallBytes.Lengths, UInt8> {
     func isEqual(to other: CallBytes) -> Bool {
         let lengths = header
         let otherLengths = other.header
-        guard lengths.id == otherLengths.id, lengths.request == otherLengths.request, lengths.response == otherLengths.response
+        guard lengths.id == otherLengths.id, lengths.request == otherLengths.request, lengths.response == otherLengths.response,
+            lengths.released == otherLengths.released
         else { return false }
         return withBytes(0, lengths.total) { mine in other.withBytes(0, lengths.total) { mine.elementsEqual($0) } }
     }
@@ -147,6 +221,7 @@ final class CallBytes: ManagedBuffer<CallBytes.Lengths, UInt8> {
         hasher.combine(lengths.id)
         hasher.combine(lengths.request)
         hasher.combine(lengths.response)
+        hasher.combine(lengths.released)
         withBytes(0, lengths.total) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

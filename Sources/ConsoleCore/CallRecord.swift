@@ -184,10 +184,33 @@ package struct CallRecord: Hashable, Sendable {
         return time
     }
 
-    /// The request's JSON text (nil = no payload or not seen).
+    /// The request's JSON text (nil = no payload, not seen, or released: see ``isRequestReleased``).
     package var requestData: String? { payloads.request }
-    /// The response's (or REQUEST_ERROR's) JSON text.
+    /// The response's (or REQUEST_ERROR's) JSON text (nil also when released).
     package var responseData: String? { payloads.response }
+
+    /// Whether the request was seen but the log's payload memory budget released its bytes
+    /// (``requestBytes`` still tells its size).
+    package var isRequestReleased: Bool { payloads.isRequestReleased }
+    /// Whether the response was seen but the log's payload memory budget released its bytes.
+    package var isResponseReleased: Bool { payloads.isResponseReleased }
+    /// Whether any payload of the call was released.
+    package var hasReleasedPayload: Bool { payloads.hasReleased }
+
+    /// The payload bytes the record holds (what the log's budget counts).
+    var heldPayloadBytes: Int { payloads.heldPayloadBytes }
+
+    /// Releases the held payloads (both, or only those larger than `limit`), keeping their sizes;
+    /// payload copies kept in a spilled timeline go too. Returns the payload bytes freed.
+    @discardableResult
+    mutating func releasePayloads(largerThan limit: Int = -1) -> Int {
+        let request = payloads.heldRequestBytes > limit
+        let response = payloads.heldResponseBytes > limit
+        guard request || response else { return 0 }
+        let freed = payloads.release(request: request, response: response)
+        if freed > 0 { steps.dropPayloads(request: request, response: response) }
+        return freed
+    }
 
     /// Every observed step, in order.
     package var timeline: [TimelineEntry] {

@@ -24,9 +24,9 @@ package struct CallsPaneState: Sendable {
     /// How many call rows fit in the pane (set from the layout on resize).
     package var listHeight = 10
 
-    /// Creates a pane over an empty log of `capacity` calls.
-    package init(capacity: Int = CallLog.defaultCapacity) {
-        log = CallLog(capacity: capacity)
+    /// Creates a pane over an empty log of `capacity` calls holding at most `payloadBudget` payload bytes.
+    package init(capacity: Int = CallLog.defaultCapacity, payloadBudget: Int = CallLog.defaultPayloadBudget) {
+        log = CallLog(capacity: capacity, payloadBudget: payloadBudget)
     }
 
     /// The sequence number after the last call that may be shown.

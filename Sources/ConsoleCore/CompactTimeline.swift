@@ -143,6 +143,20 @@ struct CompactTimeline: Hashable, Sendable {
         Timestamp(nanoseconds: start.nanoseconds + UInt64(packed.offset))
     }
 
+    /// Drops the payload copies of the steps kept whole (the record's payloads were released), so a
+    /// released payload leaves no bytes behind; the steps stay, with nil data.
+    mutating func dropPayloads(request: Bool, response: Bool) {
+        guard !full.isEmpty else { return }
+        for index in full.indices {
+            switch full[index].step {
+            case .requested(let data?) where request && !data.isEmpty: full[index].step = .requested(data: nil)
+            case .responded(let data?) where response && !data.isEmpty: full[index].step = .responded(data: nil)
+            case .errored(let data?) where response && !data.isEmpty: full[index].step = .errored(data: nil)
+            default: break
+            }
+        }
+    }
+
     /// Whether a packed step of `kind` exists.
     func containsPacked(_ kind: Kind) -> Bool {
         guard packedCount != Self.spilled else { return false }

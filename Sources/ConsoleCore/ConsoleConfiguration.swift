@@ -15,6 +15,9 @@ package struct ConsoleConfiguration: Hashable, Sendable {
     package var canEditRules = false
     /// The call log's capacity.
     package var callLogCapacity: Int
+    /// The most payload bytes the call log holds (`--payload-memory`; the oldest calls' payloads are
+    /// released beyond it).
+    package var payloadBudget = CallLog.defaultPayloadBudget
     /// How many composer history entries are kept.
     package var historyLimit: Int
     /// The calls/s sliding window in seconds.

@@ -44,6 +44,17 @@ extension ConsoleState {
             StyledLine([StyledSpan("- ", .stateError), StyledSpan("\(old.name) #\(old.sequence + 1) (\(how)) · \(old.status.label)", .title)]),
             StyledLine([StyledSpan("+ ", .stateOK), StyledSpan("\(new.name) #\(new.sequence + 1) (selected) · \(new.status.label)", .title)]),
         ]
+        if old.isResponseReleased || new.isResponseReleased {
+            // A released response is not "no data": say which side is missing instead of diffing.
+            lines.append(StyledLine())
+            for (sign, record) in [("-", old), ("+", new)] where record.isResponseReleased {
+                lines.append(StyledLine(
+                    "\(sign) #\(record.sequence + 1): response not kept (payload memory budget, \(DisplayFormat.bytes(record.responseBytes)))",
+                    .statePending))
+            }
+            lines.append(StyledLine("Nothing to diff.", .dim))
+            return lines
+        }
         let oldValue = old.responseData.map { (try? JSONValue(parsing: $0)) ?? .string($0) }
         let newValue = new.responseData.map { (try? JSONValue(parsing: $0)) ?? .string($0) }
         lines.append(StyledLine())

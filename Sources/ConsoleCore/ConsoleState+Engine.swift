@@ -112,10 +112,14 @@ extension ConsoleState {
         let filtering = !calls.filter.isEmpty
         let matcher = filtering ? callMatcher : { _ in false }
         let matchedBefore = filtering && calls.log[key].map(matcher) == true
-        let outcome = calls.log.record(key, name: event.name, step: event.step, at: event.at)
+        // Released payload text no longer matches: an older call can stop matching.
+        var unmatched = 0
+        let outcome = calls.log.record(key, name: event.name, step: event.step, at: event.at) { before, after in
+            if filtering, matcher(before), !matcher(after) { unmatched += 1 }
+        }
         if origin == .broker { noteSteering(event.step, key: key, record: outcome.record) }
         if filtering {
-            var delta = (matcher(outcome.record) ? 1 : 0) - (matchedBefore ? 1 : 0)
+            var delta = (matcher(outcome.record) ? 1 : 0) - (matchedBefore ? 1 : 0) - unmatched
             if let evicted = outcome.evicted, matcher(evicted) { delta -= 1 }
             calls.adjustMatchCount(by: delta)
         }

@@ -59,6 +59,11 @@ extension ConsoleState {
         case .dropHeld:
             return resolve(key, .drop)
         case .editHeld:
+            // A held call's request released by the budget cannot be edited: it would go out empty.
+            if let record = calls.log[key], record.isRequestReleased {
+                notify("Cannot edit held \(record.name): " + ReplayRefusal.notKept(bytes: record.requestBytes ?? 0).text, isError: true)
+                return [.requestRedraw]
+            }
             let text = calls.log[key]?.requestData ?? ""
             overlay = .heldInput(key, .release, LineEditor(text))
         case .answerHeld:

@@ -198,6 +198,10 @@ extension ConsoleState {
             editCall()
         case .copyCall(let format):
             guard case .detail(let key, _) = overlay, let record = calls.log[key] else { break }
+            if let refusal = format.refusal(for: record) {
+                notify("Cannot copy \(record.name) \(format.title): \(refusal)", isError: true)
+                return [.requestRedraw]
+            }
             notify("Copied the call \(format.title) (clipboard via OSC 52; also in the copy file)")
             return [.copy(format.text(for: record, route: route(of: record))), .requestRedraw]
         case .jumpToRequest, .jumpToResponse:

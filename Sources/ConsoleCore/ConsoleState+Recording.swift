@@ -46,7 +46,9 @@ extension ConsoleState {
             name: record.name, correlationId: record.key.call.correlationId,
             requestor: record.requestorName ?? record.key.call.requestor.flatMap(user),
             provider: record.provider.map { user($0) ?? $0.description },
-            request: record.requestData, response: record.responseData, timeline: timeline)
+            request: record.requestData, response: record.responseData, timeline: timeline,
+            requestNotKeptBytes: record.isRequestReleased ? record.requestBytes : nil,
+            responseNotKeptBytes: record.isResponseReleased ? record.responseBytes : nil)
     }
 
     /// Closes the prompt and asks the runtime to write the recording to `path` (a new file).

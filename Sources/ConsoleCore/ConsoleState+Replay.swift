@@ -12,6 +12,7 @@ extension ConsoleState {
     /// The request of `record` as composer text (pretty JSON, empty without a payload), or a reason
     /// why it cannot be replayed.
     static func replayableRequest(of record: CallRecord) -> Result<(data: JSONValue?, body: String), ReplayRefusal> {
+        if record.isRequestReleased { return .failure(.notKept(bytes: record.requestBytes ?? 0)) }
         guard let text = record.requestData else {
             // Without a `requested` step the request was never seen (the call was observed mid-way).
             let seen = record.timeline.contains { if case .requested = $0.step { true } else { false } }
@@ -25,9 +26,12 @@ extension ConsoleState {
     enum ReplayRefusal: Error {
         case notSeen
         case notJSON
+        case notKept(bytes: Int)
 
         var text: String {
             switch self {
+            case .notKept(let bytes):
+                "its request (\(DisplayFormat.bytes(bytes))) was not kept (payload memory budget, --payload-memory)"
             case .notSeen: "its request was not seen (the call was observed after it was made)"
             case .notJSON: "its request data is not JSON"
             }

@@ -73,7 +73,7 @@ package struct ConsoleState: Sendable {
         self.configuration = configuration
         self.keymap = keymap
         layout = ConsoleLayout(columns: columns, rows: rows)
-        calls = CallsPaneState(capacity: configuration.callLogCapacity)
+        calls = CallsPaneState(capacity: configuration.callLogCapacity, payloadBudget: configuration.payloadBudget)
         composer = ComposerState(historyLimit: configuration.historyLimit)
         stats = ConsoleStats(rateWindowSeconds: configuration.rateWindowSeconds)
         applyLayout()

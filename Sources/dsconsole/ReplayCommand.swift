@@ -141,6 +141,10 @@ struct ReplayCommand: AsyncParsableCommand {
                 skipped.append("abandoned by the recorded client (no answer to compare)")
                 continue
             }
+            if call.requestNotKeptBytes != nil {
+                skipped.append("recorded request was not kept (the console's payload memory budget)")
+                continue
+            }
             var data: JSONValue?
             if let request = call.request {
                 guard let parsed = try? JSONValue(parsing: request) else {

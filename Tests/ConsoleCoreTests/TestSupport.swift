@@ -7,13 +7,14 @@ func time(_ seconds: Int, ms milliseconds: Int = 0) -> Timestamp {
 }
 
 func makeState(
-    embedded: Bool = true, capacity: Int = 1000, columns: Int = 100, rows: Int = 30
+    embedded: Bool = true, capacity: Int = 1000, columns: Int = 100, rows: Int = 30,
+    payloadBudget: Int = CallLog.defaultPayloadBudget
 ) -> ConsoleState {
-    ConsoleState(
-        configuration: ConsoleConfiguration(
-            url: "ws://127.0.0.1:6020/deepstream", user: "console", embeddedBroker: embedded,
-            callLogCapacity: capacity),
-        columns: columns, rows: rows)
+    var configuration = ConsoleConfiguration(
+        url: "ws://127.0.0.1:6020/deepstream", user: "console", embeddedBroker: embedded,
+        callLogCapacity: capacity)
+    configuration.payloadBudget = payloadBudget
+    return ConsoleState(configuration: configuration, columns: columns, rows: rows)
 }
 
 @discardableResult

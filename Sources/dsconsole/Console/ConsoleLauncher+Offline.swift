@@ -68,6 +68,7 @@ extension ConsoleLauncher {
         var configuration = ConsoleConfiguration(
             url: engine?.url.description ?? file, user: server?.user, embeddedBroker: engine == nil,
             callLogCapacity: options.callLogCapacity)
+        configuration.payloadBudget = options.payloadBudget
         configuration.offlineFile = file
         configuration.recordingHasServer = engine != nil
         let runtime = ConsoleRuntime(

@@ -205,6 +205,7 @@ enum ConsoleLauncher {
             url: clusterEndpoint.map { ClusterCommand.statusText(redis: $0, proxy: proxy == nil ? nil : shownURL) } ?? shownURL, user: user,
             embeddedBroker: broker != nil || proxy != nil,
             callLogCapacity: options.callLogCapacity)
+        configuration.payloadBudget = options.payloadBudget
         // Steering needs the console's own broker (the cluster view's private one only relays).
         configuration.canSteer = broker != nil && clusterEndpoint == nil
         configuration.canSwitchProviders = configuration.canSteer || proxy != nil

@@ -40,6 +40,18 @@ struct ConsoleOptions: ParsableArguments {
     @Option(help: "Calls kept in the call log (oldest evicted first).")
     var callLogCapacity: Int = CallLog.defaultCapacity
 
+    /// `--payload-memory`.
+    @Option(name: .customLong("payload-memory"), help: ArgumentHelp(
+        "MiB of request/response payloads the call log keeps (default 64); beyond it the oldest calls' payloads are dropped (the calls stay).",
+        valueName: "MIB"))
+    var payloadMemory: Int = CallLog.defaultPayloadBudget >> 20
+
+    /// The payload budget in bytes (`--payload-memory` MiB).
+    var payloadBudget: Int { payloadMemory << 20 }
+
+    /// The largest `--payload-memory`: 64 GiB.
+    static let payloadMemoryLimit = 65_536
+
     /// `--history`.
     @Option(help: ArgumentHelp(
         "Composer history file (default: $XDG_STATE_HOME/dsconsole/history.json or ~/.local/state/dsconsole/history.json).",
@@ -86,6 +98,9 @@ struct ConsoleOptions: ParsableArguments {
         }
         guard callLogCapacity >= 1 && callLogCapacity <= 10_000_000 else {
             throw ValidationError("--call-log-capacity must be from 1 to 10000000")
+        }
+        guard payloadMemory >= 0 && payloadMemory <= Self.payloadMemoryLimit else {
+            throw ValidationError("--payload-memory must be from 0 to \(Self.payloadMemoryLimit) (MiB)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
