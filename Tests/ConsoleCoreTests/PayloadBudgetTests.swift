@@ -9,7 +9,7 @@ func payload(_ bytes: Int, _ fill: Character = "x") -> String {
     "\"" + String(repeating: fill, count: bytes - 2) + "\""
 }
 
-/// The call log's payload memory budget (decision 100): the arithmetic in ``CallLog``.
+/// The call log's payload memory budget (decision 62): the arithmetic in ``CallLog``.
 @Suite("Call log payload budget")
 struct PayloadBudgetTests {
     func key(_ cid: String) -> CallKey { CallKey(origin: .broker, call: CallID(requestor: PeerID(1), correlationId: cid)) }
@@ -158,7 +158,7 @@ struct PayloadBudgetTests {
     }
 }
 
-/// Every reader of a released payload says so (decision 100): detail, resend/edit, copy, `w`, filter, diff.
+/// Every reader of a released payload says so (decision 62): detail, resend/edit, copy, `w`, filter, diff.
 @Suite("Released payloads in the console")
 struct ReleasedPayloadReaderTests {
     /// Two finished `pay` calls of peer 7 with a 60-byte budget: c1's payloads (30 + 20 bytes) are

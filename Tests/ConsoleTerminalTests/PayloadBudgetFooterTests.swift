@@ -3,7 +3,7 @@ import ConsoleTerminal
 import DeepstreamProtocol
 import Testing
 
-/// The Calls pane's footer once the payload memory budget released payloads (decision 100).
+/// The Calls pane's footer once the payload memory budget released payloads (decision 62).
 @Suite("Payload budget footer")
 struct PayloadBudgetFooterTests {
     @Test("The footer adds the released-payload count and the budget next to the dropped calls; rows keep their sizes")
