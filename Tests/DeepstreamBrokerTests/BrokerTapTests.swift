@@ -89,15 +89,7 @@ struct BrokerTapTests {
         let batches = broker.tapBatches(bufferingNewest: 1000, includingFrames: false)
         let single = broker.tap(bufferingNewest: 1000, includingFrames: false)
         let port = try await broker.start().port!
-        let provider = try await loggedInClient(port: port)
-        try await provider.provide(["job"])
-        let requestor = try await loggedInClient(port: port)
-        for i in 0..<20 {
-            try await requestor.request("job", correlationId: "c\(i)", data: "\(i)")
-            let request = try await provider.nextRPC()
-            try await provider.reply(.response, to: request, data: "\(i)")
-            _ = try await requestor.nextRPC()
-        }
+        try await makeTwentyCalls(port: port)
         await broker.shutdown(gracePeriod: .milliseconds(10))
         var arrays: [[TrafficEvent]] = []
         for await batch in batches { arrays.append(batch) }
@@ -114,19 +106,11 @@ struct BrokerTapTests {
     func timedTapBatches() async throws {
         let broker = Broker(configuration: testConfiguration())
         // Long enough that no timer runs out during the calls: everything arrives with the shutdown's
-        // final flush, in one batch (or a few on a very slow machine).
+        // final flush, in one batch.
         let timed = broker.tapBatches(bufferingNewest: 1000, includingFrames: false, collectingFor: .seconds(30))
         let perRound = broker.tapBatches(bufferingNewest: 1000, includingFrames: false)
         let port = try await broker.start().port!
-        let provider = try await loggedInClient(port: port)
-        try await provider.provide(["job"])
-        let requestor = try await loggedInClient(port: port)
-        for i in 0..<20 {
-            try await requestor.request("job", correlationId: "c\(i)", data: "\(i)")
-            let request = try await provider.nextRPC()
-            try await provider.reply(.response, to: request, data: "\(i)")
-            _ = try await requestor.nextRPC()
-        }
+        try await makeTwentyCalls(port: port)
         await broker.shutdown(gracePeriod: .milliseconds(10))
         var timedBatches: [[TrafficEvent]] = []
         for await batch in timed { timedBatches.append(batch) }
@@ -253,6 +237,19 @@ struct BrokerTapTests {
         await broker.shutdown(gracePeriod: .seconds(5))
         #expect(ContinuousClock.now - start < .seconds(1))
         #expect(try await client.closeCode() == 1000)
+    }
+
+    /// A provider and a requestor on `port`, and 20 calls from one to the other, one after another.
+    private func makeTwentyCalls(port: Int) async throws {
+        let provider = try await loggedInClient(port: port)
+        try await provider.provide(["job"])
+        let requestor = try await loggedInClient(port: port)
+        for i in 0..<20 {
+            try await requestor.request("job", correlationId: "c\(i)", data: "\(i)")
+            let request = try await provider.nextRPC()
+            try await provider.reply(.response, to: request, data: "\(i)")
+            _ = try await requestor.nextRPC()
+        }
     }
 }
 
