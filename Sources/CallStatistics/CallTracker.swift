@@ -50,7 +50,7 @@ package struct CallTracker: Sendable {
             return nil
         case .call(let call):
             return observe(call)
-        case .connected, .loginFailed, .frame, .providerAdded, .providerRemoved:
+        case .connected, .loginFailed, .frame, .providerAdded, .providerRemoved, .payloadsNotKept:
             return nil
         }
     }

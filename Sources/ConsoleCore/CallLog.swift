@@ -199,6 +199,16 @@ package struct CallLog: Sendable {
         releaseCursor = max(releaseCursor, cursor)
     }
 
+    /// Marks payloads of the held call `key` as not kept with their recorded sizes (`dsconsole open`
+    /// of a recording whose console had released them). They are not counted as released here: this
+    /// log's budget did not drop them. Returns false when the log does not hold the call.
+    @discardableResult
+    package mutating func markPayloadsNotKept(_ key: CallKey, request: Int?, response: Int?) -> Bool {
+        guard let slot = slot(of: key, hash: key.hashValue) else { return false }
+        payloadBytes -= slots[slot].markPayloadsNotKept(request: request, response: response)
+        return true
+    }
+
     /// Releases the payloads of the record in `slot` larger than `limit` (-1: all) and counts them.
     private mutating func release(slot: Int, largerThan limit: Int) {
         let wasCounted = slots[slot].hasReleasedPayload

@@ -105,8 +105,7 @@ struct CallPayloads: Hashable, Sendable {
     /// flag; returns how many payload bytes were freed (0 when there was nothing to release).
     @discardableResult
     mutating func release(request: Bool, response: Bool) -> Int {
-        let old = storage
-        let lengths = old.header
+        let lengths = storage.header
         var released = lengths.released
         if request, lengths.storedRequest > 0 {
             released |= CallBytes.Lengths.requestFlag
@@ -115,6 +114,29 @@ struct CallPayloads: Hashable, Sendable {
             released |= CallBytes.Lengths.responseFlag
         }
         guard released != lengths.released else { return 0 }
+        return rebuild(released: released, requestLength: lengths.request, responseLength: lengths.response)
+    }
+
+    /// Marks the request and/or the response (those given) as seen but not kept, with the size given
+    /// (a recording's `notKept`: the console that wrote it had released them); bytes held for them
+    /// are dropped. Returns the payload bytes freed.
+    @discardableResult
+    mutating func markNotKept(request: Int?, response: Int?) -> Int {
+        guard request != nil || response != nil else { return 0 }
+        let lengths = storage.header
+        var released = lengths.released
+        if request != nil { released |= CallBytes.Lengths.requestFlag }
+        if response != nil { released |= CallBytes.Lengths.responseFlag }
+        return rebuild(
+            released: released, requestLength: request.map { Int32(clamping: max(0, $0)) } ?? lengths.request,
+            responseLength: response.map { Int32(clamping: max(0, $0)) } ?? lengths.response)
+    }
+
+    /// A new buffer with the flags of `released` and the lengths given for released payloads, keeping
+    /// the id and the payloads not released; returns the payload bytes freed.
+    private mutating func rebuild(released: UInt8, requestLength: Int32, responseLength: Int32) -> Int {
+        let old = storage
+        let lengths = old.header
         let keepRequest = released & CallBytes.Lengths.requestFlag == 0
         let keepResponse = released & CallBytes.Lengths.responseFlag == 0
         storage = old.withBytes(0, Int(lengths.id)) { id in
@@ -123,7 +145,7 @@ struct CallPayloads: Hashable, Sendable {
                     CallBytes.make(
                         id: id, request: lengths.request < 0 || !keepRequest ? nil : request,
                         response: lengths.response < 0 || !keepResponse ? nil : response,
-                        requestLength: lengths.request, responseLength: lengths.response, released: released)
+                        requestLength: requestLength, responseLength: responseLength, released: released)
                 }
             }
         }

@@ -212,6 +212,16 @@ package struct CallRecord: Hashable, Sendable {
         return freed
     }
 
+    /// Marks the request and/or the response (those given) as not kept with the recorded size (a
+    /// recording's `notKept`); payload copies kept in a spilled timeline go too. Returns the payload
+    /// bytes freed.
+    @discardableResult
+    mutating func markPayloadsNotKept(request: Int?, response: Int?) -> Int {
+        let freed = payloads.markNotKept(request: request, response: response)
+        steps.dropPayloads(request: request != nil, response: response != nil)
+        return freed
+    }
+
     /// Every observed step, in order.
     package var timeline: [TimelineEntry] {
         steps.entries(start: startedAt, request: payloads.request, response: payloads.response)

@@ -76,6 +76,8 @@ extension ConsoleState {
             providers.removeRemote(peer: peer, name: name)
         case .call(let call):
             record(call, origin: .broker, requestor: nil)
+        case .payloadsNotKept(let call, _, let request, let response, _):
+            calls.log.markPayloadsNotKept(CallKey(origin: .broker, call: call), request: request, response: response)
         }
         providers.scrollToSelection(height: layout.providerListHeight)
         return Self.redrawOnly

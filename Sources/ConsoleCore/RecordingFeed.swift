@@ -21,7 +21,8 @@ package struct RecordingFeed: Sendable {
     /// Creates a feed for one recording.
     package init() {}
 
-    /// The events for one recorded call, in order: peer announcements first, then every step.
+    /// The events for one recorded call, in order: peer announcements first, then every step, then
+    /// which payloads the recording did not keep (if any).
     package mutating func events(for call: RecordedCall) -> [EngineEvent] {
         if requestorPeers.count + providerPeers.count >= Self.peerLimit {
             requestorPeers.removeAll(keepingCapacity: true)
@@ -61,6 +62,11 @@ package struct RecordingFeed: Sendable {
                 break
             }
             events.append(.traffic(.call(CallEvent(call: id, name: call.name, step: shown, at: step.at))))
+        }
+        if call.requestNotKeptBytes != nil || call.responseNotKeptBytes != nil {
+            events.append(.traffic(.payloadsNotKept(
+                call: id, name: call.name, request: call.requestNotKeptBytes, response: call.responseNotKeptBytes,
+                at: call.timeline.last?.at ?? start)))
         }
         return events
     }

@@ -42,7 +42,7 @@ struct ClusterJSONLines {
             case .connected(let peer, let name, _, _):
                 names[peer] = name
                 return nil
-            case .loggedIn, .disconnected, .loginFailed, .frame:
+            case .loggedIn, .disconnected, .loginFailed, .frame, .payloadsNotKept:
                 return nil
             case .providerAdded(let peer, _, _), .providerRemoved(let peer, _, _):
                 guard case .object(var o)? = EventJSONLines.object(for: traffic, frames: false) else { return nil }

@@ -45,6 +45,14 @@ enum EventJSONLines {
             o["name"] = .string(name)
         case .call(let call):
             return object(for: call, event: "call", requestor: nil)
+        case .payloadsNotKept(let call, let name, let request, let response, let at):
+            head(&o, at, "payloadsNotKept")
+            o["call"] = .string(call.description)
+            o["requestor"] = call.requestor.map { .int(Int($0.rawValue)) }
+            o["correlationId"] = .string(call.correlationId)
+            o["name"] = .string(name)
+            o["requestBytes"] = request.map(JSONValue.int)
+            o["responseBytes"] = response.map(JSONValue.int)
         }
         return .object(o)
     }

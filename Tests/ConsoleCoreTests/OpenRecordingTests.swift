@@ -61,6 +61,47 @@ struct OpenRecordingTests {
         #expect(again.map(\.request) == calls.map(\.request) && again.map(\.response) == calls.map(\.response))
     }
 
+    @Test("A recorded call whose payloads were not kept opens as 'not kept' with their sizes, and writes back the same")
+    func notKeptPayloads() throws {
+        var state = Self.offlineState()
+        var feed = RecordingFeed()
+        let start = time(1)
+        // What w writes for a call whose console had released both payloads (decision 62).
+        let released = RecordedCall(
+            name: "pay", correlationId: "c1", requestor: "alice", provider: "bob", request: nil, response: nil,
+            timeline: [
+                .init(step: .requested(data: nil), at: start),
+                .init(step: .routed(to: PeerID(7)), at: start.advanced(by: .milliseconds(1)), peerName: "bob"),
+                .init(step: .responded(data: nil), at: start.advanced(by: .milliseconds(5))),
+            ],
+            requestNotKeptBytes: 300_000, responseNotKeptBytes: 12)
+        let events = feed.events(for: released)
+        guard case .traffic(.payloadsNotKept(_, "pay", 300_000, 12, _))? = events.last else {
+            Issue.record("no payloadsNotKept event last: \(events)")
+            return
+        }
+        for event in events { _ = reduce(&state, .engine(event)) }
+        // A call of the same recording with its payloads gets no such event.
+        let kept = Self.recorded("c2", "pay", requestor: "alice", start: time(2))
+        #expect(!feed.events(for: kept).contains { if case .traffic(.payloadsNotKept) = $0 { true } else { false } })
+
+        let record = try #require(allRecords(state).first)
+        #expect(record.isRequestReleased && record.isResponseReleased)
+        #expect(record.requestBytes == 300_000 && record.responseBytes == 12)
+        #expect(record.requestData == nil && record.responseData == nil)
+        // This log's own budget did not release them: nothing counted, nothing held.
+        #expect(state.calls.log.releasedPayloadCalls == 0 && state.calls.log.payloadBytes == 0)
+        press(&state, .enter)
+        let lines = state.detailLines?.map(\.description) ?? []
+        #expect(lines.contains("  (payload not kept: memory budget, 292K)"))
+        #expect(lines.contains("  (payload not kept: memory budget, 12B)"))
+        #expect(!lines.contains("  (no payload)"))
+        // Written back with w, the call carries the same marks.
+        let again = state.recordedCall(record)
+        #expect(again.requestNotKeptBytes == 300_000 && again.responseNotKeptBytes == 12)
+        #expect(again.request == nil && again.response == nil)
+    }
+
     @Test("Bad lines are reported on the status line and stay there")
     func badLines() {
         var state = Self.offlineState()

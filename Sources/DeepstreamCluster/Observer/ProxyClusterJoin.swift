@@ -129,6 +129,9 @@ package struct ProxyClusterJoin: Sendable {
             return [.providerRemoved(peer: peer(p, from: source), name: name, at: at)]
         case .call(let call):
             return self.call(call, from: source).map { .call($0) }
+        case .payloadsNotKept:
+            // Only recordings produce it; neither the bus nor the proxy does.
+            return [event]
         }
     }
 

@@ -121,4 +121,8 @@ public enum TrafficEvent: Hashable, Sendable {
     case providerRemoved(peer: PeerID, name: String, at: Timestamp)
     /// A step of a call routed through the broker.
     case call(CallEvent)
+    /// Only from a recording (`dsconsole open`): the console that wrote it had released this call's
+    /// request and/or response (those given, with their sizes in bytes) for its memory budget, so
+    /// the recording has no text for them. Comes after the call's steps.
+    case payloadsNotKept(call: CallID, name: String, request: Int?, response: Int?, at: Timestamp)
 }
