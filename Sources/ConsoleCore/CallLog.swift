@@ -211,7 +211,7 @@ package struct CallLog: Sendable {
 
     /// Releases the payloads of the record in `slot` larger than `limit` (-1: all) and counts them.
     private mutating func release(slot: Int, largerThan limit: Int) {
-        let wasCounted = slots[slot].hasReleasedPayload
+        let wasCounted = slots[slot].wasCountedAsReleased
         let freed = slots[slot].releasePayloads(largerThan: limit)
         guard freed > 0 else { return }
         payloadBytes -= freed

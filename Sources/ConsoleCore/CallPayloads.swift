@@ -58,7 +58,11 @@ struct CallPayloads: Hashable, Sendable {
     var isResponseReleased: Bool { lengths.isResponseReleased }
 
     /// Whether any payload was released.
-    var hasReleased: Bool { lengths.released != 0 }
+    var hasReleased: Bool { lengths.released & (CallBytes.Lengths.requestFlag | CallBytes.Lengths.responseFlag) != 0 }
+
+    /// Whether the log's budget has released a payload of this call before (then the call is already
+    /// in its count, even if a new payload replaced the released one since).
+    var wasCountedAsReleased: Bool { lengths.released & CallBytes.Lengths.countedFlag != 0 }
 
     /// The payload bytes held (released ones and the correlation id not counted).
     var heldPayloadBytes: Int { lengths.storedRequest + lengths.storedResponse }
@@ -114,6 +118,7 @@ struct CallPayloads: Hashable, Sendable {
             released |= CallBytes.Lengths.responseFlag
         }
         guard released != lengths.released else { return 0 }
+        released |= CallBytes.Lengths.countedFlag
         return rebuild(released: released, requestLength: lengths.request, responseLength: lengths.response)
     }
 
@@ -175,11 +180,14 @@ final class CallBytes: ManagedBuffer<CallBytes.Lengths, UInt8> {
         var id: Int32
         var request: Int32
         var response: Int32
-        /// ``requestFlag`` / ``responseFlag``: that payload's bytes are not stored.
+        /// ``requestFlag`` / ``responseFlag``: that payload's bytes are not stored; ``countedFlag``:
+        /// the log's budget has counted this call.
         var released: UInt8 = 0
 
         static let requestFlag: UInt8 = 1
         static let responseFlag: UInt8 = 2
+        /// Set with the first release by the log's budget and never cleared: the call is counted once.
+        static let countedFlag: UInt8 = 4
 
         var isRequestReleased: Bool { released & Self.requestFlag != 0 }
         var isResponseReleased: Bool { released & Self.responseFlag != 0 }

@@ -197,6 +197,9 @@ package struct CallRecord: Hashable, Sendable {
     /// Whether any payload of the call was released.
     package var hasReleasedPayload: Bool { payloads.hasReleased }
 
+    /// Whether the log's budget released a payload of this call before (it is counted once).
+    var wasCountedAsReleased: Bool { payloads.wasCountedAsReleased }
+
     /// The payload bytes the record holds (what the log's budget counts).
     var heldPayloadBytes: Int { payloads.heldPayloadBytes }
 

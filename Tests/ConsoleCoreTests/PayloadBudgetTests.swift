@@ -40,6 +40,26 @@ struct PayloadBudgetTests {
         #expect(log.releasedPayloadBytes == 90)
     }
 
+    @Test("A released call counts once, also when a new request for it arrives later")
+    func releasedCallCountedOnce() {
+        var log = CallLog(capacity: 10, payloadBudget: 60)
+        log.record(key("a"), name: "n", step: .requested(data: payload(30)), at: time(0))
+        log.record(key("b"), name: "n", step: .requested(data: payload(30)), at: time(1))
+        log.record(key("c"), name: "n", step: .requested(data: payload(30)), at: time(2))
+        #expect(log[key("a")]?.isRequestReleased == true)
+        #expect(log.releasedPayloadCalls == 1)
+        // a is sent again (the same call key, a new request): older than the calls kept, it keeps
+        // nothing new, and it is still one call in the count.
+        log.record(key("a"), name: "n", step: .requested(data: payload(10)), at: time(3))
+        #expect(log[key("a")]?.isRequestReleased == true && log[key("a")]?.requestBytes == 10)
+        #expect(log.releasedPayloadCalls == 1)
+        #expect(log[key("b")]?.isRequestReleased == false)
+        log.record(key("d"), name: "n", step: .requested(data: payload(30)), at: time(4))
+        #expect(log.releasedPayloadCalls == 2)  // a and b
+        #expect(log[key("b")]?.isRequestReleased == true)
+        #expect(log.payloadBytes == 60)
+    }
+
     @Test("Exactly at the budget nothing is released; one byte more releases the oldest")
     func exactlyAtBudget() {
         var log = CallLog(capacity: 10, payloadBudget: 90)
