@@ -78,7 +78,13 @@ extension BinaryTests {
             // `cluster --listen` without `--proxy` would silently do nothing: a usage error instead.
             let listen = try await ChildProcess.run(["cluster", "redis://127.0.0.1:\(redis.port)", "--listen", "127.0.0.1:0"])
             #expect(listen.status == 64)
-            #expect(listen.stderr.contains("--listen and --upstream-ca go with --proxy UPSTREAM"), "\(listen.stderr)")
+            #expect(listen.stderr.contains("--listen, --upstream-ca and --busy-poll go with --proxy UPSTREAM"), "\(listen.stderr)")
+            let busyPoll = try await ChildProcess.run(["cluster", "redis://127.0.0.1:\(redis.port)", "--busy-poll", "50"])
+            #expect(busyPoll.status == 64)
+            #expect(busyPoll.stderr.contains("--busy-poll go with --proxy UPSTREAM"), "\(busyPoll.stderr)")
+            let tooLong = try await ChildProcess.run(["cluster", "redis://127.0.0.1:\(redis.port)", "--proxy", "ws://127.0.0.1:1", "--busy-poll", "20000"])
+            #expect(tooLong.status == 64)
+            #expect(tooLong.stderr.contains("--busy-poll 20000 is too long"), "\(tooLong.stderr)")
         }
 
         @Test("watch --cluster says when Redis goes away and comes back")
