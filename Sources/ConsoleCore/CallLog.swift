@@ -43,27 +43,6 @@ package struct CallLog: Sendable {
     /// Calls with a lower sequence number hold no payload bytes (they were released, oldest first).
     private var releaseCursor = 0
 
-    /// `payloads of 1,234 old calls dropped (memory budget 64 MiB)` for the Calls pane's footer once
-    /// the budget released something, else nil.
-    package var releasedPayloadText: String? {
-        guard releasedPayloadCalls > 0 else { return nil }
-        var calls = String(releasedPayloadCalls)
-        // Thousands separators: `1,234`.
-        var index = calls.endIndex
-        while calls.distance(from: calls.startIndex, to: index) > 3 {
-            index = calls.index(index, offsetBy: -3)
-            calls.insert(",", at: index)
-        }
-        return "payloads of \(calls) old call\(releasedPayloadCalls == 1 ? "" : "s") dropped (memory budget \(Self.budgetText(payloadBudget)))"
-    }
-
-    /// A budget for people: `64 MiB`, `512 KiB`, `0 B`.
-    package static func budgetText(_ bytes: Int) -> String {
-        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
-        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
-        return "\(bytes) B"
-    }
-
     /// Creates an empty log holding at most `capacity` calls (at least 1) and at most
     /// `payloadBudget` payload bytes (at least 0).
     package init(capacity: Int = CallLog.defaultCapacity, payloadBudget: Int = CallLog.defaultPayloadBudget) {

@@ -31,6 +31,20 @@ package enum DisplayFormat {
         return "\(count / (1024 * 1024)).\(count % (1024 * 1024) * 10 / (1024 * 1024))M"
     }
 
+    /// A memory budget: `64 MiB`, `512 KiB`, `0 B`.
+    package static func budget(_ bytes: Int) -> String {
+        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) B"
+    }
+
+    /// The Calls footer's note once the payload budget released something:
+    /// `payloads of 1234 old calls dropped (memory budget 64 MiB)`; nil before.
+    package static func releasedPayloads(_ log: CallLog) -> String? {
+        guard log.releasedPayloadCalls > 0 else { return nil }
+        return "payloads of \(count(log.releasedPayloadCalls, "old call")) dropped (memory budget \(budget(log.payloadBudget)))"
+    }
+
     /// A rate with one decimal: `0.0`, `12.5`, `1234`.
     package static func rate(_ value: Double) -> String {
         if value >= 1000 { return String(Int(value.rounded())) }

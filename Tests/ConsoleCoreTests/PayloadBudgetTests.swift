@@ -68,7 +68,7 @@ struct PayloadBudgetTests {
         }
         #expect(log.payloadBytes == 90)
         #expect(log.releasedPayloadCalls == 0)
-        #expect(log.releasedPayloadText == nil)
+        #expect(DisplayFormat.releasedPayloads(log) == nil)
         log.record(key("d"), name: "n", step: .requested(data: "1"), at: time(3))
         #expect(log.payloadBytes == 61)
         #expect(log[key("a")]?.isRequestReleased == true)
@@ -164,17 +164,17 @@ struct PayloadBudgetTests {
         #expect(MemoryLayout<CallRecord>.stride <= 128)
     }
 
-    @Test("The footer text groups thousands and names the budget")
+    @Test("The footer text counts the calls and names the budget")
     func footerText() {
         var log = CallLog(capacity: 2_000, payloadBudget: 1 << 10)
-        #expect(log.releasedPayloadText == nil)
+        #expect(DisplayFormat.releasedPayloads(log) == nil)
         for index in 0..<1_235 {
             log.record(key("c\(index)"), name: "n", step: .requested(data: payload(1_000)), at: time(index))
         }
         #expect(log.releasedPayloadCalls == 1_234)
-        #expect(log.releasedPayloadText == "payloads of 1,234 old calls dropped (memory budget 1 KiB)")
-        #expect(CallLog.budgetText(64 << 20) == "64 MiB")
-        #expect(CallLog.budgetText(0) == "0 B")
+        #expect(DisplayFormat.releasedPayloads(log) == "payloads of 1234 old calls dropped (memory budget 1 KiB)")
+        #expect(DisplayFormat.budget(64 << 20) == "64 MiB")
+        #expect(DisplayFormat.budget(0) == "0 B")
     }
 }
 

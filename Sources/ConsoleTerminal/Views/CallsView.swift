@@ -56,7 +56,7 @@ package enum CallsView {
             parts.append("\(calls.matchCount) of \(DisplayFormat.count(calls.log.count, "call")) match / \(calls.filter.text)")
         }
         parts.append("\(calls.log.droppedCount) dropped")
-        if let released = calls.log.releasedPayloadText { parts.append(released) }
+        if let released = DisplayFormat.releasedPayloads(calls.log) { parts.append(released) }
         buffer.put(parts.joined(separator: " · "), row: row, column: column, style: styles[.dim], maxWidth: width)
     }
 }
