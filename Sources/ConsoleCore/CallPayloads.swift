@@ -75,51 +75,26 @@ struct CallPayloads: Hashable, Sendable {
 
     /// Replaces the request payload (a released request is held again; the response keeps its state).
     mutating func setRequest(_ text: String?) {
-        let old = storage
-        var lengths = old.header
-        lengths.released &= ~CallBytes.Lengths.requestFlag
-        storage = Self.withBytes(of: text) { request in
-            old.withBytes(0, Int(lengths.id)) { id in
-                old.withBytes(lengths.responseStart, lengths.storedResponse) { response in
-                    CallBytes.make(
-                        id: id, request: request, response: lengths.response < 0 ? nil : response,
-                        responseLength: lengths.response, released: lengths.released)
-                }
-            }
-        }
+        rebuild(request: .text(text), response: .unchanged)
     }
 
     /// Replaces the response payload (a released response is held again; the request keeps its state).
     mutating func setResponse(_ text: String?) {
-        let old = storage
-        var lengths = old.header
-        lengths.released &= ~CallBytes.Lengths.responseFlag
-        storage = Self.withBytes(of: text) { response in
-            old.withBytes(0, Int(lengths.id)) { id in
-                old.withBytes(Int(lengths.id), lengths.storedRequest) { request in
-                    CallBytes.make(
-                        id: id, request: lengths.request < 0 ? nil : request, response: response,
-                        requestLength: lengths.request, released: lengths.released)
-                }
-            }
-        }
+        rebuild(request: .unchanged, response: .text(text))
     }
 
     /// Drops the bytes of the request and/or the response, keeping their lengths and a released
-    /// flag; returns how many payload bytes were freed (0 when there was nothing to release).
+    /// flag, and marks the call as counted by the budget; returns how many payload bytes were freed
+    /// (0 when there was nothing to release).
     @discardableResult
     mutating func release(request: Bool, response: Bool) -> Int {
         let lengths = storage.header
-        var released = lengths.released
-        if request, lengths.storedRequest > 0 {
-            released |= CallBytes.Lengths.requestFlag
-        }
-        if response, lengths.storedResponse > 0 {
-            released |= CallBytes.Lengths.responseFlag
-        }
-        guard released != lengths.released else { return 0 }
-        released |= CallBytes.Lengths.countedFlag
-        return rebuild(released: released, requestLength: lengths.request, responseLength: lengths.response)
+        let request = request && lengths.storedRequest > 0
+        let response = response && lengths.storedResponse > 0
+        guard request || response else { return 0 }
+        return rebuild(
+            request: request ? .notKept(length: lengths.request) : .unchanged,
+            response: response ? .notKept(length: lengths.response) : .unchanged, counted: true)
     }
 
     /// Marks the request and/or the response (those given) as seen but not kept, with the size given
@@ -128,33 +103,64 @@ struct CallPayloads: Hashable, Sendable {
     @discardableResult
     mutating func markNotKept(request: Int?, response: Int?) -> Int {
         guard request != nil || response != nil else { return 0 }
-        let lengths = storage.header
-        var released = lengths.released
-        if request != nil { released |= CallBytes.Lengths.requestFlag }
-        if response != nil { released |= CallBytes.Lengths.responseFlag }
         return rebuild(
-            released: released, requestLength: request.map { Int32(clamping: max(0, $0)) } ?? lengths.request,
-            responseLength: response.map { Int32(clamping: max(0, $0)) } ?? lengths.response)
+            request: request.map { .notKept(length: Int32(clamping: max(0, $0))) } ?? .unchanged,
+            response: response.map { .notKept(length: Int32(clamping: max(0, $0))) } ?? .unchanged)
     }
 
-    /// A new buffer with the flags of `released` and the lengths given for released payloads, keeping
-    /// the id and the payloads not released; returns the payload bytes freed.
-    private mutating func rebuild(released: UInt8, requestLength: Int32, responseLength: Int32) -> Int {
+    /// What a rebuilt buffer holds for one payload.
+    private enum Part {
+        /// What the old buffer has (bytes, length and released flag).
+        case unchanged
+        /// New text, held (nil: no such payload).
+        case text(String?)
+        /// Seen but not held, `length` bytes long.
+        case notKept(length: Int32)
+    }
+
+    /// Replaces the buffer by one with the same correlation id and the given parts; with `counted`
+    /// the call is marked as counted by the log's budget (the mark is never cleared). Returns the
+    /// payload bytes freed (negative when more are held now).
+    @discardableResult
+    private mutating func rebuild(request: Part, response: Part, counted: Bool = false) -> Int {
         let old = storage
         let lengths = old.header
-        let keepRequest = released & CallBytes.Lengths.requestFlag == 0
-        let keepResponse = released & CallBytes.Lengths.responseFlag == 0
+        let heldBefore = heldPayloadBytes
+        /// Calls `body` with the part's bytes to store (nil: none), its length and whether it is released.
+        func withPart<R>(
+            _ part: Part, at start: Int, stored: Int, length: Int32, flag: UInt8,
+            _ body: (UnsafeBufferPointer<UInt8>?, Int32, Bool) -> R
+        ) -> R {
+            switch part {
+            case .unchanged:
+                let released = lengths.released & flag != 0
+                return old.withBytes(start, stored) { body(length < 0 || released ? nil : $0, length, released) }
+            case .text(let text):
+                return Self.withBytes(of: text) { body($0, -1, false) }
+            case .notKept(let length):
+                return body(nil, length, true)
+            }
+        }
         storage = old.withBytes(0, Int(lengths.id)) { id in
-            old.withBytes(Int(lengths.id), keepRequest ? lengths.storedRequest : 0) { request in
-                old.withBytes(lengths.responseStart, keepResponse ? lengths.storedResponse : 0) { response in
-                    CallBytes.make(
-                        id: id, request: lengths.request < 0 || !keepRequest ? nil : request,
-                        response: lengths.response < 0 || !keepResponse ? nil : response,
-                        requestLength: requestLength, responseLength: responseLength, released: released)
+            withPart(
+                request, at: Int(lengths.id), stored: lengths.storedRequest, length: lengths.request,
+                flag: CallBytes.Lengths.requestFlag
+            ) { requestBytes, requestLength, requestReleased in
+                withPart(
+                    response, at: lengths.responseStart, stored: lengths.storedResponse, length: lengths.response,
+                    flag: CallBytes.Lengths.responseFlag
+                ) { responseBytes, responseLength, responseReleased in
+                    var released = lengths.released & CallBytes.Lengths.countedFlag
+                    if counted { released |= CallBytes.Lengths.countedFlag }
+                    if requestReleased { released |= CallBytes.Lengths.requestFlag }
+                    if responseReleased { released |= CallBytes.Lengths.responseFlag }
+                    return CallBytes.make(
+                        id: id, request: requestBytes, response: responseBytes, requestLength: requestLength,
+                        responseLength: responseLength, released: released)
                 }
             }
         }
-        return lengths.storedRequest + lengths.storedResponse - heldPayloadBytes
+        return heldBefore - heldPayloadBytes
     }
 
     private static func withBytes<R>(of text: String?, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {

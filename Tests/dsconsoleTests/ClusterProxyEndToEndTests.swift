@@ -85,12 +85,8 @@ extension BinaryTests {
                 #expect(detail.contains("node-b") && detail.contains("alice"), "\(detail)")
                 try await session.sendKeys("Escape")
                 await alice.close()
-                try await session.sendKeys("q")
-                try await session.waitUntil { $0.contains("in the log") }
-                try await session.sendKeys("y")
-                #expect(try await console.waitForExit() == 0)
-                let stderr = (try? String(contentsOfFile: console.stderrPath, encoding: .utf8)) ?? ""
-                #expect(stderr.isEmpty, "stderr: \(stderr)")
+                #expect(try await console.quitConfirmingCalls() == 0)
+                #expect(console.stderr.isEmpty, "stderr: \(console.stderr)")
             }
             await provider.close()
             await broker.stop()

@@ -318,6 +318,9 @@ struct RunningConsole {
     /// Where the console's standard error goes.
     var stderrPath: String { home + "/stderr.txt" }
 
+    /// What the console wrote to standard error so far (empty when nothing).
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
     /// Starts the console, runs `body` with it and always tears it down, however `body` ends: the tmux
     /// server and the console's process group are killed and the private home directory removed.
     /// With `thenRecordTerminal` the shell records its exit status and `stty -a` afterwards (see
@@ -379,6 +382,15 @@ struct RunningConsole {
         screen.split(separator: "\n").filter { line in
             line.range(of: #"\d\d:\d\d:\d\d\.\d\d\d"#, options: .regularExpression) != nil
         }
+    }
+
+    /// Quits a console whose log has calls (`q`, then `y` to its "… in the log" question) and returns
+    /// its exit status.
+    func quitConfirmingCalls() async throws -> Int32? {
+        try await session.sendKeys("q")
+        try await session.waitUntil { $0.contains("in the log") }
+        try await session.sendKeys("y")
+        return try await waitForExit()
     }
 
     /// The console's exit status (as the shell recorded it), waiting up to 10 s.

@@ -45,13 +45,8 @@ struct ProxyConsoleEndToEndTests {
             _ = await calling.value
             await requestor.close()
             await provider.close()
-            // A log with calls asks before quitting.
-            try await session.sendKeys("q")
-            try await session.waitUntil { $0.contains("in the log") }
-            try await session.sendKeys("y")
-            #expect(try await console.waitForExit() == 0)
-            let stderr = (try? String(contentsOfFile: console.stderrPath, encoding: .utf8)) ?? ""
-            #expect(stderr.isEmpty, "stderr: \(stderr)")
+            #expect(try await console.quitConfirmingCalls() == 0)
+            #expect(console.stderr.isEmpty, "stderr: \(console.stderr)")
         }
         await broker.stop()
     }

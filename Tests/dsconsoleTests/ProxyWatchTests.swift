@@ -87,13 +87,10 @@ extension BinaryTests {
 
             // A provider and a requestor behind the second listener: the call is seen with both users
             // named by the second node.
-            let provider = try await startEchoProvider(at: secondURL, authData: ["username": "ann"], name: "p")
-            let requestor = try ClientEngine(url: secondURL)
-            _ = try await requestor.login(["username": "bob"])
-            #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])
-            #expect(await watch.waitFor("\"step\":\"responded\"", inStderr: false))
-            await requestor.close()
-            await provider.close()
+            let result = try await echoCallBetweenTwoClients(
+                at: secondURL, name: "p", data: ["x": 1], providerAuth: ["username": "ann"], requestorAuth: ["username": "bob"]
+            ) { #expect(await watch.waitFor("\"step\":\"responded\"", inStderr: false)) }
+            #expect(result == ["x": 1])
             watch.send(SIGINT)
             #expect(await watch.wait(timeout: .seconds(10)) == 0)
             await first.stop()

@@ -87,13 +87,11 @@ extension BinaryTests {
             let record = try ChildProcess(["record", path, "--proxy", broker.url, "--listen", "127.0.0.1:0"])
             #expect(await record.waitFor("\"event\":\"listening\"", inStderr: false), "record did not start: \(record.stderr)")
             let url = try #require(try jsonLines(record.stdout).first?["url"]?.stringValue)
-            let provider = try await startEchoProvider(at: url, authData: ["username": "ann", "password": "ann-secret-pw"], name: "p")
-            let requestor = try ClientEngine(url: url)
-            _ = try await requestor.login(username: "bob", password: "bob-secret-pw")
-            #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])
-            #expect(await record.waitFor("1 calls recorded"), "no progress line: \(record.stderr)")
-            await requestor.close()
-            await provider.close()
+            let result = try await echoCallBetweenTwoClients(
+                at: url, name: "p", data: ["x": 1], providerAuth: ["username": "ann", "password": "ann-secret-pw"],
+                requestorAuth: ["username": "bob", "password": "bob-secret-pw"]
+            ) { #expect(await record.waitFor("1 calls recorded"), "no progress line: \(record.stderr)") }
+            #expect(result == ["x": 1])
             record.send(SIGINT)
             #expect(await record.wait(timeout: .seconds(10)) == 0)
             await broker.stop()
@@ -121,13 +119,10 @@ extension BinaryTests {
                 Issue.record("no second listener in \(line)")
                 return
             }
-            let provider = try await startEchoProvider(at: url, authData: ["username": "ann"], name: "p")
-            let requestor = try ClientEngine(url: url)
-            _ = try await requestor.login(["username": "bob"])
-            #expect(try await requestor.make("p", data: ["x": 1]) == ["x": 1])
-            #expect(await record.waitFor("1 calls recorded"), "no progress line: \(record.stderr)")
-            await requestor.close()
-            await provider.close()
+            let result = try await echoCallBetweenTwoClients(
+                at: url, name: "p", data: ["x": 1], providerAuth: ["username": "ann"], requestorAuth: ["username": "bob"]
+            ) { #expect(await record.waitFor("1 calls recorded"), "no progress line: \(record.stderr)") }
+            #expect(result == ["x": 1])
             record.send(SIGINT)
             #expect(await record.wait(timeout: .seconds(10)) == 0)
             await first.stop()

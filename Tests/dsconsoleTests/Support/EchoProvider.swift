@@ -13,3 +13,19 @@ func startEchoProvider(at url: String, authData: JSONValue, name: String) async 
     }
     return provider
 }
+
+/// One call of `name` from a requestor logged in with `requestorAuth` to an echo provider logged in
+/// with `providerAuth`, both at `url`; returns the result (the data echoed) after both have closed.
+func echoCallBetweenTwoClients(
+    at url: String, name: String, data: JSONValue, providerAuth: JSONValue, requestorAuth: JSONValue,
+    whileOpen: () async -> Void = {}
+) async throws -> JSONValue? {
+    let provider = try await startEchoProvider(at: url, authData: providerAuth, name: name)
+    let requestor = try ClientEngine(url: url)
+    _ = try await requestor.login(requestorAuth)
+    let result = try await requestor.make(name, data: data)
+    await whileOpen()
+    await requestor.close()
+    await provider.close()
+    return result
+}
