@@ -46,9 +46,6 @@ public final class EventLoopBusyPoller {
         Glibc.close(markerWriteEnd)
     }
 
-    /// The polling window.
-    public var window: Duration { .nanoseconds(Int64(policy.windowNanoseconds)) }
-
     /// Sets up busy-polling for `loop` (which must be a NIO `SelectableEventLoop`, as every loop of a
     /// `MultiThreadedEventLoopGroup` is). Throws when the loop's epoll descriptor cannot be found.
     public static func install(
@@ -122,11 +119,7 @@ public final class EventLoopBusyPoller {
         }
     }
 
-    static func monotonicNanoseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
+    static func monotonicNanoseconds() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }
 }

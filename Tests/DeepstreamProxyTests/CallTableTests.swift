@@ -90,7 +90,7 @@ struct CallTableTests {
         }
     }
 
-    @Test("the observer gives the same events for one input per read batch as for one per message")
+    @Test("the observer gives the same events for one input per read batch as for one batch per message")
     func batchedInputs() {
         var single = ProxyObserver()
         var batched = ProxyObserver()

@@ -92,7 +92,7 @@ final class BrokerRuntime {
             loop.assumeIsolated().execute { tap?.flush() }
         }
         tap.scheduleAfter = { [loop] delay, work in
-            loop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(delay / .nanoseconds(1)))) { work() }
+            loop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { work() }
         }
     }
 

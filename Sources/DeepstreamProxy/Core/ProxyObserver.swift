@@ -11,10 +11,9 @@ package enum ObservationInput: Sendable {
     /// A client connected; `path` is the request target it asked for (query included); `node` names the
     /// upstream it goes to when the proxy has several (its user name then reads `user@node`).
     case opened(PeerID, remoteAddress: String, path: String, node: String? = nil, at: Timestamp)
-    /// A WebSocket message crossed the proxy (`inbound` = client to server, as the server sees it).
-    case message(PeerID, FrameDirection, ScannedMessage, at: Timestamp)
-    /// The messages one read batch of one direction carried, in order: one input (and one array) per
-    /// read instead of one enum value per message on the way to the observer.
+    /// The WebSocket messages one read batch of one direction carried across the proxy, in order
+    /// (`inbound` = client to server, as the server sees it): one input (and one array) per read
+    /// instead of one enum value per message on the way to the observer.
     case messages(PeerID, FrameDirection, [ScannedMessage], at: Timestamp)
     /// The body of a `POST /api` request (JSON with RPC `make` entries), complete.
     case httpRequest(PeerID, body: [UInt8], at: Timestamp)
@@ -167,8 +166,6 @@ package struct ProxyObserver: Sendable {
                 bare == "/deepstream-json" || bare == "/api" ? .json : bare.hasPrefix("/deepstream") ? .binary : nil
             connections[peer] = Connection(format: format, node: node)
             emit(.connected(peer: peer, remoteAddress: address, format: format ?? .binary, at: at), &events)
-        case .message(let peer, let direction, let scanned, let at):
-            handle(peer, direction, scanned, connections[peer]?.format, at, &events)
         case .messages(let peer, let direction, let batch, let at):
             let format = connections[peer]?.format
             for scanned in batch { handle(peer, direction, scanned, format, at, &events) }

@@ -29,7 +29,7 @@ final class ObservationQueue: Sendable {
                 s.dropped += messages
                 for input in batch {
                     switch input {
-                    case .message, .messages: continue
+                    case .messages: continue
                     default: s.items.append(input)
                     }
                 }
