@@ -25,16 +25,26 @@ package enum CallDetailContent {
         lines.append(StyledLine())
         lines.append(StyledLine("Timeline", .title))
         var routedBefore = false
-        for entry in record.timeline {
+        let timeline = record.timeline
+        // The record's payloads are those of its last request and its last answer: only those steps
+        // can stand for a released payload (an earlier step without data really had none).
+        let lastRequest = timeline.lastIndex { if case .requested = $0.step { true } else { false } }
+        let lastAnswer = timeline.lastIndex {
+            switch $0.step {
+            case .responded, .errored: true
+            default: false
+            }
+        }
+        for (index, entry) in timeline.enumerated() {
             let offset = "+" + DisplayFormat.latency(entry.at.since(record.startedAt))
             var (text, role) = describe(entry.step, routedBefore: routedBefore, peerLabel: peerLabel)
             // A released payload's step has no data left: say its size and that it was not kept.
             switch entry.step {
-            case .requested(nil) where record.isRequestReleased:
+            case .requested(nil) where index == lastRequest && record.isRequestReleased:
                 text = "requested (\(DisplayFormat.bytes(record.requestBytes)), not kept)"
-            case .responded(nil) where record.isResponseReleased:
+            case .responded(nil) where index == lastAnswer && record.isResponseReleased:
                 text = "responded (\(DisplayFormat.bytes(record.responseBytes)), not kept)"
-            case .errored(nil) where record.isResponseReleased:
+            case .errored(nil) where index == lastAnswer && record.isResponseReleased:
                 text = "answered with REQUEST_ERROR (\(DisplayFormat.bytes(record.responseBytes)), not kept)"
             default: break
             }

@@ -55,7 +55,7 @@ package enum CallExport: String, CaseIterable, Hashable, Sendable {
     /// snippet need the request, which the payload memory budget may have released.
     package func refusal(for record: CallRecord) -> String? {
         guard self != .json, record.isRequestReleased else { return nil }
-        return "its request (\(DisplayFormat.bytes(record.requestBytes))) was not kept (payload memory budget, --payload-memory)"
+        return ConsoleState.ReplayRefusal.notKept(bytes: record.requestBytes ?? 0).text
     }
 
     private static func value(_ text: String?) -> JSONValue? {

@@ -89,10 +89,12 @@ package struct CallLog: Sendable {
     private mutating func interned(_ name: String) -> String {
         // Up to 15 UTF-8 bytes a String is stored inline: nothing to share.
         guard name.utf8.count > 15 else { return name }
-        if let index = names.firstIndex(of: name) { return names[index] }
-        if names.count >= Self.internLimit { names.removeAll(keepingCapacity: true) }
-        names.insert(name)
-        return name
+        let (inserted, member) = names.insert(name)
+        if inserted, names.count > Self.internLimit {
+            names.removeAll(keepingCapacity: true)
+            names.insert(name)
+        }
+        return member
     }
 
     /// The result of recording an event.

@@ -57,9 +57,6 @@ struct CallPayloads: Hashable, Sendable {
     /// Whether the response was seen but its bytes were released (the memory budget).
     var isResponseReleased: Bool { lengths.isResponseReleased }
 
-    /// Whether any payload was released.
-    var hasReleased: Bool { lengths.released & (CallBytes.Lengths.requestFlag | CallBytes.Lengths.responseFlag) != 0 }
-
     /// Whether the log's budget has released a payload of this call before (then the call is already
     /// in its count, even if a new payload replaced the released one since).
     var wasCountedAsReleased: Bool { lengths.released & CallBytes.Lengths.countedFlag != 0 }

@@ -194,8 +194,6 @@ package struct CallRecord: Hashable, Sendable {
     package var isRequestReleased: Bool { payloads.isRequestReleased }
     /// Whether the response was seen but the log's payload memory budget released its bytes.
     package var isResponseReleased: Bool { payloads.isResponseReleased }
-    /// Whether any payload of the call was released.
-    package var hasReleasedPayload: Bool { payloads.hasReleased }
 
     /// Whether the log's budget released a payload of this call before (it is counted once).
     var wasCountedAsReleased: Bool { payloads.wasCountedAsReleased }

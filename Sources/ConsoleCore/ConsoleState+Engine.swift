@@ -112,7 +112,7 @@ extension ConsoleState {
     private mutating func record(_ event: CallEvent, origin: CallOrigin, requestor: RequestorDetails?) {
         let key = CallKey(origin: origin, call: event.call)
         let filtering = !calls.filter.isEmpty
-        let matcher = filtering ? callMatcher : { _ in false }
+        let matcher = callMatcher
         let matchedBefore = filtering && calls.log[key].map(matcher) == true
         // Released payload text no longer matches: an older call can stop matching.
         var unmatched = 0
@@ -155,6 +155,6 @@ extension ConsoleState {
         }
         // `current` is the record as the log now holds it: no second lookup, and no matcher built
         // twice per event.
-        calls.recorded(current, matching: filtering ? matcher : callMatcher)
+        calls.recorded(current, matching: matcher)
     }
 }

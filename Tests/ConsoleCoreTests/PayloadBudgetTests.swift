@@ -159,7 +159,22 @@ struct PayloadBudgetTests {
         #expect(a?.timeline.count == 5)
     }
 
-    @Test("The released flag lives in the payload buffer's header: the record does not grow")
+    @Test("Only the step whose payload was released says 'not kept', not an earlier request without data")
+    func onlyTheReleasedStepSaysNotKept() throws {
+        var log = CallLog(capacity: 10, payloadBudget: 40)
+        log.record(key("a"), name: "n", step: .requested(data: nil), at: time(0))
+        log.record(key("a"), name: "n", step: .requested(data: payload(30)), at: time(1))
+        log.record(key("b"), name: "n", step: .requested(data: payload(30)), at: time(2))
+        let record = try #require(log[key("a")])
+        #expect(record.isRequestReleased)
+        let lines = CallDetailContent.lines(for: record, route: "", peerLabel: { $0.description }).map(\.description)
+        let requested = lines.filter { $0.contains("  requested (") }
+        #expect(requested.count == 2, "\(lines)")
+        #expect(requested.filter { $0.hasSuffix("requested (30B, not kept)") }.count == 1, "\(lines)")
+        #expect(requested.last?.hasSuffix("requested (30B, not kept)") == true, "\(lines)")
+    }
+
+    @Test("With the budget's flags a call record still takes at most 128 bytes in the log's array")
     func recordSize() {
         #expect(MemoryLayout<CallRecord>.stride <= 128)
     }
@@ -255,7 +270,7 @@ struct ReleasedPayloadReaderTests {
         #expect(work(press(&state, .character("Y"))).isEmpty)
         #expect(state.notice?.text == "Cannot copy pay as a dsconsole call command: its request (30B) was not kept (payload memory budget, --payload-memory)")
         #expect(work(press(&state, .character("S"))).isEmpty)
-        #expect(state.notice?.isError == true)
+        #expect(state.notice?.text == "Cannot copy pay as a JS client.rpc.make snippet: its request (30B) was not kept (payload memory budget, --payload-memory)")
     }
 
     @Test("w writes the released call without payloads and marks it; the line reads back; old lines still read")
