@@ -44,7 +44,8 @@ package struct CallRecord: Hashable, Sendable {
         key.origin == origin && key.call.requestor == requestor && payloads.hasCorrelationId(key.call.correlationId)
     }
 
-    private var requestor: PeerID? { hasRequestor ? PeerID(requestorNumber) : nil }
+    /// The requestor's connection (the key's), without building the key (rows and statistics read it).
+    package var requestor: PeerID? { hasRequestor ? PeerID(requestorNumber) : nil }
 
     // Stored properties in this order on purpose: Swift lays them out as declared, and this order
     // leaves the least padding (the one-byte fields fill the end of the timeline's last word).
@@ -60,7 +61,8 @@ package struct CallRecord: Hashable, Sendable {
     private var payloads: CallPayloads
     private var steps = CompactTimeline()
     private var statusKind = StatusKind.requested
-    private var origin: CallOrigin
+    /// Where the call was seen (the key's), without building the key.
+    package private(set) var origin: CallOrigin
     private var hasRequestor: Bool
 
     /// Creates a record from the first observed event of a call.

@@ -136,7 +136,7 @@ extension ConsoleState {
                 stats.rate.record(at: event.at)
                 if !outcome.record.status.isFinal { stats.inFlight += 1 }
             }
-            if let evicted = outcome.evicted, configuration.countsInStats(evicted.key.origin), !evicted.status.isFinal {
+            if let evicted = outcome.evicted, configuration.countsInStats(evicted.origin), !evicted.status.isFinal {
                 stats.inFlight -= 1
             }
             if origin == .served, let index = providers.ownIndex(of: event.name) {

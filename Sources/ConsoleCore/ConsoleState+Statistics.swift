@@ -5,7 +5,7 @@ extension ConsoleState {
     /// What the Stats view keeps of a call that just ended.
     func finishedCall(_ record: CallRecord) -> FinishedCall {
         let provider: String?
-        switch record.key.origin {
+        switch record.origin {
         case .served: provider = "me"
         case .outgoing, .broker:
             provider = record.provider.flatMap { peer in

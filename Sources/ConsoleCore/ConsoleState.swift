@@ -144,10 +144,10 @@ package struct ConsoleState: Sendable {
     private static func route(of record: CallRecord, peers: [PeerID: PeerInfo]) -> String {
         func label(_ peer: PeerID) -> String { peers[peer]?.label ?? peer.description }
         let provider = record.provider.map(label) ?? "?"
-        switch record.key.origin {
+        switch record.origin {
         case .outgoing: return "me → \(provider)"
         case .served: return "\(record.requestorName ?? "a client") → me"
-        case .broker: return "\(record.key.call.requestor.map(label) ?? "?") → \(provider)"
+        case .broker: return "\(record.requestor.map(label) ?? "?") → \(provider)"
         }
     }
 
