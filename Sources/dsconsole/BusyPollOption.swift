@@ -1,18 +1,24 @@
 import ArgumentParser
 import EventLoopBusyPoll
 
-/// `--busy-poll MICROSECONDS`, shared by `serve`, `watch`, `record`, `proxy` and the console's
-/// embedded broker (docs/commands.md).
-enum BusyPollOption {
-    /// The option's help text.
-    static let help = ArgumentHelp(
-        "Keep the event loop polling for this long after each input instead of sleeping (0 = off, the default; "
-            + "at most 10000). Lower one-at-a-time latency on machines where waking an idle CPU is slow, for "
-            + "CPU right after each message (docs/broker.md, Busy-poll).",
-        valueName: "MICROSECONDS")
+/// `--busy-poll MICROSECONDS`, one option group shared by `serve`, `watch`, `record`, `proxy`,
+/// `cluster --proxy` and the console's embedded broker (docs/commands.md).
+struct BusyPollOption: ParsableArguments {
+    /// The window in microseconds as given (0 = off).
+    @Option(
+        name: .customLong("busy-poll"), parsing: .unconditional,
+        help: ArgumentHelp(
+            "Keep the event loop polling for this long after each input instead of sleeping (0 = off, the default; "
+                + "at most 10000). Lower one-at-a-time latency on machines where waking an idle CPU is slow, for "
+                + "CPU right after each message (docs/broker.md, Busy-poll).",
+            valueName: "MICROSECONDS"))
+    var microseconds = 0
 
-    /// The window for `microseconds`, or a usage error with one line saying why not.
-    static func window(_ microseconds: Int) throws(ValidationError) -> Duration {
-        do { return try BusyPollPolicy.window(microseconds: microseconds) } catch { throw ValidationError(error.description) }
+    /// Rejects a negative or too long window with one line saying why.
+    func validate() throws {
+        do { _ = try BusyPollPolicy.window(microseconds: microseconds) } catch { throw ValidationError(error.description) }
     }
+
+    /// The window (zero when off); `validate()` has already refused a bad value.
+    var window: Duration { (try? BusyPollPolicy.window(microseconds: microseconds)) ?? .zero }
 }

@@ -99,16 +99,10 @@ enum ObservedServer {
         upstreams: [String], listens: [String], caFile: String?, events wantsEvents: Bool, frames: Bool,
         rulesFile: String? = nil, busyPoll: Duration = .zero
     ) async throws(CommandFailure) -> StartedProxy {
-        let steering = try rulesFile.map { file throws(CommandFailure) in try RulesFileOption.load(file) }
-        var configurations: [ProxyConfiguration] = []
-        for (upstream, listen) in zip(upstreams, listens) {
-            var configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: caFile)
-            if let steering { configuration.steering = steering }
-            // Headless: nobody could resolve a held call, so `hold` rules are skipped (docs/rules.md).
-            configuration.holdsCalls = false
-            configuration.busyPollWindow = busyPoll
-            configurations.append(configuration)
-        }
+        var configurations = try ProxyOptions.configurations(
+            upstreams: upstreams, listens: listens, caFile: caFile, rulesFile: rulesFile, busyPoll: busyPoll)
+        // Headless: nobody could resolve a held call, so `hold` rules are skipped (docs/rules.md).
+        for index in configurations.indices { configurations[index].holdsCalls = false }
         let proxy: Proxy
         do { proxy = try Proxy(configurations: configurations) } catch {
             throw CommandFailure(.usage, "dsconsole: bad TLS settings for \(upstreams.joined(separator: ", ")): \(error)")

@@ -29,13 +29,11 @@ struct ObservedSourceOptions: ParsableArguments {
         "With --proxy: PEM file of certificates to trust for a wss:// upstream (besides the system's).",
         valueName: "FILE"))
     var upstreamCA: String?
-    /// `--busy-poll`: the broker's (with --serve) or the proxy's (with --proxy) busy-poll window.
-    @Option(name: .customLong("busy-poll"), parsing: .unconditional, help: BusyPollOption.help)
-    var busyPoll = 0
+    /// `--busy-poll`: see ``BusyPollOption``.
+    @OptionGroup var busyPoll: BusyPollOption
 
     /// Rejects contradictory options.
     func validate() throws {
-        _ = try BusyPollOption.window(busyPoll)
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be within 0…65535") }
         if serve, !proxy.isEmpty { throw ValidationError("give either --serve or --proxy, not both") }
         if !listen.isEmpty, listen.count != proxy.count {
@@ -47,5 +45,5 @@ struct ObservedSourceOptions: ParsableArguments {
     var listens: [String] { listen.isEmpty ? ProxyOptions.defaultListens(count: proxy.count) : listen }
 
     /// The `--busy-poll` window (already validated).
-    var busyPollWindow: Duration { (try? BusyPollOption.window(busyPoll)) ?? .zero }
+    var busyPollWindow: Duration { busyPoll.window }
 }

@@ -33,6 +33,23 @@ enum ProxyOptions {
         return (String(host), port)
     }
 
+    /// The configuration of each of `upstreams`, the one at index i listening on `listens[i]` (empty:
+    /// the defaults), with the steering rules of `rulesFile` and the busy-poll window.
+    static func configurations(
+        upstreams: [String], listens: [String], caFile: String?, rulesFile: String?, busyPoll: Duration
+    ) throws(CommandFailure) -> [ProxyConfiguration] {
+        let steering = try rulesFile.map { file throws(CommandFailure) in try RulesFileOption.load(file) }
+        let listens = listens.isEmpty ? defaultListens(count: upstreams.count) : listens
+        var configurations: [ProxyConfiguration] = []
+        for (upstream, listen) in zip(upstreams, listens) {
+            var configuration = try configuration(upstream: upstream, listen: listen, caFile: caFile)
+            if let steering { configuration.steering = steering }
+            configuration.busyPollWindow = busyPoll
+            configurations.append(configuration)
+        }
+        return configurations
+    }
+
     /// The configuration for `upstream` (same URL forms as `connect`) listening on `listen`.
     static func configuration(
         upstream: String, listen: String, caFile: String?

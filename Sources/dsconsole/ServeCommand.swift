@@ -42,12 +42,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("busy-poll"), parsing: .unconditional, help: BusyPollOption.help)
-    var busyPoll = 0
+    /// `--busy-poll`: see ``BusyPollOption``.
+    @OptionGroup var busyPoll: BusyPollOption
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
-        _ = try BusyPollOption.window(busyPoll)
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -67,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        configuration.busyPollWindow = try BusyPollOption.window(busyPoll)
+        configuration.busyPollWindow = busyPoll.window
         if let rulesFile {
             do throws(CommandFailure) { configuration.steering = try RulesFileOption.load(rulesFile) } catch {
                 throw Self.fail(String(error.message.dropFirst("dsconsole: ".count)))

@@ -37,9 +37,8 @@ struct ClusterCommand: AsyncParsableCommand {
         "With --proxy: PEM file of certificates to trust for a wss:// upstream.", valueName: "FILE"))
     var upstreamCA: String?
 
-    /// `--busy-poll`: with --proxy, the proxy's forwarding loops poll this long after input (off by default).
-    @Option(name: .customLong("busy-poll"), parsing: .unconditional, help: BusyPollOption.help)
-    var busyPoll = 0
+    /// `--busy-poll`: see ``BusyPollOption``.
+    @OptionGroup var busyPoll: BusyPollOption
 
     /// The shared console options.
     @OptionGroup var options: ConsoleOptions
@@ -48,10 +47,9 @@ struct ClusterCommand: AsyncParsableCommand {
         if options.providersFromRecording != nil {
             throw ValidationError("--providers-from-recording: the cluster view is read-only (no providers of its own)")
         }
-        if proxy == nil, listen != ProxyOptions.defaultListen || upstreamCA != nil || busyPoll != 0 {
+        if proxy == nil, listen != ProxyOptions.defaultListen || upstreamCA != nil || busyPoll.microseconds != 0 {
             throw ValidationError("--listen, --upstream-ca and --busy-poll go with --proxy UPSTREAM")
         }
-        _ = try BusyPollOption.window(busyPoll)
     }
 
     func run() async throws {
@@ -64,7 +62,7 @@ struct ClusterCommand: AsyncParsableCommand {
             try ConsoleLauncher.checkTerminal()
             do throws(CommandFailure) {
                 proxyConfiguration = try ProxyOptions.configuration(upstream: proxy, listen: listen, caFile: upstreamCA)
-                proxyConfiguration?.busyPollWindow = (try? BusyPollOption.window(busyPoll)) ?? .zero
+                proxyConfiguration?.busyPollWindow = busyPoll.window
             } catch {
                 throw ConsoleLauncher.fail(String(error.message.trimmingPrefix("dsconsole: ")))
             }

@@ -41,16 +41,14 @@ struct LocalConsoleCommand: AsyncParsableCommand {
     @Option(name: .customLong("rules"), help: ArgumentHelp(RulesFileOption.help, valueName: "FILE"))
     var rulesFile: String?
 
-    /// `--busy-poll`: the embedded broker's busy-poll window (off by default; the console has its own CPU budget).
-    @Option(name: .customLong("busy-poll"), parsing: .unconditional, help: BusyPollOption.help)
-    var busyPoll = 0
+    /// `--busy-poll`: see ``BusyPollOption``.
+    @OptionGroup var busyPoll: BusyPollOption
 
     /// The shared console options.
     @OptionGroup var options: ConsoleOptions
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
-        _ = try BusyPollOption.window(busyPoll)
     }
 
     func run() async throws {
@@ -64,7 +62,7 @@ struct LocalConsoleCommand: AsyncParsableCommand {
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        configuration.busyPollWindow = try BusyPollOption.window(busyPoll)
+        configuration.busyPollWindow = busyPoll.window
         if let rulesFile {
             do throws(CommandFailure) { configuration.steering = try RulesFileOption.load(rulesFile) } catch {
                 throw ConsoleLauncher.fail(String(error.message.dropFirst("dsconsole: ".count)))

@@ -56,14 +56,12 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .customLong("rules"), help: ArgumentHelp(RulesFileOption.help, valueName: "FILE"))
     var rulesFile: String?
 
-    /// `--busy-poll`: the proxy's forwarding loops poll this long after input (off by default).
-    @Option(name: .customLong("busy-poll"), parsing: .unconditional, help: BusyPollOption.help)
-    var busyPoll = 0
+    /// `--busy-poll`: see ``BusyPollOption``.
+    @OptionGroup var busyPoll: BusyPollOption
 
     @OptionGroup var options: ConsoleOptions
 
     func validate() throws {
-        _ = try BusyPollOption.window(busyPoll)
         if user != nil, authJSON != nil { throw ValidationError("give either --user or --auth-json, not both") }
         if upstream.isEmpty { throw ValidationError("give the upstream server, e.g. ws://10.0.0.5:6020") }
         if !listen.isEmpty, listen.count != upstream.count {
@@ -73,17 +71,10 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try ConsoleLauncher.checkTerminal()
-        var configurations: [ProxyConfiguration] = []
+        let configurations: [ProxyConfiguration]
         do throws(CommandFailure) {
-            let listens = listen.isEmpty ? ProxyOptions.defaultListens(count: upstream.count) : listen
-            var steering: SteeringRules?
-            if let rulesFile { steering = try RulesFileOption.load(rulesFile) }
-            for (upstream, listen) in zip(upstream, listens) {
-                var configuration = try ProxyOptions.configuration(upstream: upstream, listen: listen, caFile: upstreamCA)
-                if let steering { configuration.steering = steering }
-                configuration.busyPollWindow = (try? BusyPollOption.window(busyPoll)) ?? .zero
-                configurations.append(configuration)
-            }
+            configurations = try ProxyOptions.configurations(
+                upstreams: upstream, listens: listen, caFile: upstreamCA, rulesFile: rulesFile, busyPoll: busyPoll.window)
         } catch {
             throw ConsoleLauncher.fail(String(error.message.trimmingPrefix("dsconsole: ")))
         }
