@@ -1,3 +1,4 @@
+import DeepstreamProtocol
 import NIOCore
 
 /// One WebSocket message (or control frame) seen in a forwarded byte stream.
@@ -223,44 +224,10 @@ package struct FrameScanner: Sendable {
         // be checked at run time (swift_beginAccess per call).
         let offset = maskOffset
         arena.writeWithUnsafeMutableBytes(minimumWritableBytes: source.count) { target in
-            Self.unmask(source, into: target, mask: mask, offset: offset)
+            WebSocketMask.apply(mask, to: source, into: target, offset: offset)
             return source.count
         }
         maskOffset += source.count
-    }
-
-    /// XORs `source` with the 4-byte mask into `target`, starting `offset` bytes into the frame's
-    /// payload: eight bytes per step with the mask repeated in a word (this loop ran byte by byte with
-    /// a switch on the mask position, about a tenth of the forwarding loop's time for client frames).
-    package static func unmask(
-        _ source: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer, mask: (UInt8, UInt8, UInt8, UInt8),
-        offset: Int
-    ) {
-        let count = source.count
-        guard count > 0, let from = source.baseAddress, let to = target.baseAddress else { return }
-        // The mask as it applies from this offset on, as bytes in memory order, repeated twice.
-        var bytes = (mask.0, mask.1, mask.2, mask.3)
-        let rotated: UInt32 = withUnsafeBytes(of: &bytes) { raw in
-            var word: UInt32 = 0
-            withUnsafeMutableBytes(of: &word) { out in
-                for i in 0..<4 { out[i] = raw[(offset + i) & 3] }
-            }
-            return word
-        }
-        let wide = UInt64(rotated) | UInt64(rotated) << 32
-        var index = 0
-        while index + 8 <= count {
-            let word = from.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            to.storeBytes(of: word ^ wide, toByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        withUnsafeBytes(of: &bytes) { raw in
-            while index < count {
-                let m = raw[(offset + index) & 3]
-                to.storeBytes(of: from.load(fromByteOffset: index, as: UInt8.self) ^ m, toByteOffset: index, as: UInt8.self)
-                index += 1
-            }
-        }
     }
 
     /// Appends a message whose payload is the current frame's (cut from the arena at the end of the read).
