@@ -35,12 +35,15 @@ struct RouterSlotTableTests {
             #expect(sends(answer).map(\.1) == [RPCMessage(action: .response, data: "2", correlationId: cid, name: "f")])
         }
         #expect(router.pendingCallCount == 0)
+        // A thousand calls one after another used one slot.
+        #expect(router.slotCapacity == 1)
         // Interleaved: the second call takes a new slot, the third the first one's freed slot.
         _ = request(&router, "x")
         _ = request(&router, "y")
         _ = router.receive(RPCMessage(action: .response, data: "2", correlationId: "x", name: "f"), from: a, at: t0)
         _ = request(&router, "z")
         #expect(router.pendingCallCount == 2)
+        #expect(router.slotCapacity == 2)
         #expect(router.pendingCall(CallID(requestor: r, correlationId: "y"))?.provider == a)
         #expect(router.pendingCall(CallID(requestor: r, correlationId: "z"))?.provider == a)
         #expect(router.pendingCall(CallID(requestor: r, correlationId: "x")) == nil)

@@ -102,6 +102,10 @@ package struct RPCRouter {
     /// Calls not yet answered.
     package var pendingCallCount: Int { slotOfCall.count }
 
+    /// How many slots the pending-call table has grown to (in use or free): it grows only when no
+    /// freed slot is left.
+    package var slotCapacity: Int { slots.count }
+
     /// The provider a pending call was last sent to and whether it accepted; `nil` when the call is
     /// not pending.
     public func pendingCall(_ id: CallID) -> (provider: PeerID, accepted: Bool)? {

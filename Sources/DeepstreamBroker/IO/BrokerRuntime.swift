@@ -26,8 +26,6 @@ final class BrokerRuntime {
         /// batch is written from that point of the pipeline as one buffer.
         let output: ChannelHandlerContext?
         @exclusivity(unchecked) var closing = false
-        /// Set when the socket closed and the link left ``BrokerRuntime/links``.
-        @exclusivity(unchecked) var isRemoved = false
         /// Whole WebSocket frames (header and payload) not yet handed to the channel.
         @exclusivity(unchecked) var pending: ByteBuffer?
         /// Whether the link is in ``BrokerRuntime/unflushed``.
@@ -117,7 +115,8 @@ final class BrokerRuntime {
 
     /// A data frame arrived on `link`.
     func received(_ payload: UnsafeRawBufferPointer, on link: Link) {
-        guard !link.isRemoved, !link.closing else { return }
+        // No frame arrives after the socket closed: the handler drops its link in `channelInactive`.
+        guard !link.closing else { return }
         let peer = link.peer
         let message: Message?
         switch link.format {
@@ -144,8 +143,7 @@ final class BrokerRuntime {
 
     /// The socket of `peer` closed.
     func closed(_ peer: PeerID, reason: String) {
-        guard let link = links.removeValue(forKey: peer) else { return }
-        link.isRemoved = true
+        guard links.removeValue(forKey: peer) != nil else { return }
         logger.debug("connection closed", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
         handle(.disconnected(peer, reason: reason, at: clock.now()))
         publishGauges()
