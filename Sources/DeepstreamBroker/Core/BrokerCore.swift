@@ -9,12 +9,13 @@ package struct BrokerCore {
         var session = ConnectionSession()
         var lastReceived: Timestamp
 
-        /// Notes a frame's arrival and tells whether the connection is logged in. A mutating method,
+        /// Notes a frame's arrival and tells whether an RPC on it is routed as it is
+        /// (``ConnectionSession/routesRPCs``). A mutating method,
         /// so it runs in place through the dictionary's modify accessor; reading `session` through the
         /// values view copied the whole connection (perf4 profile).
         mutating func frameArrived(at now: Timestamp) -> Bool {
             lastReceived = now
-            return session.isLoggedIn
+            return session.routesRPCs
         }
     }
 
@@ -135,10 +136,10 @@ package struct BrokerCore {
     ) {
         // Updated in place through the index: one hash and no copy of the session per frame.
         guard let index = connections.index(forKey: peer) else { return }
-        let isLoggedIn = connections.values[index].frameArrived(at: now)
+        let routesRPCs = connections.values[index].frameArrived(at: now)
         switch consume message {
-        case .rpc(let rpc)? where isLoggedIn:
-            // What the session would decide (`.route`), without building the decision around a copy.
+        case .rpc(let rpc)? where routesRPCs:
+            // What the session decides (`.route`), without building the decision around a copy.
             router.receive(rpc, from: peer, at: now, into: &actions)
         case let other:
             let decision = connections.values[index].session.receive(other)

@@ -46,8 +46,14 @@ package struct ConnectionSession: Sendable {
     /// Whether the connection has logged in.
     package var isLoggedIn: Bool { phase == .open }
 
+    /// Whether an RPC message received now is routed as it is (``receive(_:)`` decides `.route`). The
+    /// broker's per-frame path asks this first and hands the RPC straight to the router, without a
+    /// decision built around a copy of it; this is the one place the rule lives.
+    package var routesRPCs: Bool { phase == .open }
+
     /// Handles one received frame; `message` is nil when the frame could not be decoded.
     package mutating func receive(_ message: Message?) -> Decision {
+        if routesRPCs, case .rpc(let m)? = message { return .route(m) }
         switch phase {
         case .closing:
             return .ignore
@@ -84,8 +90,6 @@ package struct ConnectionSession: Sendable {
             switch message {
             case .connection(let m) where m.action == .ping:
                 return .reply([.pong])
-            case .rpc(let m):
-                return .route(m)
             default:
                 return .reply([.parser(ParserMessage(action: .unknownTopic))])
             }
