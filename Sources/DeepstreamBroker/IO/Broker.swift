@@ -1,5 +1,5 @@
 import DeepstreamProtocol
-import EventLoopBusyPoll
+import EventLoopPacing
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
