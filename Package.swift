@@ -39,8 +39,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
         ),
 
-        // Opt-in busy-polling of a NIO event loop (`--busy-poll`): a pure policy and a thin NIO driver,
-        // shared by the broker and the proxy.
+        // What a NIO event loop does between reads: busy-polling (`--busy-poll`, broker and proxy) and
+        // read coalescing (`--coalesce-reads`, broker); each a pure policy and a thin NIO driver.
         .target(
             name: "EventLoopPacing",
             dependencies: [

@@ -13,19 +13,13 @@ import Glibc
 /// Why a task that polls rather than one that re-queues itself: NIO runs the tasks queued while it runs
 /// tasks in the same tick, so a self-re-queuing task would spin without NIO ever polling its sockets. The
 /// check is `poll(2)` with timeout 0 on the loop's epoll descriptor, which reports whether any descriptor
-/// registered with it is ready without taking any event away from NIO. NIO does not expose that
-/// descriptor; ``install(on:window:)`` registers a pipe of its own on the loop and finds the one epoll
-/// instance of the process that lists the pipe (`/proc/self/fdinfo`, Linux only).
+/// registered with it is ready without taking any event away from NIO (``LoopSelector`` finds it).
 ///
 /// Every method must be called on `loop`; reach it through the `NIOLoopBound` that `install` returns.
 public final class EventLoopBusyPoller {
     private let loop: EventLoop
     private var policy: BusyPollPolicy
-    /// A duplicate of the loop's epoll descriptor (so it stays valid as long as this object).
-    private let selector: CInt
-    /// The write end of the marker pipe; the read end belongs to `marker`, a NIO pipe channel.
-    private let markerWriteEnd: CInt
-    private let marker: Channel
+    private let selector: LoopSelector
     /// Polling tasks started so far.
     public private(set) var pollingTasks = 0
     /// Non-blocking readiness checks (`poll` calls) made so far.
@@ -33,62 +27,25 @@ public final class EventLoopBusyPoller {
     /// Polling tasks that ended because something became ready (the rest ran out of window).
     public private(set) var readinessHits = 0
 
-    private init(loop: EventLoop, window: Duration, selector: CInt, markerWriteEnd: CInt, marker: Channel) {
+    private init(loop: EventLoop, window: Duration, selector: LoopSelector) {
         self.loop = loop
         self.policy = BusyPollPolicy(window: window)
         self.selector = selector
-        self.markerWriteEnd = markerWriteEnd
-        self.marker = marker
-    }
-
-    deinit {
-        Glibc.close(selector)
-        Glibc.close(markerWriteEnd)
     }
 
     /// Sets up busy-polling for `loop` (which must be a NIO `SelectableEventLoop`, as every loop of a
     /// `MultiThreadedEventLoopGroup` is). Throws when the loop's epoll descriptor cannot be found.
     public static func install(
         on loop: EventLoop, window: Duration
-    ) async throws(BusyPollStartError) -> NIOLoopBound<EventLoopBusyPoller> {
-        var ends: [CInt] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw BusyPollStartError(reason: "pipe: \(errorText())") }
-        for end in ends {
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-        }
-        let marker: Channel
-        do {
-            marker = try await NIOPipeBootstrap(group: loop).takingOwnershipOfDescriptor(input: ends[0]).get()
-        } catch {
-            Glibc.close(ends[0])
-            Glibc.close(ends[1])
-            throw BusyPollStartError(reason: "cannot register a pipe on the event loop: \(error)")
-        }
-        guard let found = SelectorDescriptor.epollDescriptor(listing: ends[0]) else {
-            marker.close(promise: nil)
-            Glibc.close(ends[1])
-            throw BusyPollStartError(reason: "cannot find the event loop's epoll descriptor in /proc/self/fdinfo")
-        }
-        let selector = fcntl(found, F_DUPFD_CLOEXEC, 0)
-        guard selector >= 0 else {
-            marker.close(promise: nil)
-            Glibc.close(ends[1])
-            throw BusyPollStartError(reason: "dup: \(errorText())")
-        }
-        let writeEnd = ends[1]
+    ) async throws(EventLoopPacingError) -> NIOLoopBound<EventLoopBusyPoller> {
+        let selector = try await LoopSelector.find(on: loop, for: "busy-poll")
         do {
             return try await loop.submit {
-                NIOLoopBound(
-                    EventLoopBusyPoller(
-                        loop: loop, window: window, selector: selector, markerWriteEnd: writeEnd, marker: marker),
-                    eventLoop: loop)
+                NIOLoopBound(EventLoopBusyPoller(loop: loop, window: window, selector: selector), eventLoop: loop)
             }.get()
         } catch {
-            marker.close(promise: nil)
-            Glibc.close(writeEnd)
-            Glibc.close(selector)
-            throw BusyPollStartError(reason: "the event loop is gone: \(error)")
+            selector.close()
+            throw EventLoopPacingError(feature: "busy-poll", reason: "the event loop is gone: \(error)")
         }
     }
 
@@ -103,15 +60,13 @@ public final class EventLoopBusyPoller {
 
     /// Stops polling for good and releases the marker pipe's channel.
     public func close() {
-        marker.close(promise: nil)
+        selector.close()
     }
 
     private func pollUntilReadyOrWindowPassed() {
-        var descriptor = pollfd(fd: selector, events: Int16(POLLIN), revents: 0)
         while policy.shouldKeepPolling(at: Self.monotonicNanoseconds()) {
             readinessChecks += 1
-            descriptor.revents = 0
-            if Glibc.poll(&descriptor, 1, 0) > 0 {
+            if selector.isReady() {
                 readinessHits += 1
                 policy.readinessSeen()
                 return
@@ -120,18 +75,4 @@ public final class EventLoopBusyPoller {
     }
 
     static func monotonicNanoseconds() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
-
-    private static func errorText() -> String { String(cString: strerror(errno)) }
-}
-
-/// Why busy-polling could not be set up.
-public struct BusyPollStartError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public var reason: String
-
-    /// Creates an error.
-    public init(reason: String) { self.reason = reason }
-
-    /// One line for people.
-    public var description: String { "busy-poll: \(reason)" }
 }
