@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// One module per concern; arrows of `import` point down the list only:
 /// DeepstreamProtocol ← DeepstreamBroker / DeepstreamClient / MockProviders / ConsoleCore ← ConsoleTerminal ←
-/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker / ConsoleCore (the Rules overlay). EventLoopBusyPoll
+/// dsconsole; DeepstreamProtocol ← RPCSteering ← DeepstreamBroker / ConsoleCore (the Rules overlay). EventLoopPacing
 /// (NIO only) ← DeepstreamBroker / DeepstreamProxy. ConsoleCore sees the engine only through DeepstreamProtocol's observation vocabulary.
 ///
 /// Linux only (glibc): the terminal code, the signal handling and the child-process tests are written
@@ -39,10 +39,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
         ),
 
-        // Opt-in busy-polling of a NIO event loop (`--busy-poll`): a pure policy and a thin NIO driver,
-        // shared by the broker and the proxy.
+        // What a NIO event loop does between reads: busy-polling (`--busy-poll`, broker and proxy) and
+        // read coalescing (`--coalesce-reads`, broker); each a pure policy and a thin NIO driver.
         .target(
-            name: "EventLoopBusyPoll",
+            name: "EventLoopPacing",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "DeepstreamBroker",
             dependencies: [
-                "DeepstreamProtocol", "RPCSteering", "EventLoopBusyPoll",
+                "DeepstreamProtocol", "RPCSteering", "EventLoopPacing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "DeepstreamProxy",
             dependencies: [
-                "DeepstreamProtocol", "RPCSteering", "EventLoopBusyPoll",
+                "DeepstreamProtocol", "RPCSteering", "EventLoopPacing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -144,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "dsconsole",
             dependencies: [
-                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "DeepstreamCluster", "EventLoopBusyPoll",
+                "DeepstreamProtocol", "DeepstreamClient", "DeepstreamBroker", "DeepstreamProxy", "DeepstreamCluster", "EventLoopPacing",
                 "MockProviders", "RPCSteering", "CallStatistics", "CallRecording", "ConsoleCore", "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeepstreamBrokerTests",
-            dependencies: ["DeepstreamBroker", "DeepstreamProtocol", "RPCSteering", "EventLoopBusyPoll"],
+            dependencies: ["DeepstreamBroker", "DeepstreamProtocol", "RPCSteering", "EventLoopPacing"],
             exclude: ["Vectors/generate_replay_scripts.py"]
         ),
         // Shared test utilities (ManualClock). A plain target under Tests/ so only test targets use it.
@@ -222,9 +222,9 @@ let package = Package(
             exclude: ["Vectors/generate_cluster_vectors.py"]
         ),
         .testTarget(
-            name: "EventLoopBusyPollTests",
+            name: "EventLoopPacingTests",
             dependencies: [
-                "EventLoopBusyPoll",
+                "EventLoopPacing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

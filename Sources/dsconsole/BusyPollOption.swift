@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventLoopBusyPoll
+import EventLoopPacing
 
 /// `--busy-poll MICROSECONDS`, one option group shared by `serve`, `watch`, `record`, `proxy`,
 /// `cluster --proxy` and the console's embedded broker (docs/commands.md).

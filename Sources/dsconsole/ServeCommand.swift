@@ -45,7 +45,11 @@ struct ServeCommand: AsyncParsableCommand {
     /// `--busy-poll`: see ``BusyPollOption``.
     @OptionGroup var busyPoll: BusyPollOption
 
+    /// `--coalesce-reads`: see ``CoalesceReadsOption`` (off by default here: `serve` favours latency).
+    @OptionGroup var coalesceReads: CoalesceReadsOption
+
     func validate() throws {
+        try coalesceReads.validate(against: busyPoll)
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -67,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         configuration.busyPollWindow = busyPoll.window
+        configuration.readCoalescingNap = coalesceReads.nap(defaultMicroseconds: 0, busyPoll: busyPoll)
         if let rulesFile {
             do throws(CommandFailure) { configuration.steering = try RulesFileOption.load(rulesFile) } catch {
                 throw Self.fail(String(error.message.dropFirst("dsconsole: ".count)))

@@ -99,3 +99,21 @@ struct PureLogicTests {
         #expect(ConnectionOptions.conciseReason("something else") == "something else")
     }
 }
+
+extension PureLogicTests {
+    @Test("--coalesce-reads: the console naps 500 µs by default, serve not at all, and busy-poll turns the default off")
+    func coalesceReadsDefaults() throws {
+        func nap(_ arguments: [String], default microseconds: Int) throws -> Duration {
+            let command = try LocalConsoleCommand.parse(arguments)
+            return command.coalesceReads.nap(defaultMicroseconds: microseconds, busyPoll: command.busyPoll)
+        }
+        let console = LocalConsoleCommand.defaultCoalescingMicroseconds
+        #expect(console == 500)
+        #expect(try nap([], default: console) == .microseconds(500))
+        #expect(try nap([], default: 0) == .zero)
+        #expect(try nap(["--busy-poll", "50"], default: console) == .zero)
+        #expect(try nap(["--coalesce-reads", "0"], default: console) == .zero)
+        #expect(try nap(["--coalesce-reads", "1000"], default: 0) == .microseconds(1000))
+        #expect(try nap(["--coalesce-reads", "0", "--busy-poll", "50"], default: console) == .zero)
+    }
+}

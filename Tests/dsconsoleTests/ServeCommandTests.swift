@@ -200,3 +200,31 @@ struct ServeDeepstreamConfigTests {
         }
     }
 }
+
+extension ServeCommandTests {
+    @Test("--coalesce-reads: serve with it routes and stops as usual; bad values, and a nap with busy-poll, get one line and exit 64")
+    func coalesceReads() async throws {
+        let process = try SpawnedProcess.dsconsole(["serve", "--port", "0", "--log-level", "warning", "--coalesce-reads", "500"])
+        let output = try #require(try await process.waitForOutput(containing: "listening on ws://127.0.0.1:"))
+        let port = try #require(output.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
+        #expect(httpStatusLine(port: port, path: "/health-check") == "HTTP/1.1 200 OK")
+        kill(process.pid, SIGTERM)
+        #expect(try await process.exitCode(within: .seconds(10)) == 0)
+
+        let exclusive = "Error: --coalesce-reads and --busy-poll pull opposite ways (one sleeps after a read, the other spins): choose one"
+        let cases: [([String], String)] = [
+            (["serve", "--coalesce-reads", "-5"], "Error: --coalesce-reads must be 0 (off) or more microseconds, not -5"),
+            (["serve", "--coalesce-reads", "20000"],
+             "Error: --coalesce-reads 20000 is too long: at most 10000 µs (10 ms), or replies would wait noticeably"),
+            (["serve", "--coalesce-reads", "500", "--busy-poll", "50"], exclusive),
+            // The console's own default nap gives way to --busy-poll; only an explicit pair is refused.
+            (["--coalesce-reads", "200", "--busy-poll", "50"], exclusive),
+            (["--coalesce-reads", "-1"], "Error: --coalesce-reads must be 0 (off) or more microseconds, not -1"),
+        ]
+        for (arguments, line) in cases {
+            let bad = try SpawnedProcess.dsconsole(arguments)
+            #expect(try await bad.exitCode(within: .seconds(10)) == 64, "\(arguments)")
+            #expect(bad.stderr.split(separator: "\n").first.map(String.init) == line, "\(arguments)")
+        }
+    }
+}

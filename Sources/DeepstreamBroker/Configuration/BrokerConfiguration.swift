@@ -55,6 +55,12 @@ public struct BrokerConfiguration: Sendable {
     /// `BusyPollPolicy.maximumMicroseconds` (10 ms). Trades CPU right after each input for the wake-up
     /// of a halted CPU when the next message arrives within the window.
     public var busyPollWindow: Duration = .zero
+    /// How long the broker's event loop naps after a read batch while messages arrive at
+    /// `ReadCoalescingPolicy.defaultEngagementRate` per second or more (`--coalesce-reads`; docs/broker.md,
+    /// "Read coalescing"). Zero, the default, never naps; up to `ReadCoalescingPolicy.maximumMicroseconds`.
+    /// Trades up to one nap of latency per hop for fewer wake-ups (less CPU) under sustained traffic. Not
+    /// together with ``busyPollWindow``: the two pull opposite ways, and `Broker.start()` refuses both.
+    public var readCoalescingNap: Duration = .zero
     /// Settings read from a deepstream configuration that the broker accepts but does not act on
     /// (`record.*`, `telemetry.*`, …), for a single warning at start-up.
     public var ignoredSettings: [String] = []

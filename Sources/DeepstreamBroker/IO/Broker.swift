@@ -1,5 +1,5 @@
 import DeepstreamProtocol
-import EventLoopBusyPoll
+import EventLoopPacing
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -71,6 +71,19 @@ public final class Broker: Sendable {
         }
         let runtime = self.runtime
         let configuration = self.configuration
+        if configuration.busyPollWindow > .zero, configuration.readCoalescingNap > .zero {
+            throw BrokerStartError(
+                host: configuration.host, port: configuration.port,
+                reason: "busy-poll and read coalescing pull opposite ways (one spins after a read, the other sleeps): choose one")
+        }
+        if configuration.readCoalescingNap > .zero {
+            do {
+                let coalescer = try await EventLoopReadCoalescer.install(on: loop, nap: configuration.readCoalescingNap)
+                try await loop.submit { runtime.value.readCoalescer = coalescer.value }.get()
+            } catch {
+                throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
+            }
+        }
         if configuration.busyPollWindow > .zero {
             do {
                 let poller = try await EventLoopBusyPoller.install(on: loop, window: configuration.busyPollWindow)
@@ -185,6 +198,12 @@ public final class Broker: Sendable {
         }.get()
     }
 
+    /// What the read coalescing did so far, or nil when it is off or the broker is shut down.
+    package func readCoalescingCounts() async -> ReadCoalescingCounts? {
+        let runtime = self.runtime
+        return try? await loop.submit { runtime.value.readCoalescer?.counts }.get()
+    }
+
     /// Events lost by slow tap subscribers so far (all subscribers together, including those that left).
     public var droppedTapEvents: Int { gauges.withLockedValue { $0.droppedTapEvents } }
 
@@ -217,6 +236,8 @@ public final class Broker: Sendable {
         try? await loop.submit {
             runtime.value.busyPoller?.close()
             runtime.value.busyPoller = nil
+            runtime.value.readCoalescer?.close()
+            runtime.value.readCoalescer = nil
         }.get()
         try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()

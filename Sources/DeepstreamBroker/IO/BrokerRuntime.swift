@@ -1,5 +1,5 @@
 import DeepstreamProtocol
-import EventLoopBusyPoll
+import EventLoopPacing
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -72,6 +72,8 @@ final class BrokerRuntime {
     @exclusivity(unchecked) private var flushScheduled = false
     /// Keeps the loop polling after each read batch (`busyPollWindow`); nil when that is zero.
     var busyPoller: EventLoopBusyPoller?
+    /// Naps after read batches under sustained traffic (`readCoalescingNap`); nil when that is zero.
+    var readCoalescer: EventLoopReadCoalescer?
 
     init(
         configuration: BrokerConfiguration, loop: EventLoop, clock: any BrokerClock, logger: Logger,
@@ -117,6 +119,7 @@ final class BrokerRuntime {
     func received(_ payload: UnsafeRawBufferPointer, on link: Link) {
         // No frame arrives after the socket closed: the handler drops its link in `channelInactive`.
         guard !link.closing else { return }
+        readCoalescer?.messageRead()
         let peer = link.peer
         let message: Message?
         switch link.format {

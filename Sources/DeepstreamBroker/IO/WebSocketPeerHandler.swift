@@ -55,6 +55,7 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
         let runtime = runtime.value
         runtime.flushAll()
         runtime.busyPoller?.inputHandled()
+        runtime.readCoalescer?.batchHandled()
         context.fireChannelReadComplete()
     }
 

@@ -1,6 +1,6 @@
 import Crypto
 import DeepstreamProtocol
-import EventLoopBusyPoll
+import EventLoopPacing
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix

@@ -1,5 +1,5 @@
 import DeepstreamProtocol
-import EventLoopBusyPoll
+import EventLoopPacing
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix

@@ -44,10 +44,18 @@ struct LocalConsoleCommand: AsyncParsableCommand {
     /// `--busy-poll`: see ``BusyPollOption``.
     @OptionGroup var busyPoll: BusyPollOption
 
+    /// `--coalesce-reads`: see ``CoalesceReadsOption`` (500 µs by default here: the console favours
+    /// staying light while it is watched).
+    @OptionGroup var coalesceReads: CoalesceReadsOption
+
+    /// The console's default `--coalesce-reads`, in microseconds (docs/broker.md, "Read coalescing").
+    static let defaultCoalescingMicroseconds = 500
+
     /// The shared console options.
     @OptionGroup var options: ConsoleOptions
 
     func validate() throws {
+        try coalesceReads.validate(against: busyPoll)
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
     }
 
@@ -63,6 +71,8 @@ struct LocalConsoleCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         configuration.busyPollWindow = busyPoll.window
+        configuration.readCoalescingNap = coalesceReads.nap(
+            defaultMicroseconds: Self.defaultCoalescingMicroseconds, busyPoll: busyPoll)
         if let rulesFile {
             do throws(CommandFailure) { configuration.steering = try RulesFileOption.load(rulesFile) } catch {
                 throw ConsoleLauncher.fail(String(error.message.dropFirst("dsconsole: ".count)))

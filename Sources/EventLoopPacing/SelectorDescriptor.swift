@@ -5,9 +5,21 @@ import Glibc
 /// Finds an epoll instance of this process by a descriptor registered with it, from `/proc/self/fd`
 /// and `/proc/self/fdinfo` (whose `tfd:` lines list an epoll instance's registered descriptors).
 enum SelectorDescriptor {
+    /// One registration line of an eventpoll fdinfo text: the descriptor number as the registering
+    /// process knew it, and the inode of the file it refers to.
+    struct Registration: Equatable {
+        var descriptor: CInt
+        var inode: UInt64
+    }
+
     /// The descriptor of the epoll instance that has `registered` among its descriptors, if exactly
-    /// one has.
+    /// one has. A registration counts only if it names the same file (inode) as `registered` does now:
+    /// an epoll instance inherited from a parent process lists the parent's descriptor numbers, and one
+    /// of them may equal ours (seen when tests spawn `dsconsole serve --busy-poll` concurrently).
     static func epollDescriptor(listing registered: CInt) -> CInt? {
+        var status = stat()
+        guard fstat(registered, &status) == 0 else { return nil }
+        let wanted = Registration(descriptor: registered, inode: UInt64(status.st_ino))
         guard let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
         var matches: [CInt] = []
@@ -18,16 +30,21 @@ enum SelectorDescriptor {
             guard let descriptor = CInt(name), isEpoll(descriptor),
                 let info = readFile("/proc/self/fdinfo/\(descriptor)")
             else { continue }
-            if registeredDescriptors(inFDInfo: info).contains(registered) { matches.append(descriptor) }
+            if registrations(inFDInfo: info).contains(wanted) { matches.append(descriptor) }
         }
         return matches.count == 1 ? matches[0] : nil
     }
 
-    /// The `tfd:` numbers of an eventpoll fdinfo text (`tfd:        7 events:       19 data: …`).
-    static func registeredDescriptors(inFDInfo text: String) -> [CInt] {
-        text.split(separator: "\n").compactMap { line -> CInt? in
-            guard line.hasPrefix("tfd:") else { return nil }
-            return CInt(line.dropFirst(4).drop { $0 == " " || $0 == "\t" }.prefix { $0.isNumber })
+    /// The `tfd:` registrations of an eventpoll fdinfo text
+    /// (`tfd:        7 events:       19 data: …  pos:0 ino:8a045b sdev:f`; the inode is hexadecimal).
+    static func registrations(inFDInfo text: String) -> [Registration] {
+        text.split(separator: "\n").compactMap { line -> Registration? in
+            guard line.hasPrefix("tfd:"),
+                let descriptor = CInt(line.dropFirst(4).drop { $0 == " " || $0 == "\t" }.prefix { $0.isNumber }),
+                let field = line.split(separator: " ").first(where: { $0.hasPrefix("ino:") }),
+                let inode = UInt64(field.dropFirst(4), radix: 16)
+            else { return nil }
+            return Registration(descriptor: descriptor, inode: inode)
         }
     }
 

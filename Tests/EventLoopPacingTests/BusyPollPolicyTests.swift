@@ -1,4 +1,4 @@
-import EventLoopBusyPoll
+import EventLoopPacing
 import Testing
 
 @Suite("BusyPollPolicy: when an event loop keeps polling after input (injected time, no sleeps)")
