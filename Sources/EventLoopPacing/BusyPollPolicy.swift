@@ -4,6 +4,10 @@
 /// After the loop handled input it polls for up to ``window`` more before it blocks, so an answer that
 /// comes back within the window is picked up without the wake-up of a halted CPU. The window restarts
 /// with every input; when it passes without input the loop blocks as usual, so an idle loop costs nothing.
+/// A polling task that runs out of window (nothing came) spent its window for nothing, so the next 1, 2,
+/// 4 … up to ``maximumBackoff`` inputs start no task; a task that saw input come ends the back-off. Calls
+/// one at a time (the answer comes within the window) keep polling; sparse or slow traffic stops paying
+/// for windows that catch nothing.
 ///
 /// ```swift
 /// var policy = BusyPollPolicy(window: .microseconds(50))
@@ -13,6 +17,8 @@
 public struct BusyPollPolicy: Sendable, Hashable {
     /// The largest window the options accept (10 ms): beyond it the loop would be a spinning thread.
     public static let maximumMicroseconds = 10_000
+    /// The most inputs that start no polling task after windows that caught nothing.
+    public static let maximumBackoff = 64
 
     /// How long the loop keeps polling after the last input, in nanoseconds (0: never).
     public let windowNanoseconds: UInt64
@@ -20,6 +26,9 @@ public struct BusyPollPolicy: Sendable, Hashable {
     public private(set) var lastInput: UInt64?
     /// Whether a polling task is queued or running (at most one at a time).
     public private(set) var isPolling = false
+    /// Inputs that will start no polling task (after windows that caught nothing).
+    public private(set) var skipsLeft = 0
+    private var backoff = 0
 
     /// Creates a policy polling for `window` after each input (clamped to 0…``maximumMicroseconds``).
     public init(window: Duration) {
@@ -32,11 +41,16 @@ public struct BusyPollPolicy: Sendable, Hashable {
     public var isEnabled: Bool { windowNanoseconds > 0 }
 
     /// Records input handled at `now`. Returns true when the caller must start a polling task (the
-    /// policy is enabled and none is queued or running); the policy then counts it as polling.
+    /// policy is enabled, none is queued or running, and it is not backing off); the policy then counts
+    /// it as polling.
     public mutating func inputHandled(at now: UInt64) -> Bool {
         guard isEnabled else { return false }
         lastInput = now
         guard !isPolling else { return false }
+        if skipsLeft > 0 {
+            skipsLeft -= 1
+            return false
+        }
         isPolling = true
         return true
     }
@@ -45,8 +59,12 @@ public struct BusyPollPolicy: Sendable, Hashable {
     /// within the window after the last input). False ends the polling task.
     public mutating func shouldKeepPolling(at now: UInt64) -> Bool {
         // A time before the last input (only an injected clock can go back) counts as no time passed.
-        guard isPolling, let lastInput, (now >= lastInput ? now - lastInput : 0) < windowNanoseconds else {
+        guard isPolling else { return false }
+        guard let lastInput, (now >= lastInput ? now - lastInput : 0) < windowNanoseconds else {
+            // The window passed with nothing ready: back off.
             isPolling = false
+            backoff = min(max(1, backoff * 2), Self.maximumBackoff)
+            skipsLeft = backoff
             return false
         }
         return true
@@ -57,6 +75,8 @@ public struct BusyPollPolicy: Sendable, Hashable {
     /// it again in the same tick, before it polls for the input that ended it.)
     public mutating func readinessSeen() {
         isPolling = false
+        backoff = 0
+        skipsLeft = 0
     }
 
     /// The window for a `--busy-poll MICROSECONDS` option: 0 (off) to ``maximumMicroseconds``, or an

@@ -23,18 +23,21 @@ struct CoalesceReadsOption: ParsableArguments {
         }
     }
 
+    /// Whether a nap above 0 was asked for explicitly.
+    var isOnExplicitly: Bool { (microseconds ?? 0) > 0 }
+
     /// Refuses an explicit nap together with a busy-poll window: one spins after a read, the other sleeps.
     func validate(against busyPoll: BusyPollOption) throws {
-        if let microseconds, microseconds > 0, busyPoll.microseconds > 0 {
+        if let microseconds, microseconds > 0, busyPoll.isOnExplicitly {
             throw ValidationError(
                 "--coalesce-reads and --busy-poll pull opposite ways (one sleeps after a read, the other spins): choose one")
         }
     }
 
-    /// The nap to use: the one given, else `defaultMicroseconds` unless busy-poll is on (which a nap
-    /// would undo, so then none). `validate()` has already refused a bad value.
+    /// The nap to use: the one given, else `defaultMicroseconds` unless busy-poll was asked for (which a
+    /// nap would undo, so then none). `validate()` has already refused a bad value.
     func nap(defaultMicroseconds: Int, busyPoll: BusyPollOption) -> Duration {
-        let chosen = microseconds ?? (busyPoll.microseconds > 0 ? 0 : defaultMicroseconds)
+        let chosen = microseconds ?? (busyPoll.isOnExplicitly ? 0 : defaultMicroseconds)
         return (try? ReadCoalescingPolicy.nap(microseconds: chosen)) ?? .zero
     }
 }

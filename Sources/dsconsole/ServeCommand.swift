@@ -42,11 +42,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
-    /// `--busy-poll`: see ``BusyPollOption``.
+    /// `--busy-poll`: see ``BusyPollOption`` (50 µs by default here).
     @OptionGroup var busyPoll: BusyPollOption
 
-    /// `--coalesce-reads`: see ``CoalesceReadsOption`` (off by default here: `serve` favours latency).
+    /// `--coalesce-reads`: see ``CoalesceReadsOption`` (off by default here: `serve` favours latency;
+    /// asking for it turns the default busy-poll off).
     @OptionGroup var coalesceReads: CoalesceReadsOption
+
+    /// What the loop does between reads: latency first, so busy-poll 50 µs unless told otherwise (and
+    /// not when a nap was asked for instead), read coalescing only when asked. A default busy-poll that
+    /// cannot be set up is a warning, not a failure to start.
+    static func applyPacing(
+        busyPoll: BusyPollOption, coalesceReads: CoalesceReadsOption, to configuration: inout BrokerConfiguration
+    ) {
+        configuration.busyPollWindow = busyPoll.window(
+            defaultMicroseconds: coalesceReads.isOnExplicitly ? 0 : BusyPollOption.serveDefaultMicroseconds)
+        configuration.busyPollRequired = busyPoll.microseconds != nil
+        configuration.readCoalescingNap = coalesceReads.nap(defaultMicroseconds: 0, busyPoll: busyPoll)
+    }
 
     func validate() throws {
         try coalesceReads.validate(against: busyPoll)
@@ -70,8 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        configuration.busyPollWindow = busyPoll.window
-        configuration.readCoalescingNap = coalesceReads.nap(defaultMicroseconds: 0, busyPoll: busyPoll)
+        Self.applyPacing(busyPoll: busyPoll, coalesceReads: coalesceReads, to: &configuration)
         if let rulesFile {
             do throws(CommandFailure) { configuration.steering = try RulesFileOption.load(rulesFile) } catch {
                 throw Self.fail(String(error.message.dropFirst("dsconsole: ".count)))

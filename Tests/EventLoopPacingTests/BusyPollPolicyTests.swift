@@ -26,9 +26,41 @@ struct BusyPollPolicyTests {
         do { let result = policy.shouldKeepPolling(at: at(microseconds: 49)); #expect(result) }
         do { let result = policy.shouldKeepPolling(at: at(microseconds: 50)); #expect(!result) }
         #expect(!policy.isPolling)
-        // Stopped: a later check does not restart it; only input does.
+        // Stopped: a later check does not restart it; only input does, after one skipped (the window
+        // caught nothing: back-off).
         do { let result = policy.shouldKeepPolling(at: at(microseconds: 10)); #expect(!result) }
-        do { let result = policy.inputHandled(at: at(microseconds: 60)); #expect(result) }
+        #expect(policy.skipsLeft == 1)
+        do { let result = policy.inputHandled(at: at(microseconds: 60)); #expect(!result) }
+        do { let result = policy.inputHandled(at: at(microseconds: 70)); #expect(result) }
+    }
+
+    @Test("Windows that catch nothing back off 1, 2, 4 … 64 inputs; a window that saw input come ends the back-off")
+    func backsOff() {
+        var policy = BusyPollPolicy(window: .microseconds(50))
+        var time = t0
+        /// One input, then (if it started a task) a window that passes with nothing ready.
+        func emptyWindow() -> Bool {
+            time += 1_000_000
+            guard policy.inputHandled(at: time) else { return false }
+            let polling = policy.shouldKeepPolling(at: time + 50_000)
+            #expect(!polling)
+            return true
+        }
+        for skips in [1, 2, 4, 8, 16, 32, 64, 64] {
+            #expect(emptyWindow())
+            for _ in 0..<skips { #expect(!emptyWindow()) }
+        }
+        // A task that sees readiness (an answer within the window) ends the back-off at once.
+        #expect(emptyWindow())
+        #expect(policy.skipsLeft == 64)
+        for _ in 0..<64 { _ = emptyWindow() }
+        time += 1_000_000
+        do { let result = policy.inputHandled(at: time); #expect(result) }
+        do { let result = policy.shouldKeepPolling(at: time + 10_000); #expect(result) }
+        policy.readinessSeen()
+        #expect(policy.skipsLeft == 0)
+        time += 1_000_000
+        do { let result = policy.inputHandled(at: time); #expect(result) }
     }
 
     @Test("More input while a task polls restarts the window but queues no second task")

@@ -1,3 +1,4 @@
+import DeepstreamBroker
 import DeepstreamClient
 import DeepstreamProtocol
 import MockProviders
@@ -115,5 +116,31 @@ extension PureLogicTests {
         #expect(try nap(["--coalesce-reads", "0"], default: console) == .zero)
         #expect(try nap(["--coalesce-reads", "1000"], default: 0) == .microseconds(1000))
         #expect(try nap(["--coalesce-reads", "0", "--busy-poll", "50"], default: console) == .zero)
+    }
+
+    @Test("serve polls 50 µs by default (best effort), gives the default up for an explicit nap, and takes what it is told")
+    func servePacingDefaults() throws {
+        func pacing(_ arguments: [String]) throws -> BrokerConfiguration {
+            let command = try ServeCommand.parse(arguments)
+            var configuration = BrokerConfiguration()
+            ServeCommand.applyPacing(busyPoll: command.busyPoll, coalesceReads: command.coalesceReads, to: &configuration)
+            return configuration
+        }
+        #expect(BusyPollOption.serveDefaultMicroseconds == 50)
+        let plain = try pacing([])
+        #expect(plain.busyPollWindow == .microseconds(50))
+        #expect(!plain.busyPollRequired)
+        #expect(plain.readCoalescingNap == .zero)
+        let asked = try pacing(["--busy-poll", "100"])
+        #expect(asked.busyPollWindow == .microseconds(100))
+        #expect(asked.busyPollRequired)
+        let off = try pacing(["--busy-poll", "0"])
+        #expect(off.busyPollWindow == .zero)
+        let napping = try pacing(["--coalesce-reads", "500"])
+        #expect(napping.busyPollWindow == .zero)
+        #expect(napping.readCoalescingNap == .microseconds(500))
+        let napOff = try pacing(["--coalesce-reads", "0"])
+        #expect(napOff.busyPollWindow == .microseconds(50))
+        #expect(napOff.readCoalescingNap == .zero)
     }
 }

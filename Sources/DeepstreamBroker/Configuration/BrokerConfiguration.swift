@@ -55,6 +55,10 @@ public struct BrokerConfiguration: Sendable {
     /// `BusyPollPolicy.maximumMicroseconds` (10 ms). Trades CPU right after each input for the wake-up
     /// of a halted CPU when the next message arrives within the window.
     public var busyPollWindow: Duration = .zero
+    /// Whether a busy-poll that cannot be set up (the event loop's epoll descriptor not found) stops
+    /// `Broker.start()` (true, the default) or is logged as a warning and skipped (false: `serve`'s
+    /// default window, which nobody asked for).
+    public var busyPollRequired = true
     /// How long the broker's event loop naps after a read batch while messages arrive at
     /// `ReadCoalescingPolicy.defaultEngagementRate` per second or more (`--coalesce-reads`; docs/broker.md,
     /// "Read coalescing"). Zero, the default, never naps; up to `ReadCoalescingPolicy.maximumMicroseconds`.

@@ -89,7 +89,10 @@ public final class Broker: Sendable {
                 let poller = try await EventLoopBusyPoller.install(on: loop, window: configuration.busyPollWindow)
                 try await loop.submit { runtime.value.busyPoller = poller.value }.get()
             } catch {
-                throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
+                guard !configuration.busyPollRequired else {
+                    throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
+                }
+                logger.warning("\(error); running without busy-poll")
             }
         }
         let bootstrap = ServerBootstrap(group: loop)

@@ -47,7 +47,7 @@ struct ClusterCommand: AsyncParsableCommand {
         if options.providersFromRecording != nil {
             throw ValidationError("--providers-from-recording: the cluster view is read-only (no providers of its own)")
         }
-        if proxy == nil, listen != ProxyOptions.defaultListen || upstreamCA != nil || busyPoll.microseconds != 0 {
+        if proxy == nil, listen != ProxyOptions.defaultListen || upstreamCA != nil || busyPoll.microseconds != nil {
             throw ValidationError("--listen, --upstream-ca and --busy-poll go with --proxy UPSTREAM")
         }
     }
