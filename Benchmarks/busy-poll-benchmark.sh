@@ -51,6 +51,7 @@ if [[ " $PARTS " == *" broker "* ]]; then
     for w in $WINDOWS; do variants+=("$w"); done
     for round in $(seq "$ROUNDS"); do
         for v in "${variants[@]}"; do
+            # "-" passes no option: the BEFORE binary's own default.
             if [ "$v" = before ]; then serve "$BEFORE" -; else serve "$BIN" "$v"; fi
             l=$(load)
             "$GEN" --raw --port "$PORT" --pid "$SERVE" --duration 0.2 --warmup 0.5 --serial "$SERIAL" >"$tmp/gen.txt" 2>&1

@@ -19,7 +19,7 @@ start_serve() {
     for _ in $(seq 100); do grep -q "listening on ws://" "$tmp/serve.log" 2>/dev/null && break; sleep 0.05; done
     PORT=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\)/deepstream.*|\1|p' "$tmp/serve.log" | head -1)
 }
-start_serve
+start_serve --busy-poll 0  # the sleeping loop (serve busy-polls by default since decision 64)
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The machine's floor: two processes bouncing 64 bytes over loopback TCP with no work in between
 # (two wake-ups per round trip; one RPC through the broker is four).

@@ -35,7 +35,8 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 wait_for() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; exit 1; }
 
-"$BIN" serve --port 0 >"$tmp/serve.log" 2>&1 & SERVE_PID=$!
+# --busy-poll 0: the broker as these figures were taken (serve busy-polls by default since decision 64).
+"$BIN" serve --port 0 --busy-poll 0 >"$tmp/serve.log" 2>&1 & SERVE_PID=$!
 wait_for "$tmp/serve.log" "listening on ws://"
 BPORT=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\)/deepstream.*|\1|p' "$tmp/serve.log" | head -1)
 "$PROXY_BIN" watch --proxy "ws://127.0.0.1:$BPORT" --listen 127.0.0.1:0 >"$tmp/watch.jsonl" 2>"$tmp/watch.err" & PROXY_PID=$!

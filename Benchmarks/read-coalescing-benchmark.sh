@@ -25,7 +25,9 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 wait_for() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; return 1; }
 serve() {
-    "$BIN" serve --port 0 --log-level error --coalesce-reads "$1" >"$tmp/serve.log" 2>&1 & SERVE=$!; PIDS+=("$SERVE")
+    # --busy-poll 0: nap 0 is the sleeping loop, as in the documented runs (serve's default busy-poll,
+    # decision 64, came after them).
+    "$BIN" serve --port 0 --log-level error --busy-poll 0 --coalesce-reads "$1" >"$tmp/serve.log" 2>&1 & SERVE=$!; PIDS+=("$SERVE")
     wait_for "$tmp/serve.log" "listening on ws://" || exit 1
     PORT=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\)/deepstream.*|\1|p' "$tmp/serve.log" | head -1)
 }

@@ -18,7 +18,7 @@ public struct BusyPollPolicy: Sendable, Hashable {
     /// The largest window the options accept (10 ms): beyond it the loop would be a spinning thread.
     public static let maximumMicroseconds = 10_000
     /// The most inputs that start no polling task after windows that caught nothing.
-    public static let maximumBackoff = 64
+    public static let maximumBackoff = PacingBackOff.maximumSkips
 
     /// How long the loop keeps polling after the last input, in nanoseconds (0: never).
     public let windowNanoseconds: UInt64
@@ -27,14 +27,12 @@ public struct BusyPollPolicy: Sendable, Hashable {
     /// Whether a polling task is queued or running (at most one at a time).
     public private(set) var isPolling = false
     /// Inputs that will start no polling task (after windows that caught nothing).
-    public private(set) var skipsLeft = 0
-    private var backoff = 0
+    public var skipsLeft: Int { backOff.skipsLeft }
+    private var backOff = PacingBackOff()
 
     /// Creates a policy polling for `window` after each input (clamped to 0…``maximumMicroseconds``).
     public init(window: Duration) {
-        let (seconds, attoseconds) = window.components
-        let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds / 1_000_000_000)
-        windowNanoseconds = UInt64(min(nanoseconds, Int64(Self.maximumMicroseconds) * 1_000))
+        windowNanoseconds = PacingDuration.nanoseconds(window, atMostMicroseconds: Self.maximumMicroseconds)
     }
 
     /// Whether the policy ever polls.
@@ -46,11 +44,7 @@ public struct BusyPollPolicy: Sendable, Hashable {
     public mutating func inputHandled(at now: UInt64) -> Bool {
         guard isEnabled else { return false }
         lastInput = now
-        guard !isPolling else { return false }
-        if skipsLeft > 0 {
-            skipsLeft -= 1
-            return false
-        }
+        guard !isPolling, !backOff.skipsThisChance() else { return false }
         isPolling = true
         return true
     }
@@ -63,8 +57,7 @@ public struct BusyPollPolicy: Sendable, Hashable {
         guard let lastInput, (now >= lastInput ? now - lastInput : 0) < windowNanoseconds else {
             // The window passed with nothing ready: back off.
             isPolling = false
-            backoff = min(max(1, backoff * 2), Self.maximumBackoff)
-            skipsLeft = backoff
+            backOff.failed()
             return false
         }
         return true
@@ -75,16 +68,17 @@ public struct BusyPollPolicy: Sendable, Hashable {
     /// it again in the same tick, before it polls for the input that ended it.)
     public mutating func readinessSeen() {
         isPolling = false
-        backoff = 0
-        skipsLeft = 0
+        backOff.succeeded()
     }
 
     /// The window for a `--busy-poll MICROSECONDS` option: 0 (off) to ``maximumMicroseconds``, or an
     /// error with a one-line description.
     public static func window(microseconds value: Int) throws(BusyPollOptionError) -> Duration {
-        guard value >= 0 else { throw .negative(value) }
-        guard value <= maximumMicroseconds else { throw .tooLarge(value) }
-        return .microseconds(value)
+        switch PacingDuration.problem(microseconds: value, maximum: maximumMicroseconds) {
+        case .negative: throw .negative(value)
+        case .tooLarge: throw .tooLarge(value)
+        case nil: return .microseconds(value)
+        }
     }
 }
 

@@ -38,14 +38,8 @@ public final class EventLoopBusyPoller {
     public static func install(
         on loop: EventLoop, window: Duration
     ) async throws(EventLoopPacingError) -> NIOLoopBound<EventLoopBusyPoller> {
-        let selector = try await LoopSelector.find(on: loop, for: "busy-poll")
-        do {
-            return try await loop.submit {
-                NIOLoopBound(EventLoopBusyPoller(loop: loop, window: window, selector: selector), eventLoop: loop)
-            }.get()
-        } catch {
-            selector.close()
-            throw EventLoopPacingError(feature: "busy-poll", reason: "the event loop is gone: \(error)")
+        try await LoopSelector.install(on: loop, for: "busy-poll") { selector in
+            EventLoopBusyPoller(loop: loop, window: window, selector: selector)
         }
     }
 
@@ -58,7 +52,8 @@ public final class EventLoopBusyPoller {
         loop.assumeIsolated().execute { [self] in pollUntilReadyOrWindowPassed() }
     }
 
-    /// Stops polling for good and releases the marker pipe's channel.
+    /// Releases the marker pipe's channel; call it when the loop stops using this poller (a task queued
+    /// afterwards still polls the duplicate descriptor, which stays open until the poller is freed).
     public func close() {
         selector.close()
     }

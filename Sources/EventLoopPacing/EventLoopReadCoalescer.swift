@@ -34,15 +34,9 @@ public final class EventLoopReadCoalescer {
     public static func install(
         on loop: EventLoop, nap: Duration, engagementRate: Int = ReadCoalescingPolicy.defaultEngagementRate
     ) async throws(EventLoopPacingError) -> NIOLoopBound<EventLoopReadCoalescer> {
-        let selector = try await LoopSelector.find(on: loop, for: "read coalescing")
         let policy = ReadCoalescingPolicy(nap: nap, engagementRate: engagementRate)
-        do {
-            return try await loop.submit {
-                NIOLoopBound(EventLoopReadCoalescer(loop: loop, policy: policy, selector: selector), eventLoop: loop)
-            }.get()
-        } catch {
-            selector.close()
-            throw EventLoopPacingError(feature: "read coalescing", reason: "the event loop is gone: \(error)")
+        return try await LoopSelector.install(on: loop, for: "read coalescing") { selector in
+            EventLoopReadCoalescer(loop: loop, policy: policy, selector: selector)
         }
     }
 
@@ -59,7 +53,8 @@ public final class EventLoopReadCoalescer {
         loop.assumeIsolated().execute { [self] in napUnlessUseless() }
     }
 
-    /// Stops for good and releases the marker pipe's channel.
+    /// Releases the marker pipe's channel; call it when the loop stops using this coalescer (a task
+    /// queued afterwards still checks the duplicate descriptor, which stays open until it is freed).
     public func close() {
         selector.close()
     }

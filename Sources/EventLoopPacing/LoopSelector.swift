@@ -62,6 +62,19 @@ final class LoopSelector: Sendable {
         return LoopSelector(descriptor: selector, markerWriteEnd: ends[1], marker: marker)
     }
 
+    /// Finds `loop`'s epoll instance and builds a pacer around it on the loop (`make` runs there).
+    static func install<Pacer>(
+        on loop: EventLoop, for feature: String, _ make: @escaping @Sendable (LoopSelector) -> Pacer
+    ) async throws(EventLoopPacingError) -> NIOLoopBound<Pacer> {
+        let selector = try await find(on: loop, for: feature)
+        do {
+            return try await loop.submit { NIOLoopBound(make(selector), eventLoop: loop) }.get()
+        } catch {
+            selector.close()
+            throw EventLoopPacingError(feature: feature, reason: "the event loop is gone: \(error)")
+        }
+    }
+
     /// Whether any descriptor registered with the loop is ready now (one `poll` with timeout 0).
     func isReady() -> Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)

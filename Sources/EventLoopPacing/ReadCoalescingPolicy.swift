@@ -36,7 +36,7 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
     /// How long a measurement period lasts: 20 ms, so coalescing follows a burst within a frame or two.
     public static let measurementPeriodNanoseconds: UInt64 = 20_000_000
     /// The most naps skipped after one that merged nothing (a nap in 65 while calls go one at a time).
-    public static let maximumBackoff = 64
+    public static let maximumBackoff = PacingBackOff.maximumSkips
     /// A tick that read this many messages or more was a busy loop's: no nap after it.
     public static let busyTickMessages = 64
 
@@ -60,8 +60,8 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
     /// Whether a nap task is queued or running (at most one at a time).
     public private(set) var isNapQueued = false
     /// Naps to skip before the next one (after naps that merged nothing).
-    public private(set) var skipsLeft = 0
-    private var backoff = 0
+    public var skipsLeft: Int { backOff.skipsLeft }
+    private var backOff = PacingBackOff()
     private var periodStart: UInt64?
     private var messagesInPeriod = 0
     private var messagesSinceDecision = 0
@@ -71,9 +71,7 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
     /// Creates a policy napping for `nap` (clamped to 0…``maximumMicroseconds``) once the message rate
     /// reaches `engagementRate` per second.
     public init(nap: Duration, engagementRate: Int = Self.defaultEngagementRate) {
-        let (seconds, attoseconds) = nap.components
-        let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds / 1_000_000_000)
-        napNanoseconds = UInt64(min(nanoseconds, Int64(Self.maximumMicroseconds) * 1_000))
+        napNanoseconds = PacingDuration.nanoseconds(nap, atMostMicroseconds: Self.maximumMicroseconds)
         self.engagementRate = max(1, engagementRate)
     }
 
@@ -83,6 +81,7 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
     /// Counts `count` messages read (for the rate).
     @inline(__always)
     public mutating func messagesRead(_ count: Int) {
+        let count = max(0, count)
         messagesInPeriod &+= count
         messagesSinceDecision &+= count
     }
@@ -102,12 +101,19 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
         // A time before the period's start (only an injected clock can go back) counts as no time passed.
         let elapsed = now >= start ? now - start : 0
         if elapsed >= Self.measurementPeriodNanoseconds {
-            // messages / elapsed ≥ rate / 1 s, without division; both sides fit: a period is seconds long
-            // at most in practice, and the multiplication saturates rather than traps.
-            let (scaled, overflow) = UInt64(messagesInPeriod).multipliedReportingOverflow(by: 1_000_000_000)
-            isEngaged = overflow || scaled >= UInt64(engagementRate) &* elapsed
+            // messages / elapsed ≥ rate / 1 s, without division. A side that overflows is beyond any
+            // comparison: a huge count engages, a huge elapsed time (a quiet spell of months) does not.
+            let (scaled, countOverflow) = UInt64(messagesInPeriod).multipliedReportingOverflow(by: 1_000_000_000)
+            let (needed, timeOverflow) = UInt64(engagementRate).multipliedReportingOverflow(by: elapsed)
+            isEngaged = !timeOverflow && (countOverflow || scaled >= needed)
             periodStart = now
             messagesInPeriod = 0
+            if !isEngaged {
+                // Nothing read while disengaged is a nap's doing: the next nap is judged afresh.
+                messagesSinceDecision = 0
+                readsSinceDecision = 0
+                lastDecisionWasNap = false
+            }
         }
         guard isEngaged, !isNapQueued else { return false }
         isNapQueued = true
@@ -122,21 +128,16 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
         if lastDecisionWasNap {
             // What the last nap merged: what was read between it and now.
             if readsSinceDecision <= 1 && messagesSinceDecision <= 2 {
-                backoff = min(max(1, backoff * 2), Self.maximumBackoff)
-                skipsLeft = backoff
+                backOff.failed()
             } else {
-                backoff = 0
-                skipsLeft = 0
+                backOff.succeeded()
             }
         }
         messagesSinceDecision = 0
         readsSinceDecision = 0
         lastDecisionWasNap = false
         if busy { return .loopBusy }
-        if skipsLeft > 0 {
-            skipsLeft -= 1
-            return .backingOff
-        }
+        if backOff.skipsThisChance() { return .backingOff }
         lastDecisionWasNap = true
         return .nap
     }
@@ -144,9 +145,11 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
     /// The nap for a `--coalesce-reads MICROSECONDS` option: 0 (off) to ``maximumMicroseconds``, or an
     /// error with a one-line description.
     public static func nap(microseconds value: Int) throws(ReadCoalescingOptionError) -> Duration {
-        guard value >= 0 else { throw .negative(value) }
-        guard value <= maximumMicroseconds else { throw .tooLarge(value) }
-        return .microseconds(value)
+        switch PacingDuration.problem(microseconds: value, maximum: maximumMicroseconds) {
+        case .negative: throw .negative(value)
+        case .tooLarge: throw .tooLarge(value)
+        case nil: return .microseconds(value)
+        }
     }
 }
 

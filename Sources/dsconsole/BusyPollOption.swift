@@ -14,7 +14,7 @@ struct BusyPollOption: ParsableArguments {
         name: .customLong("busy-poll"), parsing: .unconditional,
         help: ArgumentHelp(
             "Keep the event loop polling for this long after each input instead of sleeping (0 = off; at most "
-                + "10000; default 50 for serve, 0 elsewhere). Lower one-at-a-time latency on machines where waking "
+                + "10000; default 50 for dsconsole serve, 0 for every other command). Lower one-at-a-time latency on machines where waking "
                 + "an idle CPU is slow, for CPU right after each message; backs off while the windows catch "
                 + "nothing (docs/broker.md, Busy-poll).",
             valueName: "MICROSECONDS"))

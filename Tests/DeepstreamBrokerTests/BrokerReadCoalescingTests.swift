@@ -42,17 +42,21 @@ struct BrokerReadCoalescingTests {
 
     @Test("Calls one at a time: the naps merge nothing, so the loop backs off instead of delaying every reply")
     func backsOffOneAtATime() async throws {
-        let configuration = testConfiguration { $0.readCoalescingNap = .microseconds(500) }
+        // Engaged from 100 messages/s, so that any machine running the test engages it.
+        let configuration = testConfiguration {
+            $0.readCoalescingNap = .microseconds(500)
+            $0.readCoalescingEngagementRate = 100
+        }
         try await withBroker(configuration) { broker, port in
             let provider = try await loggedInClient(port: port)
             let requestor = try await loggedInClient(port: port)
             try await provider.provide(["echo"])
-            // One call at a time (three messages at the broker each) until the loop has backed off; any
-            // machine that runs this at 700 calls a second or more engages the naps within 20 ms.
+            // One call at a time (three messages at the broker each) until the loop has skipped at least
+            // 1 + 2 + 4 naps: three fruitless naps with a doubling back-off.
             var counts = ReadCoalescingCounts()
             var index = 0
             let deadline = ContinuousClock.now + .seconds(20)
-            while counts.skippedBackingOff == 0, ContinuousClock.now < deadline {
+            while counts.skippedBackingOff < 7, ContinuousClock.now < deadline {
                 for _ in 0..<100 {
                     try await requestor.request("echo", correlationId: "c\(index)", data: "\(index)")
                     let request = try await provider.nextRPC()
@@ -65,9 +69,10 @@ struct BrokerReadCoalescingTests {
                 }
                 counts = try #require(await broker.readCoalescingCounts())
             }
-            #expect(counts.skippedBackingOff > 0)
-            // Backed off to at most one nap in two tasks from the second fruitless nap on.
-            #expect(counts.naps <= counts.skippedBackingOff + 2)
+            #expect(counts.skippedBackingOff >= 7)
+            // The skips double: n fruitless naps buy 2ⁿ − 1 skips, so naps stay near log₂ of the skips
+            // (a back-off stuck at one skip would nap as often as it skips).
+            #expect(counts.naps <= counts.skippedBackingOff / 2 + 2)
         }
     }
 

@@ -172,13 +172,19 @@ struct ReadCoalescingPolicyTests {
         #expect(oneMessage() == .nap)
     }
 
-    @Test("A clock that goes back counts as no time passed; a huge count saturates instead of trapping")
+    @Test("A clock that goes back counts as no time passed; huge counts and times neither trap nor engage wrongly")
     func edges() {
         var policy = ReadCoalescingPolicy(nap: .microseconds(500), engagementRate: 2_000)
         _ = batch(&policy, messages: 0, at: t0)
         do { let nap = batch(&policy, messages: 1_000, at: t0 - 5_000_000); #expect(!nap) }
         #expect(!policy.isEngaged)
         do { let nap = batch(&policy, messages: Int.max / 2, at: at(milliseconds: period)); #expect(nap) }
+        _ = policy.decide(inputPending: true)
+        // A quiet spell so long that rate × time overflows: one message after it does not engage.
+        do { let nap = batch(&policy, messages: 1, at: UInt64.max); #expect(!nap) }
+        #expect(!policy.isEngaged)
+        // A negative count is ignored rather than trapping.
+        policy.messagesRead(-5)
     }
 
     @Test("The nap is clamped to 0…10 ms; the option accepts 0…10000 µs with one-line errors")

@@ -102,7 +102,7 @@ struct PureLogicTests {
 }
 
 extension PureLogicTests {
-    @Test("--coalesce-reads: the console naps 500 µs by default, serve not at all, and busy-poll turns the default off")
+    @Test("--coalesce-reads: the console naps 500 µs by default, busy-poll turns that default off, an explicit nap is kept")
     func coalesceReadsDefaults() throws {
         func nap(_ arguments: [String], default microseconds: Int) throws -> Duration {
             let command = try LocalConsoleCommand.parse(arguments)
@@ -111,7 +111,6 @@ extension PureLogicTests {
         let console = LocalConsoleCommand.defaultCoalescingMicroseconds
         #expect(console == 500)
         #expect(try nap([], default: console) == .microseconds(500))
-        #expect(try nap([], default: 0) == .zero)
         #expect(try nap(["--busy-poll", "50"], default: console) == .zero)
         #expect(try nap(["--coalesce-reads", "0"], default: console) == .zero)
         #expect(try nap(["--coalesce-reads", "1000"], default: 0) == .microseconds(1000))

@@ -202,7 +202,7 @@ struct ServeDeepstreamConfigTests {
 }
 
 extension ServeCommandTests {
-    @Test("--coalesce-reads: serve with it routes and stops as usual; bad values, and a nap with busy-poll, get one line and exit 64")
+    @Test("--coalesce-reads: serve with it starts, answers health checks and stops; bad values, and a nap with busy-poll, get one line and exit 64")
     func coalesceReads() async throws {
         let process = try SpawnedProcess.dsconsole(["serve", "--port", "0", "--log-level", "warning", "--coalesce-reads", "500"])
         let output = try #require(try await process.waitForOutput(containing: "listening on ws://127.0.0.1:"))

@@ -1,4 +1,5 @@
 import DeepstreamProtocol
+import EventLoopPacing
 import Foundation
 import RPCSteering
 
@@ -65,6 +66,12 @@ public struct BrokerConfiguration: Sendable {
     /// Trades up to one nap of latency per hop for fewer wake-ups (less CPU) under sustained traffic. Not
     /// together with ``busyPollWindow``: the two pull opposite ways, and `Broker.start()` refuses both.
     public var readCoalescingNap: Duration = .zero
+    /// Whether read coalescing that cannot be set up (the event loop's epoll descriptor not found) stops
+    /// `Broker.start()` (true, the default) or is logged as a warning and skipped (false: the console's
+    /// default nap, which nobody asked for).
+    public var readCoalescingRequired = true
+    /// Messages per second from which read coalescing naps; tests lower it so that a slow machine still engages it.
+    package var readCoalescingEngagementRate = ReadCoalescingPolicy.defaultEngagementRate
     /// Settings read from a deepstream configuration that the broker accepts but does not act on
     /// (`record.*`, `telemetry.*`, …), for a single warning at start-up.
     public var ignoredSettings: [String] = []

@@ -78,10 +78,15 @@ public final class Broker: Sendable {
         }
         if configuration.readCoalescingNap > .zero {
             do {
-                let coalescer = try await EventLoopReadCoalescer.install(on: loop, nap: configuration.readCoalescingNap)
+                let coalescer = try await EventLoopReadCoalescer.install(
+                    on: loop, nap: configuration.readCoalescingNap,
+                    engagementRate: configuration.readCoalescingEngagementRate)
                 try await loop.submit { runtime.value.readCoalescer = coalescer.value }.get()
             } catch {
-                throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
+                guard !configuration.readCoalescingRequired else {
+                    throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
+                }
+                logger.warning("\(error); running without read coalescing")
             }
         }
         if configuration.busyPollWindow > .zero {
