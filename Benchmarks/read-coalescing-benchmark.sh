@@ -16,14 +16,7 @@ GEN=${GEN:-$PWD/.build/release/broker-benchmark}
 ROUNDS=${ROUNDS:-2}
 PARTS=${PARTS:-console serve cost}
 NAPS=${NAPS:-0 250 500 1000}
-tmp=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-wait_for() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no '$2' in $1" >&2; return 1; }
+source "$(dirname "$0")/pacing-common.sh"
 serve() {
     # --busy-poll 0: nap 0 is the sleeping loop, as in the documented runs (serve's default busy-poll,
     # decision 64, came after them).

@@ -73,28 +73,9 @@ public struct BusyPollPolicy: Sendable, Hashable {
 
     /// The window for a `--busy-poll MICROSECONDS` option: 0 (off) to ``maximumMicroseconds``, or an
     /// error with a one-line description.
-    public static func window(microseconds value: Int) throws(BusyPollOptionError) -> Duration {
-        switch PacingDuration.problem(microseconds: value, maximum: maximumMicroseconds) {
-        case .negative: throw .negative(value)
-        case .tooLarge: throw .tooLarge(value)
-        case nil: return .microseconds(value)
-        }
-    }
-}
-
-/// Why a `--busy-poll` value was refused.
-public enum BusyPollOptionError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Below zero.
-    case negative(Int)
-    /// Above ``BusyPollPolicy/maximumMicroseconds``.
-    case tooLarge(Int)
-
-    /// One line for people.
-    public var description: String {
-        switch self {
-        case .negative(let value): "--busy-poll must be 0 (off) or more microseconds, not \(value)"
-        case .tooLarge(let value):
-            "--busy-poll \(value) is too long: at most \(BusyPollPolicy.maximumMicroseconds) µs (10 ms), or the loop becomes a spinning thread"
-        }
+    public static func window(microseconds value: Int) throws(PacingOptionError) -> Duration {
+        try PacingDuration.option(
+            "--busy-poll", microseconds: value, maximum: maximumMicroseconds,
+            tooLong: "the loop becomes a spinning thread")
     }
 }

@@ -144,28 +144,9 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
 
     /// The nap for a `--coalesce-reads MICROSECONDS` option: 0 (off) to ``maximumMicroseconds``, or an
     /// error with a one-line description.
-    public static func nap(microseconds value: Int) throws(ReadCoalescingOptionError) -> Duration {
-        switch PacingDuration.problem(microseconds: value, maximum: maximumMicroseconds) {
-        case .negative: throw .negative(value)
-        case .tooLarge: throw .tooLarge(value)
-        case nil: return .microseconds(value)
-        }
-    }
-}
-
-/// Why a `--coalesce-reads` value was refused.
-public enum ReadCoalescingOptionError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Below zero.
-    case negative(Int)
-    /// Above ``ReadCoalescingPolicy/maximumMicroseconds``.
-    case tooLarge(Int)
-
-    /// One line for people.
-    public var description: String {
-        switch self {
-        case .negative(let value): "--coalesce-reads must be 0 (off) or more microseconds, not \(value)"
-        case .tooLarge(let value):
-            "--coalesce-reads \(value) is too long: at most \(ReadCoalescingPolicy.maximumMicroseconds) µs (10 ms), or replies would wait noticeably"
-        }
+    public static func nap(microseconds value: Int) throws(PacingOptionError) -> Duration {
+        try PacingDuration.option(
+            "--coalesce-reads", microseconds: value, maximum: maximumMicroseconds,
+            tooLong: "replies would wait noticeably")
     }
 }

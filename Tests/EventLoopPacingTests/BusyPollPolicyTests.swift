@@ -104,11 +104,19 @@ struct BusyPollPolicyTests {
         #expect(try BusyPollPolicy.window(microseconds: 0) == .zero)
         #expect(try BusyPollPolicy.window(microseconds: 50) == .microseconds(50))
         #expect(try BusyPollPolicy.window(microseconds: 10_000) == .milliseconds(10))
-        #expect(throws: BusyPollOptionError.negative(-1)) { try BusyPollPolicy.window(microseconds: -1) }
-        #expect(throws: BusyPollOptionError.tooLarge(10_001)) { try BusyPollPolicy.window(microseconds: 10_001) }
-        for error in [BusyPollOptionError.negative(-1), .tooLarge(20_000)] {
-            #expect(!error.description.contains("\n"))
-            #expect(error.description.hasPrefix("--busy-poll"))
+        for (value, problem, line) in [
+            (-1, PacingOptionError.Problem.negative, "--busy-poll must be 0 (off) or more microseconds, not -1"),
+            (20_000, .tooLarge,
+             "--busy-poll 20000 is too long: at most 10000 µs (10 ms), or the loop becomes a spinning thread"),
+        ] {
+            do {
+                _ = try BusyPollPolicy.window(microseconds: value)
+                Issue.record("\(value) accepted")
+            } catch {
+                #expect(error.problem == problem)
+                #expect(error.value == value)
+                #expect(error.description == line)
+            }
         }
     }
 }

@@ -193,8 +193,18 @@ struct ReadCoalescingPolicyTests {
         #expect(ReadCoalescingPolicy(nap: .microseconds(-3)).napNanoseconds == 0)
         #expect(try ReadCoalescingPolicy.nap(microseconds: 0) == .zero)
         #expect(try ReadCoalescingPolicy.nap(microseconds: 10_000) == .milliseconds(10))
-        #expect(throws: ReadCoalescingOptionError.negative(-1)) { try ReadCoalescingPolicy.nap(microseconds: -1) }
-        #expect(throws: ReadCoalescingOptionError.tooLarge(10_001)) { try ReadCoalescingPolicy.nap(microseconds: 10_001) }
-        #expect(ReadCoalescingOptionError.negative(-1).description == "--coalesce-reads must be 0 (off) or more microseconds, not -1")
+        #expect(throws: PacingOptionError.self) { try ReadCoalescingPolicy.nap(microseconds: -1) }
+        do {
+            _ = try ReadCoalescingPolicy.nap(microseconds: -1)
+        } catch {
+            #expect(error.description == "--coalesce-reads must be 0 (off) or more microseconds, not -1")
+        }
+        do {
+            _ = try ReadCoalescingPolicy.nap(microseconds: 10_001)
+            Issue.record("10001 accepted")
+        } catch {
+            #expect(error.problem == .tooLarge)
+            #expect(error.description == "--coalesce-reads 10001 is too long: at most 10000 µs (10 ms), or replies would wait noticeably")
+        }
     }
 }

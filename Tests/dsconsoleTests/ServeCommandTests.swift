@@ -175,16 +175,10 @@ struct ServeDeepstreamConfigTests {
         #expect(bad.stderr == "dsconsole serve: \(config): permission.options.permissions: rule rpc.*.request: function substr is not supported\n")
     }
 
-    @Test("--busy-poll: serve with it routes and stops as usual; negative and absurd values get one line and exit 64")
+    @Test("--busy-poll: serve with it starts, answers health checks and stops; negative and absurd values get one line and exit 64")
     func busyPoll() async throws {
-        let process = try SpawnedProcess.dsconsole(["serve", "--port", "0", "--log-level", "warning", "--busy-poll", "100"])
-        let output = try #require(try await process.waitForOutput(containing: "listening on ws://127.0.0.1:"))
-        let port = try #require(output.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
-        #expect(httpStatusLine(port: port, path: "/health-check") == "HTTP/1.1 200 OK")
-        kill(process.pid, SIGTERM)
-        #expect(try await process.exitCode(within: .seconds(10)) == 0)
-
-        let cases: [([String], String)] = [
+        try await expectServesAndStops(with: ["--busy-poll", "100"])
+        try await expectUsageErrors([
             (["serve", "--busy-poll", "-5"], "Error: --busy-poll must be 0 (off) or more microseconds, not -5"),
             (["serve", "--busy-poll", "20000"],
              "Error: --busy-poll 20000 is too long: at most 10000 µs (10 ms), or the loop becomes a spinning thread"),
@@ -192,27 +186,16 @@ struct ServeDeepstreamConfigTests {
              "Error: --busy-poll must be 0 (off) or more microseconds, not -1"),
             (["proxy", "ws://127.0.0.1:1", "--busy-poll", "10001"],
              "Error: --busy-poll 10001 is too long: at most 10000 µs (10 ms), or the loop becomes a spinning thread"),
-        ]
-        for (arguments, line) in cases {
-            let bad = try SpawnedProcess.dsconsole(arguments)
-            #expect(try await bad.exitCode(within: .seconds(10)) == 64, "\(arguments)")
-            #expect(bad.stderr.split(separator: "\n").first.map(String.init) == line, "\(arguments)")
-        }
+        ])
     }
 }
 
 extension ServeCommandTests {
     @Test("--coalesce-reads: serve with it starts, answers health checks and stops; bad values, and a nap with busy-poll, get one line and exit 64")
     func coalesceReads() async throws {
-        let process = try SpawnedProcess.dsconsole(["serve", "--port", "0", "--log-level", "warning", "--coalesce-reads", "500"])
-        let output = try #require(try await process.waitForOutput(containing: "listening on ws://127.0.0.1:"))
-        let port = try #require(output.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
-        #expect(httpStatusLine(port: port, path: "/health-check") == "HTTP/1.1 200 OK")
-        kill(process.pid, SIGTERM)
-        #expect(try await process.exitCode(within: .seconds(10)) == 0)
-
+        try await expectServesAndStops(with: ["--coalesce-reads", "500"])
         let exclusive = "Error: --coalesce-reads and --busy-poll pull opposite ways (one sleeps after a read, the other spins): choose one"
-        let cases: [([String], String)] = [
+        try await expectUsageErrors([
             (["serve", "--coalesce-reads", "-5"], "Error: --coalesce-reads must be 0 (off) or more microseconds, not -5"),
             (["serve", "--coalesce-reads", "20000"],
              "Error: --coalesce-reads 20000 is too long: at most 10000 µs (10 ms), or replies would wait noticeably"),
@@ -220,11 +203,26 @@ extension ServeCommandTests {
             // The console's own default nap gives way to --busy-poll; only an explicit pair is refused.
             (["--coalesce-reads", "200", "--busy-poll", "50"], exclusive),
             (["--coalesce-reads", "-1"], "Error: --coalesce-reads must be 0 (off) or more microseconds, not -1"),
-        ]
-        for (arguments, line) in cases {
-            let bad = try SpawnedProcess.dsconsole(arguments)
-            #expect(try await bad.exitCode(within: .seconds(10)) == 64, "\(arguments)")
-            #expect(bad.stderr.split(separator: "\n").first.map(String.init) == line, "\(arguments)")
-        }
+        ])
+    }
+}
+
+/// Starts `dsconsole serve` with `options`, checks that it answers a health check, and stops it with
+/// SIGTERM (exit 0).
+private func expectServesAndStops(with options: [String]) async throws {
+    let process = try SpawnedProcess.dsconsole(["serve", "--port", "0", "--log-level", "warning"] + options)
+    let output = try #require(try await process.waitForOutput(containing: "listening on ws://127.0.0.1:"))
+    let port = try #require(output.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
+    #expect(httpStatusLine(port: port, path: "/health-check") == "HTTP/1.1 200 OK")
+    kill(process.pid, SIGTERM)
+    #expect(try await process.exitCode(within: .seconds(10)) == 0)
+}
+
+/// Runs each command line and expects exit 64 with `line` as the first line on standard error.
+private func expectUsageErrors(_ cases: [([String], String)]) async throws {
+    for (arguments, line) in cases {
+        let bad = try SpawnedProcess.dsconsole(arguments)
+        #expect(try await bad.exitCode(within: .seconds(10)) == 64, "\(arguments)")
+        #expect(bad.stderr.split(separator: "\n").first.map(String.init) == line, "\(arguments)")
     }
 }
