@@ -221,14 +221,7 @@ let package = Package(
             dependencies: ["DeepstreamCluster", "DeepstreamProtocol", "TestSupport"],
             exclude: ["Vectors/generate_cluster_vectors.py"]
         ),
-        .testTarget(
-            name: "EventLoopPacingTests",
-            dependencies: [
-                "EventLoopPacing",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
+        .testTarget(name: "EventLoopPacingTests", dependencies: ["EventLoopPacing"]),
         .testTarget(name: "MockProvidersTests", dependencies: ["MockProviders"]),
         .testTarget(name: "RPCSteeringTests", dependencies: ["RPCSteering", "DeepstreamProtocol"]),
         .testTarget(name: "CallStatisticsTests", dependencies: ["CallStatistics", "DeepstreamProtocol"]),

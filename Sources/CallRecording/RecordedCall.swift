@@ -36,6 +36,9 @@ package struct RecordedCall: Hashable, Sendable {
     package var response: String?
     /// Every observed step, in order; the last one ends the call.
     package var timeline: [Step]
+    /// Why a payload a recording marks as not kept cannot be used (mocks, replay): one wording for
+    /// every reader.
+    package static let notKeptReason = "not kept by the recording console (its payload memory budget)"
     /// The size of a request the console saw but did not keep (its payload memory budget released
     /// it; ``request`` is then nil): the `notKept` field. Nil for a request written in full or absent.
     package var requestNotKeptBytes: Int?

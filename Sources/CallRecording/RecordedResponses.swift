@@ -55,7 +55,7 @@ package struct RecordedResponses: Sendable {
         for call in calls {
             // A payload the recording console did not keep cannot be matched on or answered with.
             if call.responseNotKeptBytes != nil || (match == .data && call.requestNotKeptBytes != nil) {
-                unusable["payload not kept by the recording console (memory budget)", default: 0] += 1
+                unusable["payload " + RecordedCall.notKeptReason, default: 0] += 1
                 continue
             }
             guard let answer = Self.answer(for: call, speed: speed) else { continue }

@@ -26,8 +26,9 @@ package enum CallDetailContent {
         lines.append(StyledLine("Timeline", .title))
         var routedBefore = false
         let timeline = record.timeline
-        // The record's payloads are those of its last request and its last answer: only those steps
-        // can stand for a released payload (an earlier step without data really had none).
+        // The record's payloads are those of its last request and its last answer: only those steps know
+        // the size of a released payload. (An earlier request of a re-sent call whose copy was released
+        // too shows `-`: its size is not kept anywhere.)
         let lastRequest = timeline.lastIndex { if case .requested = $0.step { true } else { false } }
         let lastAnswer = timeline.lastIndex {
             switch $0.step {
@@ -37,17 +38,13 @@ package enum CallDetailContent {
         }
         for (index, entry) in timeline.enumerated() {
             let offset = "+" + DisplayFormat.latency(entry.at.since(record.startedAt))
-            var (text, role) = describe(entry.step, routedBefore: routedBefore, peerLabel: peerLabel)
-            // A released payload's step has no data left: say its size and that it was not kept.
-            switch entry.step {
-            case .requested(nil) where index == lastRequest && record.isRequestReleased:
-                text = "requested (\(DisplayFormat.bytes(record.requestBytes)), not kept)"
-            case .responded(nil) where index == lastAnswer && record.isResponseReleased:
-                text = "responded (\(DisplayFormat.bytes(record.responseBytes)), not kept)"
-            case .errored(nil) where index == lastAnswer && record.isResponseReleased:
-                text = "answered with REQUEST_ERROR (\(DisplayFormat.bytes(record.responseBytes)), not kept)"
-            default: break
-            }
+            // A released payload's step has no data left: it says its size and that it was not kept.
+            let notKeptBytes: Int? =
+                if index == lastRequest, record.isRequestReleased { record.requestBytes }
+                else if index == lastAnswer, record.isResponseReleased { record.responseBytes }
+                else { nil }
+            let (text, role) = describe(
+                entry.step, routedBefore: routedBefore, notKeptBytes: notKeptBytes, peerLabel: peerLabel)
             if case .routed = entry.step { routedBefore = true }
             lines.append(StyledLine([
                 StyledSpan("  " + DisplayFormat.timeOfDay(entry.at) + " ", .dim),
@@ -91,16 +88,22 @@ package enum CallDetailContent {
     }
 
     /// A timeline step for people: `routed to #3 alice`, `rerouted to #5`, `timed out (RESPONSE_TIMEOUT)`.
+    /// `notKeptBytes` is the size of the step's payload when the log released it (its data is gone):
+    /// `requested (30B, not kept)`.
     package static func describe(
-        _ step: CallStep, routedBefore: Bool, peerLabel: (PeerID) -> String
+        _ step: CallStep, routedBefore: Bool, notKeptBytes: Int? = nil, peerLabel: (PeerID) -> String
     ) -> (String, ThemeRole) {
-        switch step {
-        case .requested(let data): ("requested (\(DisplayFormat.bytes(data?.utf8.count)))", .text)
+        func size(_ data: String?) -> String {
+            if data == nil, let notKeptBytes { return "\(DisplayFormat.bytes(notKeptBytes)), not kept" }
+            return DisplayFormat.bytes(data?.utf8.count)
+        }
+        return switch step {
+        case .requested(let data): ("requested (\(size(data)))", .text)
         case .routed(let peer): ("\(routedBefore ? "rerouted" : "routed") to \(peerLabel(peer))", .text)
         case .accepted(let peer): ("accepted by \(peerLabel(peer))", .statePending)
         case .rejected(let peer): ("rejected by \(peerLabel(peer))", .stateError)
-        case .responded(let data): ("responded (\(DisplayFormat.bytes(data?.utf8.count)))", .stateOK)
-        case .errored(let data): ("answered with REQUEST_ERROR (\(DisplayFormat.bytes(data?.utf8.count)))", .stateError)
+        case .responded(let data): ("responded (\(size(data)))", .stateOK)
+        case .errored(let data): ("answered with REQUEST_ERROR (\(size(data)))", .stateError)
         case .failed(let reason):
             switch reason {
             case .acceptTimeout, .responseTimeout: ("timed out (\(reason.name))", .stateError)

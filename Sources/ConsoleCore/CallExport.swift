@@ -32,8 +32,8 @@ package enum CallExport: String, CaseIterable, Hashable, Sendable {
             // Payloads released by the memory budget: null above, and their sizes here, so the
             // export never passes an absent payload off as "no data".
             var notKept: [(String, JSONValue)] = []
-            if record.isRequestReleased { notKept.append(("request", .int(record.requestBytes ?? 0))) }
-            if record.isResponseReleased { notKept.append(("response", .int(record.responseBytes ?? 0))) }
+            if let bytes = record.requestNotKeptBytes { notKept.append(("request", .int(bytes))) }
+            if let bytes = record.responseNotKeptBytes { notKept.append(("response", .int(bytes))) }
             if !notKept.isEmpty { members.append(("notKept", .object(JSONObject(notKept)))) }
             if let total = record.totalLatency {
                 let (seconds, attoseconds) = total.components
@@ -54,8 +54,8 @@ package enum CallExport: String, CaseIterable, Hashable, Sendable {
     /// Why `record` cannot be exported in this form, nil when it can: the call line and the JS
     /// snippet need the request, which the payload memory budget may have released.
     package func refusal(for record: CallRecord) -> String? {
-        guard self != .json, record.isRequestReleased else { return nil }
-        return ConsoleState.ReplayRefusal.notKept(bytes: record.requestBytes ?? 0).text
+        guard self != .json, let bytes = record.requestNotKeptBytes else { return nil }
+        return ConsoleState.ReplayRefusal.notKept(bytes: bytes).text
     }
 
     private static func value(_ text: String?) -> JSONValue? {

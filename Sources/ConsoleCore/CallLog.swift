@@ -10,7 +10,7 @@ import DeepstreamProtocol
 /// The payload bytes the calls hold are bounded too (``payloadBudget``, decision 62): when a new
 /// payload would take ``payloadBytes`` over the budget, the payloads of the oldest calls are
 /// released first (FIFO, like the ring) until it fits; those calls stay in the log with their sizes
-/// and are counted in ``releasedPayloadCalls`` / ``releasedPayloadBytes``. A payload larger than the
+/// and are counted in ``releasedPayloadCalls``. A payload larger than the
 /// whole budget is not kept at all. Calls older than the release cursor keep no new payloads.
 package struct CallLog: Sendable {
     /// The most calls held at once.
@@ -38,8 +38,6 @@ package struct CallLog: Sendable {
     package private(set) var payloadBytes = 0
     /// How many calls had payloads released for the budget (each call counted once, ever).
     package private(set) var releasedPayloadCalls = 0
-    /// How many payload bytes were released for the budget (ever).
-    package private(set) var releasedPayloadBytes = 0
     /// Calls with a lower sequence number hold no payload bytes (they were released, oldest first).
     private var releaseCursor = 0
 
@@ -112,12 +110,13 @@ package struct CallLog: Sendable {
     /// Records a step of a call, creating the call if the log does not hold it.
     ///
     /// When the step's payload takes the log over its budget, older calls' payloads are released;
-    /// `released` is called for each of those (not for this call) with the record before and after,
-    /// so a caller that counts filter matches can adjust (payload text no longer matches).
+    /// `released`, if given, is called for each of those (not for this call) with the record before
+    /// and after, so a caller that counts filter matches can adjust (payload text no longer matches);
+    /// without it no record is copied.
     @discardableResult
     package mutating func record(
         _ key: CallKey, name: String, step: CallStep, at: Timestamp,
-        released: (_ before: CallRecord, _ after: CallRecord) -> Void = { _, _ in }
+        released: ((_ before: CallRecord, _ after: CallRecord) -> Void)? = nil
     ) -> RecordOutcome {
         let hash = key.hashValue
         if let slot = slot(of: key, hash: hash) {
@@ -157,7 +156,7 @@ package struct CallLog: Sendable {
     /// Counts the payload bytes the record in `slot` gained and releases payloads until the log is
     /// within its budget: an oversized payload of this call first, then the oldest calls' payloads.
     private mutating func admitPayload(
-        at slot: Int, heldBefore: Int, released: (_ before: CallRecord, _ after: CallRecord) -> Void
+        at slot: Int, heldBefore: Int, released: ((_ before: CallRecord, _ after: CallRecord) -> Void)?
     ) {
         payloadBytes += slots[slot].heldPayloadBytes - heldBefore
         let sequence = slots[slot].sequence
@@ -171,9 +170,13 @@ package struct CallLog: Sendable {
             if oldest == slot {
                 release(slot: slot, largerThan: -1)
             } else if slots[oldest].heldPayloadBytes > 0 {
-                let before = slots[oldest]
-                release(slot: oldest, largerThan: -1)
-                released(before, slots[oldest])
+                if let released {
+                    let before = slots[oldest]
+                    release(slot: oldest, largerThan: -1)
+                    released(before, slots[oldest])
+                } else {
+                    release(slot: oldest, largerThan: -1)
+                }
             }
             cursor += 1
         }
@@ -182,12 +185,10 @@ package struct CallLog: Sendable {
 
     /// Marks payloads of the held call `key` as not kept with their recorded sizes (`dsconsole open`
     /// of a recording whose console had released them). They are not counted as released here: this
-    /// log's budget did not drop them. Returns false when the log does not hold the call.
-    @discardableResult
-    package mutating func markPayloadsNotKept(_ key: CallKey, request: Int?, response: Int?) -> Bool {
-        guard let slot = slot(of: key, hash: key.hashValue) else { return false }
+    /// log's budget did not drop them. Nothing happens when the log does not hold the call.
+    package mutating func markPayloadsNotKept(_ key: CallKey, request: Int?, response: Int?) {
+        guard let slot = slot(of: key, hash: key.hashValue) else { return }
         payloadBytes -= slots[slot].markPayloadsNotKept(request: request, response: response)
-        return true
     }
 
     /// Releases the payloads of the record in `slot` larger than `limit` (-1: all) and counts them.
@@ -196,7 +197,6 @@ package struct CallLog: Sendable {
         let freed = slots[slot].releasePayloads(largerThan: limit)
         guard freed > 0 else { return }
         payloadBytes -= freed
-        releasedPayloadBytes += freed
         if !wasCounted { releasedPayloadCalls += 1 }
     }
 

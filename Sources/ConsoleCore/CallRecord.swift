@@ -196,6 +196,11 @@ package struct CallRecord: Hashable, Sendable {
     package var isRequestReleased: Bool { payloads.isRequestReleased }
     /// Whether the response was seen but the log's payload memory budget released its bytes.
     package var isResponseReleased: Bool { payloads.isResponseReleased }
+    /// The size of the request when the budget released it (nil when it is kept or was never seen), as
+    /// `RecordedCall.requestNotKeptBytes` has it.
+    package var requestNotKeptBytes: Int? { isRequestReleased ? requestBytes ?? 0 : nil }
+    /// The size of the response when the budget released it, likewise.
+    package var responseNotKeptBytes: Int? { isResponseReleased ? responseBytes ?? 0 : nil }
 
     /// Whether the log's budget released a payload of this call before (it is counted once).
     var wasCountedAsReleased: Bool { payloads.wasCountedAsReleased }

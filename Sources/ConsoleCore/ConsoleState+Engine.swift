@@ -116,9 +116,9 @@ extension ConsoleState {
         let matchedBefore = filtering && calls.log[key].map(matcher) == true
         // Released payload text no longer matches: an older call can stop matching.
         var unmatched = 0
-        let outcome = calls.log.record(key, name: event.name, step: event.step, at: event.at) { before, after in
-            if filtering, matcher(before), !matcher(after) { unmatched += 1 }
-        }
+        let outcome = calls.log.record(
+            key, name: event.name, step: event.step, at: event.at,
+            released: filtering ? { before, after in if matcher(before), !matcher(after) { unmatched += 1 } } : nil)
         if origin == .broker { noteSteering(event.step, key: key, record: outcome.record) }
         if filtering {
             var delta = (matcher(outcome.record) ? 1 : 0) - (matchedBefore ? 1 : 0) - unmatched

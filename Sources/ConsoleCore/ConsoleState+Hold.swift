@@ -60,8 +60,8 @@ extension ConsoleState {
             return resolve(key, .drop)
         case .editHeld:
             // A held call's request released by the budget cannot be edited: it would go out empty.
-            if let record = calls.log[key], record.isRequestReleased {
-                notify("Cannot edit held \(record.name): " + ReplayRefusal.notKept(bytes: record.requestBytes ?? 0).text, isError: true)
+            if let record = calls.log[key], let bytes = record.requestNotKeptBytes {
+                notify("Cannot edit held \(record.name): " + ReplayRefusal.notKept(bytes: bytes).text, isError: true)
                 return [.requestRedraw]
             }
             let text = calls.log[key]?.requestData ?? ""

@@ -47,8 +47,8 @@ extension ConsoleState {
             requestor: record.requestorName ?? record.key.call.requestor.flatMap(user),
             provider: record.provider.map { user($0) ?? $0.description },
             request: record.requestData, response: record.responseData, timeline: timeline,
-            requestNotKeptBytes: record.isRequestReleased ? record.requestBytes : nil,
-            responseNotKeptBytes: record.isResponseReleased ? record.responseBytes : nil)
+            requestNotKeptBytes: record.requestNotKeptBytes,
+            responseNotKeptBytes: record.responseNotKeptBytes)
     }
 
     /// Closes the prompt and asks the runtime to write the recording to `path` (a new file).

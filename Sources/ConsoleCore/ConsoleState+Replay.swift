@@ -12,7 +12,7 @@ extension ConsoleState {
     /// The request of `record` as composer text (pretty JSON, empty without a payload), or a reason
     /// why it cannot be replayed.
     static func replayableRequest(of record: CallRecord) -> Result<(data: JSONValue?, body: String), ReplayRefusal> {
-        if record.isRequestReleased { return .failure(.notKept(bytes: record.requestBytes ?? 0)) }
+        if let bytes = record.requestNotKeptBytes { return .failure(.notKept(bytes: bytes)) }
         guard let text = record.requestData else {
             // Without a `requested` step the request was never seen (the call was observed mid-way).
             let seen = record.timeline.contains { if case .requested = $0.step { true } else { false } }

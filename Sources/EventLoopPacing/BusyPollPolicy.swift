@@ -52,8 +52,8 @@ public struct BusyPollPolicy: Sendable, Hashable {
     /// Whether the polling task should check for readiness once more at `now` (true while `now` is
     /// within the window after the last input). False ends the polling task.
     public mutating func shouldKeepPolling(at now: UInt64) -> Bool {
-        // A time before the last input (only an injected clock can go back) counts as no time passed.
         guard isPolling else { return false }
+        // A time before the last input (only an injected clock can go back) counts as no time passed.
         guard let lastInput, (now >= lastInput ? now - lastInput : 0) < windowNanoseconds else {
             // The window passed with nothing ready: back off.
             isPolling = false

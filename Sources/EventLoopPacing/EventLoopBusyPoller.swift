@@ -20,12 +20,8 @@ public final class EventLoopBusyPoller {
     private let loop: EventLoop
     private var policy: BusyPollPolicy
     private let selector: LoopSelector
-    /// Polling tasks started so far.
-    public private(set) var pollingTasks = 0
-    /// Non-blocking readiness checks (`poll` calls) made so far.
-    public private(set) var readinessChecks = 0
-    /// Polling tasks that ended because something became ready (the rest ran out of window).
-    public private(set) var readinessHits = 0
+    /// What the polling tasks did so far.
+    public private(set) var counts = BusyPollCounts()
 
     private init(loop: EventLoop, window: Duration, selector: LoopSelector) {
         self.loop = loop
@@ -48,7 +44,7 @@ public final class EventLoopBusyPoller {
     /// before it (the batch's flushes), so replies are written before the loop starts polling.
     public func inputHandled() {
         guard policy.inputHandled(at: Self.monotonicNanoseconds()) else { return }
-        pollingTasks += 1
+        counts.tasks += 1
         loop.assumeIsolated().execute { [self] in pollUntilReadyOrWindowPassed() }
     }
 
@@ -60,9 +56,9 @@ public final class EventLoopBusyPoller {
 
     private func pollUntilReadyOrWindowPassed() {
         while policy.shouldKeepPolling(at: Self.monotonicNanoseconds()) {
-            readinessChecks += 1
+            counts.checks += 1
             if selector.isReady() {
-                readinessHits += 1
+                counts.hits += 1
                 policy.readinessSeen()
                 return
             }
@@ -70,4 +66,26 @@ public final class EventLoopBusyPoller {
     }
 
     static func monotonicNanoseconds() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+}
+
+/// What a busy-poller's polling tasks did.
+public struct BusyPollCounts: Sendable, Hashable {
+    /// Polling tasks started.
+    public var tasks = 0
+    /// Non-blocking readiness checks (`poll` calls) made.
+    public var checks = 0
+    /// Polling tasks that ended because something became ready (the rest ran out of window).
+    public var hits = 0
+
+    /// Creates counts (all zero by default).
+    public init(tasks: Int = 0, checks: Int = 0, hits: Int = 0) {
+        self.tasks = tasks
+        self.checks = checks
+        self.hits = hits
+    }
+
+    /// The sum of two pollers' counts.
+    public static func + (left: Self, right: Self) -> Self {
+        Self(tasks: left.tasks + right.tasks, checks: left.checks + right.checks, hits: left.hits + right.hits)
+    }
 }

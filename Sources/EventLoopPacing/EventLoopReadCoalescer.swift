@@ -40,15 +40,10 @@ public final class EventLoopReadCoalescer {
         }
     }
 
-    /// Counts one message read.
-    @inline(__always)
-    public func messageRead() {
-        policy.messagesRead(1)
-    }
-
-    /// The loop finished a read batch (call it after the batch's flush): queues a nap task when the
-    /// policy says so.
-    public func batchHandled() {
+    /// The loop finished a read batch of `messages` messages (call it after the batch's flush): queues a
+    /// nap task when the policy says so.
+    public func batchHandled(messages: Int) {
+        policy.messagesRead(messages)
         guard policy.batchHandled(at: NIODeadline.now().uptimeNanoseconds) else { return }
         loop.assumeIsolated().execute { [self] in napUnlessUseless() }
     }

@@ -22,8 +22,8 @@
 ///
 /// ```swift
 /// var policy = ReadCoalescingPolicy(nap: .microseconds(500))
-/// policy.messagesRead(1)                                    // per message
-/// if policy.batchHandled(at: now) { /* queue one nap task */ } // per read (a connection's batch)
+/// policy.messagesRead(count)                                // per read (a connection's batch)
+/// if policy.batchHandled(at: now) { /* queue one nap task */ }
 /// // in the task, after the tick's IO:
 /// if policy.decide(inputPending: selectorIsReady) == .nap { /* sleep napNanoseconds */ }
 /// ```
@@ -79,7 +79,6 @@ public struct ReadCoalescingPolicy: Sendable, Hashable {
     public var isEnabled: Bool { napNanoseconds > 0 }
 
     /// Counts `count` messages read (for the rate).
-    @inline(__always)
     public mutating func messagesRead(_ count: Int) {
         let count = max(0, count)
         messagesInPeriod &+= count

@@ -26,6 +26,12 @@ struct CoalesceReadsOption: ParsableArguments {
     /// Whether a nap above 0 was asked for explicitly.
     var isOnExplicitly: Bool { (microseconds ?? 0) > 0 }
 
+    /// Whether the broker must refuse to start when the pacer that is on cannot be set up: only when that
+    /// pacer was asked for (a command's default is best effort). `napIsOn` says which one is on.
+    func isPacingRequired(napIsOn: Bool, busyPoll: BusyPollOption) -> Bool {
+        napIsOn ? microseconds != nil : busyPoll.microseconds != nil
+    }
+
     /// Refuses an explicit nap together with a busy-poll window: one spins after a read, the other sleeps.
     func validate(against busyPoll: BusyPollOption) throws {
         if let microseconds, microseconds > 0, busyPoll.isOnExplicitly {

@@ -8,7 +8,8 @@ import DeepstreamProtocol
 /// are JSON text on the wire are embedded as JSON values; text that does not parse is kept as a
 /// string under `dataText`.
 enum EventJSONLines {
-    /// The object for a broker tap event; `nil` for a frame when `frames` is off.
+    /// The object for a broker tap event; `nil` for a frame when `frames` is off, and for the
+    /// recording-only `payloadsNotKept`.
     static func object(for event: TrafficEvent, frames: Bool) -> JSONValue? {
         var o = JSONObject()
         switch event {
@@ -45,14 +46,9 @@ enum EventJSONLines {
             o["name"] = .string(name)
         case .call(let call):
             return object(for: call, event: "call", requestor: nil)
-        case .payloadsNotKept(let call, let name, let request, let response, let at):
-            head(&o, at, "payloadsNotKept")
-            o["call"] = .string(call.description)
-            o["requestor"] = call.requestor.map { .int(Int($0.rawValue)) }
-            o["correlationId"] = .string(call.correlationId)
-            o["name"] = .string(name)
-            o["requestBytes"] = request.map(JSONValue.int)
-            o["responseBytes"] = response.map(JSONValue.int)
+        case .payloadsNotKept:
+            // Only `dsconsole open` makes it (from a recording), and nothing writes JSON Lines there.
+            return nil
         }
         return .object(o)
     }

@@ -43,7 +43,4 @@ struct ObservedSourceOptions: ParsableArguments {
 
     /// The listen address of each upstream: the given ones, or the defaults.
     var listens: [String] { listen.isEmpty ? ProxyOptions.defaultListens(count: proxy.count) : listen }
-
-    /// The `--busy-poll` window (already validated).
-    var busyPollWindow: Duration { busyPoll.window }
 }

@@ -80,7 +80,7 @@ struct RecordCommand: AsyncParsableCommand {
         TerminationSignal.install()
         let started = try await ObservedServer.startBroker(
             configFile: source.config, host: source.host, port: source.port, frames: false,
-            busyPoll: source.busyPollWindow)
+            busyPoll: source.busyPoll.window)
         let broker = started.broker
         let tap = started.tap
         let recorder: CallRecorder
@@ -104,7 +104,7 @@ struct RecordCommand: AsyncParsableCommand {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
             upstreams: source.proxy, listens: source.listens, caFile: source.upstreamCA, events: true, frames: false,
-            busyPoll: source.busyPollWindow)
+            busyPoll: source.busyPoll.window)
         let proxy = started.proxy
         let events = started.events
         let recorder: CallRecorder

@@ -142,7 +142,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 continue
             }
             if call.requestNotKeptBytes != nil {
-                skipped.append("recorded request was not kept (the console's payload memory budget)")
+                skipped.append("recorded request " + RecordedCall.notKeptReason)
                 continue
             }
             var data: JSONValue?

@@ -50,15 +50,16 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var coalesceReads: CoalesceReadsOption
 
     /// What the loop does between reads: latency first, so busy-poll 50 µs unless told otherwise (and
-    /// not when a nap was asked for instead), read coalescing only when asked. A default busy-poll that
-    /// cannot be set up is a warning, not a failure to start.
+    /// not when a nap was asked for instead), read coalescing only when asked. A pacer nobody asked for
+    /// that cannot be set up is a warning, not a failure to start.
     static func applyPacing(
         busyPoll: BusyPollOption, coalesceReads: CoalesceReadsOption, to configuration: inout BrokerConfiguration
     ) {
         configuration.busyPollWindow = busyPoll.window(
             defaultMicroseconds: coalesceReads.isOnExplicitly ? 0 : BusyPollOption.serveDefaultMicroseconds)
-        configuration.busyPollRequired = busyPoll.microseconds != nil
         configuration.readCoalescingNap = coalesceReads.nap(defaultMicroseconds: 0, busyPoll: busyPoll)
+        configuration.pacingRequired = coalesceReads.isPacingRequired(
+            napIsOn: configuration.readCoalescingNap > .zero, busyPoll: busyPoll)
     }
 
     func validate() throws {

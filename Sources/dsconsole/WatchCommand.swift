@@ -85,7 +85,7 @@ struct WatchCommand: AsyncParsableCommand {
         TerminationSignal.install()
         let started = try await ObservedServer.startBroker(
             configFile: source.config, host: source.host, port: source.port, rulesFile: rulesFile, frames: frames,
-            busyPoll: source.busyPollWindow)
+            busyPoll: source.busyPoll.window)
         let broker = started.broker
         let tap = started.tap
         StandardStreams.printLine(ObservedServer.listeningLine(address: started.address, url: started.url, upstream: nil))
@@ -114,7 +114,7 @@ struct WatchCommand: AsyncParsableCommand {
         TerminationSignal.install()
         let started = try await ObservedServer.startProxy(
             upstreams: source.proxy, listens: source.listens, caFile: source.upstreamCA, events: !topicsOnly,
-            frames: frames, rulesFile: rulesFile, busyPoll: source.busyPollWindow)
+            frames: frames, rulesFile: rulesFile, busyPoll: source.busyPoll.window)
         let proxy = started.proxy
         let events = started.events
         StandardStreams.printLine(started.listeningLine())

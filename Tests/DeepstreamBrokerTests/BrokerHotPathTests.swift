@@ -11,9 +11,7 @@ struct BrokerHotPathTests {
     let t0 = Timestamp(nanoseconds: 1_000_000_000)
     let provider = PeerID(1), requestor = PeerID(2)
 
-    func sentActions(_ actions: [BrokerAction]) -> [RPCAction] {
-        actions.compactMap { if case .send(_, .rpc(let m)) = $0 { m.action } else { nil } }
-    }
+    func sentActions(_ actions: [BrokerAction]) -> [RPCAction] { sends(actions).map(\.1.action) }
 
     /// One call through the router: REQUEST, ACCEPT, RESPONSE; returns each input's actions.
     func call(emittingEvents: Bool) -> [[BrokerAction]] {
@@ -54,11 +52,11 @@ struct BrokerHotPathTests {
             var masked = ByteBuffer(bytes: bytes)
             masked.webSocketMask(key)
             let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: key, data: masked)
-            WebSocketPeerHandler.unmask(frame, into: &scratch)
+            frame.unmaskPayload(into: &scratch)
             #expect(Array(scratch[0..<length]) == bytes)
         }
         let unmasked = WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: [1, 2, 3]))
-        WebSocketPeerHandler.unmask(unmasked, into: &scratch)
+        unmasked.unmaskPayload(into: &scratch)
         #expect(Array(scratch[0..<3]) == [1, 2, 3])
     }
 }

@@ -89,7 +89,7 @@ struct ConnectionSessionTests {
         _ = session.receive(.auth(AuthMessage(action: .request, data: "{}")))
         #expect(session.authenticated(.success(user: "u", clientData: ["k": "v"]), maxAuthAttempts: 3)
             == .reply([.auth(AuthMessage(action: .authSuccessful, data: #"{"k":"v"}"#))]))
-        #expect(session.isLoggedIn)
+        #expect(session.routesRPCs)
         #expect(session.user == "u")
         #expect(session.authenticated(.success(user: "u", clientData: nil), maxAuthAttempts: 3) == .ignore)
     }

@@ -88,7 +88,7 @@ struct NotKeptRecordingTests {
         let (plan, report) = ReplayCommand.plan(
             [call("a", request: nil, requestNotKept: 400_000), call("b", request: "[1]")], filter: nil)
         #expect(plan.map(\.call.correlationId) == ["b"])
-        #expect(report.skipped == ["recorded request was not kept (the console's payload memory budget)": 1])
+        #expect(report.skipped == ["recorded request not kept by the recording console (its payload memory budget)": 1])
     }
 
     @Test("provide --from-recording --match data does not index a call whose request was not kept")

@@ -70,17 +70,16 @@ struct ProxyConsoleEndToEndTests {
             try await session.waitUntil(timeout: .seconds(10)) { $0.contains("console@127.0.0.1:\(first.port)") }
             let url = "ws://127.0.0.1:\(try #require(listens.last))/deepstream"
             // Both apps on the second node (these two brokers are not a cluster).
-            let provider = try await startEchoProvider(at: url, authData: ["username": "alice"], name: "node-echo")
-            let requestor = try ClientEngine(url: url)
-            _ = try await requestor.login(["username": "bob"])
-            #expect(try await requestor.make("node-echo", data: 7) == 7)
-            try await session.waitUntil(timeout: .seconds(10)) { screen in
-                screen.split(separator: "\n").contains {
-                    $0.contains("node-echo") && $0.contains("bob@127.0.0.1:\(second.port)") && $0.contains("alice@127.0.0.1:\(second.port)")
+            let result = try await echoCallBetweenTwoClients(
+                at: url, name: "node-echo", data: 7, providerAuth: ["username": "alice"], requestorAuth: ["username": "bob"]
+            ) {
+                try await session.waitUntil(timeout: .seconds(10)) { screen in
+                    screen.split(separator: "\n").contains {
+                        $0.contains("node-echo") && $0.contains("bob@127.0.0.1:\(second.port)") && $0.contains("alice@127.0.0.1:\(second.port)")
+                    }
                 }
             }
-            await requestor.close()
-            await provider.close()
+            #expect(result == 7)
             try await session.sendKeys("q")
         }
         await first.stop()

@@ -109,7 +109,6 @@ extension PureLogicTests {
             return command.coalesceReads.nap(defaultMicroseconds: microseconds, busyPoll: command.busyPoll)
         }
         let console = LocalConsoleCommand.defaultCoalescingMicroseconds
-        #expect(console == 500)
         #expect(try nap([], default: console) == .microseconds(500))
         #expect(try nap(["--busy-poll", "50"], default: console) == .zero)
         #expect(try nap(["--coalesce-reads", "0"], default: console) == .zero)
@@ -125,21 +124,23 @@ extension PureLogicTests {
             ServeCommand.applyPacing(busyPoll: command.busyPoll, coalesceReads: command.coalesceReads, to: &configuration)
             return configuration
         }
-        #expect(BusyPollOption.serveDefaultMicroseconds == 50)
         let plain = try pacing([])
         #expect(plain.busyPollWindow == .microseconds(50))
-        #expect(!plain.busyPollRequired)
+        #expect(!plain.pacingRequired)
         #expect(plain.readCoalescingNap == .zero)
         let asked = try pacing(["--busy-poll", "100"])
         #expect(asked.busyPollWindow == .microseconds(100))
-        #expect(asked.busyPollRequired)
+        #expect(asked.pacingRequired)
         let off = try pacing(["--busy-poll", "0"])
         #expect(off.busyPollWindow == .zero)
         let napping = try pacing(["--coalesce-reads", "500"])
         #expect(napping.busyPollWindow == .zero)
         #expect(napping.readCoalescingNap == .microseconds(500))
+        #expect(napping.pacingRequired)
+        // Turning the nap off does not make the default busy-poll something asked for.
         let napOff = try pacing(["--coalesce-reads", "0"])
         #expect(napOff.busyPollWindow == .microseconds(50))
         #expect(napOff.readCoalescingNap == .zero)
+        #expect(!napOff.pacingRequired)
     }
 }

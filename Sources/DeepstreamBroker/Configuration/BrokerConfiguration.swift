@@ -56,20 +56,16 @@ public struct BrokerConfiguration: Sendable {
     /// `BusyPollPolicy.maximumMicroseconds` (10 ms). Trades CPU right after each input for the wake-up
     /// of a halted CPU when the next message arrives within the window.
     public var busyPollWindow: Duration = .zero
-    /// Whether a busy-poll that cannot be set up (the event loop's epoll descriptor not found) stops
-    /// `Broker.start()` (true, the default) or is logged as a warning and skipped (false: `serve`'s
-    /// default window, which nobody asked for).
-    public var busyPollRequired = true
     /// How long the broker's event loop naps after a read batch while messages arrive at
     /// `ReadCoalescingPolicy.defaultEngagementRate` per second or more (`--coalesce-reads`; docs/broker.md,
     /// "Read coalescing"). Zero, the default, never naps; up to `ReadCoalescingPolicy.maximumMicroseconds`.
     /// Trades up to one nap of latency per hop for fewer wake-ups (less CPU) under sustained traffic. Not
     /// together with ``busyPollWindow``: the two pull opposite ways, and `Broker.start()` refuses both.
     public var readCoalescingNap: Duration = .zero
-    /// Whether read coalescing that cannot be set up (the event loop's epoll descriptor not found) stops
-    /// `Broker.start()` (true, the default) or is logged as a warning and skipped (false: the console's
-    /// default nap, which nobody asked for).
-    public var readCoalescingRequired = true
+    /// Whether a busy-poll or read coalescing that cannot be set up (the event loop's epoll descriptor
+    /// not found) stops `Broker.start()` (true, the default) or is logged as a warning and skipped
+    /// (false: a command's default — `serve`'s window, the console's nap — which nobody asked for).
+    public var pacingRequired = true
     /// Messages per second from which read coalescing naps; tests lower it so that a slow machine still engages it.
     package var readCoalescingEngagementRate = ReadCoalescingPolicy.defaultEngagementRate
     /// Settings read from a deepstream configuration that the broker accepts but does not act on

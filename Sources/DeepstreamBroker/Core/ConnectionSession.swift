@@ -43,11 +43,8 @@ package struct ConnectionSession: Sendable {
     /// Creates a session for a freshly opened connection.
     package init() {}
 
-    /// Whether the connection has logged in.
-    package var isLoggedIn: Bool { phase == .open }
-
-    /// Whether an RPC message received now is routed as it is (``receive(_:)`` decides `.route`). The
-    /// broker's per-frame path asks this first and hands the RPC straight to the router, without a
+    /// Whether an RPC message received now is routed as it is, i.e. whether the connection has logged in
+    /// (``receive(_:)`` decides `.route`). The broker's per-frame path asks this first and hands the RPC straight to the router, without a
     /// decision built around a copy of it; this is the one place the rule lives.
     package var routesRPCs: Bool { phase == .open }
 

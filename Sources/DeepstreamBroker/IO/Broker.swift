@@ -76,29 +76,21 @@ public final class Broker: Sendable {
                 host: configuration.host, port: configuration.port,
                 reason: "busy-poll and read coalescing pull opposite ways (one spins after a read, the other sleeps): choose one")
         }
-        if configuration.readCoalescingNap > .zero {
-            do {
+        do {
+            if configuration.readCoalescingNap > .zero {
                 let coalescer = try await EventLoopReadCoalescer.install(
                     on: loop, nap: configuration.readCoalescingNap,
                     engagementRate: configuration.readCoalescingEngagementRate)
                 try await loop.submit { runtime.value.readCoalescer = coalescer.value }.get()
-            } catch {
-                guard !configuration.readCoalescingRequired else {
-                    throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
-                }
-                logger.warning("\(error); running without read coalescing")
-            }
-        }
-        if configuration.busyPollWindow > .zero {
-            do {
+            } else if configuration.busyPollWindow > .zero {
                 let poller = try await EventLoopBusyPoller.install(on: loop, window: configuration.busyPollWindow)
                 try await loop.submit { runtime.value.busyPoller = poller.value }.get()
-            } catch {
-                guard !configuration.busyPollRequired else {
-                    throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
-                }
-                logger.warning("\(error); running without busy-poll")
             }
+        } catch {
+            guard !configuration.pacingRequired else {
+                throw BrokerStartError(host: configuration.host, port: configuration.port, reason: "\(error)")
+            }
+            logger.warning("\(error); running without it")
         }
         let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 256)
@@ -197,13 +189,10 @@ public final class Broker: Sendable {
         try? await loop.submit { runtime.value.steer(change) }.get()
     }
 
-    /// What the busy-poll did so far (polling tasks started, readiness checks made, tasks that ended
-    /// because input was ready), or nil when it is off or the broker is shut down.
-    package func busyPollCounts() async -> (tasks: Int, checks: Int, hits: Int)? {
+    /// What the busy-poll did so far, or nil when it is off or the broker is shut down.
+    package func busyPollCounts() async -> BusyPollCounts? {
         let runtime = self.runtime
-        return try? await loop.submit { () -> (tasks: Int, checks: Int, hits: Int)? in
-            runtime.value.busyPoller.map { ($0.pollingTasks, $0.readinessChecks, $0.readinessHits) }
-        }.get()
+        return try? await loop.submit { runtime.value.busyPoller?.counts }.get()
     }
 
     /// What the read coalescing did so far, or nil when it is off or the broker is shut down.

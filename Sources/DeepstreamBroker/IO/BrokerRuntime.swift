@@ -119,7 +119,6 @@ final class BrokerRuntime {
     func received(_ payload: UnsafeRawBufferPointer, on link: Link) {
         // No frame arrives after the socket closed: the handler drops its link in `channelInactive`.
         guard !link.closing else { return }
-        readCoalescer?.messageRead()
         let peer = link.peer
         let message: Message?
         switch link.format {

@@ -57,7 +57,7 @@ struct FragmentAssembler {
         guard size <= maximumSize else { return try fail(.tooLarge) }
         guard frame.fin else { return .buffered }
         var data = allocator.buffer(capacity: size)
-        for fragment in fragments { WebSocketPeerHandler.unmask(fragment, appendingTo: &data) }
+        for fragment in fragments { fragment.unmaskPayload(appendingTo: &data) }
         let opcode = fragments[0].opcode
         reset()
         return .message(WebSocketFrame(fin: true, opcode: opcode, data: data))

@@ -26,6 +26,8 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
     /// Fragmented messages, reassembled here rather than by a handler of their own (one pipeline hop
     /// less per frame).
     @exclusivity(unchecked) private var fragments: FragmentAssembler
+    /// Whole messages read since the last `channelReadComplete`, for read coalescing's rate.
+    @exclusivity(unchecked) private var messagesInBatch = 0
 
     init(runtime: NIOLoopBoundBox<BrokerRuntime>, format: WireFormat, maximumMessageSize: Int) {
         self.runtime = runtime
@@ -55,7 +57,8 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
         let runtime = runtime.value
         runtime.flushAll()
         runtime.busyPoller?.inputHandled()
-        runtime.readCoalescer?.batchHandled()
+        runtime.readCoalescer?.batchHandled(messages: messagesInBatch)
+        messagesInBatch = 0
         context.fireChannelReadComplete()
     }
 
@@ -77,15 +80,16 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
                 fail(context, code: .protocolError, reason: "fragmentation error: \(error)")
                 return
             }
+            messagesInBatch &+= 1
             // Either opcode is decoded in the endpoint's format, as the reference's node service does.
             let count = frame.data.readableBytes
             if count <= Self.scratchLimit {
                 if scratch.count < count { scratch = [UInt8](repeating: 0, count: max(count, 256)) }
-                Self.unmask(frame, into: &scratch)
+                frame.unmaskPayload(into: &scratch)
                 scratch.withUnsafeBytes { runtime.value.received(UnsafeRawBufferPointer(rebasing: $0[0..<count]), on: link) }
             } else {
                 var large = [UInt8](repeating: 0, count: count)
-                Self.unmask(frame, into: &large)
+                frame.unmaskPayload(into: &large)
                 large.withUnsafeBytes { runtime.value.received($0, on: link) }
             }
         case .ping:
@@ -128,37 +132,6 @@ final class WebSocketPeerHandler: ChannelInboundHandler {
             context.close(promise: nil)
         }
         context.fireChannelWritabilityChanged()
-    }
-
-    /// The frame's payload with the client's mask removed, eight bytes at a time (``WebSocketMask``;
-    /// NIO's `unmaskedData` goes byte by byte).
-    static func unmask(_ frame: WebSocketFrame, allocator: ByteBufferAllocator) -> ByteBuffer {
-        guard frame.maskKey != nil else { return frame.data }
-        var output = allocator.buffer(capacity: frame.data.readableBytes)
-        unmask(frame, appendingTo: &output)
-        return output
-    }
-
-    /// Appends the frame's payload with the client's mask removed to `output`.
-    static func unmask(_ frame: WebSocketFrame, appendingTo output: inout ByteBuffer) {
-        let count = frame.data.readableBytes
-        let key = frame.maskKey ?? [0, 0, 0, 0]
-        frame.data.withUnsafeReadableBytes { source in
-            output.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { target in
-                WebSocketMask.apply((key[0], key[1], key[2], key[3]), to: source, into: target)
-                return count
-            }
-        }
-    }
-
-    /// Writes the frame's payload with the client's mask removed to the start of `output`, which must
-    /// hold at least `frame.data.readableBytes` bytes.
-    static func unmask(_ frame: WebSocketFrame, into output: inout [UInt8]) {
-        precondition(output.count >= frame.data.readableBytes, "unmask buffer too small")
-        let key = frame.maskKey ?? [0, 0, 0, 0]
-        frame.data.withUnsafeReadableBytes { source in
-            output.withUnsafeMutableBytes { WebSocketMask.apply((key[0], key[1], key[2], key[3]), to: source, into: $0) }
-        }
     }
 
     private func fail(_ context: ChannelHandlerContext, code: WebSocketErrorCode, reason: String) {

@@ -317,17 +317,11 @@ package final class Proxy: Sendable {
         return snapshot
     }
 
-    /// What the busy-poll did so far on all forwarding loops together (polling tasks started, readiness
-    /// checks, tasks that ended because input was ready); zeros when it is off.
-    package func busyPollCounts() async -> (tasks: Int, checks: Int, hits: Int) {
-        var total = (tasks: 0, checks: 0, hits: 0)
+    /// What the busy-poll did so far on all forwarding loops together; zeros when it is off.
+    package func busyPollCounts() async -> BusyPollCounts {
+        var total = BusyPollCounts()
         for (_, poller) in shared.busyPollers.withLockedValue({ $0 }) {
-            let counts = try? await poller.eventLoop.submit {
-                (poller.value.pollingTasks, poller.value.readinessChecks, poller.value.readinessHits)
-            }.get()
-            if let counts {
-                total = (total.tasks + counts.0, total.checks + counts.1, total.hits + counts.2)
-            }
+            if let counts = try? await poller.eventLoop.submit({ poller.value.counts }).get() { total = total + counts }
         }
         return total
     }
@@ -341,8 +335,13 @@ package final class Proxy: Sendable {
         }
         for channel in channels { try? await channel.close() }
         tickerTask.withLockedValue { $0 }?.cancel()
+        // As the broker does: each poller releases its marker pipe on its loop before the loops stop.
+        let pollers = shared.busyPollers.withLockedValue { pollers in
+            defer { pollers = [:] }
+            return Array(pollers.values)
+        }
+        for poller in pollers { try? await poller.eventLoop.submit { poller.value.close() }.get() }
         try? await group.shutdownGracefully()
-        shared.busyPollers.withLockedValue { $0 = [:] }
         shared.queue.finish()
         await observerTask.withLockedValue { $0 }?.value
         let subscribers = hub.withLockedValue { list -> [Sink] in

@@ -178,10 +178,11 @@ enum ConsoleLauncher {
                 feed.events(), redis: clusterEndpoint, proxy: proxied, proxyUpstream: proxy?.configurations.first?.upstream.description)
             clusterFeed = feed
         } else if let broker {
-            // Collected for 10 ms: the loop takes engine events at most every 10 ms anyway, and one
+            // Collected for as long as the loop waits between takes of engine events anyway: one
             // hand-over per loop round woke the relay and the loop thousands of times a second.
             await engine.relay(
-                batches: broker.tapBatches(bufferingNewest: 1_024, includingFrames: false, collectingFor: .milliseconds(10)))
+                batches: broker.tapBatches(
+                    bufferingNewest: 1_024, includingFrames: false, collectingFor: ConsoleRuntime.engineInterval))
         }
         if let proxy, clusterEndpoint == nil {
             await engine.relay(batches: proxy.eventBatches(bufferingNewest: 1_024, includingFrames: false))

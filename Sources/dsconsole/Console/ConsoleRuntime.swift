@@ -44,7 +44,7 @@ final class ConsoleRuntime {
     private var scheduler = FrameScheduler<ContinuousClock.Instant>(framesPerSecond: 30)
     private var frameWakePending = false
     /// The shortest time between two takes of engine events (see ``takeEngineEvents()``).
-    private static let engineInterval = Duration.milliseconds(10)
+    static let engineInterval = Duration.milliseconds(10)
     private var lastEngineTake = ContinuousClock.now
     private var engineWakePending = false
     /// The engine subscription feeding ``queue``.

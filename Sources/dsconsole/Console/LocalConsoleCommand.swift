@@ -74,7 +74,8 @@ struct LocalConsoleCommand: AsyncParsableCommand {
         configuration.readCoalescingNap = coalesceReads.nap(
             defaultMicroseconds: Self.defaultCoalescingMicroseconds, busyPoll: busyPoll)
         // The default nap is best effort: if it cannot be set up the console still starts.
-        configuration.readCoalescingRequired = coalesceReads.microseconds != nil
+        configuration.pacingRequired = coalesceReads.isPacingRequired(
+            napIsOn: configuration.readCoalescingNap > .zero, busyPoll: busyPoll)
         if let rulesFile {
             do throws(CommandFailure) { configuration.steering = try RulesFileOption.load(rulesFile) } catch {
                 throw ConsoleLauncher.fail(String(error.message.dropFirst("dsconsole: ".count)))

@@ -18,14 +18,20 @@ func startEchoProvider(at url: String, authData: JSONValue, name: String) async 
 /// with `providerAuth`, both at `url`; returns the result (the data echoed) after both have closed.
 func echoCallBetweenTwoClients(
     at url: String, name: String, data: JSONValue, providerAuth: JSONValue, requestorAuth: JSONValue,
-    whileOpen: () async -> Void = {}
+    whileOpen: () async throws -> Void = {}
 ) async throws -> JSONValue? {
     let provider = try await startEchoProvider(at: url, authData: providerAuth, name: name)
     let requestor = try ClientEngine(url: url)
-    _ = try await requestor.login(requestorAuth)
-    let result = try await requestor.make(name, data: data)
-    await whileOpen()
-    await requestor.close()
-    await provider.close()
-    return result
+    do {
+        _ = try await requestor.login(requestorAuth)
+        let result = try await requestor.make(name, data: data)
+        try await whileOpen()
+        await requestor.close()
+        await provider.close()
+        return result
+    } catch {
+        await requestor.close()
+        await provider.close()
+        throw error
+    }
 }
